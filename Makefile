@@ -1,0 +1,34 @@
+# KopNet: `make run` serves the demo registry, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV ?= .venv
+PORT ?= 8000
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+
+.PHONY: run test install translations migrate demo clean
+
+run: $(INSTALLED) translations
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py seed_demo
+	@echo "KopNet: http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/)"
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: $(INSTALLED) translations
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+install: $(INSTALLED)
+
+# The virtualenv is rebuilt when pyproject.toml changes.
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet ".[dev]"
+	touch $@
+
+# Compiles kopnet/locale/*/LC_MESSAGES/django.po with polib: no GNU gettext needed.
+translations: $(INSTALLED)
+	$(PY) manage.py compiletranslations
+
+clean:
+	rm -rf $(VENV) staticfiles build *.egg-info

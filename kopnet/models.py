@@ -1,0 +1,130 @@
+"""Abstract models shared by the registry and the partnerships apps."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+
+class CleanTextMixin:
+    """Trims text fields and refuses NUL bytes before any other validation.
+
+    Every writer that calls full_clean() (forms, admin, imports, services) gets the
+    same normalisation. PostgreSQL refuses NUL bytes that SQLite stores, so they are
+    refused here, at the edge, with a message instead of a database error.
+    """
+
+    def clean_fields(self, exclude=None):
+        errors = {}
+        for field in self._meta.concrete_fields:
+            if not isinstance(field, (models.CharField, models.TextField)):
+                continue
+            if exclude and field.name in exclude:
+                continue
+            value = getattr(self, field.attname)
+            if not isinstance(value, str):
+                continue
+            if "\x00" in value:
+                errors[field.name] = [_("This field may not contain NUL characters.")]
+                continue
+            setattr(self, field.attname, value.strip())
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as error:
+            errors = {**error.update_error_dict({}), **errors}
+        if errors:
+            raise ValidationError(errors)
+
+
+class SluggedModel(models.Model):
+    """A unique slug made from the name when none is given."""
+
+    slug = models.SlugField(_("slug"), max_length=220, unique=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = self.unique_slug(self.name)
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def unique_slug(cls, name):
+        base = slugify(name)[:200].strip("-") or cls._meta.model_name
+        taken = set(
+            cls._default_manager.filter(slug__startswith=base).values_list("slug", flat=True)
+        )
+        slug, number = base, 2
+        while slug in taken:
+            slug = f"{base}-{number}"
+            number += 1
+        return slug
+
+
+class Verification(models.TextChoices):
+    PENDING = "pending", _("Pending verification")
+    VERIFIED = "verified", _("Verified")
+    REJECTED = "rejected", _("Rejected")
+
+
+class VerifiableModel(models.Model):
+    """A record that Dekopin's curators verify or reject, remembering who and when."""
+
+    verification = models.CharField(
+        _("verification"), max_length=10, choices=Verification.choices, default=Verification.PENDING
+    )
+    verification_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verified or rejected by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    verification_at = models.DateTimeField(
+        _("verified or rejected at"), null=True, blank=True, editable=False
+    )
+    verification_note = models.TextField(_("reason for rejection"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(verification__in=Verification.values),
+                name="%(app_label)s_%(class)s_verification_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(verification=Verification.REJECTED) | ~models.Q(verification_note=""),
+                name="%(app_label)s_%(class)s_rejection_has_reason",
+                violation_error_message=_("A rejection needs a reason."),
+            ),
+        ]
+
+    @property
+    def is_verified(self):
+        return self.verification == Verification.VERIFIED
+
+    def verify(self, by):
+        self.verification = Verification.VERIFIED
+        self.verification_by = by
+        self.verification_at = timezone.now()
+        self.verification_note = ""
+        self._change_reason = "verified"
+        self.save()
+
+    def reject(self, by, reason):
+        reason = (reason or "").strip()
+        if not reason:
+            raise ValidationError({"verification_note": _("A rejection needs a reason.")})
+        self.verification = Verification.REJECTED
+        self.verification_by = by
+        self.verification_at = timezone.now()
+        self.verification_note = reason
+        self._change_reason = "rejected"
+        self.save()

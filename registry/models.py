@@ -1,0 +1,623 @@
+"""The registry: provinces, sectors, cooperatives, their federation memberships,
+non-cooperative partners, and the officials who represent cooperatives."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Count, Prefetch, Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
+
+from kopnet.models import CleanTextMixin, SluggedModel, VerifiableModel, Verification
+
+INDONESIA = "ID"
+
+nik_validator = RegexValidator(r"^[0-9]{16}$", _("NIK Koperasi is exactly 16 digits."))
+phone_validator = RegexValidator(
+    r"^\+?[0-9 ()\-.]{6,30}$", _("Enter a phone number: digits, spaces, +, -, ( and ) only.")
+)
+
+
+class Province(models.Model):
+    """One of Indonesia's 38 provinces, keyed by its two-digit Kemendagri code."""
+
+    code = models.CharField(
+        _("code"),
+        max_length=2,
+        primary_key=True,
+        validators=[RegexValidator(r"^[0-9]{2}$", _("A province code is two digits."))],
+    )
+    name = models.CharField(_("name"), max_length=100, unique=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("province")
+        verbose_name_plural = _("provinces")
+        constraints = [
+            models.CheckConstraint(condition=Q(code__regex=r"^[0-9]{2}$"), name="province_code_two_digits"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Sector(CleanTextMixin, models.Model):
+    """A business sector from the curated list, named in both languages."""
+
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    name = models.CharField(_("name (Indonesian)"), max_length=100, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("sector")
+        verbose_name_plural = _("sectors")
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self):
+        """The name in the active language."""
+        if (get_language() or "").startswith("en") and self.name_en:
+            return self.name_en
+        return self.name
+
+
+class Tier(models.TextChoices):
+    PRIMER = "primer", _("Primary cooperative")
+    SEKUNDER = "sekunder", _("Secondary cooperative")
+    INDUK = "induk", _("National federation (induk)")
+    APEX = "apex", _("Apex organisation")
+
+
+# A federation takes members of its own tier or a lower one; a primer takes none.
+TIER_RANK = {Tier.PRIMER: 1, Tier.SEKUNDER: 2, Tier.INDUK: 3, Tier.APEX: 4}
+
+
+class CooperativeType(models.TextChoices):
+    SIMPAN_PINJAM = "simpan_pinjam", _("Savings and credit")
+    KONSUMEN = "konsumen", _("Consumer")
+    PRODUSEN = "produsen", _("Producer")
+    PEMASARAN = "pemasaran", _("Marketing")
+    JASA = "jasa", _("Services")
+    SERBA_USAHA = "serba_usaha", _("Multi-purpose")
+
+
+class Scope(models.TextChoices):
+    KABUPATEN_KOTA = "kabupaten_kota", _("Regency/city")
+    PROVINSI = "provinsi", _("Province")
+    NASIONAL = "nasional", _("National")
+    INTERNASIONAL = "internasional", _("International")
+
+
+class CooperativeStatus(models.TextChoices):
+    AKTIF = "aktif", _("Active")
+    TIDAK_AKTIF = "tidak_aktif", _("Inactive")
+    DIBUBARKAN = "dibubarkan", _("Dissolved")
+
+
+def validate_not_future(value):
+    if value and value > timezone.localdate():
+        raise ValidationError(_("This date is in the future."))
+
+
+def located_constraint(prefix):
+    """Province exactly when the country is Indonesia."""
+    return models.CheckConstraint(
+        condition=(Q(country=INDONESIA) & Q(province__isnull=False))
+        | (~Q(country=INDONESIA) & Q(province__isnull=True)),
+        name=f"{prefix}_province_iff_indonesia",
+        violation_error_message=_("A province is required for Indonesia and only for Indonesia."),
+    )
+
+
+def clean_location(instance):
+    if instance.country == INDONESIA and not instance.province_id:
+        raise ValidationError({"province": _("Choose the province of an Indonesian organisation.")})
+    if instance.country != INDONESIA and instance.province_id:
+        raise ValidationError({"province": _("Only Indonesian organisations have a province.")})
+
+
+class RegistryQuerySet(models.QuerySet):
+    """What every verifiable registry record shares: who may see it."""
+
+    def verified(self):
+        return self.filter(verification=Verification.VERIFIED)
+
+    def visible_to(self, user):
+        """Curators see every record; everyone else only verified ones."""
+        if user.is_authenticated and user.has_perm(f"{self.model._meta.app_label}.view_{self.model._meta.model_name}"):
+            return self
+        return self.verified()
+
+
+class CooperativeQuerySet(RegistryQuerySet):
+    def search(self, text):
+        text = text.strip()
+        if not text:
+            return self
+        return self.filter(
+            Q(name__icontains=text)
+            | Q(short_name__icontains=text)
+            | Q(nik=text)
+            | Q(legal_number__icontains=text)
+        )
+
+    def for_list(self):
+        return self.select_related("province").prefetch_related(
+            Prefetch("sectors", queryset=Sector.objects.order_by("name"))
+        )
+
+    def for_detail(self):
+        return self.for_list()
+
+
+class Cooperative(CleanTextMixin, SluggedModel, VerifiableModel):
+    name = models.CharField(_("name"), max_length=200)
+    short_name = models.CharField(_("short name"), max_length=50, blank=True)
+    tier = models.CharField(_("tier"), max_length=10, choices=Tier.choices)
+    type = models.CharField(_("type"), max_length=20, choices=CooperativeType.choices)
+    sectors = models.ManyToManyField(Sector, verbose_name=_("sectors"), blank=True, related_name="cooperatives")
+    country = CountryField(_("country"), default=INDONESIA)
+    province = models.ForeignKey(
+        Province,
+        verbose_name=_("province"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cooperatives",
+    )
+    regency = models.CharField(_("regency/city"), max_length=100, blank=True)
+    address = models.TextField(_("address"), blank=True)
+    legal_number = models.CharField(_("legal entity number"), max_length=100, blank=True)
+    legal_date = models.DateField(
+        _("legal entity date"), null=True, blank=True, validators=[validate_not_future]
+    )
+    nik = models.CharField(
+        _("NIK Koperasi"),
+        max_length=16,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[nik_validator],
+        help_text=_("Nomor Induk Koperasi: 16 digits, Indonesian cooperatives only."),
+        error_messages={"unique": _("Another cooperative already has this NIK Koperasi.")},
+    )
+    founded = models.DateField(_("founding date"), null=True, blank=True, validators=[validate_not_future])
+    individual_members = models.PositiveIntegerField(
+        _("individual members"),
+        null=True,
+        blank=True,
+        help_text=_("Primary cooperatives only: the number of people who are members."),
+    )
+    # Kept by save() and by every membership change: the individual members of a
+    # primer, the active member cooperatives of a federation. Stored so that the
+    # list can sort by it with an index.
+    member_count = models.PositiveIntegerField(_("members"), default=0, editable=False)
+    scope = models.CharField(_("scope"), max_length=20, choices=Scope.choices)
+    website = models.URLField(_("website"), blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True, validators=[phone_validator])
+    status = models.CharField(
+        _("status"), max_length=20, choices=CooperativeStatus.choices, default=CooperativeStatus.AKTIF
+    )
+
+    history = HistoricalRecords(m2m_fields=[sectors], excluded_fields=["member_count"])
+    objects = CooperativeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("cooperative")
+        verbose_name_plural = _("cooperatives")
+        indexes = [
+            models.Index(fields=["verification", "name", "id"], name="coop_verified_name"),
+            models.Index(fields=["verification", "member_count", "id"], name="coop_verified_members"),
+            models.Index(fields=["verification", "founded", "id"], name="coop_verified_founded"),
+            models.Index(fields=["verification", "tier", "province"], name="coop_verified_tier_prov"),
+            models.Index(fields=["verification", "type"], name="coop_verified_type"),
+            models.Index(fields=["verification", "status"], name="coop_verified_status"),
+            models.Index(fields=["verification", "scope"], name="coop_verified_scope"),
+            models.Index(fields=["verification", "country"], name="coop_verified_country"),
+        ]
+        constraints = [
+            *VerifiableModel.Meta.constraints,
+            models.CheckConstraint(condition=~Q(name=""), name="cooperative_name_not_empty"),
+            models.CheckConstraint(condition=Q(tier__in=Tier.values), name="cooperative_tier_valid"),
+            models.CheckConstraint(condition=Q(type__in=CooperativeType.values), name="cooperative_type_valid"),
+            models.CheckConstraint(condition=Q(scope__in=Scope.values), name="cooperative_scope_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=CooperativeStatus.values), name="cooperative_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(nik__isnull=True) | Q(nik__regex=r"^[0-9]{16}$"),
+                name="cooperative_nik_16_digits",
+                violation_error_message=_("NIK Koperasi is exactly 16 digits."),
+            ),
+            models.CheckConstraint(
+                condition=Q(nik__isnull=True) | Q(country=INDONESIA),
+                name="cooperative_nik_only_indonesian",
+                violation_error_message=_("Only Indonesian cooperatives have a NIK Koperasi."),
+            ),
+            located_constraint("cooperative"),
+            models.CheckConstraint(
+                condition=Q(tier=Tier.PRIMER) | Q(individual_members__isnull=True),
+                name="cooperative_individual_members_primer_only",
+                violation_error_message=_("Only primary cooperatives have individual members."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def tier_rank(self):
+        return TIER_RANK[self.tier]
+
+    @property
+    def is_federation(self):
+        return self.tier != Tier.PRIMER
+
+    def clean(self):
+        super().clean()
+        clean_location(self)
+        if self.nik == "":
+            self.nik = None
+        if self.nik and self.country != INDONESIA:
+            raise ValidationError({"nik": _("Only Indonesian cooperatives have a NIK Koperasi.")})
+        if self.tier != Tier.PRIMER and self.individual_members is not None:
+            raise ValidationError(
+                {"individual_members": _("Only primary cooperatives have individual members; a federation counts its member cooperatives.")}
+            )
+        self.clean_tier_change()
+
+    def clean_tier_change(self):
+        """Refuse a tier that an existing active membership would contradict."""
+        if not self.pk or self.tier not in TIER_RANK:
+            return
+        old_tier = Cooperative.objects.filter(pk=self.pk).values_list("tier", flat=True).first()
+        if old_tier is None or old_tier == self.tier:
+            return
+        rank = TIER_RANK[self.tier]
+        members = Membership.objects.active().filter(federation=self)
+        if self.tier == Tier.PRIMER and members.exists():
+            raise ValidationError(
+                {"tier": _("This cooperative has member cooperatives; a primary cooperative takes none. End those memberships first.")}
+            )
+        higher_members = [m for m in members.select_related("member") if m.member.tier_rank > rank]
+        if higher_members:
+            raise ValidationError(
+                {"tier": _("Members of a higher tier would be left in this federation: %(names)s.")
+                 % {"names": ", ".join(m.member.name for m in higher_members[:5])}}
+            )
+        lower_federations = [
+            m
+            for m in Membership.objects.active().filter(member=self).select_related("federation")
+            if m.federation.tier_rank < rank
+        ]
+        if lower_federations:
+            raise ValidationError(
+                {"tier": _("This tier is above federations it belongs to: %(names)s.")
+                 % {"names": ", ".join(m.federation.name for m in lower_federations[:5])}}
+            )
+
+    def save(self, *args, **kwargs):
+        if self.nik == "":
+            self.nik = None
+        if self.tier == Tier.PRIMER:
+            self.member_count = self.individual_members or 0
+        elif self.pk:
+            self.member_count = Membership.objects.active().filter(federation_id=self.pk).count()
+        else:
+            self.member_count = 0
+        super().save(*args, **kwargs)
+
+
+def refresh_member_counts(federation_ids):
+    """Recount the active member cooperatives of these federations, in one UPDATE."""
+    counts = (
+        Membership.objects.active()
+        .filter(federation=models.OuterRef("pk"))
+        .order_by()
+        .values("federation")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    Cooperative.objects.filter(pk__in=federation_ids).exclude(tier=Tier.PRIMER).update(
+        member_count=Coalesce(models.Subquery(counts), 0)
+    )
+
+
+class MembershipQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(end_date__isnull=True)
+
+    def federation_ids_above(self, cooperative_ids):
+        return set(self.active().filter(member_id__in=cooperative_ids).values_list("federation_id", flat=True))
+
+
+# A chain of federations is short (primer → sekunder → induk → apex, and apex
+# bodies among themselves); the walk stops here whatever the data says.
+MAX_FEDERATION_DEPTH = 12
+
+
+class Membership(models.Model):
+    """A member cooperative's membership of a federation (keanggotaan).
+
+    Active while it has no end date: the end is recorded once it has happened.
+    """
+
+    member = models.ForeignKey(
+        Cooperative, verbose_name=_("member"), on_delete=models.PROTECT, related_name="federation_memberships"
+    )
+    federation = models.ForeignKey(
+        Cooperative, verbose_name=_("federation"), on_delete=models.PROTECT, related_name="member_memberships"
+    )
+    start_date = models.DateField(_("start date"), default=timezone.localdate)
+    end_date = models.DateField(_("end date"), null=True, blank=True, validators=[validate_not_future])
+
+    history = HistoricalRecords()
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["federation", "member", "-start_date"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        indexes = [
+            models.Index(fields=["federation", "end_date"], name="membership_federation_active"),
+            models.Index(fields=["member", "end_date"], name="membership_member_active"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(member=models.F("federation")),
+                name="membership_not_self",
+                violation_error_message=_("A cooperative cannot be its own member."),
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="membership_end_not_before_start",
+                violation_error_message=_("The end date cannot be before the start date."),
+            ),
+            models.UniqueConstraint(
+                fields=["member", "federation"],
+                condition=Q(end_date__isnull=True),
+                name="membership_one_active_per_pair",
+                violation_error_message=_("This cooperative is already an active member of that federation."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.member_id} → {self.federation_id}"
+
+    @property
+    def is_active(self):
+        return self.end_date is None
+
+    def clean(self):
+        super().clean()
+        if self.end_date and self.start_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("The end date cannot be before the start date.")})
+        if not (self.member_id and self.federation_id):
+            return
+        if self.member_id == self.federation_id:
+            raise ValidationError({"member": _("A cooperative cannot be its own member.")})
+        member, federation = self.member, self.federation
+        if federation.tier == Tier.PRIMER:
+            raise ValidationError(
+                {"federation": _("A primary cooperative takes no cooperative members; its members are people.")}
+            )
+        if member.tier_rank > federation.tier_rank:
+            raise ValidationError(
+                {"member": _("A %(member_tier)s cannot join a %(federation_tier)s: a federation only takes members of its own tier or a lower one.")
+                 % {"member_tier": member.get_tier_display(), "federation_tier": federation.get_tier_display()}}
+            )
+        self.clean_overlap()
+        if self.end_date is None and self.member_id in self.ancestor_ids(self.federation_id):
+            raise ValidationError(
+                {"federation": _("%(federation)s is already a member, directly or through others, of %(member)s: this membership would make a cycle.")
+                 % {"federation": federation.name, "member": member.name}}
+            )
+
+    def clean_overlap(self):
+        others = Membership.objects.filter(member_id=self.member_id, federation_id=self.federation_id)
+        if self.pk:
+            others = others.exclude(pk=self.pk)
+        if self.end_date:
+            others = others.filter(start_date__lte=self.end_date)
+        others = others.filter(Q(end_date__isnull=True) | Q(end_date__gte=self.start_date))
+        if others.exists():
+            raise ValidationError(
+                _("This cooperative is already a member of that federation during this period.")
+            )
+
+    def save(self, *args, **kwargs):
+        previous = None
+        if self.pk:
+            previous = Membership.objects.filter(pk=self.pk).values_list("federation_id", flat=True).first()
+        super().save(*args, **kwargs)
+        refresh_member_counts({self.federation_id, previous} - {None})
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        refresh_member_counts({self.federation_id})
+        return result
+
+    @staticmethod
+    def ancestor_ids(cooperative_id):
+        """Every cooperative above this one through active memberships (one query a level)."""
+        seen, frontier = set(), {cooperative_id}
+        for _level in range(MAX_FEDERATION_DEPTH):
+            frontier = Membership.objects.federation_ids_above(frontier) - seen
+            if not frontier:
+                break
+            seen |= frontier
+        return seen
+
+
+class PartnerKind(models.TextChoices):
+    SWASTA = "swasta", _("Private company")
+    BUMN = "bumn", _("State-owned enterprise (BUMN)")
+    BUMD = "bumd", _("Regional enterprise (BUMD)")
+    BANK = "bank", _("Bank")
+    PEMERINTAH = "pemerintah", _("Government body")
+    INTERNASIONAL = "internasional", _("International or donor organisation")
+    LSM = "lsm", _("Non-governmental organisation")
+    UNIVERSITAS = "universitas", _("University")
+    LAINNYA = "lainnya", _("Other")
+
+
+class PartnerQuerySet(RegistryQuerySet):
+    def search(self, text):
+        text = text.strip()
+        if not text:
+            return self
+        return self.filter(Q(name__icontains=text) | Q(registration_number__icontains=text))
+
+    def for_list(self):
+        return self.select_related("province")
+
+    def for_detail(self):
+        return self.for_list()
+
+
+class Partner(CleanTextMixin, SluggedModel, VerifiableModel):
+    """An organisation that is not a cooperative and works with cooperatives."""
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=PartnerKind.choices)
+    country = CountryField(_("country"), default=INDONESIA)
+    province = models.ForeignKey(
+        Province,
+        verbose_name=_("province"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="partners",
+    )
+    registration_number = models.CharField(_("registration number"), max_length=100, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    description = models.TextField(_("description"), blank=True)
+
+    history = HistoricalRecords()
+    objects = PartnerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
+        indexes = [
+            models.Index(fields=["verification", "name", "id"], name="partner_verified_name"),
+            models.Index(fields=["verification", "kind"], name="partner_verified_kind"),
+            models.Index(fields=["verification", "country"], name="partner_verified_country"),
+        ]
+        constraints = [
+            *VerifiableModel.Meta.constraints,
+            models.CheckConstraint(condition=~Q(name=""), name="partner_name_not_empty"),
+            models.CheckConstraint(condition=Q(kind__in=PartnerKind.values), name="partner_kind_valid"),
+            located_constraint("partner"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        clean_location(self)
+
+
+class RepresentationState(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    APPROVED = "approved", _("Approved")
+    REVOKED = "revoked", _("Revoked")
+
+
+class RepresentationQuerySet(models.QuerySet):
+    def approved(self):
+        return self.filter(state=RepresentationState.APPROVED)
+
+
+class Representation(models.Model):
+    """A user who acts for a cooperative (pengurus / petugas), once a curator approves."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="representations"
+    )
+    cooperative = models.ForeignKey(
+        Cooperative, verbose_name=_("cooperative"), on_delete=models.PROTECT, related_name="representations"
+    )
+    state = models.CharField(
+        _("state"), max_length=10, choices=RepresentationState.choices, default=RepresentationState.REQUESTED
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = RepresentationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("representation")
+        verbose_name_plural = _("representations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=RepresentationState.values), name="representation_state_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "cooperative"],
+                condition=Q(state__in=[RepresentationState.REQUESTED, RepresentationState.APPROVED]),
+                name="representation_one_open_per_pair",
+                violation_error_message=_("This user already represents or asked to represent this cooperative."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} → {self.cooperative_id} ({self.state})"
+
+    def decide(self, state, by):
+        self.state = state
+        self.decided_by = by
+        self.decided_at = timezone.now()
+        self.save()
+
+
+def federation_levels(cooperative, federations):
+    """The federations above a cooperative, level by level, up to the top.
+
+    `federations` is the queryset of cooperatives the reader may see. Returns a
+    list of levels, each a list of active memberships (member → federation).
+    One query a level; the depth is bounded by MAX_FEDERATION_DEPTH.
+    """
+    levels, frontier, seen = [], {cooperative.pk}, {cooperative.pk}
+    for _level in range(MAX_FEDERATION_DEPTH):
+        edges = list(
+            Membership.objects.active()
+            .filter(member_id__in=frontier, federation__in=federations)
+            .select_related("federation__province")
+            .order_by("federation__name")
+        )
+        if not edges:
+            break
+        levels.append(edges)
+        frontier = {edge.federation_id for edge in edges} - seen
+        seen |= frontier
+        if not frontier:
+            break
+    return levels

@@ -1,0 +1,55 @@
+"""Actors and data shared by every test: a visitor, officials of two cooperatives, a curator."""
+
+import pytest
+from django.utils import translation
+
+from tests.factories import CooperativeFactory, CuratorFactory, RepresentationFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _indonesian_by_default():
+    # Tests that render outside a request see the same default as visitors.
+    with translation.override("id"):
+        yield
+
+
+@pytest.fixture
+def cooperative_a(db):
+    return CooperativeFactory(name="Koperasi Tani Makmur")
+
+
+@pytest.fixture
+def cooperative_b(db):
+    return CooperativeFactory(name="Koperasi Nelayan Sejahtera")
+
+
+@pytest.fixture
+def visitor(client):
+    return client
+
+
+@pytest.fixture
+def official(client, cooperative_a):
+    user = UserFactory(username="official_a")
+    RepresentationFactory(user=user, cooperative=cooperative_a)
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def other_official(client, cooperative_b):
+    user = UserFactory(username="official_b")
+    RepresentationFactory(user=user, cooperative=cooperative_b)
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def curator_user(db):
+    return CuratorFactory(username="curator")
+
+
+@pytest.fixture
+def curator(client, curator_user):
+    client.force_login(curator_user)
+    return client

@@ -428,6 +428,8 @@ class Membership(models.Model):
             )
 
     def clean_overlap(self):
+        if self.start_date is None:
+            return  # clean_fields() already asks for it; a None would crash the query
         others = Membership.objects.filter(member_id=self.member_id, federation_id=self.federation_id)
         if self.pk:
             others = others.exclude(pk=self.pk)

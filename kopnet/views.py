@@ -1,5 +1,10 @@
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
+from django.shortcuts import render
+
+from registry.models import Cooperative, Partner
+
+TOP_PROVINCES = 10
 
 
 def healthz(request):
@@ -14,4 +19,14 @@ def healthz(request):
 
 
 def home(request):
-    raise NotImplementedError
+    """The registry at a glance: what is verified, where, and a way in."""
+    cooperatives = Cooperative.objects.verified()
+    return render(
+        request,
+        "home.html",
+        {
+            "summary": cooperatives.summary(),
+            "top_provinces": cooperatives.top_provinces(TOP_PROVINCES),
+            "partner_count": Partner.objects.verified().count(),
+        },
+    )

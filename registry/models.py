@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Count, Prefetch, Q
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -160,6 +160,57 @@ class CooperativeQuerySet(RegistryQuerySet):
 
     def for_detail(self):
         return self.for_list()
+
+    def members_of(self, federation):
+        """The cooperatives that are active members of this federation."""
+        return self.filter(
+            models.Exists(Membership.objects.active().filter(member=models.OuterRef("pk"), federation=federation))
+        )
+
+    def with_member_preview(self, visible, size):
+        """The first `size` visible active members of each row and how many there are.
+
+        The members come in one query for all rows (a sliced Prefetch) as
+        `member_preview`, a list of memberships; `visible_member_count` counts them
+        all and `more_members` says how many the preview leaves out.
+        """
+        memberships = Membership.objects.active().filter(member__in=visible)
+        count = (
+            memberships.filter(federation=models.OuterRef("pk"))
+            .order_by()
+            .values("federation")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        preview = memberships.select_related("member").order_by("member__name", "member_id")[:size]
+        return self.annotate(
+            visible_member_count=Coalesce(models.Subquery(count), 0),
+            more_members=Greatest(models.F("visible_member_count") - size, 0),
+        ).prefetch_related(
+            Prefetch("member_memberships", queryset=preview, to_attr="member_preview")
+        )
+
+    def summary(self):
+        """How many cooperatives there are in all, of each tier and of each type: one query."""
+        counts = {"total": Count("pk")}
+        counts |= {f"tier_{value}": Count("pk", filter=Q(tier=value)) for value in Tier.values}
+        counts |= {f"type_{value}": Count("pk", filter=Q(type=value)) for value in CooperativeType.values}
+        row = self.aggregate(**counts)
+        return {
+            "total": row["total"],
+            "tiers": [(choice, row[f"tier_{choice.value}"]) for choice in Tier],
+            "types": [(choice, row[f"type_{choice.value}"]) for choice in CooperativeType],
+        }
+
+    def top_provinces(self, limit):
+        """The provinces with the most cooperatives: code, province_name and count, most first."""
+        return list(
+            self.filter(province__isnull=False)
+            .order_by()
+            .values(code=models.F("province_id"), province_name=models.F("province__name"))
+            .annotate(count=Count("pk"))
+            .order_by("-count", "province_name")[:limit]
+        )
 
 
 class Cooperative(CleanTextMixin, SluggedModel, VerifiableModel):

@@ -1,0 +1,121 @@
+"""Each page costs the same number of queries with 1 row as with a full page of 50.
+
+Every expected count names its queries, in the order the page makes them.
+"""
+
+import pytest
+
+from registry.models import Scope, Tier
+from tests.factories import CooperativeFactory, MembershipFactory, PartnerFactory, sector
+
+PAGE = 50
+
+
+def cooperatives(count):
+    for _ in range(count):
+        CooperativeFactory(sectors=[sector("pertanian"), sector("perdagangan")])
+
+
+def federation_with_members(count):
+    """A secondary cooperative under an apex, with `count` member secondaries of 6 primaries each."""
+    apex = CooperativeFactory(name="Apex", tier=Tier.APEX, scope=Scope.NASIONAL, individual_members=None)
+    federation = CooperativeFactory(name="Induk", tier=Tier.INDUK, scope=Scope.NASIONAL, individual_members=None)
+    MembershipFactory(member=federation, federation=apex)
+    for _ in range(count):
+        member = CooperativeFactory(tier=Tier.SEKUNDER, scope=Scope.PROVINSI, individual_members=None)
+        MembershipFactory(member=member, federation=federation)
+        for _ in range(6):
+            MembershipFactory(member=CooperativeFactory(), federation=member)
+    return federation
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("rows", [1, PAGE])
+def test_cooperative_list_queries_do_not_grow_with_rows(visitor, django_assert_num_queries, rows):
+    cooperatives(rows)
+    # 1 count for the pager, 2 the sector and 3 the province choices of the filter
+    # form, 4 the page of cooperatives with their provinces, 5 their sectors.
+    with django_assert_num_queries(5):
+        response = visitor.get("/koperasi/")
+    assert len(response.context["object_list"]) == rows
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("rows", [1, PAGE])
+def test_filtered_cooperative_list_queries_do_not_grow_with_rows(visitor, django_assert_num_queries, rows):
+    cooperatives(rows)
+    # 1 the sector and 2 the province named in the URL (validation), 3 count for the
+    # pager, 4 sector and 5 province choices of the form, 6 the page, 7 its sectors.
+    with django_assert_num_queries(7):
+        response = visitor.get("/koperasi/", {"sector": "pertanian", "province": "32", "ordering": "-members"})
+    assert len(response.context["object_list"]) == rows
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("rows", [1, PAGE])
+def test_cooperative_list_queries_for_a_curator(curator, django_assert_num_queries, rows):
+    cooperatives(rows)
+    # 1 session, 2 user, 3 user and 4 group permissions (visible_to), then as for a
+    # visitor: 5 count, 6 sector and 7 province choices, 8 the page, 9 its sectors.
+    with django_assert_num_queries(9):
+        response = curator.get("/koperasi/")
+    assert len(response.context["object_list"]) == rows
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("rows", [1, PAGE + 20])
+def test_cooperative_csv_queries_do_not_grow_with_rows(visitor, django_assert_num_queries, rows):
+    cooperatives(rows)
+    # 1 the cooperatives with their provinces, 2 their sectors (one chunk of 2000).
+    with django_assert_num_queries(2):
+        response = visitor.get("/koperasi/", {"format": "csv"})
+        lines = b"".join(response.streaming_content).decode().splitlines()
+    assert len(lines) == rows + 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("members", [1, PAGE])
+def test_cooperative_detail_queries_do_not_grow_with_members(visitor, django_assert_num_queries, members):
+    federation = federation_with_members(members)
+    # 1 the cooperative with its province, 2 its sectors, 3 its federations (the
+    # apex) and 4 theirs (none: the top), 5 count of its members for the pager,
+    # 6 the page of members with their provinces and member counts, 7 up to five
+    # members of each member (one sliced prefetch).
+    with django_assert_num_queries(7):
+        response = visitor.get(f"/koperasi/{federation.slug}/")
+    assert len(response.context["members_page"].object_list) == members
+    assert response.content.count(b"kn-preview") == members
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("rows", [1, PAGE])
+def test_partner_list_queries_do_not_grow_with_rows(visitor, django_assert_num_queries, rows):
+    for _ in range(rows):
+        PartnerFactory()
+    # 1 count for the pager, 2 the province choices of the form, 3 the page of
+    # partners with their provinces.
+    with django_assert_num_queries(3):
+        response = visitor.get("/mitra/")
+    assert len(response.context["object_list"]) == rows
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("rows", [1, PAGE])
+def test_partner_detail_is_one_query(visitor, django_assert_num_queries, rows):
+    partners = [PartnerFactory() for _ in range(rows)]
+    # 1 the partner with its province.
+    with django_assert_num_queries(1):
+        response = visitor.get(f"/mitra/{partners[-1].slug}/")
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("rows", [1, PAGE])
+def test_home_queries_do_not_grow_with_rows(visitor, django_assert_num_queries, rows):
+    cooperatives(rows)
+    for _ in range(rows):
+        PartnerFactory()
+    # 1 counts by tier and type (one aggregate), 2 the top provinces, 3 the partners.
+    with django_assert_num_queries(3):
+        response = visitor.get("/")
+    assert response.status_code == 200

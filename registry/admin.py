@@ -1,0 +1,544 @@
+"""The admin where Dekopin's curators keep the registry.
+
+Every ModelAdmin keeps a history (SimpleHistoryAdmin); cooperatives and partners
+also import and export spreadsheets (django-import-export) and are verified or
+rejected through actions that record who and when. Curators have view, add and
+change permissions but no delete: records are ended, dissolved or rejected instead.
+"""
+
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpResponseBadRequest, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+from django_countries.filters import CountryFilter
+from import_export.admin import ImportExportMixin
+from import_export.formats.base_formats import CSV, XLSX
+from import_export.forms import ExportForm
+from simple_history.admin import SimpleHistoryAdmin
+
+from kopnet.models import Verification
+from registry.models import (
+    Cooperative,
+    Membership,
+    Partner,
+    Province,
+    Representation,
+    RepresentationState,
+    Sector,
+    Tier,
+)
+from registry.resources import CooperativeResource, PartnerResource
+
+# How many member cooperatives the federation page lists before linking to the rest.
+MEMBERS_SHOWN = 50
+
+
+class RegistryAdmin(SimpleHistoryAdmin):
+    """History for every record, and no NUL byte reaching the database from a URL."""
+
+    list_per_page = 50
+
+    def changelist_view(self, request, extra_context=None):
+        if any("\x00" in key or "\x00" in value for key, values in request.GET.lists() for value in values):
+            return HttpResponseBadRequest(gettext("The address contains a NUL character."))
+        return super().changelist_view(request, extra_context)
+
+
+class SearchByQuerySetMixin:
+    """The admin search is the public search: the model's QuerySet.search()."""
+
+    def get_search_results(self, request, queryset, search_term):
+        search_term = search_term.replace("\x00", "").strip()
+        if not search_term:
+            return queryset, False
+        return queryset.search(search_term), False
+
+
+# ---------------------------------------------------------------------------
+# Verification: actions shared by cooperatives and partners
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for rejection"),
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        max_length=2000,
+        help_text=_("Say what is wrong so that the cooperative can correct it."),
+        error_messages={"required": _("A rejection needs a reason.")},
+    )
+
+
+class VerifiableAdmin(ImportExportMixin, SearchByQuerySetMixin, RegistryAdmin):
+    """Import/export and the verify and reject actions."""
+
+    actions = ["verify_selected", "reject_selected"]
+    formats = [CSV, XLSX]
+    export_form_class = ExportForm
+    import_template_name = "registry/admin/import.html"
+    verification_fields = ("verification", "verification_by", "verification_at", "verification_note")
+
+    def get_readonly_fields(self, request, obj=None):
+        # Verification changes only through the actions, which record who and when.
+        return (*super().get_readonly_fields(request, obj), *self.verification_fields, "created_at", "updated_at")
+
+    @admin.action(description=_("Verify selected records"), permissions=["change"])
+    def verify_selected(self, request, queryset):
+        changed = 0
+        for obj in queryset.exclude(verification=Verification.VERIFIED):
+            obj.verify(request.user)
+            self.log_change(request, obj, gettext("Verified."))
+            changed += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d %(name)s verified.", "%(count)d %(name_plural)s verified.", changed)
+            % self.counted(changed),
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Reject selected records (with a reason)"), permissions=["change"])
+    def reject_selected(self, request, queryset):
+        """First show a page asking for the reason; its form posts the action again."""
+        form = RejectForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            changed = 0
+            for obj in queryset:
+                obj.reject(request.user, form.cleaned_data["reason"])
+                self.log_change(request, obj, gettext("Rejected: %(reason)s") % {"reason": obj.verification_note})
+                changed += 1
+            self.message_user(
+                request,
+                ngettext("%(count)d %(name)s rejected.", "%(count)d %(name_plural)s rejected.", changed)
+                % self.counted(changed),
+                messages.SUCCESS,
+            )
+            return None
+        if form.is_bound:
+            self.message_user(request, gettext("A rejection needs a reason: nothing was rejected."), messages.ERROR)
+        count = queryset.count()
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Reject %(name_plural)s") % self.counted(count),
+            "opts": self.model._meta,
+            "form": form,
+            "count": count,
+            "shown": queryset[:20],
+            "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+            "select_across": request.POST.get("select_across", "0"),
+            "action": "reject_selected",
+            "media": self.media,
+        }
+        return TemplateResponse(request, "registry/admin/reject.html", context)
+
+    def counted(self, count):
+        opts = self.model._meta
+        return {"count": count, "name": opts.verbose_name, "name_plural": opts.verbose_name_plural}
+
+    # Import ------------------------------------------------------------------
+
+    def get_import_data_kwargs(self, **kwargs):
+        # Also when confirming: a row that went bad since the preview undoes the whole file.
+        return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
+
+    def process_result(self, result, request):
+        if result.has_errors() or result.has_validation_errors():
+            self.message_user(
+                request,
+                gettext("Nothing was imported: the file has errors. Upload it again to see them."),
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_import"))
+        return super().process_result(result, request)
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        form.add_error(
+            "import_file",
+            gettext(
+                "This file could not be read in the chosen format. Choose CSV for a UTF-8 "
+                "text file with commas, XLSX for an Excel workbook."
+            ),
+        )
+
+    def get_export_queryset(self, request):
+        return super().get_export_queryset(request).for_list()
+
+
+# ---------------------------------------------------------------------------
+# Cooperatives and their memberships
+
+
+class MemberOfForm(forms.ModelForm):
+    """A row of the cooperative's own memberships.
+
+    Membership.clean() puts some errors on `member`, which this inline renders as a
+    hidden field; they are shown on the row instead, where the curator sees them.
+    """
+
+    def _update_errors(self, errors):
+        if hasattr(errors, "error_dict") and "member" in errors.error_dict:
+            moved = errors.error_dict.pop("member")
+            errors.error_dict.setdefault(NON_FIELD_ERRORS, []).extend(moved)
+        super()._update_errors(errors)
+
+
+class MemberOfFormSet(BaseInlineFormSet):
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        if self.instance.pk:
+            # Validate against the cooperative as submitted (e.g. its new tier),
+            # not as it is stored.
+            form.instance.member = self.instance
+        return form
+
+    def clean(self):
+        super().clean()
+        # Two new rows naming the same federation pass Membership.clean() (each
+        # only sees the database) and would then break the one-active-membership
+        # constraint on save.
+        active = set()
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            federation = data.get("federation")
+            if not federation or data.get("end_date") or data.get("DELETE"):
+                continue
+            if federation.pk in active:
+                raise ValidationError(
+                    gettext("%(federation)s is listed twice as an active membership.") % {"federation": federation}
+                )
+            active.add(federation.pk)
+
+
+class MemberOfInline(admin.TabularInline):
+    model = Membership
+    fk_name = "member"
+    form = MemberOfForm
+    formset = MemberOfFormSet
+    fields = ["federation", "start_date", "end_date"]
+    autocomplete_fields = ["federation"]
+    extra = 0
+    show_change_link = True
+    verbose_name = _("membership of a federation")
+    verbose_name_plural = _("member of (federations)")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("federation")
+
+
+class CooperativeAdmin(VerifiableAdmin):
+    resource_classes = [CooperativeResource]
+    list_display = [
+        "name", "short_name", "tier", "type", "province", "country", "member_count", "status", "verification",
+    ]  # fmt: skip
+    list_filter = [
+        "verification",
+        "tier",
+        "type",
+        "status",
+        "scope",
+        "province",
+        ("country", CountryFilter),
+        "sectors",
+    ]
+    search_fields = ["name", "short_name", "nik", "legal_number"]
+    search_help_text = _("Name, short name, NIK Koperasi (all 16 digits) or legal entity number.")
+    list_select_related = ["province"]
+    date_hierarchy = "created_at"
+    autocomplete_fields = ["province", "sectors"]
+    readonly_fields = ["member_count", "member_cooperatives"]
+    fieldsets = [
+        (None, {"fields": ["name", "short_name", "slug", "tier", "type", "sectors", "status"]}),
+        (_("Location"), {"fields": ["country", "province", "regency", "address", "scope"]}),
+        (_("Legal entity"), {"fields": ["legal_number", "legal_date", "nik", "founded"]}),
+        (_("Members"), {"fields": ["individual_members", "member_count"]}),
+        (_("Contact"), {"fields": ["website", "email", "phone"]}),
+        (
+            _("Verification"),
+            {"fields": [*VerifiableAdmin.verification_fields, "created_at", "updated_at"]},
+        ),
+    ]
+    members_fieldset = (
+        _("Member cooperatives"),
+        {"fields": ["member_cooperatives"], "description": _("The cooperatives that are active members of this federation.")},
+    )
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if obj is not None and obj.is_federation:
+            fieldsets.insert(4, self.members_fieldset)
+        return fieldsets
+
+    def get_inlines(self, request, obj):
+        # On the add page the cooperative has no id yet, and Membership.clean()
+        # cannot check a membership of an unsaved cooperative: add them once it exists.
+        return [MemberOfInline] if obj is not None else []
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, duplicates = super().get_search_results(request, queryset, search_term)
+        if request.GET.get("model_name") == "membership" and request.GET.get("field_name") == "federation":
+            # The federation picker offers only cooperatives that take members.
+            queryset = queryset.exclude(tier=Tier.PRIMER)
+        return queryset, duplicates
+
+    @admin.display(description=_("active members"))
+    def member_cooperatives(self, obj):
+        memberships = Membership.objects.active().filter(federation=obj)
+        total = memberships.count()
+        if not total:
+            return gettext("No active member cooperatives.")
+        shown = memberships.select_related("member").order_by("member__name", "member__id")[:MEMBERS_SHOWN]
+        items = format_html_join(
+            "",
+            '<li><a href="{}">{}</a> · {} · {}</li>',
+            (
+                (
+                    reverse("admin:registry_cooperative_change", args=[m.member_id]),
+                    m.member.name,
+                    m.member.get_tier_display(),
+                    gettext("since %(date)s") % {"date": m.start_date.isoformat()},
+                )
+                for m in shown
+            ),
+        )
+        all_url = reverse("admin:registry_membership_changelist") + "?" + urlencode(
+            {"federation": obj.pk, "active": "yes"}
+        )
+        summary = ngettext(
+            "%(shown)d of %(total)d active member",
+            "%(shown)d of %(total)d active members",
+            total,
+        ) % {"shown": min(total, MEMBERS_SHOWN), "total": total}
+        return format_html(
+            '<ul class="kopnet-members">{}</ul><p>{} · <a href="{}">{}</a></p>',
+            items,
+            summary,
+            all_url,
+            gettext("See all memberships of this federation"),
+        )
+
+
+class ActiveFilter(admin.SimpleListFilter):
+    title = _("active")
+    parameter_name = "active"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Active")), ("no", _("Ended"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.active()
+        if self.value() == "no":
+            return queryset.filter(end_date__isnull=False)
+        return queryset
+
+
+class CooperativeChoiceFilter(admin.SimpleListFilter):
+    """One cooperative by id, from a link (listing thousands of choices would not help)."""
+
+    field = None
+
+    def lookups(self, request, model_admin):
+        value = self.value()
+        if not (value and value.isdigit()):
+            return []
+        return list(Cooperative.objects.filter(pk=value).values_list("pk", "name").iterator())
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        if not value.isdigit():
+            return queryset.none()
+        return queryset.filter(**{f"{self.field}_id": value})
+
+
+class FederationFilter(CooperativeChoiceFilter):
+    title = _("federation")
+    parameter_name = "federation"
+    field = "federation"
+
+
+class MemberFilter(CooperativeChoiceFilter):
+    title = _("member")
+    parameter_name = "member"
+    field = "member"
+
+
+class MembershipAdmin(RegistryAdmin):
+    list_display = ["member", "member_tier", "federation", "federation_tier", "start_date", "end_date", "is_active"]
+    list_filter = [
+        ActiveFilter,
+        FederationFilter,
+        MemberFilter,
+        ("federation__tier", admin.ChoicesFieldListFilter),
+        ("member__tier", admin.ChoicesFieldListFilter),
+    ]
+    search_fields = ["member__name", "member__short_name", "federation__name", "federation__short_name"]
+    search_help_text = _("Name or short name of the member or the federation.")
+    list_select_related = ["member", "federation"]
+    autocomplete_fields = ["member", "federation"]
+    date_hierarchy = "start_date"
+    fields = ["member", "federation", "start_date", "end_date"]
+
+    @admin.display(description=_("member tier"), ordering="member__tier")
+    def member_tier(self, obj):
+        return obj.member.get_tier_display()
+
+    @admin.display(description=_("federation tier"), ordering="federation__tier")
+    def federation_tier(self, obj):
+        return obj.federation.get_tier_display()
+
+    @admin.display(description=_("active"), boolean=True, ordering="end_date")
+    def is_active(self, obj):
+        return obj.is_active
+
+
+# ---------------------------------------------------------------------------
+# Partners, provinces, sectors
+
+
+class PartnerAdmin(VerifiableAdmin):
+    resource_classes = [PartnerResource]
+    list_display = ["name", "kind", "province", "country", "registration_number", "verification"]
+    list_filter = ["verification", "kind", "province", ("country", CountryFilter)]
+    search_fields = ["name", "registration_number"]
+    search_help_text = _("Name or registration number.")
+    list_select_related = ["province"]
+    date_hierarchy = "created_at"
+    autocomplete_fields = ["province"]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "kind", "registration_number", "website", "description"]}),
+        (_("Location"), {"fields": ["country", "province"]}),
+        (
+            _("Verification"),
+            {"fields": [*VerifiableAdmin.verification_fields, "created_at", "updated_at"]},
+        ),
+    ]
+
+
+class ProvinceAdmin(RegistryAdmin):
+    """Indonesia's provinces ship with the app (a data migration): read-only here."""
+
+    list_display = ["code", "name"]
+    search_fields = ["code", "name"]
+    ordering = ["code"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class SectorAdmin(RegistryAdmin):
+    list_display = ["name", "name_en", "slug"]
+    search_fields = ["name", "name_en", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+# ---------------------------------------------------------------------------
+# Representations: who acts for a cooperative
+
+
+class UsernameField(forms.ModelChoiceField):
+    """A user by exact username.
+
+    Curators may not browse user accounts (no auth.view_user), which the admin's
+    autocomplete picker requires; typing the username the person signed up with
+    needs no such permission.
+    """
+
+    widget = forms.TextInput
+
+    def __init__(self, queryset, **kwargs):
+        kwargs.setdefault("error_messages", {})["invalid_choice"] = _("No user has this username.")
+        super().__init__(queryset, to_field_name="username", **kwargs)
+
+
+class RepresentationAdmin(RegistryAdmin):
+    list_display = ["user", "cooperative", "state", "decided_by", "decided_at", "created_at"]
+    list_filter = ["state", ("cooperative__tier", admin.ChoicesFieldListFilter)]
+    search_fields = ["user__username", "user__email", "cooperative__name", "cooperative__short_name"]
+    search_help_text = _("Username, email, or the cooperative's name.")
+    list_select_related = ["user", "cooperative", "decided_by"]
+    autocomplete_fields = ["cooperative"]
+    date_hierarchy = "created_at"
+    fields = ["user", "cooperative", "state", "decided_by", "decided_at", "created_at"]
+    readonly_fields = ["decided_by", "decided_at", "created_at"]
+    actions = ["approve_selected", "revoke_selected"]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            # A representation is one person for one cooperative: ask anew for another.
+            readonly += ["user", "cooperative"]
+        return readonly
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            field = UsernameField(db_field.remote_field.model._default_manager.all(), label=db_field.verbose_name)
+            field.help_text = gettext("The exact username the person signed up with.")
+            return field
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if "state" in form.changed_data:
+            obj.decide(obj.state, request.user)
+        else:
+            super().save_model(request, obj, form, change)
+
+    def decide_selected(self, request, queryset, state):
+        changed = 0
+        for representation in queryset.select_related("user", "cooperative").exclude(state=state):
+            representation.state = state
+            try:
+                representation.validate_constraints()
+            except ValidationError as error:
+                self.message_user(
+                    request,
+                    f"{representation.user} → {representation.cooperative}: {' '.join(error.messages)}",
+                    messages.ERROR,
+                )
+                continue
+            representation.decide(state, request.user)
+            self.log_change(request, representation, RepresentationState(state).label)
+            changed += 1
+        return changed
+
+    @admin.action(description=_("Approve selected representations"), permissions=["change"])
+    def approve_selected(self, request, queryset):
+        changed = self.decide_selected(request, queryset, RepresentationState.APPROVED)
+        self.message_user(
+            request,
+            ngettext("%(count)d representation approved.", "%(count)d representations approved.", changed)
+            % {"count": changed},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Revoke selected representations"), permissions=["change"])
+    def revoke_selected(self, request, queryset):
+        changed = self.decide_selected(request, queryset, RepresentationState.REVOKED)
+        self.message_user(
+            request,
+            ngettext("%(count)d representation revoked.", "%(count)d representations revoked.", changed)
+            % {"count": changed},
+            messages.SUCCESS,
+        )
+
+
+admin.site.register(Province, ProvinceAdmin)
+admin.site.register(Sector, SectorAdmin)
+admin.site.register(Cooperative, CooperativeAdmin)
+admin.site.register(Membership, MembershipAdmin)
+admin.site.register(Partner, PartnerAdmin)
+admin.site.register(Representation, RepresentationAdmin)

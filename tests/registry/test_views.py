@@ -1,0 +1,417 @@
+"""The public pages of the registry: lists, bad input, pagination, profiles, who sees what."""
+
+import pytest
+from django.template.loader import render_to_string
+from django.utils.translation import gettext
+
+from kopnet.models import Verification
+from registry.models import Scope, Tier
+from tests.factories import CooperativeFactory, MembershipFactory, PartnerFactory, sector
+
+
+def html(response):
+    return response.content.decode()
+
+
+# --- Lists ------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_cooperative_list_shows_rows_with_tier_location_and_sectors(visitor):
+    CooperativeFactory(name="Koperasi Tani Makmur", short_name="KTM", sectors=[sector("pertanian")])
+
+    response = visitor.get("/koperasi/")
+
+    assert response.status_code == 200
+    page = html(response)
+    assert "Koperasi Tani Makmur" in page
+    assert "(KTM)" in page
+    assert "Jawa Barat" in page
+    assert "Pertanian" in page
+    assert "Page 1 of 1 (1 result)" in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"tier": "foo"}, "tier"),
+        ({"type": "bank"}, "type"),
+        ({"status": "closed"}, "status"),
+        ({"scope": "planet"}, "scope"),
+        ({"province": "99"}, "province"),
+        ({"province": "Jawa Barat"}, "province"),
+        ({"country": "XX"}, "country"),
+        ({"ordering": "bogus"}, "ordering"),
+        ({"ordering": "id"}, "ordering"),
+        ({"sector": "nope"}, "sector"),
+        ({"sector": "pertanian\x00"}, "sector"),
+        ({"q": "koperasi\x00"}, "q"),
+        ({"q": "x" * 201}, "q"),
+    ],
+)
+def test_invalid_cooperative_filter_answers_400_with_the_error_next_to_the_field(visitor, params, field):
+    CooperativeFactory(name="Koperasi Yang Tidak Boleh Tampil")
+
+    response = visitor.get("/koperasi/", params)
+
+    assert response.status_code == 400
+    page = html(response)
+    assert f'id="id_{field}_error"' in page
+    assert f'aria-describedby="id_{field}_error"' in page
+    assert "This list cannot be shown" in page
+    assert "Koperasi Yang Tidak Boleh Tampil" not in page
+    assert "<table" not in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [({"kind": "koperasi"}, "kind"), ({"country": "ZZ"}, "country"), ({"province": "00"}, "province"), ({"ordering": "-kind"}, "ordering")],
+)
+def test_invalid_partner_filter_answers_400_with_the_error(visitor, params, field):
+    PartnerFactory(name="PT Tidak Boleh Tampil")
+
+    response = visitor.get("/mitra/", params)
+
+    assert response.status_code == 400
+    assert f'id="id_{field}_error"' in html(response)
+    assert "PT Tidak Boleh Tampil" not in html(response)
+
+
+@pytest.mark.django_db
+def test_an_invalid_filter_with_a_page_number_still_says_400(visitor):
+    response = visitor.get("/koperasi/", {"tier": "foo", "page": "7"})
+
+    assert response.status_code == 400
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/koperasi/", "/mitra/"])
+@pytest.mark.parametrize("page", ["2", "0", "-1", "abc", "999999999999999999999"])
+def test_a_page_out_of_range_or_not_a_number_is_a_friendly_404(visitor, url, page):
+    CooperativeFactory()
+    PartnerFactory()
+
+    response = visitor.get(url, {"page": page})
+
+    assert response.status_code == 404
+    assert gettext("Page not found") in html(response)
+    assert 'href="/koperasi/"' in html(response)
+
+
+@pytest.mark.django_db
+def test_pager_counts_and_keeps_every_filter_in_its_links(visitor, settings):
+    for _ in range(60):
+        CooperativeFactory(tier=Tier.PRIMER, sectors=[sector("pertanian")])
+    CooperativeFactory(tier=Tier.SEKUNDER, individual_members=None)
+
+    response = visitor.get("/koperasi/", {"tier": "primer", "sector": "pertanian", "ordering": "-name"})
+
+    page = html(response)
+    assert "Page 1 of 2 (60 results)" in page
+    assert 'href="?tier=primer&amp;sector=pertanian&amp;ordering=-name&amp;page=2"' in page
+    second = visitor.get("/koperasi/", {"tier": "primer", "sector": "pertanian", "ordering": "-name", "page": "2"})
+    assert len(second.context["object_list"]) == 10
+    assert "Page 2 of 2 (60 results)" in html(second)
+    assert 'href="?tier=primer&amp;sector=pertanian&amp;ordering=-name&amp;page=1"' in html(second)
+
+
+@pytest.mark.django_db
+def test_the_filter_form_shows_the_current_values(visitor):
+    response = visitor.get("/koperasi/", {"tier": "sekunder", "q": "pusat"})
+
+    page = html(response)
+    assert '<option value="sekunder" selected>' in page
+    assert 'value="pusat"' in page
+
+
+@pytest.mark.django_db
+def test_download_link_carries_the_current_filters_but_not_the_page(visitor):
+    for _ in range(55):
+        CooperativeFactory()
+
+    response = visitor.get("/koperasi/", {"province": "32", "q": "koperasi", "page": "2"})
+
+    assert 'href="?province=32&amp;q=koperasi&amp;format=csv"' in html(response)
+
+
+@pytest.mark.django_db
+def test_an_empty_result_says_so_and_is_not_an_error(visitor):
+    CooperativeFactory(name="Koperasi Tani")
+
+    response = visitor.get("/koperasi/", {"q": "tidak ada yang cocok"})
+
+    assert response.status_code == 200
+    assert "No cooperatives match these filters." in html(response)
+
+
+@pytest.mark.django_db
+def test_curator_sees_unverified_cooperatives_in_the_list_with_their_state(curator):
+    CooperativeFactory(name="Koperasi Menunggu", verification=Verification.PENDING)
+    CooperativeFactory(name="Koperasi Ditolak", verification=Verification.REJECTED, verification_note="Dokumen palsu")
+
+    response = curator.get("/koperasi/")
+
+    names = [row.name for row in response.context["object_list"]]
+    assert names == ["Koperasi Ditolak", "Koperasi Menunggu"]
+    assert "Pending verification" in html(response)
+
+
+@pytest.mark.django_db
+def test_visitor_list_hides_unverified_records(visitor):
+    CooperativeFactory(name="Koperasi Menunggu", verification=Verification.PENDING)
+    PartnerFactory(name="PT Menunggu", verification=Verification.PENDING)
+
+    assert list(visitor.get("/koperasi/").context["object_list"]) == []
+    assert list(visitor.get("/mitra/").context["object_list"]) == []
+
+
+# --- Who sees a profile -------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("verification", "actor", "status"),
+    [
+        (Verification.VERIFIED, "visitor", 200),
+        (Verification.PENDING, "visitor", 404),
+        (Verification.REJECTED, "visitor", 404),
+        (Verification.VERIFIED, "official", 200),
+        (Verification.PENDING, "official", 404),
+        (Verification.REJECTED, "official", 404),
+        (Verification.VERIFIED, "curator", 200),
+        (Verification.PENDING, "curator", 200),
+        (Verification.REJECTED, "curator", 200),
+    ],
+)
+@pytest.mark.parametrize("kind", ["koperasi", "mitra"])
+def test_profile_access_matrix(request, kind, verification, actor, status):
+    client = request.getfixturevalue(actor)
+    note = "Tidak lengkap" if verification == Verification.REJECTED else ""
+    factory = CooperativeFactory if kind == "koperasi" else PartnerFactory
+    record = factory(name="Rekaman Uji", verification=verification, verification_note=note)
+
+    response = client.get(f"/{kind}/{record.slug}/")
+
+    assert response.status_code == status
+    if status == 404:
+        assert "Rekaman Uji" not in html(response)
+        assert gettext("Page not found") in html(response)
+
+
+@pytest.mark.django_db
+def test_unknown_slug_is_404(visitor):
+    assert visitor.get("/koperasi/tidak-ada/").status_code == 404
+    assert visitor.get("/mitra/tidak-ada/").status_code == 404
+
+
+# --- Cooperative profile -----------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_profile_shows_every_public_field_labelled(visitor):
+    coop = CooperativeFactory(
+        name="Koperasi Unit Desa Sumber Rejeki",
+        short_name="KUD Sumber Rejeki",
+        nik="3201234567890123",
+        legal_number="AHU-0012345.AH.01.26",
+        regency="Kabupaten Bogor",
+        address="Jl. Raya Ciawi No. 1",
+        website="https://kud-sumberrejeki.example.id",
+        email="kontak@kud.example.id",
+        phone="+62 251 123456",
+        individual_members=1250,
+        sectors=[sector("pertanian")],
+    )
+
+    page = html(visitor.get(f"/koperasi/{coop.slug}/"))
+
+    for label, value in [
+        ("NIK Koperasi", "3201234567890123"),
+        ("Legal entity number", "AHU-0012345.AH.01.26"),
+        ("Regency/city", "Kabupaten Bogor"),
+        ("Address", "Jl. Raya Ciawi No. 1"),
+        ("Website", "https://kud-sumberrejeki.example.id"),
+        ("Email", "kontak@kud.example.id"),
+        ("Phone", "+62 251 123456"),
+        ("Province", "Jawa Barat"),
+        ("Sectors", "Pertanian"),
+    ]:
+        assert label in page
+        assert value in page
+    assert "individual members" in page
+    assert ">NIK<" not in page
+
+
+@pytest.mark.django_db
+def test_profile_shows_the_chain_of_federations_up_to_the_top(visitor):
+    apex = CooperativeFactory(name="Dewan Koperasi Indonesia", tier=Tier.APEX, scope=Scope.NASIONAL, individual_members=None)
+    induk = CooperativeFactory(name="Induk KPRI", tier=Tier.INDUK, scope=Scope.NASIONAL, individual_members=None)
+    pkpri = CooperativeFactory(name="PKPRI Jawa Barat", tier=Tier.SEKUNDER, scope=Scope.PROVINSI, individual_members=None)
+    kpri = CooperativeFactory(name="KPRI Kota Bandung")
+    MembershipFactory(member=induk, federation=apex)
+    MembershipFactory(member=pkpri, federation=induk)
+    MembershipFactory(member=kpri, federation=pkpri)
+
+    response = visitor.get(f"/koperasi/{kpri.slug}/")
+
+    tree = response.context["federations"]
+    assert tree[0]["federation"] == pkpri
+    assert tree[0]["above"][0]["federation"] == induk
+    assert tree[0]["above"][0]["above"][0]["federation"] == apex
+    page = html(response)
+    assert page.index("PKPRI Jawa Barat") < page.index("Induk KPRI") < page.index("Dewan Koperasi Indonesia")
+
+
+@pytest.mark.django_db
+def test_federation_chain_skips_unverified_federations_for_visitors(visitor):
+    hidden = CooperativeFactory(name="Puskop Menunggu", tier=Tier.SEKUNDER, individual_members=None, verification=Verification.PENDING)
+    kpri = CooperativeFactory(name="KPRI Uji")
+    MembershipFactory(member=kpri, federation=hidden)
+
+    response = visitor.get(f"/koperasi/{kpri.slug}/")
+
+    assert response.context["federations"] == []
+    assert "Puskop Menunggu" not in html(response)
+
+
+@pytest.mark.django_db
+def test_federation_shows_members_as_a_tree_with_and_n_more(visitor):
+    ikpri = CooperativeFactory(name="IKPRI", tier=Tier.INDUK, scope=Scope.NASIONAL, individual_members=None)
+    pkpri = CooperativeFactory(name="PKPRI Jawa Barat", tier=Tier.SEKUNDER, scope=Scope.PROVINSI, individual_members=None)
+    MembershipFactory(member=pkpri, federation=ikpri)
+    for number in range(8):
+        MembershipFactory(member=CooperativeFactory(name=f"KPRI {number}"), federation=pkpri)
+    MembershipFactory(member=CooperativeFactory(name="KPRI Menunggu", verification=Verification.PENDING), federation=pkpri)
+
+    response = visitor.get(f"/koperasi/{ikpri.slug}/")
+
+    member = response.context["members_page"].object_list[0]
+    assert member == pkpri
+    assert [m.member.name for m in member.member_preview] == ["KPRI 0", "KPRI 1", "KPRI 2", "KPRI 3", "KPRI 4"]
+    assert member.more_members == 3
+    page = html(response)
+    assert "Secondary cooperative" in page
+    assert "and 3 more" in page
+    assert "KPRI 5" not in page
+    assert "KPRI Menunggu" not in page
+
+
+@pytest.mark.django_db
+def test_ended_memberships_are_not_shown_as_members(visitor):
+    federation = CooperativeFactory(name="Puskop", tier=Tier.SEKUNDER, individual_members=None)
+    MembershipFactory(member=CooperativeFactory(name="Mantan Anggota"), federation=federation, end_date="2024-01-01", start_date="2020-01-01")
+    MembershipFactory(member=CooperativeFactory(name="Anggota Aktif"), federation=federation)
+
+    response = visitor.get(f"/koperasi/{federation.slug}/")
+
+    assert [m.name for m in response.context["members_page"].object_list] == ["Anggota Aktif"]
+
+
+@pytest.mark.django_db
+def test_members_are_paginated_with_their_own_parameter(visitor):
+    federation = CooperativeFactory(name="Puskop Besar", tier=Tier.SEKUNDER, individual_members=None)
+    for number in range(55):
+        MembershipFactory(member=CooperativeFactory(name=f"Anggota {number:02d}"), federation=federation)
+
+    first = visitor.get(f"/koperasi/{federation.slug}/")
+    second = visitor.get(f"/koperasi/{federation.slug}/", {"members_page": "2"})
+
+    assert len(first.context["members_page"].object_list) == 50
+    assert "Page 1 of 2 (55 results)" in html(first)
+    assert 'href="?members_page=2"' in html(first)
+    assert [m.name for m in second.context["members_page"].object_list] == [f"Anggota {n}" for n in range(50, 55)]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("members_page", ["3", "x"])
+def test_a_members_page_out_of_range_is_404(visitor, members_page):
+    federation = CooperativeFactory(tier=Tier.SEKUNDER, individual_members=None)
+    MembershipFactory(federation=federation)
+
+    response = visitor.get(f"/koperasi/{federation.slug}/", {"members_page": members_page})
+
+    assert response.status_code == 404
+
+
+@pytest.mark.django_db
+def test_primary_cooperative_has_no_member_table(visitor):
+    coop = CooperativeFactory(name="KPRI Uji", individual_members=321)
+
+    response = visitor.get(f"/koperasi/{coop.slug}/")
+
+    assert "members_page" not in response.context
+    assert "321 individual members" in html(response)
+    assert "Member cooperatives" not in html(response)
+
+
+@pytest.mark.django_db
+def test_curator_sees_why_a_cooperative_was_rejected(curator):
+    coop = CooperativeFactory(verification=Verification.REJECTED, verification_note="Akta tidak terbaca")
+
+    page = html(curator.get(f"/koperasi/{coop.slug}/"))
+
+    assert "Akta tidak terbaca" in page
+
+
+# --- Partner profile ---------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_partner_profile_shows_its_fields(visitor):
+    partner = PartnerFactory(
+        name="PT Bank Rakyat Indonesia (Persero) Tbk",
+        kind="bank",
+        registration_number="AHU-123",
+        website="https://bri.example.id",
+        description="Bank milik negara.",
+    )
+
+    page = html(visitor.get(f"/mitra/{partner.slug}/"))
+
+    assert "PT Bank Rakyat Indonesia (Persero) Tbk" in page
+    for text in ["Bank", "AHU-123", "https://bri.example.id", "Bank milik negara.", "Jawa Barat"]:
+        assert text in page
+
+
+# --- Layout ------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/", "/koperasi/", "/mitra/"])
+def test_every_page_has_the_layout_landmarks_and_no_outside_assets(visitor, url):
+    page = html(visitor.get(url))
+
+    assert 'href="#main"' in page
+    assert '<main id="main"' in page
+    assert 'action="/i18n/setlang/"' in page
+    assert "/static/vendor/bootstrap/bootstrap.min.css" in page
+    assert "http://" not in page.replace("http://www.w3.org", "")
+    assert "https://" not in page
+
+
+@pytest.mark.django_db
+def test_staff_see_the_admin_link_and_visitors_a_sign_in_link(visitor, curator_user):
+    assert "/admin/login/?next=/koperasi/" in html(visitor.get("/koperasi/"))
+    assert 'href="/admin/"' not in html(visitor.get("/koperasi/"))
+
+    visitor.force_login(curator_user)
+    page = html(visitor.get("/koperasi/"))
+    assert 'href="/admin/"' in page
+    assert "Signed in as curator" in page
+
+
+def test_500_page_renders_without_a_request():
+    page = render_to_string("500.html")
+
+    assert "Something went wrong on our side" in page
+    assert 'lang="id"' in page
+
+
+@pytest.mark.django_db
+def test_400_page_is_in_the_site_layout(client):
+    page = render_to_string("400.html")
+
+    assert "Bad request" in page
+    assert "KopNet" in page

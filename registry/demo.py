@@ -1,0 +1,664 @@
+"""The demo registry that `manage.py seed_demo` loads.
+
+Two kinds of records live here:
+
+- The organisations the source texts name (shared/domain/*.txt): Dekopin, the
+  ASEAN Cooperative Organisation (founded at the first ASEAN cooperative conference
+  in Jakarta on 5 December 1977, initiated by Dekopin), the International
+  Co-operative Alliance, Induk Koperasi Pegawai Negeri (IKPRI) with provincial
+  PKPRI, and the US development co-ops. Only what the texts (or common knowledge
+  beyond doubt, such as ICA sitting in Belgium) say is filled in; every other field
+  is left blank rather than invented.
+- Generated cooperatives and partners: fictional names, numbers and dates made by a
+  seeded random.Random, so that every run generates the same records. Membership
+  dates the texts do not give are illustrative, and so is the membership of the
+  ACO in the ICA: the demo needs an apex body inside an apex body.
+
+Loading is idempotent: records are found by their stable slug (pairs of slugs for
+memberships, usernames for users) and only missing ones are created. Existing
+records are never changed, so what a user edited survives a second run. Every
+record passes full_clean() before save(): the demo proves the registry's rules.
+"""
+
+import datetime
+import random
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.text import slugify
+
+from kopnet.models import Verification
+from kopnet.permissions import CURATOR_GROUP
+from registry.models import (
+    Cooperative,
+    CooperativeStatus,
+    CooperativeType,
+    Membership,
+    Partner,
+    PartnerKind,
+    Province,
+    Representation,
+    RepresentationState,
+    Scope,
+    Sector,
+    Tier,
+    TIER_RANK,
+)
+
+DEMO_PASSWORD = "kopnet-demo"
+SEED = 1977
+CHANGE_REASON = "seed_demo"
+
+# No generated date comes after this one, so the data stays the same whatever day
+# it is loaded (and no date is ever in the future).
+LATEST_DATE = datetime.date(2024, 12, 31)
+# The start of a membership the texts do not date (illustrative).
+UNDATED_START = datetime.date(2000, 1, 2)
+
+GENERATED_PRIMERS_PER_PROVINCE = 7
+KPRI_PER_PKPRI = 3
+
+T, ST = Tier, CooperativeStatus
+K = CooperativeType
+
+# code: (name, the theme of its provincial secondary cooperative, regencies/cities)
+PROVINCES = {
+    "11": ("Aceh", "tani", ["Kota Banda Aceh", "Kabupaten Aceh Besar", "Kabupaten Pidie", "Kabupaten Aceh Utara", "Kota Lhokseumawe"]),
+    "12": ("Sumatera Utara", "tani", ["Kota Medan", "Kabupaten Deli Serdang", "Kabupaten Simalungun", "Kabupaten Karo", "Kabupaten Tapanuli Utara"]),
+    "13": ("Sumatera Barat", "usaha", ["Kota Padang", "Kabupaten Agam", "Kabupaten Tanah Datar", "Kota Bukittinggi", "Kabupaten Pesisir Selatan"]),
+    "14": ("Riau", "tani", ["Kota Pekanbaru", "Kabupaten Kampar", "Kabupaten Siak", "Kabupaten Indragiri Hulu", "Kabupaten Rokan Hulu"]),
+    "15": ("Jambi", "tani", ["Kota Jambi", "Kabupaten Muaro Jambi", "Kabupaten Kerinci", "Kabupaten Bungo"]),
+    "16": ("Sumatera Selatan", "tani", ["Kota Palembang", "Kabupaten Ogan Komering Ilir", "Kabupaten Banyuasin", "Kabupaten Musi Banyuasin", "Kabupaten Lahat"]),
+    "17": ("Bengkulu", "tani", ["Kota Bengkulu", "Kabupaten Rejang Lebong", "Kabupaten Bengkulu Utara", "Kabupaten Seluma"]),
+    "18": ("Lampung", "tani", ["Kota Bandar Lampung", "Kabupaten Lampung Tengah", "Kabupaten Lampung Selatan", "Kabupaten Pringsewu", "Kota Metro"]),
+    "19": ("Kepulauan Bangka Belitung", "nelayan", ["Kota Pangkalpinang", "Kabupaten Bangka", "Kabupaten Belitung", "Kabupaten Bangka Barat"]),
+    "21": ("Kepulauan Riau", "nelayan", ["Kota Batam", "Kota Tanjungpinang", "Kabupaten Bintan", "Kabupaten Karimun"]),
+    "31": ("DKI Jakarta", "simpan_pinjam", ["Kota Administrasi Jakarta Pusat", "Kota Administrasi Jakarta Selatan", "Kota Administrasi Jakarta Timur", "Kota Administrasi Jakarta Utara", "Kota Administrasi Jakarta Barat"]),
+    "32": ("Jawa Barat", "tani", ["Kota Bandung", "Kabupaten Garut", "Kabupaten Tasikmalaya", "Kabupaten Cirebon", "Kabupaten Bogor", "Kabupaten Sukabumi", "Kabupaten Cianjur"]),
+    "33": ("Jawa Tengah", "usaha", ["Kota Semarang", "Kabupaten Banyumas", "Kabupaten Klaten", "Kabupaten Boyolali", "Kabupaten Kudus", "Kabupaten Magelang"]),
+    "34": ("DI Yogyakarta", "usaha", ["Kota Yogyakarta", "Kabupaten Sleman", "Kabupaten Bantul", "Kabupaten Kulon Progo", "Kabupaten Gunungkidul"]),
+    "35": ("Jawa Timur", "simpan_pinjam", ["Kota Surabaya", "Kota Malang", "Kabupaten Jember", "Kabupaten Banyuwangi", "Kabupaten Kediri", "Kabupaten Pasuruan"]),
+    "36": ("Banten", "usaha", ["Kota Serang", "Kota Tangerang", "Kabupaten Pandeglang", "Kabupaten Lebak", "Kota Cilegon"]),
+    "51": ("Bali", "usaha", ["Kota Denpasar", "Kabupaten Badung", "Kabupaten Gianyar", "Kabupaten Tabanan", "Kabupaten Buleleng"]),
+    "52": ("Nusa Tenggara Barat", "tani", ["Kota Mataram", "Kabupaten Lombok Tengah", "Kabupaten Lombok Timur", "Kabupaten Bima", "Kabupaten Sumbawa"]),
+    "53": ("Nusa Tenggara Timur", "simpan_pinjam", ["Kota Kupang", "Kabupaten Sikka", "Kabupaten Ende", "Kabupaten Manggarai", "Kabupaten Sumba Timur"]),
+    "61": ("Kalimantan Barat", "simpan_pinjam", ["Kota Pontianak", "Kabupaten Sanggau", "Kabupaten Sintang", "Kabupaten Kubu Raya", "Kabupaten Ketapang"]),
+    "62": ("Kalimantan Tengah", "tani", ["Kota Palangka Raya", "Kabupaten Kotawaringin Timur", "Kabupaten Kapuas", "Kabupaten Barito Utara"]),
+    "63": ("Kalimantan Selatan", "usaha", ["Kota Banjarmasin", "Kabupaten Banjar", "Kabupaten Tabalong", "Kabupaten Hulu Sungai Selatan"]),
+    "64": ("Kalimantan Timur", "usaha", ["Kota Samarinda", "Kota Balikpapan", "Kabupaten Kutai Kartanegara", "Kabupaten Berau"]),
+    "65": ("Kalimantan Utara", "nelayan", ["Kota Tarakan", "Kabupaten Bulungan", "Kabupaten Nunukan", "Kabupaten Malinau"]),
+    "71": ("Sulawesi Utara", "nelayan", ["Kota Manado", "Kabupaten Minahasa", "Kota Bitung", "Kabupaten Bolaang Mongondow"]),
+    "72": ("Sulawesi Tengah", "tani", ["Kota Palu", "Kabupaten Donggala", "Kabupaten Poso", "Kabupaten Banggai"]),
+    "73": ("Sulawesi Selatan", "tani", ["Kota Makassar", "Kabupaten Gowa", "Kabupaten Bone", "Kabupaten Maros", "Kabupaten Pinrang"]),
+    "74": ("Sulawesi Tenggara", "nelayan", ["Kota Kendari", "Kabupaten Konawe", "Kabupaten Kolaka", "Kabupaten Muna", "Kabupaten Buton"]),
+    "75": ("Gorontalo", "tani", ["Kota Gorontalo", "Kabupaten Gorontalo", "Kabupaten Boalemo", "Kabupaten Pohuwato"]),
+    "76": ("Sulawesi Barat", "tani", ["Kabupaten Mamuju", "Kabupaten Polewali Mandar", "Kabupaten Majene", "Kabupaten Pasangkayu"]),
+    "81": ("Maluku", "nelayan", ["Kota Ambon", "Kabupaten Maluku Tengah", "Kabupaten Seram Bagian Barat", "Kota Tual"]),
+    "82": ("Maluku Utara", "nelayan", ["Kota Ternate", "Kota Tidore Kepulauan", "Kabupaten Halmahera Utara", "Kabupaten Halmahera Barat"]),
+    "91": ("Papua", "usaha", ["Kota Jayapura", "Kabupaten Jayapura", "Kabupaten Keerom", "Kabupaten Biak Numfor", "Kabupaten Sarmi"]),
+    "92": ("Papua Barat", "usaha", ["Kabupaten Manokwari", "Kabupaten Teluk Bintuni", "Kabupaten Fakfak", "Kabupaten Kaimana"]),
+    "93": ("Papua Selatan", "tani", ["Kabupaten Merauke", "Kabupaten Boven Digoel", "Kabupaten Mappi", "Kabupaten Asmat"]),
+    "94": ("Papua Tengah", "usaha", ["Kabupaten Nabire", "Kabupaten Mimika", "Kabupaten Paniai", "Kabupaten Dogiyai"]),
+    "95": ("Papua Pegunungan", "tani", ["Kabupaten Jayawijaya", "Kabupaten Lanny Jaya", "Kabupaten Yahukimo", "Kabupaten Tolikara"]),
+    "96": ("Papua Barat Daya", "nelayan", ["Kota Sorong", "Kabupaten Sorong", "Kabupaten Raja Ampat", "Kabupaten Sorong Selatan"]),
+}
+
+# theme: (provincial secondary's name prefix, its type, sectors, the national induk it joins)
+THEMES = {
+    "tani": ("Pusat Koperasi Tani", K.PRODUSEN, ["pertanian", "perkebunan"], "induk-koperasi-tani-nusantara"),
+    "nelayan": ("Pusat Koperasi Nelayan", K.PRODUSEN, ["perikanan"], "induk-koperasi-nelayan-nusantara"),
+    "simpan_pinjam": ("Pusat Koperasi Simpan Pinjam", K.SIMPAN_PINJAM, ["simpan-pinjam"], "induk-koperasi-simpan-pinjam-nusantara"),
+    "usaha": ("Pusat Koperasi Serba Usaha", K.SERBA_USAHA, ["perdagangan", "jasa"], "induk-koperasi-serba-usaha-nusantara"),
+}
+
+# How generated primary cooperatives are named: (pattern, type, sectors, theme).
+PRIMER_KINDS = [
+    ("Koperasi Tani {word} {place}", K.PRODUSEN, ["pertanian"], "tani"),
+    ("Koperasi Unit Desa {word} {place}", K.SERBA_USAHA, ["pertanian", "perdagangan"], "tani"),
+    ("Koperasi Produsen Kopi {word} {place}", K.PRODUSEN, ["perkebunan", "industri-pengolahan"], "tani"),
+    ("Koperasi Peternak Sapi {word} {place}", K.PRODUSEN, ["peternakan"], "tani"),
+    ("Koperasi Pemasaran Hasil Bumi {word} {place}", K.PEMASARAN, ["pertanian", "perdagangan"], "tani"),
+    ("Koperasi Nelayan {word} {place}", K.PRODUSEN, ["perikanan"], "nelayan"),
+    ("Koperasi Pemasaran Ikan {word} {place}", K.PEMASARAN, ["perikanan", "perdagangan"], "nelayan"),
+    ("Koperasi Pengolahan Hasil Laut {word} {place}", K.PRODUSEN, ["perikanan", "industri-pengolahan"], "nelayan"),
+    ("KSP {word} {place}", K.SIMPAN_PINJAM, ["simpan-pinjam"], "simpan_pinjam"),
+    ("Koperasi Kredit {word} {place}", K.SIMPAN_PINJAM, ["simpan-pinjam"], "simpan_pinjam"),
+    ("Koperasi Simpan Pinjam Wanita {word} {place}", K.SIMPAN_PINJAM, ["simpan-pinjam"], "simpan_pinjam"),
+    ("KSU {word} {place}", K.SERBA_USAHA, ["perdagangan", "jasa"], "usaha"),
+    ("Koperasi Konsumen {word} {place}", K.KONSUMEN, ["konsumsi", "perdagangan"], "usaha"),
+    ("Koperasi Karyawan {word} {place}", K.KONSUMEN, ["konsumsi", "simpan-pinjam"], "usaha"),
+    ("Koperasi Jasa Angkutan {word} {place}", K.JASA, ["transportasi"], "usaha"),
+    ("Koperasi Jasa Wisata {word} {place}", K.JASA, ["pariwisata", "jasa"], "usaha"),
+    ("Koperasi Pengrajin {word} {place}", K.PRODUSEN, ["kerajinan"], "usaha"),
+    ("Koperasi Listrik Desa {word} {place}", K.JASA, ["listrik-energi"], "usaha"),
+    ("Koperasi Perumahan {word} {place}", K.JASA, ["perumahan"], "usaha"),
+    ("Koperasi Pondok Pesantren {word} {place}", K.SERBA_USAHA, ["pendidikan", "perdagangan"], "usaha"),
+]
+
+WORDS = [
+    "Sejahtera", "Makmur", "Mandiri", "Maju Bersama", "Sumber Rejeki", "Harapan Jaya", "Bina Usaha",
+    "Mitra Usaha", "Karya Bersama", "Tunas Harapan", "Berkah", "Amanah", "Sumber Makmur", "Usaha Bersama",
+    "Subur", "Lestari", "Jaya Abadi", "Setia Kawan", "Gotong Royong", "Mekar Sari", "Sri Rejeki",
+    "Bangkit Bersama", "Cahaya Baru", "Sinar Harapan", "Bumi Lestari", "Tekad Bersatu",
+]
+KPRI_WORDS = ["Guru Sejahtera", "Pegawai Pemda", "Bhakti Praja", "Karya Husada", "Setia Budi", "Dharma Putra", "Bina Karya"]
+STREETS = [
+    "Jl. Merdeka", "Jl. Jenderal Sudirman", "Jl. Diponegoro", "Jl. Ahmad Yani", "Jl. Pahlawan", "Jl. Raya Desa",
+    "Jl. Gajah Mada", "Jl. Veteran", "Jl. Pemuda", "Jl. Pasar Baru", "Jl. Kartini", "Jl. Imam Bonjol",
+]
+REJECTION_REASONS = [
+    "Pengesahan badan hukum tidak dapat ditemukan.",
+    "NIK Koperasi tidak cocok dengan data kementerian.",
+    "Duplikat: koperasi ini sudah terdaftar dengan nama lain.",
+    "Pengurus tidak dapat dihubungi untuk konfirmasi data.",
+]
+PKPRI_PROVINCES = ["12", "31", "32", "33", "34", "35", "51", "73"]
+
+
+# --- The named organisations --------------------------------------------------------
+
+NAMED_COOPERATIVES = [
+    dict(
+        slug="dekopin", name="Dewan Koperasi Indonesia", short_name="Dekopin", tier=T.APEX, type=K.JASA,
+        country="ID", province="31", scope=Scope.NASIONAL,
+    ),
+    dict(
+        slug="asean-cooperative-organisation", name="ASEAN Cooperative Organisation", short_name="ACO",
+        tier=T.APEX, type=K.JASA, country="ID", province="31", scope=Scope.INTERNASIONAL,
+        founded=datetime.date(1977, 12, 5),
+        # The texts say where it was founded, not where its secretariat sits.
+        address="Dibentuk pada Konferensi Koperasi ASEAN pertama di Jakarta, 5 Desember 1977, "
+        "atas prakarsa Dewan Koperasi Indonesia (Dekopin). Alamat sekretariat belum tercatat.",
+    ),
+    dict(
+        slug="international-co-operative-alliance", name="International Co-operative Alliance", short_name="ICA",
+        tier=T.APEX, type=K.JASA, country="BE", scope=Scope.INTERNASIONAL, website="https://ica.coop/",
+    ),
+    dict(
+        # "Induk Koperasi Pegawai Negeri" in the source text.
+        slug="ikpri", name="Induk Koperasi Pegawai Republik Indonesia", short_name="IKPRI", tier=T.INDUK,
+        type=K.SERBA_USAHA, country="ID", province="31", scope=Scope.NASIONAL,
+        sectors=["simpan-pinjam", "konsumsi"],
+    ),
+    # The US organisations of the second text: national bodies that build cooperatives abroad.
+    dict(
+        slug="nreca", name="National Rural Electric Cooperative Association", short_name="NRECA", tier=T.INDUK,
+        type=K.JASA, country="US", scope=Scope.INTERNASIONAL, sectors=["listrik-energi"],
+    ),
+    dict(
+        slug="ncba-clusa", name="National Cooperative Business Association CLUSA International",
+        short_name="NCBA CLUSA", tier=T.INDUK, type=K.SERBA_USAHA, country="US", scope=Scope.INTERNASIONAL,
+        sectors=["pertanian", "jasa"],
+    ),
+    dict(
+        slug="cuna", name="Credit Union National Association", short_name="CUNA", tier=T.INDUK,
+        type=K.SIMPAN_PINJAM, country="US", scope=Scope.INTERNASIONAL, sectors=["simpan-pinjam"],
+    ),
+    dict(
+        slug="federation-of-cooperative-housing", name="Federation of Cooperative Housing", short_name="FCH",
+        tier=T.INDUK, type=K.JASA, country="US", scope=Scope.INTERNASIONAL, sectors=["perumahan"],
+    ),
+    dict(
+        slug="agricultural-cooperative-development-international",
+        name="Agricultural Cooperative Development International", short_name="ACDI", tier=T.INDUK,
+        type=K.PEMASARAN, country="US", scope=Scope.INTERNASIONAL, sectors=["pertanian", "perdagangan"],
+    ),
+]
+
+# (member, federation, start); None starts on UNDATED_START.
+NAMED_MEMBERSHIPS = [
+    ("ikpri", "dekopin", None),
+    # Dekopin initiated the conference that founded the ACO.
+    ("dekopin", "asean-cooperative-organisation", datetime.date(1977, 12, 5)),
+    ("asean-cooperative-organisation", "international-co-operative-alliance", None),
+]
+
+# The two cooperatives of the demo officials: verified primers in one province
+# sharing a sector, so that suggestions between them have something to show.
+OFFICIAL_COOPERATIVES = {
+    "pengurus1": dict(
+        slug="koperasi-tani-sejahtera-garut", name="Koperasi Tani Sejahtera Garut", tier=T.PRIMER,
+        type=K.PRODUSEN, country="ID", province="32", regency="Kabupaten Garut", scope=Scope.KABUPATEN_KOTA,
+        address="Jl. Raya Desa No. 12, Kabupaten Garut", nik="3205010100000101",
+        legal_number="118/BH/XIII/1998", legal_date=datetime.date(1998, 3, 2), founded=datetime.date(1997, 8, 17),
+        individual_members=412, phone="+62 812-2201-1998", email="pengurus@tani-sejahtera-garut.example",
+        sectors=["pertanian", "perkebunan"],
+    ),
+    "pengurus2": dict(
+        slug="ksu-mitra-usaha-tasikmalaya", name="KSU Mitra Usaha Tasikmalaya", short_name="KSU Mitra Usaha",
+        tier=T.PRIMER, type=K.SERBA_USAHA, country="ID", province="32", regency="Kabupaten Tasikmalaya",
+        scope=Scope.KABUPATEN_KOTA, address="Jl. Pasar Baru No. 5, Kabupaten Tasikmalaya",
+        nik="3206010100000102", legal_number="AHU-0004512.AH.01.26.Tahun 2019",
+        legal_date=datetime.date(2019, 6, 14), founded=datetime.date(2018, 11, 3), individual_members=186,
+        sectors=["pertanian", "perdagangan"],
+    ),
+}
+
+GENERATED_INDUK = [
+    ("induk-koperasi-tani-nusantara", "Induk Koperasi Tani Nusantara", K.PRODUSEN, ["pertanian", "perkebunan"]),
+    ("induk-koperasi-nelayan-nusantara", "Induk Koperasi Nelayan Nusantara", K.PRODUSEN, ["perikanan"]),
+    ("induk-koperasi-simpan-pinjam-nusantara", "Induk Koperasi Simpan Pinjam Nusantara", K.SIMPAN_PINJAM, ["simpan-pinjam"]),
+    ("induk-koperasi-serba-usaha-nusantara", "Induk Koperasi Serba Usaha Nusantara", K.SERBA_USAHA, ["perdagangan", "jasa"]),
+]
+
+
+# --- Partners -----------------------------------------------------------------------
+
+P = PartnerKind
+# (name, kind, country, province code or None, website): organisations beyond doubt,
+# with what is certain about them; registration numbers are left blank.
+NAMED_PARTNERS = [
+    ("PT Bank Rakyat Indonesia (Persero) Tbk", P.BANK, "ID", "31", "https://bri.co.id/"),
+    ("PT Bank Negara Indonesia (Persero) Tbk", P.BANK, "ID", "31", "https://www.bni.co.id/"),
+    ("PT Bank Mandiri (Persero) Tbk", P.BANK, "ID", "31", "https://www.bankmandiri.co.id/"),
+    ("PT Bank Tabungan Negara (Persero) Tbk", P.BANK, "ID", "31", "https://www.btn.co.id/"),
+    ("PT Bank Syariah Indonesia Tbk", P.BANK, "ID", "31", ""),
+    ("PT Bank Pembangunan Daerah Jawa Barat dan Banten Tbk", P.BANK, "ID", "32", ""),
+    ("PT Bank Pembangunan Daerah Jawa Timur Tbk", P.BANK, "ID", "35", ""),
+    ("PT Bank DKI", P.BANK, "ID", "31", ""),
+    ("PT Bank Pembangunan Daerah Sumatera Barat (Bank Nagari)", P.BANK, "ID", "13", ""),
+    ("PT Pertamina (Persero)", P.BUMN, "ID", "31", "https://www.pertamina.com/"),
+    ("PT PLN (Persero)", P.BUMN, "ID", "31", "https://web.pln.co.id/"),
+    ("Perum Bulog", P.BUMN, "ID", "31", "https://www.bulog.co.id/"),
+    ("PT Pupuk Indonesia (Persero)", P.BUMN, "ID", "31", ""),
+    ("PT Pos Indonesia (Persero)", P.BUMN, "ID", "32", ""),
+    ("PT Pegadaian", P.BUMN, "ID", "31", ""),
+    ("PT Permodalan Nasional Madani", P.BUMN, "ID", "31", ""),
+    ("Perumda Pasar Jaya", P.BUMD, "ID", "31", ""),
+    ("Kementerian Koperasi Republik Indonesia", P.PEMERINTAH, "ID", "31", ""),
+    ("Kementerian Pertanian Republik Indonesia", P.PEMERINTAH, "ID", "31", ""),
+    ("Otoritas Jasa Keuangan", P.PEMERINTAH, "ID", "31", "https://www.ojk.go.id/"),
+    ("Lembaga Pengelola Dana Bergulir Koperasi dan UMKM", P.PEMERINTAH, "ID", "31", ""),
+    ("Universitas Gadjah Mada", P.UNIVERSITAS, "ID", "34", "https://ugm.ac.id/"),
+    ("IPB University", P.UNIVERSITAS, "ID", "32", "https://www.ipb.ac.id/"),
+    ("Universitas Padjadjaran", P.UNIVERSITAS, "ID", "32", ""),
+    ("Institut Koperasi Indonesia", P.UNIVERSITAS, "ID", "32", ""),
+    ("Universitas Brawijaya", P.UNIVERSITAS, "ID", "35", ""),
+    ("Universitas Hasanuddin", P.UNIVERSITAS, "ID", "73", ""),
+    ("Universitas Udayana", P.UNIVERSITAS, "ID", "51", ""),
+    ("Wageningen University & Research", P.UNIVERSITAS, "NL", None, "https://www.wur.nl/"),
+    ("Yayasan Bina Swadaya", P.LSM, "ID", "31", ""),
+    ("Agriterra", P.LSM, "NL", None, ""),
+    ("We Effect", P.LSM, "SE", None, ""),
+    ("Food and Agriculture Organization of the United Nations", P.INTERNASIONAL, "IT", None, "https://www.fao.org/"),
+    ("International Labour Organization", P.INTERNASIONAL, "CH", None, "https://www.ilo.org/"),
+    ("International Fund for Agricultural Development", P.INTERNASIONAL, "IT", None, "https://www.ifad.org/"),
+    ("Asian Development Bank", P.INTERNASIONAL, "PH", None, "https://www.adb.org/"),
+    ("The World Bank", P.INTERNASIONAL, "US", None, "https://www.worldbank.org/"),
+    ("Deutsche Gesellschaft für Internationale Zusammenarbeit (GIZ)", P.INTERNASIONAL, "DE", None, "https://www.giz.de/"),
+    ("Japan International Cooperation Agency (JICA)", P.INTERNASIONAL, "JP", None, "https://www.jica.go.jp/"),
+    ("Kamar Dagang dan Industri Indonesia", P.LAINNYA, "ID", "31", ""),
+    ("Asosiasi Pengusaha Indonesia", P.LAINNYA, "ID", "31", ""),
+]
+
+# Fictional partners: (name, kind, province code).
+GENERATED_PARTNERS = [
+    ("PT Agro Mandiri Nusantara", P.SWASTA, "32"),
+    ("PT Mitra Dagang Sejahtera", P.SWASTA, "31"),
+    ("CV Sumber Tani Lestari", P.SWASTA, "33"),
+    ("PT Samudra Hasil Laut Sentosa", P.SWASTA, "71"),
+    ("PT Kopi Dataran Tinggi Nusantara", P.SWASTA, "11"),
+    ("CV Karya Kerajinan Bersama", P.SWASTA, "34"),
+    ("PT Logistik Desa Terpadu", P.SWASTA, "35"),
+    ("PT Pangan Lestari Abadi", P.SWASTA, "18"),
+    ("PT Energi Surya Desa", P.SWASTA, "53"),
+    ("CV Berkah Niaga Borneo", P.SWASTA, "64"),
+    ("PT Sawit Rakyat Makmur", P.SWASTA, "14"),
+    ("PT Agro Niaga Daerah Jawa Tengah (Perseroda)", P.BUMD, "33"),
+    ("Perumda Pasar Kota Kupang Sejahtera", P.BUMD, "53"),
+    ("PT Pembangunan Daerah Sulawesi Selatan Mandiri (Perseroda)", P.BUMD, "73"),
+    ("Perumda Perikanan Maluku Bahari", P.BUMD, "81"),
+    ("Dinas Koperasi dan UKM Provinsi Jawa Barat", P.PEMERINTAH, "32"),
+    ("Dinas Koperasi dan UKM Provinsi Papua", P.PEMERINTAH, "91"),
+    ("Yayasan Pemberdayaan Petani Nusantara", P.LSM, "33"),
+    ("Lembaga Pendamping Nelayan Pesisir", P.LSM, "74"),
+    ("Perkumpulan Literasi Keuangan Desa", P.LSM, "61"),
+    ("Forum Pengembangan Ekonomi Lokal Bali", P.LAINNYA, "51"),
+]
+# Generated partners waiting for a curator, and one the curator turned down.
+PENDING_PARTNERS = {"CV Berkah Niaga Borneo", "PT Sawit Rakyat Makmur", "Perumda Perikanan Maluku Bahari", "Perkumpulan Literasi Keuangan Desa"}
+REJECTED_PARTNERS = {"Forum Pengembangan Ekonomi Lokal Bali": "Tidak ada dokumen pendirian yang dapat diperiksa."}
+GENERATED_NOTE = "Mitra fiktif untuk demo KopNet."
+
+# username: flags
+DEMO_USERS = {
+    "admin": dict(is_staff=True, is_superuser=True),
+    "kurator": dict(is_staff=True),
+    "pengurus1": {},
+    "pengurus2": {},
+}
+
+
+# --- Generation ---------------------------------------------------------------------
+
+
+def place_name(regency):
+    """The city or regency as it appears in a cooperative's name: "Kabupaten Garut" -> "Garut"."""
+    for prefix in ("Kota Administrasi ", "Kabupaten ", "Kota "):
+        if regency.startswith(prefix):
+            return regency[len(prefix):]
+    return regency
+
+
+@dataclass
+class Plan:
+    """Everything the demo holds, as plain data, before touching the database."""
+
+    cooperatives: list = field(default_factory=list)
+    memberships: list = field(default_factory=list)  # (member slug, federation slug, start, end)
+    partners: list = field(default_factory=list)
+
+
+class Generator:
+    """Makes the same plan on every run: one seeded random.Random, no database reads."""
+
+    def __init__(self, seed=SEED):
+        self.random = random.Random(seed)
+        self.plan = Plan()
+        self.slugs = set()
+        self.niks = set()
+        self.founded = {}
+
+    def build(self):
+        for spec in NAMED_COOPERATIVES:
+            self.add(dict(spec, verification=Verification.VERIFIED))
+        for member, federation, start in NAMED_MEMBERSHIPS:
+            self.plan.memberships.append((member, federation, start or UNDATED_START, None))
+        for slug, name, type_, sectors in GENERATED_INDUK:
+            founded = self.date(1975, 2000)
+            self.add(self.registered(dict(
+                slug=slug, name=name, tier=T.INDUK, type=type_, country="ID", province="31",
+                regency="Kota Administrasi Jakarta Pusat", scope=Scope.NASIONAL, sectors=sectors,
+                verification=Verification.VERIFIED,
+            ), founded))
+            self.join(slug, "dekopin")
+        for spec in OFFICIAL_COOPERATIVES.values():
+            self.add(dict(spec, verification=Verification.VERIFIED))
+            # Jawa Barat's secondary is a farmers' one (see PROVINCES).
+            self.join(spec["slug"], "pusat-koperasi-tani-jawa-barat")
+        for code in PROVINCES:
+            self.province(code)
+        self.partner_plan()
+        return self.plan
+
+    def province(self, code):
+        province_name, theme, regencies = PROVINCES[code]
+        prefix, type_, sectors, induk = THEMES[theme]
+        secondary = self.secondary(code, f"{prefix} {province_name}", type_, sectors, regencies[0], induk)
+        kinds = [kind for kind in PRIMER_KINDS if kind[3] == theme]
+        for number in range(GENERATED_PRIMERS_PER_PROVINCE):
+            # Most primers follow the province's main line of business; the rest vary.
+            kind = self.random.choice(kinds if number < 4 else PRIMER_KINDS)
+            joins = secondary if kind[3] == theme else None
+            self.primer(code, kind, regencies, joins)
+        if code in PKPRI_PROVINCES:
+            pkpri = self.pkpri(code, province_name)
+            for _number in range(KPRI_PER_PKPRI):
+                kind = ("KPRI {word} {place}", self.random.choice([K.SERBA_USAHA, K.SIMPAN_PINJAM]),
+                        ["simpan-pinjam", "konsumsi"], "kpri")
+                self.primer(code, kind, regencies, pkpri, words=KPRI_WORDS)
+
+    def secondary(self, code, name, type_, sectors, regency, induk):
+        founded = self.date(1970, 2012)
+        spec = self.registered(dict(
+            slug=slugify(name), name=name, tier=T.SEKUNDER, type=type_, country="ID", province=code,
+            regency=regency, scope=Scope.PROVINSI, sectors=sectors, verification=Verification.VERIFIED,
+            address=f"{self.random.choice(STREETS)} No. {self.random.randint(1, 200)}, {regency}",
+        ), founded)
+        self.add(spec)
+        self.join(spec["slug"], induk)
+        return spec
+
+    def pkpri(self, code, province_name):
+        # A real body of each province: generated numbers and dates would be false
+        # facts about it, so only its place in the IKPRI tree is recorded.
+        spec = dict(
+            slug=f"pkpri-{slugify(province_name)}", name=f"Pusat Koperasi Pegawai Republik Indonesia {province_name}",
+            short_name=f"PKPRI {province_name}", tier=T.SEKUNDER, type=K.SERBA_USAHA, country="ID", province=code,
+            scope=Scope.PROVINSI, sectors=["simpan-pinjam", "konsumsi"], verification=Verification.VERIFIED,
+        )
+        self.add(spec)
+        self.join(spec["slug"], "ikpri")
+        return spec
+
+    def primer(self, code, kind, regencies, federation, words=WORDS):
+        pattern, type_, sectors, _theme = kind
+        regency = self.random.choice(regencies)
+        name = self.unique_name(pattern, place_name(regency), words)
+        roll = self.random.random()
+        verification = (
+            Verification.PENDING if roll < 0.06 else Verification.REJECTED if roll < 0.1 else Verification.VERIFIED
+        )
+        roll = self.random.random()
+        status = ST.DIBUBARKAN if roll < 0.05 else ST.TIDAK_AKTIF if roll < 0.14 else ST.AKTIF
+        founded = self.date(1960, 2022)
+        spec = dict(
+            slug=slugify(name), name=name, tier=T.PRIMER, type=type_, country="ID", province=code,
+            regency=regency, scope=Scope.KABUPATEN_KOTA, sectors=sectors, status=status,
+            verification=verification, individual_members=self.random.randint(20, 3500),
+            address=f"{self.random.choice(STREETS)} No. {self.random.randint(1, 200)}, {regency}",
+        )
+        if verification == Verification.REJECTED:
+            spec["verification_note"] = self.random.choice(REJECTION_REASONS)
+        spec = self.registered(spec, founded, with_nik=self.random.random() < 0.85)
+        self.contacts(spec)
+        self.add(spec)
+        if federation and verification == Verification.VERIFIED and self.random.random() < 0.85:
+            # A dissolved cooperative's membership has ended.
+            self.join(spec["slug"], federation["slug"], ended=status == ST.DIBUBARKAN)
+
+    def registered(self, spec, founded, with_nik=True):
+        """Founding date, legal entity number and date and NIK Koperasi of a generated cooperative."""
+        legal_date = min(founded + datetime.timedelta(days=self.random.randint(30, 400)), LATEST_DATE)
+        if legal_date.year >= 2019:
+            legal_number = f"AHU-{self.random.randint(1, 9999999):07d}.AH.01.26.Tahun {legal_date.year}"
+        else:
+            legal_number = f"{self.random.randint(1, 999)}/BH/{spec['province']}/{legal_date.year}"
+        spec.update(founded=founded, legal_date=legal_date, legal_number=legal_number)
+        if with_nik:
+            spec["nik"] = self.nik(spec["province"])
+        return spec
+
+    def contacts(self, spec):
+        host = spec["slug"][:40].strip("-")
+        if self.random.random() < 0.4:
+            spec["phone"] = f"+62 81{self.random.randint(1, 9)}-{self.random.randint(1000, 9999)}-{self.random.randint(1000, 9999)}"
+        if self.random.random() < 0.3:
+            spec["email"] = f"pengurus@{host}.example"
+        if self.random.random() < 0.15:
+            spec["website"] = f"https://{host}.example/"
+
+    def nik(self, province_code):
+        while True:
+            nik = f"{province_code}{self.random.randint(0, 10**14 - 1):014d}"
+            if nik not in self.niks:
+                self.niks.add(nik)
+                return nik
+
+    def unique_name(self, pattern, place, words):
+        for _attempt in range(50):
+            name = pattern.format(word=self.random.choice(words), place=place)
+            if slugify(name) not in self.slugs:
+                return name
+        number = 2
+        while slugify(f"{name} {number}") in self.slugs:
+            number += 1
+        return f"{name} {number}"
+
+    def date(self, first_year, last_year):
+        start = datetime.date(first_year, 1, 1)
+        days = (datetime.date(last_year, 12, 31) - start).days
+        return start + datetime.timedelta(days=self.random.randint(0, days))
+
+    def after(self, day):
+        """A day some months or years after `day`, never after LATEST_DATE."""
+        return min(day + datetime.timedelta(days=self.random.randint(30, 3650)), LATEST_DATE)
+
+    def join(self, member, federation, ended=False):
+        """A membership starting after both were founded (on UNDATED_START when neither date is known)."""
+        known = [day for day in (self.founded.get(member), self.founded.get(federation)) if day]
+        start = self.after(max(known)) if known else UNDATED_START
+        end = self.after(start) if ended else None
+        self.plan.memberships.append((member, federation, start, end))
+
+    def add(self, spec):
+        assert spec["slug"] not in self.slugs, spec["slug"]
+        self.slugs.add(spec["slug"])
+        self.founded[spec["slug"]] = spec.get("founded")
+        self.plan.cooperatives.append(spec)
+
+    def partner_plan(self):
+        for name, kind, country, province, website in NAMED_PARTNERS:
+            self.plan.partners.append(dict(
+                slug=slugify(name), name=name, kind=kind, country=country, province=province, website=website,
+                verification=Verification.VERIFIED,
+            ))
+        for name, kind, province in GENERATED_PARTNERS:
+            spec = dict(
+                slug=slugify(name), name=name, kind=kind, country="ID", province=province,
+                registration_number=f"{self.random.randint(10**12, 10**13 - 1)}", description=GENERATED_NOTE,
+                verification=Verification.VERIFIED,
+            )
+            if name in PENDING_PARTNERS:
+                spec["verification"] = Verification.PENDING
+            if name in REJECTED_PARTNERS:
+                spec.update(verification=Verification.REJECTED, verification_note=REJECTED_PARTNERS[name])
+            self.plan.partners.append(spec)
+
+
+# --- Loading ------------------------------------------------------------------------
+
+
+class Loader:
+    """Creates what the plan holds and the database lacks; changes nothing that exists."""
+
+    def __init__(self, plan):
+        self.plan = plan
+        self.created = Counter()
+        self.problems = []
+        self.now = timezone.now()
+
+    def load(self):
+        self.users()
+        self.provinces = {province.code: province for province in Province.objects.all()}
+        self.sectors = {sector.slug: sector for sector in Sector.objects.all()}
+        self.cooperatives()
+        self.memberships()
+        self.partners()
+        self.representations()
+        return self
+
+    def users(self):
+        User = get_user_model()
+        self.users_by_name = {user.username: user for user in User.objects.filter(username__in=DEMO_USERS)}
+        password = None
+        for username, flags in DEMO_USERS.items():
+            if username in self.users_by_name:
+                continue
+            # One hash for every demo user (the password is public anyway): each
+            # hash costs almost half a second.
+            password = password or make_password(DEMO_PASSWORD)
+            user = User(username=username, email=f"{username}@kopnet.example", password=password, **flags)
+            if self.save(user, username):
+                self.users_by_name[username] = user
+                if username == "kurator":
+                    user.groups.add(Group.objects.get(name=CURATOR_GROUP))
+        self.curator = self.users_by_name.get("kurator")
+
+    def verification(self, spec):
+        """Who verified or rejected a record, and when: the demo curator, at load time."""
+        if spec.get("verification", Verification.PENDING) == Verification.PENDING:
+            return {}
+        return {"verification_by": self.curator, "verification_at": self.now}
+
+    def cooperatives(self):
+        existing = set(Cooperative.objects.values_list("slug", flat=True))
+        for spec in self.plan.cooperatives:
+            if spec["slug"] in existing:
+                continue
+            fields = {key: value for key, value in spec.items() if key not in {"sectors", "province"}}
+            cooperative = Cooperative(
+                province=self.provinces.get(spec.get("province")), **fields, **self.verification(spec)
+            )
+            if self.save(cooperative, spec["slug"]):
+                cooperative.sectors.add(*[self.sectors[slug] for slug in spec.get("sectors", []) if slug in self.sectors])
+
+    def memberships(self):
+        slugs = {slug for pair in self.plan.memberships for slug in pair[:2]}
+        ids = dict(Cooperative.objects.filter(slug__in=slugs).values_list("slug", "pk"))
+        # Any membership of a pair, ended or not: one a user ended stays ended.
+        existing = set(Membership.objects.values_list("member_id", "federation_id"))
+        # Bottom-up: the cycle check walks up from the federation, and finds
+        # nothing to walk while the levels above are not linked yet.
+        tiers = {spec["slug"]: TIER_RANK[spec["tier"]] for spec in self.plan.cooperatives}
+        for member, federation, start, end in sorted(self.plan.memberships, key=lambda row: tiers[row[0]]):
+            pair = (ids.get(member), ids.get(federation))
+            if None in pair or pair in existing:
+                continue
+            membership = Membership(member_id=pair[0], federation_id=pair[1], start_date=start, end_date=end)
+            self.save(membership, f"{member} → {federation}")
+
+    def partners(self):
+        existing = set(Partner.objects.values_list("slug", flat=True))
+        for spec in self.plan.partners:
+            if spec["slug"] in existing:
+                continue
+            fields = {key: value for key, value in spec.items() if key != "province"}
+            partner = Partner(province=self.provinces.get(spec["province"]), **fields, **self.verification(spec))
+            self.save(partner, spec["slug"])
+
+    def representations(self):
+        for username, spec in OFFICIAL_COOPERATIVES.items():
+            user = self.users_by_name.get(username)
+            cooperative = Cooperative.objects.filter(slug=spec["slug"]).first()
+            if not (user and cooperative) or Representation.objects.filter(user=user, cooperative=cooperative).exists():
+                continue
+            representation = Representation(
+                user=user,
+                cooperative=cooperative,
+                state=RepresentationState.APPROVED,
+                decided_by=self.curator,
+                decided_at=self.now,
+            )
+            self.save(representation, f"{username} → {spec['slug']}")
+
+    def save(self, instance, label):
+        """full_clean() then save(); a record the rules refuse is reported, not stored.
+
+        The check and conditional unique constraints are left to the database, which
+        enforces them on INSERT anyway (a violation aborts the whole load):
+        validating them in Python as well costs a query each, a dozen per
+        cooperative, and doubled the load time. clean_fields() and clean(), which
+        do run, hold the same rules, except the rejection reason and the one open
+        representation per pair, which this module always satisfies.
+        """
+        try:
+            instance.full_clean(validate_constraints=False)
+        except ValidationError as error:
+            self.problems.append(f"{type(instance).__name__} {label}: {'; '.join(error.messages)}")
+            return False
+        instance._change_reason = CHANGE_REASON
+        instance.save()
+        self.created[type(instance).__name__] += 1
+        return True
+
+
+def load_demo(seed=SEED):
+    """Load the demo registry; returns the Loader with `created` counts and `problems`."""
+    return Loader(Generator(seed).build()).load()
+
+
+def summary():
+    """One line on what the registry holds now."""
+    cooperatives = Cooperative.objects.all()
+    return (
+        f"{cooperatives.count()} cooperatives in "
+        f"{cooperatives.exclude(province=None).values('province').distinct().count()} provinces, "
+        f"{Membership.objects.count()} memberships, {Partner.objects.count()} partners, "
+        f"{get_user_model().objects.filter(username__in=DEMO_USERS).count()} demo users"
+    )

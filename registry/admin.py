@@ -12,6 +12,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import models
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseBadRequest, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -46,6 +47,8 @@ class RegistryAdmin(SimpleHistoryAdmin):
     """History for every record, and no NUL byte reaching the database from a URL."""
 
     list_per_page = 50
+    # Links typed without a scheme are https (Django 6's default, asked for now).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def changelist_view(self, request, extra_context=None):
         if any("\x00" in key or "\x00" in value for key, values in request.GET.lists() for value in values):
@@ -346,9 +349,11 @@ class CooperativeChoiceFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         value = self.value()
-        if not (value and value.isdigit()):
+        if not value:
             return []
-        return list(Cooperative.objects.filter(pk=value).values_list("pk", "name").iterator())
+        found = list(Cooperative.objects.filter(pk=value).values_list("pk", "name")) if value.isdigit() else []
+        # Also shown when unknown, so that the filter stays visible (and applied).
+        return [(str(pk), name) for pk, name in found] or [(value, gettext("No such cooperative"))]
 
     def queryset(self, request, queryset):
         value = self.value()

@@ -16,9 +16,11 @@ CSV_FORMAT, XLSX_FORMAT = "0", "1"
 
 
 @pytest.fixture(autouse=True)
-def _english(client, settings):
+def _english_and_fast_passwords(client, settings):
     # Messages are read in English here; Django's own ones come translated otherwise.
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    # Every test makes users; the production hasher's slowness protects nothing here.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 COOPERATIVE_HEADER = [
     "slug", "name", "short_name", "tier", "type", "sectors", "province_code", "country", "regency",

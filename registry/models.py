@@ -395,6 +395,13 @@ class MembershipQuerySet(models.QuerySet):
     def federation_ids_above(self, cooperative_ids):
         return set(self.active().filter(member_id__in=cooperative_ids).values_list("federation_id", flat=True))
 
+    def delete(self):
+        # A bulk delete (the admin's "delete selected") skips Membership.delete().
+        federation_ids = set(self.values_list("federation_id", flat=True))
+        result = super().delete()
+        refresh_member_counts(federation_ids)
+        return result
+
 
 # A chain of federations is short (primer → sekunder → induk → apex, and apex
 # bodies among themselves); the walk stops here whatever the data says.

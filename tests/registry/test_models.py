@@ -295,6 +295,17 @@ def test_member_count_drops_when_a_membership_is_deleted():
     assert member_count(body) == 0
 
 
+def test_member_count_drops_when_memberships_are_deleted_in_bulk():
+    # The admin's "delete selected" action deletes through the queryset.
+    body = federation()
+    MembershipFactory(member=CooperativeFactory(), federation=body)
+    MembershipFactory(member=CooperativeFactory(), federation=body)
+
+    Membership.objects.filter(federation=body).delete()
+
+    assert member_count(body) == 0
+
+
 def test_member_count_follows_a_membership_moved_to_another_federation():
     old, new = federation(), federation()
     membership = MembershipFactory(member=CooperativeFactory(), federation=old)

@@ -12,6 +12,10 @@ COOPERATIVES = "/koperasi/"
 PARTNERS = "/mitra/"
 
 
+def federation(tier=Tier.SEKUNDER, **fields):
+    return CooperativeFactory(tier=tier, individual_members=None, **fields)
+
+
 def listed(client, url, **params):
     response = client.get(url, params)
     assert response.status_code == 200, response.content.decode()[:2000]
@@ -102,7 +106,7 @@ def test_province_filter_takes_the_two_digit_code(visitor):
 @pytest.mark.django_db
 @pytest.mark.parametrize("code", ["US", "us"])
 def test_country_filter_takes_the_iso_code_in_either_case(visitor, code):
-    CooperativeFactory(name="National Rural Electric Cooperative Association", country="US", province=None, tier=Tier.INDUK, individual_members=None)
+    federation(Tier.INDUK, name="National Rural Electric Cooperative Association", country="US", province=None)
     CooperativeFactory(name="Koperasi Indonesia")
 
     assert listed(visitor, COOPERATIVES, country=code) == ["National Rural Electric Cooperative Association"]
@@ -111,8 +115,8 @@ def test_country_filter_takes_the_iso_code_in_either_case(visitor, code):
 
 @pytest.mark.django_db
 def test_filters_combine(visitor):
-    CooperativeFactory(name="Sekunder Jabar", tier=Tier.SEKUNDER, individual_members=None, province=province("32"))
-    CooperativeFactory(name="Sekunder Jakarta", tier=Tier.SEKUNDER, individual_members=None, province=province("31"))
+    federation(name="Sekunder Jabar", province=province("32"))
+    federation(name="Sekunder Jakarta", province=province("31"))
     CooperativeFactory(name="Primer Jabar", province=province("32"))
 
     assert listed(visitor, COOPERATIVES, tier="sekunder", province="32") == ["Sekunder Jabar"]
@@ -147,8 +151,8 @@ def test_every_ordering_sorts_the_cooperatives(visitor, three_cooperatives, orde
 
 @pytest.mark.django_db
 def test_members_ordering_counts_member_cooperatives_of_federations(visitor):
-    big = CooperativeFactory(name="Puskop Besar", tier=Tier.SEKUNDER, individual_members=None)
-    small = CooperativeFactory(name="Puskop Kecil", tier=Tier.SEKUNDER, individual_members=None)
+    big = federation(name="Puskop Besar")
+    small = federation(name="Puskop Kecil")
     for _ in range(3):
         MembershipFactory(federation=big, member=CooperativeFactory(individual_members=1))
     MembershipFactory(federation=small, member=CooperativeFactory(individual_members=1))
@@ -157,7 +161,9 @@ def test_members_ordering_counts_member_cooperatives_of_federations(visitor):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("ordering", "ascending"), [("members", True), ("-members", False), ("founded", True), ("-founded", False)])
+@pytest.mark.parametrize(
+    ("ordering", "ascending"), [("members", True), ("-members", False), ("founded", True), ("-founded", False)]
+)
 def test_equal_values_keep_a_stable_order_by_id(visitor, ordering, ascending):
     rows = [CooperativeFactory(name=name, individual_members=50, founded=datetime.date(2000, 1, 1)) for name in "CAB"]
     by_id = [row.name for row in sorted(rows, key=lambda row: row.pk, reverse=not ascending)]
@@ -206,7 +212,7 @@ def test_partner_orderings(visitor, ordering, expected):
 
 @pytest.mark.django_db
 def test_filters_never_show_unverified_cooperatives_to_visitors(visitor):
-    CooperativeFactory(name="Koperasi Menunggu", tier=Tier.SEKUNDER, individual_members=None, verification=Verification.PENDING)
-    CooperativeFactory(name="Koperasi Terverifikasi", tier=Tier.SEKUNDER, individual_members=None)
+    federation(name="Koperasi Menunggu", verification=Verification.PENDING)
+    federation(name="Koperasi Terverifikasi")
 
     assert listed(visitor, COOPERATIVES, tier="sekunder") == ["Koperasi Terverifikasi"]

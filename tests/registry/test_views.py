@@ -13,6 +13,10 @@ def html(response):
     return response.content.decode()
 
 
+def federation(tier=Tier.SEKUNDER, **fields):
+    return CooperativeFactory(tier=tier, individual_members=None, **fields)
+
+
 # --- Lists ------------------------------------------------------------------------
 
 
@@ -67,7 +71,12 @@ def test_invalid_cooperative_filter_answers_400_with_the_error_next_to_the_field
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("params", "field"),
-    [({"kind": "koperasi"}, "kind"), ({"country": "ZZ"}, "country"), ({"province": "00"}, "province"), ({"ordering": "-kind"}, "ordering")],
+    [
+        ({"kind": "koperasi"}, "kind"),
+        ({"country": "ZZ"}, "country"),
+        ({"province": "00"}, "province"),
+        ({"ordering": "-kind"}, "ordering"),
+    ],
 )
 def test_invalid_partner_filter_answers_400_with_the_error(visitor, params, field):
     PartnerFactory(name="PT Tidak Boleh Tampil")
@@ -104,7 +113,7 @@ def test_a_page_out_of_range_or_not_a_number_is_a_friendly_404(visitor, url, pag
 def test_pager_counts_and_keeps_every_filter_in_its_links(visitor, settings):
     for _ in range(60):
         CooperativeFactory(tier=Tier.PRIMER, sectors=[sector("pertanian")])
-    CooperativeFactory(tier=Tier.SEKUNDER, individual_members=None)
+    federation()
 
     response = visitor.get("/koperasi/", {"tier": "primer", "sector": "pertanian", "ordering": "-name"})
 
@@ -246,9 +255,9 @@ def test_profile_shows_every_public_field_labelled(visitor):
 
 @pytest.mark.django_db
 def test_profile_shows_the_chain_of_federations_up_to_the_top(visitor):
-    apex = CooperativeFactory(name="Dewan Koperasi Indonesia", tier=Tier.APEX, scope=Scope.NASIONAL, individual_members=None)
-    induk = CooperativeFactory(name="Induk KPRI", tier=Tier.INDUK, scope=Scope.NASIONAL, individual_members=None)
-    pkpri = CooperativeFactory(name="PKPRI Jawa Barat", tier=Tier.SEKUNDER, scope=Scope.PROVINSI, individual_members=None)
+    apex = federation(Tier.APEX, name="Dewan Koperasi Indonesia", scope=Scope.NASIONAL)
+    induk = federation(Tier.INDUK, name="Induk KPRI", scope=Scope.NASIONAL)
+    pkpri = federation(name="PKPRI Jawa Barat", scope=Scope.PROVINSI)
     kpri = CooperativeFactory(name="KPRI Kota Bandung")
     MembershipFactory(member=induk, federation=apex)
     MembershipFactory(member=pkpri, federation=induk)
@@ -266,7 +275,7 @@ def test_profile_shows_the_chain_of_federations_up_to_the_top(visitor):
 
 @pytest.mark.django_db
 def test_federation_chain_skips_unverified_federations_for_visitors(visitor):
-    hidden = CooperativeFactory(name="Puskop Menunggu", tier=Tier.SEKUNDER, individual_members=None, verification=Verification.PENDING)
+    hidden = federation(name="Puskop Menunggu", verification=Verification.PENDING)
     kpri = CooperativeFactory(name="KPRI Uji")
     MembershipFactory(member=kpri, federation=hidden)
 
@@ -278,12 +287,13 @@ def test_federation_chain_skips_unverified_federations_for_visitors(visitor):
 
 @pytest.mark.django_db
 def test_federation_shows_members_as_a_tree_with_and_n_more(visitor):
-    ikpri = CooperativeFactory(name="IKPRI", tier=Tier.INDUK, scope=Scope.NASIONAL, individual_members=None)
-    pkpri = CooperativeFactory(name="PKPRI Jawa Barat", tier=Tier.SEKUNDER, scope=Scope.PROVINSI, individual_members=None)
+    ikpri = federation(Tier.INDUK, name="IKPRI", scope=Scope.NASIONAL)
+    pkpri = federation(name="PKPRI Jawa Barat", scope=Scope.PROVINSI)
     MembershipFactory(member=pkpri, federation=ikpri)
     for number in range(8):
         MembershipFactory(member=CooperativeFactory(name=f"KPRI {number}"), federation=pkpri)
-    MembershipFactory(member=CooperativeFactory(name="KPRI Menunggu", verification=Verification.PENDING), federation=pkpri)
+    pending = CooperativeFactory(name="KPRI Menunggu", verification=Verification.PENDING)
+    MembershipFactory(member=pending, federation=pkpri)
 
     response = visitor.get(f"/koperasi/{ikpri.slug}/")
 
@@ -300,23 +310,25 @@ def test_federation_shows_members_as_a_tree_with_and_n_more(visitor):
 
 @pytest.mark.django_db
 def test_ended_memberships_are_not_shown_as_members(visitor):
-    federation = CooperativeFactory(name="Puskop", tier=Tier.SEKUNDER, individual_members=None)
-    MembershipFactory(member=CooperativeFactory(name="Mantan Anggota"), federation=federation, end_date="2024-01-01", start_date="2020-01-01")
-    MembershipFactory(member=CooperativeFactory(name="Anggota Aktif"), federation=federation)
+    puskop = federation(name="Puskop")
+    MembershipFactory(
+        member=CooperativeFactory(name="Mantan Anggota"), federation=puskop, start_date="2020-01-01", end_date="2024-01-01"
+    )
+    MembershipFactory(member=CooperativeFactory(name="Anggota Aktif"), federation=puskop)
 
-    response = visitor.get(f"/koperasi/{federation.slug}/")
+    response = visitor.get(f"/koperasi/{puskop.slug}/")
 
     assert [m.name for m in response.context["members_page"].object_list] == ["Anggota Aktif"]
 
 
 @pytest.mark.django_db
 def test_members_are_paginated_with_their_own_parameter(visitor):
-    federation = CooperativeFactory(name="Puskop Besar", tier=Tier.SEKUNDER, individual_members=None)
+    puskop = federation(name="Puskop Besar")
     for number in range(55):
-        MembershipFactory(member=CooperativeFactory(name=f"Anggota {number:02d}"), federation=federation)
+        MembershipFactory(member=CooperativeFactory(name=f"Anggota {number:02d}"), federation=puskop)
 
-    first = visitor.get(f"/koperasi/{federation.slug}/")
-    second = visitor.get(f"/koperasi/{federation.slug}/", {"members_page": "2"})
+    first = visitor.get(f"/koperasi/{puskop.slug}/")
+    second = visitor.get(f"/koperasi/{puskop.slug}/", {"members_page": "2"})
 
     assert len(first.context["members_page"].object_list) == 50
     assert "Page 1 of 2 (55 results)" in html(first)
@@ -327,10 +339,10 @@ def test_members_are_paginated_with_their_own_parameter(visitor):
 @pytest.mark.django_db
 @pytest.mark.parametrize("members_page", ["3", "x"])
 def test_a_members_page_out_of_range_is_404(visitor, members_page):
-    federation = CooperativeFactory(tier=Tier.SEKUNDER, individual_members=None)
-    MembershipFactory(federation=federation)
+    puskop = federation()
+    MembershipFactory(federation=puskop)
 
-    response = visitor.get(f"/koperasi/{federation.slug}/", {"members_page": members_page})
+    response = visitor.get(f"/koperasi/{puskop.slug}/", {"members_page": members_page})
 
     assert response.status_code == 404
 

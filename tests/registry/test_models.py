@@ -343,10 +343,16 @@ def test_primer_member_count_is_its_individual_members():
 # --- Cooperative fields ------------------------------------------------------------
 
 
-@pytest.mark.parametrize("nik", ["123", "12345678901234567", "12345678901234ab", "1234 5678 9012 34"])
+# At most 16 characters: PostgreSQL refuses a longer value with a DataError
+# before the check constraint is asked.
+@pytest.mark.parametrize("nik", ["123", "123456789012345", "12345678901234ab", "1234 5678 901234"])
 def test_nik_koperasi_is_16_digits(nik):
     assert "nik" in clean_errors(CooperativeFactory.build(nik=nik))
     assert_database_refuses(lambda: Cooperative.objects.create(**cooperative_fields(nik=nik)))
+
+
+def test_nik_koperasi_of_17_digits_is_refused():
+    assert "nik" in clean_errors(CooperativeFactory.build(nik="12345678901234567"))
 
 
 def test_nik_koperasi_of_16_digits_is_accepted():

@@ -510,6 +510,8 @@ class Generator:
         assert spec["slug"] not in self.slugs, spec["slug"]
         self.slugs.add(spec["slug"])
         self.founded[spec["slug"]] = spec.get("founded")
+        if spec.get("nik"):
+            self.niks.add(spec["nik"])
         self.plan.cooperatives.append(spec)
 
     def partner_plan(self):

@@ -6,3 +6,4 @@ from django.utils.translation import gettext_lazy as _
 admin.site.site_header = _("KopNet — Dekopin")
 admin.site.site_title = _("KopNet — Dekopin")
 admin.site.index_title = _("Registry administration")
+admin.site.enable_nav_sidebar = False  # seven models: the width goes to the lists

@@ -37,10 +37,16 @@ from registry.models import (
     Sector,
     Tier,
 )
-from registry.resources import CooperativeResource, PartnerResource
+from registry.resources import CooperativeResource, PartnerResource, file_row
 
 # How many member cooperatives the federation page lists before linking to the rest.
 MEMBERS_SHOWN = 50
+
+
+@admin.display(description=_("location"), ordering="province__name")
+def location(obj):
+    """The province of an Indonesian organisation, the country of any other."""
+    return obj.province.name if obj.province_id else obj.country.name
 
 
 class RegistryAdmin(SimpleHistoryAdmin):
@@ -87,7 +93,7 @@ class VerifiableAdmin(ImportExportMixin, SearchByQuerySetMixin, RegistryAdmin):
     formats = [CSV, XLSX]
     export_form_class = ExportForm
     import_template_name = "registry/admin/import.html"
-    verification_fields = ("verification", "verification_by", "verification_at", "verification_note")
+    verification_fields = ("verification", "verified_or_rejected_by", "verification_at", "verification_note")
 
     def get_readonly_fields(self, request, obj=None):
         # Verification changes only through the actions, which record who and when.
@@ -141,11 +147,34 @@ class VerifiableAdmin(ImportExportMixin, SearchByQuerySetMixin, RegistryAdmin):
         }
         return TemplateResponse(request, "registry/admin/reject.html", context)
 
+    @admin.display(description=_("verified or rejected by"))
+    def verified_or_rejected_by(self, obj):
+        # Plain text: curators may not open user accounts, so a link would only refuse them.
+        return obj.verification_by.get_username() if obj.verification_by_id else "-"
+
     def counted(self, count):
         opts = self.model._meta
         return {"count": count, "name": opts.verbose_name, "name_plural": opts.verbose_name_plural}
 
     # Import ------------------------------------------------------------------
+
+    def import_action(self, request, **kwargs):
+        response = super().import_action(request, **kwargs)
+        context = getattr(response, "context_data", None)
+        if context is None:
+            return response
+        if context.get("result") is not None:
+            context["bad_rows"] = bad_rows(context["result"])
+        if not any(fields for _name, fields in context.get("fields_list", [])):
+            # django-import-export leaves the list out when the file could not be read.
+            resource = self.get_import_resource_classes(request)[0](importing=True)
+            context["fields_list"] = [
+                (resource.get_display_name(), [field.column_name for field in resource.get_user_visible_fields()])
+            ]
+        return response
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        return {**super().get_import_resource_kwargs(request, **kwargs), "importing": True}
 
     def get_import_data_kwargs(self, **kwargs):
         # Also when confirming: a row that went bad since the preview undoes the whole file.
@@ -172,6 +201,25 @@ class VerifiableAdmin(ImportExportMixin, SearchByQuerySetMixin, RegistryAdmin):
 
     def get_export_queryset(self, request):
         return super().get_export_queryset(request).for_list()
+
+
+def bad_rows(result):
+    """Every refused row of an import, in file order: (row in the file, slug, name, messages).
+
+    Rows that failed validation and rows that raised an error are listed together;
+    the row number counts the header as row 1, as a spreadsheet does.
+    """
+    rows = []
+    for invalid in result.invalid_rows:
+        values = dict(zip(result.diff_headers, invalid.values))
+        messages_ = [
+            f"{column}: {message}" for column, errors in invalid.field_specific_errors.items() for message in errors
+        ]
+        messages_ += list(invalid.non_field_specific_errors)
+        rows.append((file_row(invalid.number), values.get("slug"), values.get("name"), messages_))
+    for error_row in result.error_rows:
+        rows.append((file_row(error_row.number), "", "", [str(error.error) for error in error_row.errors]))
+    return sorted(rows, key=lambda row: row[0])
 
 
 # ---------------------------------------------------------------------------
@@ -227,9 +275,12 @@ class MemberOfInline(admin.TabularInline):
     fields = ["federation", "start_date", "end_date"]
     autocomplete_fields = ["federation"]
     extra = 0
-    show_change_link = True
     verbose_name = _("membership of a federation")
     verbose_name_plural = _("member of (federations)")
+
+    class Media:
+        # Hides the line above each row that names the membership by its ids.
+        css = {"all": ["registry/admin.css"]}
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("federation")
@@ -237,9 +288,7 @@ class MemberOfInline(admin.TabularInline):
 
 class CooperativeAdmin(VerifiableAdmin):
     resource_classes = [CooperativeResource]
-    list_display = [
-        "name", "short_name", "tier", "type", "province", "country", "member_count", "status", "verification",
-    ]  # fmt: skip
+    list_display = ["name_and_short_name", "tier", "type", location, "member_count", "status", "verification"]
     list_filter = [
         "verification",
         "tier",
@@ -271,6 +320,10 @@ class CooperativeAdmin(VerifiableAdmin):
         _("Member cooperatives"),
         {"fields": ["member_cooperatives"], "description": _("The cooperatives that are active members of this federation.")},
     )
+
+    @admin.display(description=_("name"), ordering="name")
+    def name_and_short_name(self, obj):
+        return f"{obj.name} ({obj.short_name})" if obj.short_name else obj.name
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = list(super().get_fieldsets(request, obj))
@@ -411,7 +464,7 @@ class MembershipAdmin(RegistryAdmin):
 
 class PartnerAdmin(VerifiableAdmin):
     resource_classes = [PartnerResource]
-    list_display = ["name", "kind", "province", "country", "registration_number", "verification"]
+    list_display = ["name", "kind", location, "registration_number", "verification"]
     list_filter = ["verification", "kind", "province", ("country", CountryFilter)]
     search_fields = ["name", "registration_number"]
     search_help_text = _("Name or registration number.")
@@ -478,9 +531,13 @@ class RepresentationAdmin(RegistryAdmin):
     list_select_related = ["user", "cooperative", "decided_by"]
     autocomplete_fields = ["cooperative"]
     date_hierarchy = "created_at"
-    fields = ["user", "cooperative", "state", "decided_by", "decided_at", "created_at"]
-    readonly_fields = ["decided_by", "decided_at", "created_at"]
+    fields = ["user", "cooperative", "state", "decided_by_username", "decided_at", "created_at"]
+    readonly_fields = ["decided_by_username", "decided_at", "created_at"]
     actions = ["approve_selected", "revoke_selected"]
+
+    @admin.display(description=_("decided by"))
+    def decided_by_username(self, obj):
+        return obj.decided_by.get_username() if obj.decided_by_id else "-"
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))

@@ -182,9 +182,15 @@ class RegistryResource(resources.ModelResource):
 
     verification = Field(attribute="verification", column_name="verification", readonly=True)
 
-    def __init__(self, **kwargs):
+    def __init__(self, importing=False, **kwargs):
         super().__init__(**kwargs)
+        self.importing = importing
         self._slug_rows = {}
+
+    def get_user_visible_fields(self):
+        # The import page lists the columns it reads: not verification, which only exports.
+        fields = super().get_user_visible_fields()
+        return [field for field in fields if not field.readonly] if self.importing else fields
 
     # File level -----------------------------------------------------------
 

@@ -344,10 +344,16 @@ def test_reject_applies_to_all_rows_when_select_across(curator, db):
     assert Cooperative.objects.filter(verification=Verification.REJECTED).count() == 3
 
 
-def test_verification_is_not_editable_in_the_form(curator, registry):
-    response = curator.get(reverse("admin:registry_cooperative_change", args=[registry["cooperative"].pk]))
+def test_verification_is_shown_but_not_editable_in_the_form(curator, curator_user, registry):
+    coop = registry["cooperative"]
+    coop.verify(curator_user)
 
-    assert 'name="verification"' not in response.content.decode()
+    response = curator.get(reverse("admin:registry_cooperative_change", args=[coop.pk]))
+
+    content = response.content.decode()
+    assert 'name="verification"' not in content
+    assert "curator" in text(response)
+    assert reverse("admin:auth_user_changelist") not in content  # curators may not open user accounts
 
 
 def test_staff_without_change_permission_sees_no_actions(client, registry):

@@ -225,6 +225,7 @@ def test_unreadable_file_gives_a_message(curator, content, file_format):
 
     assert_refused(response)
     assert "This file could not be read in the chosen format." in page_text(response)
+    assert "slug, name, short_name, tier" in page_text(response)  # the columns it expects
     assert not Cooperative.objects.exists()
 
 

@@ -106,6 +106,11 @@ class VerifiableModel(models.Model):
             ),
         ]
 
+    def clean(self):
+        super().clean()
+        if self.verification == Verification.REJECTED and not (self.verification_note or "").strip():
+            raise ValidationError({"verification_note": _("A rejection needs a reason.")})
+
     @property
     def is_verified(self):
         return self.verification == Verification.VERIFIED
@@ -115,6 +120,7 @@ class VerifiableModel(models.Model):
         self.verification_by = by
         self.verification_at = timezone.now()
         self.verification_note = ""
+        self._history_user = by
         self._change_reason = "verified"
         self.save()
 
@@ -126,5 +132,6 @@ class VerifiableModel(models.Model):
         self.verification_by = by
         self.verification_at = timezone.now()
         self.verification_note = reason
+        self._history_user = by
         self._change_reason = "rejected"
         self.save()

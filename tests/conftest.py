@@ -7,6 +7,12 @@ from tests.factories import CooperativeFactory, CuratorFactory, RepresentationFa
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # The default hasher costs ~0.4 s a user; tests need no brute-force resistance.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _indonesian_by_default():
     # Tests that render outside a request see the same default as visitors.
     with translation.override("id"):

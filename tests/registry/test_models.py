@@ -562,7 +562,7 @@ def test_reject_needs_a_reason(factory):
 
 
 def test_rejected_without_reason_refused_by_both_doors():
-    assert NON_FIELD_ERRORS in clean_errors(CooperativeFactory.build(verification=Verification.REJECTED))
+    assert "verification_note" in clean_errors(CooperativeFactory.build(verification=Verification.REJECTED))
     assert_database_refuses(
         lambda: Cooperative.objects.create(**cooperative_fields(verification=Verification.REJECTED))
     )

@@ -429,14 +429,25 @@ class MemberFilter(CooperativeChoiceFilter):
     field = "member"
 
 
+def titled(title):
+    """A choices filter on a related field, with a title saying which side it filters."""
+
+    class TitledChoicesFilter(admin.ChoicesFieldListFilter):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.title = title
+
+    return TitledChoicesFilter
+
+
 class MembershipAdmin(RegistryAdmin):
     list_display = ["member", "member_tier", "federation", "federation_tier", "start_date", "end_date", "is_active"]
     list_filter = [
         ActiveFilter,
         FederationFilter,
         MemberFilter,
-        ("federation__tier", admin.ChoicesFieldListFilter),
-        ("member__tier", admin.ChoicesFieldListFilter),
+        ("federation__tier", titled(_("federation tier"))),
+        ("member__tier", titled(_("member tier"))),
     ]
     search_fields = ["member__name", "member__short_name", "federation__name", "federation__short_name"]
     search_help_text = _("Name or short name of the member or the federation.")
@@ -525,7 +536,7 @@ class UsernameField(forms.ModelChoiceField):
 
 class RepresentationAdmin(RegistryAdmin):
     list_display = ["user", "cooperative", "state", "decided_by", "decided_at", "created_at"]
-    list_filter = ["state", ("cooperative__tier", admin.ChoicesFieldListFilter)]
+    list_filter = ["state", ("cooperative__tier", titled(_("cooperative tier")))]
     search_fields = ["user__username", "user__email", "cooperative__name", "cooperative__short_name"]
     search_help_text = _("Username, email, or the cooperative's name.")
     list_select_related = ["user", "cooperative", "decided_by"]

@@ -635,3 +635,37 @@ def test_history_shows_verification(curator, db):
     page = text(response).replace("&nbsp;", " ").replace("&rarr;", "→")
     assert "Verification:</strong> pending → verified" in " ".join(page.split())
     assert "curator" in page
+
+
+def test_membership_tier_filters_say_which_side(curator, registry):
+    page = text(curator.get(reverse("admin:registry_membership_changelist")))
+
+    assert "By federation tier" in page and "By member tier" in page
+
+
+@pytest.mark.parametrize("model", ["cooperative", "partner", "membership", "representation"])
+def test_changelist_queries_do_not_grow_with_rows(curator, db, model):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def make(count):
+        for _ in range(count):
+            if model == "cooperative":
+                CooperativeFactory(sectors=[sector("pertanian")])
+            elif model == "partner":
+                PartnerFactory()
+            elif model == "membership":
+                MembershipFactory()
+            else:
+                RepresentationFactory()
+
+    def queries():
+        url = reverse(f"admin:registry_{model}_changelist")
+        with CaptureQueriesContext(connection) as captured:
+            assert curator.get(url).status_code == 200
+        return len(captured)
+
+    make(1)
+    with_one = queries()
+    make(20)
+    assert queries() == with_one

@@ -386,3 +386,36 @@ def test_export_xlsx_opens_with_the_header_and_rows(curator):
     assert list(rows[0]) == [*PARTNER_HEADER, "verification"]
     assert rows[1][1:3] == ("PT Ekspor", "swasta")
     assert rows[1][-1] == "verified"
+
+
+def test_export_queries_do_not_grow_with_rows(curator, db):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert export(curator, "cooperative", CSV_FORMAT).status_code == 200
+        return len(captured)
+
+    CooperativeFactory(sectors=[sector("pertanian")])
+    with_one = queries()
+    for _ in range(20):
+        CooperativeFactory(sectors=[sector("pertanian"), sector("jasa")])
+    assert queries() == with_one
+
+
+def test_xlsx_numbers_and_dates_are_read_as_the_codes_people_typed(curator):
+    import datetime
+
+    row = cooperative_row(
+        name="Koperasi Angka", province_code=32, nik=3201234567890123, individual_members=250.0,
+        founded=datetime.datetime(2001, 5, 17),
+    )  # fmt: skip
+
+    response = confirm(curator, "cooperative", upload(curator, "cooperative", xlsx_file(COOPERATIVE_HEADER, [row]), XLSX_FORMAT))
+
+    assert response.status_code == 302
+    coop = Cooperative.objects.get()
+    assert (coop.province_id, coop.nik, coop.individual_members, coop.founded.isoformat()) == (
+        "32", "3201234567890123", 250, "2001-05-17",
+    )  # fmt: skip

@@ -1,0 +1,91 @@
+"""Who may open what: every URL × every actor × the expected status.
+
+Visitors and officials see verified records only (an official's own pending
+records come with the partnerships issue); curators see everything and work in
+the admin; anything a user may not see answers 404, never 403.
+"""
+
+import pytest
+
+from kopnet.models import Verification
+from tests.factories import CooperativeFactory, PartnerFactory
+
+ACTORS = ["visitor", "official", "other_official", "curator"]
+
+
+@pytest.fixture
+def records(db):
+    return {
+        "coop_verified": CooperativeFactory(name="Koperasi Terverifikasi"),
+        "coop_pending": CooperativeFactory(name="Koperasi Menunggu", verification=Verification.PENDING),
+        "coop_rejected": CooperativeFactory(
+            name="Koperasi Ditolak", verification=Verification.REJECTED, verification_note="Data palsu."
+        ),
+        "partner_verified": PartnerFactory(name="PT Terverifikasi"),
+        "partner_pending": PartnerFactory(name="PT Menunggu", verification=Verification.PENDING),
+        "partner_rejected": PartnerFactory(
+            name="PT Ditolak", verification=Verification.REJECTED, verification_note="Tidak ada."
+        ),
+    }
+
+
+PUBLIC = {actor: 200 for actor in ACTORS}
+CURATORS_ONLY = {"visitor": 404, "official": 404, "other_official": 404, "curator": 200}
+ADMIN = {"visitor": 302, "official": 302, "other_official": 302, "curator": 200}
+
+MATRIX = [
+    ("/", PUBLIC),
+    ("/healthz", PUBLIC),
+    ("/koperasi/", PUBLIC),
+    ("/koperasi/?format=csv", PUBLIC),
+    ("/koperasi/{coop_verified.slug}/", PUBLIC),
+    ("/koperasi/{coop_pending.slug}/", CURATORS_ONLY),
+    ("/koperasi/{coop_rejected.slug}/", CURATORS_ONLY),
+    ("/koperasi/tidak-ada/", {actor: 404 for actor in ACTORS}),
+    ("/mitra/", PUBLIC),
+    ("/mitra/?format=csv", PUBLIC),
+    ("/mitra/{partner_verified.slug}/", PUBLIC),
+    ("/mitra/{partner_pending.slug}/", CURATORS_ONLY),
+    ("/mitra/{partner_rejected.slug}/", CURATORS_ONLY),
+    ("/admin/", ADMIN),
+    ("/admin/registry/cooperative/", ADMIN),
+    ("/admin/registry/cooperative/{coop_pending.pk}/change/", ADMIN),
+    ("/admin/registry/cooperative/{coop_pending.pk}/history/", ADMIN),
+    ("/admin/registry/cooperative/import/", ADMIN),
+    ("/admin/registry/cooperative/export/", ADMIN),
+    ("/admin/registry/membership/", ADMIN),
+    ("/admin/registry/partner/", ADMIN),
+    ("/admin/registry/partner/{partner_pending.pk}/change/", ADMIN),
+    ("/admin/registry/partner/import/", ADMIN),
+    ("/admin/registry/representation/", ADMIN),
+    ("/admin/registry/sector/", ADMIN),
+    ("/admin/registry/province/", ADMIN),
+]
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize(("url", "expected"), MATRIX, ids=[url for url, _ in MATRIX])
+def test_permission_matrix(request, records, actor, url, expected):
+    client = request.getfixturevalue(actor)
+    response = client.get(url.format(**records))
+    assert response.status_code == expected[actor]
+    if expected[actor] == 302:
+        assert response["Location"].startswith("/admin/login/")
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_csv_exports_hold_only_what_the_actor_may_see(request, records, actor):
+    client = request.getfixturevalue(actor)
+    cooperatives = b"".join(client.get("/koperasi/?format=csv").streaming_content).decode()
+    partners = b"".join(client.get("/mitra/?format=csv").streaming_content).decode()
+    sees_all = actor == "curator"
+    assert records["coop_verified"].slug in cooperatives
+    assert (records["coop_pending"].slug in cooperatives) is sees_all
+    assert (records["coop_rejected"].slug in cooperatives) is sees_all
+    assert records["partner_verified"].slug in partners
+    assert (records["partner_pending"].slug in partners) is sees_all
+
+
+def test_curators_cannot_delete_registry_records(curator, records):
+    response = curator.get(f"/admin/registry/cooperative/{records['coop_pending'].pk}/delete/")
+    assert response.status_code == 403

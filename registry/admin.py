@@ -61,6 +61,10 @@ class RegistryAdmin(SimpleHistoryAdmin):
             return HttpResponseBadRequest(gettext("The address contains a NUL character."))
         return super().changelist_view(request, extra_context)
 
+    def get_search_results(self, request, queryset, search_term):
+        # The autocomplete pickers search here too, outside changelist_view.
+        return super().get_search_results(request, queryset, search_term.replace("\x00", ""))
+
 
 class SearchByQuerySetMixin:
     """The admin search is the public search: the model's QuerySet.search()."""

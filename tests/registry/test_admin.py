@@ -669,3 +669,14 @@ def test_changelist_queries_do_not_grow_with_rows(curator, db, model):
     with_one = queries()
     make(20)
     assert queries() == with_one
+
+
+@pytest.mark.parametrize("model_name, field_name", [("cooperative", "province"), ("cooperative", "sectors"), ("membership", "member")])
+def test_nul_in_a_picker_search_is_ignored(curator, registry, model_name, field_name):
+    response = curator.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "registry", "model_name": model_name, "field_name": field_name, "term": "\x00"},
+    )
+
+    assert response.status_code == 200
+    assert response.json()["results"]

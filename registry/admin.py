@@ -523,28 +523,14 @@ class SectorAdmin(RegistryAdmin):
 # Representations: who acts for a cooperative
 
 
-class UsernameField(forms.ModelChoiceField):
-    """A user by exact username.
-
-    Curators may not browse user accounts (no auth.view_user), which the admin's
-    autocomplete picker requires; typing the username the person signed up with
-    needs no such permission.
-    """
-
-    widget = forms.TextInput
-
-    def __init__(self, queryset, **kwargs):
-        kwargs.setdefault("error_messages", {})["invalid_choice"] = _("No user has this username.")
-        super().__init__(queryset, to_field_name="username", **kwargs)
-
-
 class RepresentationAdmin(RegistryAdmin):
     list_display = ["user", "cooperative", "state", "decided_by", "decided_at", "created_at"]
     list_filter = ["state", ("cooperative__tier", titled(_("cooperative tier")))]
     search_fields = ["user__username", "user__email", "cooperative__name", "cooperative__short_name"]
     search_help_text = _("Username, email, or the cooperative's name.")
     list_select_related = ["user", "cooperative", "decided_by"]
-    autocomplete_fields = ["cooperative"]
+    # Curators may view users (migration 0005), which the user picker needs.
+    autocomplete_fields = ["user", "cooperative"]
     date_hierarchy = "created_at"
     fields = ["user", "cooperative", "state", "decided_by_username", "decided_at", "created_at"]
     readonly_fields = ["decided_by_username", "decided_at", "created_at"]
@@ -560,13 +546,6 @@ class RepresentationAdmin(RegistryAdmin):
             # A representation is one person for one cooperative: ask anew for another.
             readonly += ["user", "cooperative"]
         return readonly
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "user":
-            field = UsernameField(db_field.remote_field.model._default_manager.all(), label=db_field.verbose_name)
-            field.help_text = gettext("The exact username the person signed up with.")
-            return field
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         if "state" in form.changed_data:

@@ -415,12 +415,12 @@ def test_approving_a_second_open_representation_is_refused_with_a_message(curato
     assert any("already represents" in message for message in messages_of(response))
 
 
-def test_curator_adds_a_representation_by_username(curator, curator_user, registry):
+def test_curator_adds_a_representation_picking_the_user(curator, curator_user, registry):
     person = UserFactory(username="pengurus9")
 
     response = curator.post(
         reverse("admin:registry_representation_add"),
-        {"user": "pengurus9", "cooperative": registry["federation"].pk, "state": RepresentationState.APPROVED},
+        {"user": person.pk, "cooperative": registry["federation"].pk, "state": RepresentationState.APPROVED},
     )
 
     assert response.status_code == 302
@@ -428,14 +428,26 @@ def test_curator_adds_a_representation_by_username(curator, curator_user, regist
     assert (representation.state, representation.decided_by) == (RepresentationState.APPROVED, curator_user)
 
 
-def test_unknown_username_is_a_form_error(curator, registry):
+def test_unknown_user_is_a_form_error(curator, registry):
+    before = Representation.objects.count()
     response = curator.post(
         reverse("admin:registry_representation_add"),
-        {"user": "nobody", "cooperative": registry["federation"].pk, "state": RepresentationState.REQUESTED},
+        {"user": 999999, "cooperative": registry["federation"].pk, "state": RepresentationState.REQUESTED},
     )
 
     assert response.status_code == 200
-    assert "No user has this username." in text(response)
+    assert "errorlist" in response.content.decode()
+    assert Representation.objects.count() == before
+
+
+def test_curator_finds_users_with_the_autocomplete_picker(curator, registry):
+    UserFactory(username="pengurus9")
+    response = curator.get(
+        "/admin/autocomplete/",
+        {"term": "pengurus9", "app_label": "registry", "model_name": "representation", "field_name": "user"},
+    )
+    assert response.status_code == 200
+    assert [result["text"] for result in response.json()["results"]] == ["pengurus9"]
 
 
 # --- memberships on the cooperative page --------------------------------------------

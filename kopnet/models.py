@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -135,3 +136,25 @@ class VerifiableModel(models.Model):
         self._history_user = by
         self._change_reason = "rejected"
         self.save()
+
+
+class CuratedTerm(CleanTextMixin, models.Model):
+    """An entry of a curated list (sectors, objectives, fields), named in both languages."""
+
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    name = models.CharField(_("name (Indonesian)"), max_length=100, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self):
+        """The name in the active language."""
+        if (get_language() or "").startswith("en") and self.name_en:
+            return self.name_en
+        return self.name

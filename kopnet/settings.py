@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "import_export",
     "kopnet",
     "registry",
+    "partnerships",
 ]
 
 MIDDLEWARE = [
@@ -150,7 +151,12 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "KopNet <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "partnerships:dashboard"
+LOGOUT_REDIRECT_URL = "home"
+
+# The address the site is reached at, for links in emails.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Production hardening; `manage.py check --deploy` is clean when DEBUG is off.
 if not DEBUG:

@@ -8,12 +8,11 @@ from django.db import models
 from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
-from kopnet.models import CleanTextMixin, SluggedModel, VerifiableModel, Verification
+from kopnet.models import CleanTextMixin, CuratedTerm, SluggedModel, VerifiableModel, Verification
 
 INDONESIA = "ID"
 
@@ -48,29 +47,14 @@ class Province(models.Model):
         return self.name
 
 
-class Sector(CleanTextMixin, models.Model):
-    """A business sector from the curated list, named in both languages."""
-
-    slug = models.SlugField(_("slug"), max_length=60, unique=True)
-    name = models.CharField(_("name (Indonesian)"), max_length=100, unique=True)
-    name_en = models.CharField(_("name (English)"), max_length=100)
+class Sector(CuratedTerm):
+    """A business sector from the curated list."""
 
     history = HistoricalRecords()
 
-    class Meta:
-        ordering = ["name"]
+    class Meta(CuratedTerm.Meta):
         verbose_name = _("sector")
         verbose_name_plural = _("sectors")
-
-    def __str__(self):
-        return self.label
-
-    @property
-    def label(self):
-        """The name in the active language."""
-        if (get_language() or "").startswith("en") and self.name_en:
-            return self.name_en
-        return self.name
 
 
 class Tier(models.TextChoices):
@@ -129,19 +113,48 @@ def clean_location(instance):
 
 
 class RegistryQuerySet(models.QuerySet):
-    """What every verifiable registry record shares: who may see it."""
+    """What every verifiable registry record shares: who may see it.
+
+    This is the one place that decides visibility: curators (the model's view
+    permission) see everything; a signed-in user also sees the unverified records
+    that are theirs (`owned_by`); everyone else sees verified records only.
+    """
 
     def verified(self):
         return self.filter(verification=Verification.VERIFIED)
 
+    def owned_by(self, user):
+        """A Q for the records this (signed-in) user may see before verification."""
+        return Q(pk__in=[])
+
     def visible_to(self, user):
-        """Curators see every record; everyone else only verified ones."""
-        if user.is_authenticated and user.has_perm(f"{self.model._meta.app_label}.view_{self.model._meta.model_name}"):
+        if not user.is_authenticated:
+            return self.verified()
+        if user.has_perm(f"{self.model._meta.app_label}.view_{self.model._meta.model_name}"):
             return self
-        return self.verified()
+        return self.filter(Q(verification=Verification.VERIFIED) | self.owned_by(user))
 
 
 class CooperativeQuerySet(RegistryQuerySet):
+    def owned_by(self, user):
+        # Whoever asked to represent a cooperative, or registered it, sees it while
+        # it waits for verification.
+        return Q(
+            models.Exists(
+                Representation.objects.open().filter(user=user, cooperative=models.OuterRef("pk"))
+            )
+        )
+
+    def represented_by(self, user):
+        """The cooperatives this user acts for: approved representations only."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(
+            models.Exists(
+                Representation.objects.approved().filter(user=user, cooperative=models.OuterRef("pk"))
+            )
+        )
+
     def search(self, text):
         text = text.strip()
         if not text:
@@ -536,6 +549,9 @@ class PartnerKind(models.TextChoices):
 
 
 class PartnerQuerySet(RegistryQuerySet):
+    def owned_by(self, user):
+        return Q(proposed_by=user)
+
     def search(self, text):
         text = text.strip()
         if not text:
@@ -566,6 +582,16 @@ class Partner(CleanTextMixin, SluggedModel, VerifiableModel):
     registration_number = models.CharField(_("registration number"), max_length=100, blank=True)
     website = models.URLField(_("website"), blank=True)
     description = models.TextField(_("description"), blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("proposed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        help_text=_("The official who proposed this partner while registering a partnership."),
+    )
 
     history = HistoricalRecords()
     objects = PartnerQuerySet.as_manager()
@@ -603,6 +629,10 @@ class RepresentationState(models.TextChoices):
 class RepresentationQuerySet(models.QuerySet):
     def approved(self):
         return self.filter(state=RepresentationState.APPROVED)
+
+    def open(self):
+        """Requested or approved: the ones that still stand."""
+        return self.filter(state__in=[RepresentationState.REQUESTED, RepresentationState.APPROVED])
 
 
 class Representation(models.Model):

@@ -103,3 +103,49 @@ class RepresentationFactory(factory.django.DjangoModelFactory):
 
 def sector(slug="pertanian"):
     return Sector.objects.get(slug=slug)
+
+
+# --- partnerships -----------------------------------------------------------
+
+
+class PartnershipFactory(factory.django.DjangoModelFactory):
+    """A verified horizontal partnership between two cooperatives (pass `parties`
+    as a list of cooperatives/partners to choose them; the first is the initiator)."""
+
+    class Meta:
+        model = "partnerships.Partnership"
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Kerjasama Contoh {n:04d}")
+    direction = "horizontal"
+    start_date = factory.Faker("date_between", start_date="-5y", end_date="-1d")
+    initiator = factory.SubFactory(CooperativeFactory)
+    verification = Verification.VERIFIED
+
+    @factory.post_generation
+    def parties(partnership, create, extracted, **kwargs):
+        if not create:
+            return
+        organisations = list(extracted) if extracted else [partnership.initiator, CooperativeFactory()]
+        if partnership.initiator not in organisations:
+            organisations.insert(0, partnership.initiator)
+        for organisation in organisations:
+            PartyFactory(partnership=partnership, organisation=organisation)
+
+
+class PartyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "partnerships.PartnershipParty"
+        exclude = ["organisation"]
+
+    organisation = None
+    cooperative = factory.LazyAttribute(
+        lambda party: party.organisation if isinstance(party.organisation, Cooperative) else None
+    )
+    partner = factory.LazyAttribute(
+        lambda party: party.organisation if isinstance(party.organisation, Partner) else None
+    )
+    role = factory.LazyAttribute(
+        lambda party: "initiator" if party.organisation == party.partnership.initiator else "member"
+    )
+    confirmation = "confirmed"

@@ -1,0 +1,500 @@
+"""Partnerships (kerjasama) between cooperatives and with non-cooperative partners:
+their parties, objectives, fields and agreement documents."""
+
+import os
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from kopnet.models import CleanTextMixin, CuratedTerm, VerifiableModel, Verification
+from partnerships.validators import MAX_DOCUMENT_SIZE, inspect_document
+from registry.models import TIER_RANK, Cooperative, Partner, Representation
+
+
+class Objective(CuratedTerm):
+    """A benefit a partnership aims at (bargaining power, raw material supply, …)."""
+
+    history = HistoricalRecords()
+
+    class Meta(CuratedTerm.Meta):
+        verbose_name = _("objective")
+        verbose_name_plural = _("objectives")
+
+
+class CooperationField(CuratedTerm):
+    """A field of cooperation (business, trade, capital and lending, …)."""
+
+    history = HistoricalRecords()
+
+    class Meta(CuratedTerm.Meta):
+        verbose_name = _("field of cooperation")
+        verbose_name_plural = _("fields of cooperation")
+
+
+class Category(models.TextChoices):
+    ANTAR_KOPERASI = "antar_koperasi", _("Between cooperatives")
+    KEMITRAAN_USAHA = "kemitraan_usaha", _("Business partnership")
+
+
+class Direction(models.TextChoices):
+    VERTIKAL = "vertikal", _("Vertical")
+    HORIZONTAL = "horizontal", _("Horizontal")
+
+
+class PartnershipStatus(models.TextChoices):
+    DIUSULKAN = "diusulkan", _("Proposed")
+    BERJALAN = "berjalan", _("Running")
+    SELESAI = "selesai", _("Completed")
+    DIHENTIKAN = "dihentikan", _("Stopped")
+
+
+class NewEntityKind(models.TextChoices):
+    BANK = "bank", _("Bank")
+    PT = "pt", _("Limited company (PT)")
+    SEKUNDER = "sekunder", _("Secondary cooperative")
+    LAINNYA = "lainnya", _("Other")
+
+
+class PartyRole(models.TextChoices):
+    INITIATOR = "initiator", _("Initiator")
+    MEMBER = "member", _("Member")
+    SUPPLIER = "supplier", _("Supplier")
+    BUYER = "buyer", _("Buyer")
+    FUNDER = "funder", _("Funder")
+    RECIPIENT = "recipient", _("Recipient")
+    FACILITATOR = "facilitator", _("Facilitator")
+
+
+class Confirmation(models.TextChoices):
+    PENDING = "pending", _("Waiting for confirmation")
+    CONFIRMED = "confirmed", _("Confirmed")
+    DECLINED = "declined", _("Declined")
+
+
+class ReferenceSequence(models.Model):
+    """The last reference number given out in a year.
+
+    Incrementing the row with an UPDATE locks it until the registering
+    transaction commits, so concurrent registrations get distinct numbers; a
+    number once committed is never given again.
+    """
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    @classmethod
+    def next_reference(cls, year):
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    cls.objects.get_or_create(year=year)
+            except IntegrityError:
+                pass  # another registration created this year's row first
+            cls.objects.filter(year=year).update(last_number=models.F("last_number") + 1)
+            number = cls.objects.filter(year=year).values_list("last_number", flat=True).get()
+        return f"KS-{year}-{number:06d}"
+
+
+class PartnershipQuerySet(models.QuerySet):
+    def verified(self):
+        return self.filter(verification=Verification.VERIFIED)
+
+    def visible_to(self, user):
+        """Visitors see verified partnerships; the officials of a party and curators
+        also see the unverified ones that concern them."""
+        if not user.is_authenticated:
+            return self.verified()
+        if user.has_perm("partnerships.view_partnership"):
+            return self
+        return self.filter(Q(verification=Verification.VERIFIED) | Q(Exists(self.parties_represented_by(user))))
+
+    @staticmethod
+    def parties_represented_by(user):
+        return PartnershipParty.objects.filter(
+            partnership=OuterRef("pk"),
+            cooperative__in=Cooperative.objects.represented_by(user),
+        )
+
+    def involving(self, cooperative=None, partner=None):
+        parties = PartnershipParty.objects.filter(partnership=OuterRef("pk"))
+        if cooperative is not None:
+            parties = parties.filter(cooperative=cooperative)
+        if partner is not None:
+            parties = parties.filter(partner=partner)
+        return self.filter(Exists(parties))
+
+
+def document_upload_to(instance, filename):
+    """A name that cannot collide or traverse: a random UUID and the detected type."""
+    extension = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}.get(
+        instance.content_type, ""
+    )
+    return f"partnership-documents/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{extension}"
+
+
+class Partnership(CleanTextMixin, VerifiableModel):
+    reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    # Derived from the parties and stored for filtering; see refresh_derived().
+    category = models.CharField(
+        _("category"), max_length=20, choices=Category.choices, default=Category.ANTAR_KOPERASI, editable=False
+    )
+    international = models.BooleanField(_("international"), default=False, editable=False)
+    direction = models.CharField(
+        _("direction"),
+        max_length=10,
+        choices=Direction.choices,
+        blank=True,
+        help_text=_("Vertical: along the supply chain or across tiers. Horizontal: same stage or tier."),
+    )
+    objectives = models.ManyToManyField(Objective, verbose_name=_("objectives"), blank=True, related_name="+")
+    fields = models.ManyToManyField(
+        CooperationField, verbose_name=_("fields of cooperation"), blank=True, related_name="+"
+    )
+    new_entity = models.BooleanField(
+        _("forms a new legal entity"),
+        default=False,
+        help_text=_("The parties found a new body with legal personality (wadah baru berbadan hukum), e.g. a bank."),
+    )
+    new_entity_name = models.CharField(_("name of the new entity"), max_length=200, blank=True)
+    new_entity_kind = models.CharField(
+        _("kind of the new entity"), max_length=10, choices=NewEntityKind.choices, blank=True
+    )
+    new_entity_cooperative = models.ForeignKey(
+        Cooperative,
+        verbose_name=_("the new entity in the registry"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="founding_partnerships",
+        help_text=_("When the new entity is itself a registered cooperative."),
+    )
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    value = models.DecimalField(_("value"), max_digits=18, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, default="IDR", blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=PartnershipStatus.choices, default=PartnershipStatus.DIUSULKAN
+    )
+    initiator = models.ForeignKey(
+        Cooperative,
+        verbose_name=_("initiating cooperative"),
+        on_delete=models.PROTECT,
+        related_name="initiated_partnerships",
+        help_text=_("Its officials registered the partnership and may edit it."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registered by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    verification_override = models.TextField(
+        _("verification override note"),
+        blank=True,
+        help_text=_("Why the curator verified while a cooperative party had not confirmed."),
+    )
+
+    history = HistoricalRecords(m2m_fields=[objectives, fields])
+    objects = PartnershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_date", "-id"]
+        verbose_name = _("partnership")
+        verbose_name_plural = _("partnerships")
+        indexes = [
+            models.Index(fields=["verification", "start_date", "id"], name="ks_verified_start"),
+            models.Index(fields=["verification", "title", "id"], name="ks_verified_title"),
+            models.Index(fields=["verification", "category", "direction"], name="ks_verified_category"),
+            models.Index(fields=["verification", "international"], name="ks_verified_international"),
+            models.Index(fields=["verification", "status"], name="ks_verified_status"),
+            models.Index(fields=["start_date", "end_date"], name="ks_period"),
+        ]
+        constraints = [
+            *VerifiableModel.Meta.constraints,
+            models.CheckConstraint(condition=~Q(title=""), name="partnership_title_not_empty"),
+            models.CheckConstraint(
+                condition=Q(reference__regex=r"^KS-[0-9]{4}-[0-9]{6}$"),
+                name="partnership_reference_format",
+            ),
+            models.CheckConstraint(condition=Q(category__in=Category.values), name="partnership_category_valid"),
+            models.CheckConstraint(
+                condition=Q(direction__in=["", *Direction.values]), name="partnership_direction_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=PartnershipStatus.values), name="partnership_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="partnership_end_not_before_start",
+                violation_error_message=_("The end date cannot be before the start date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(new_entity=False) | ~Q(new_entity_name=""),
+                name="partnership_new_entity_named",
+                violation_error_message=_("Name the new legal entity."),
+            ),
+            models.CheckConstraint(
+                condition=Q(new_entity=True) | (Q(new_entity_name="") & Q(new_entity_kind="")),
+                name="partnership_no_entity_details_without_entity",
+            ),
+            models.CheckConstraint(
+                condition=Q(value__isnull=True) | Q(value__gte=0),
+                name="partnership_value_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} {self.title}"
+
+    def clean(self):
+        super().clean()
+        if self.end_date and self.start_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("The end date cannot be before the start date.")})
+        if self.new_entity:
+            if not self.new_entity_name:
+                raise ValidationError({"new_entity_name": _("Name the new legal entity.")})
+            if not self.new_entity_kind:
+                raise ValidationError({"new_entity_kind": _("Choose the kind of the new legal entity.")})
+        else:
+            self.new_entity_name = ""
+            self.new_entity_kind = ""
+            self.new_entity_cooperative = None
+        if self.value is not None and self.value < 0:
+            raise ValidationError({"value": _("The value cannot be negative.")})
+        if self.currency:
+            self.currency = self.currency.upper()
+            if not (len(self.currency) == 3 and self.currency.isalpha()):
+                raise ValidationError({"currency": _("A currency is a three-letter ISO code such as IDR or USD.")})
+
+    def save(self, *args, **kwargs):
+        if not self.reference:
+            self.reference = ReferenceSequence.next_reference(timezone.localdate().year)
+        super().save(*args, **kwargs)
+
+    def refresh_derived(self):
+        """Recompute category, international flag (and a missing direction) from the parties.
+
+        Called after every change of the parties, whatever the path (service,
+        admin inline, import). A missing direction between cooperatives gets the
+        suggested one, so the stored record always satisfies its constraints.
+        """
+        parties = self.parties.select_related("cooperative", "partner")
+        category, international, suggested = derive_from_parties(parties)
+        direction = self.direction
+        if category == Category.ANTAR_KOPERASI and not direction:
+            direction = suggested or Direction.HORIZONTAL
+        Partnership.objects.filter(pk=self.pk).update(
+            category=category, international=international, direction=direction
+        )
+        self.category, self.international, self.direction = category, international, direction
+
+
+def derive_from_parties(parties):
+    """(category, international, suggested direction) for a set of parties.
+
+    `parties` are PartnershipParty objects (saved or not) with their cooperative
+    or partner loaded. Different tiers suggest vertical, one tier horizontal.
+    """
+    cooperatives = [party.cooperative for party in parties if party.cooperative_id]
+    partners = [party.partner for party in parties if party.partner_id]
+    category = Category.KEMITRAAN_USAHA if partners else Category.ANTAR_KOPERASI
+    countries = {str(org.country) for org in [*cooperatives, *partners]}
+    tiers = {TIER_RANK[cooperative.tier] for cooperative in cooperatives}
+    suggested = ""
+    if len(cooperatives) >= 2:
+        suggested = Direction.VERTIKAL if len(tiers) > 1 else Direction.HORIZONTAL
+    return category, len(countries) > 1, suggested
+
+
+class PartnershipPartyQuerySet(models.QuerySet):
+    def awaiting(self, user):
+        """Parties of cooperatives this user acts for that have not answered yet."""
+        return self.filter(
+            confirmation=Confirmation.PENDING,
+            cooperative__in=Cooperative.objects.represented_by(user),
+        )
+
+
+class PartnershipParty(models.Model):
+    """One organisation's part in a partnership: exactly one cooperative or one partner."""
+
+    partnership = models.ForeignKey(
+        Partnership, verbose_name=_("partnership"), on_delete=models.CASCADE, related_name="parties"
+    )
+    cooperative = models.ForeignKey(
+        Cooperative,
+        verbose_name=_("cooperative"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="partnership_parties",
+    )
+    partner = models.ForeignKey(
+        Partner,
+        verbose_name=_("partner"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="partnership_parties",
+    )
+    role = models.CharField(_("role"), max_length=12, choices=PartyRole.choices, default=PartyRole.MEMBER)
+    confirmation = models.CharField(
+        _("confirmation"), max_length=10, choices=Confirmation.choices, default=Confirmation.PENDING
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("answered at"), null=True, blank=True, editable=False)
+    decline_reason = models.TextField(_("reason for declining"), blank=True)
+
+    history = HistoricalRecords()
+    objects = PartnershipPartyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["partnership", "id"]
+        verbose_name = _("party")
+        verbose_name_plural = _("parties")
+        indexes = [
+            models.Index(fields=["cooperative", "partnership"], name="party_cooperative"),
+            models.Index(fields=["partner", "partnership"], name="party_partner"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(cooperative__isnull=False) & Q(partner__isnull=True))
+                | (Q(cooperative__isnull=True) & Q(partner__isnull=False)),
+                name="party_is_one_cooperative_or_one_partner",
+                violation_error_message=_("A party is exactly one cooperative or one partner."),
+            ),
+            models.UniqueConstraint(
+                fields=["partnership", "cooperative"],
+                condition=Q(cooperative__isnull=False),
+                name="party_cooperative_once",
+                violation_error_message=_("This cooperative is already a party to this partnership."),
+            ),
+            models.UniqueConstraint(
+                fields=["partnership", "partner"],
+                condition=Q(partner__isnull=False),
+                name="party_partner_once",
+                violation_error_message=_("This partner is already a party to this partnership."),
+            ),
+            models.CheckConstraint(condition=Q(role__in=PartyRole.values), name="party_role_valid"),
+            models.CheckConstraint(
+                condition=Q(confirmation__in=Confirmation.values), name="party_confirmation_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(confirmation=Confirmation.DECLINED) | ~Q(decline_reason=""),
+                name="party_decline_has_reason",
+                violation_error_message=_("Declining needs a reason."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.partnership_id}: {self.cooperative_id or self.partner_id}"
+
+    @property
+    def organisation(self):
+        return self.cooperative if self.cooperative_id else self.partner
+
+    def clean(self):
+        super().clean()
+        if bool(self.cooperative_id) == bool(self.partner_id):
+            raise ValidationError(_("A party is exactly one cooperative or one partner."))
+        if self.confirmation == Confirmation.DECLINED and not self.decline_reason.strip():
+            raise ValidationError({"decline_reason": _("Declining needs a reason.")})
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        self.partnership.refresh_derived()
+
+    def delete(self, *args, **kwargs):
+        partnership = self.partnership
+        result = super().delete(*args, **kwargs)
+        partnership.refresh_derived()
+        return result
+
+
+def officials_of(cooperative_ids):
+    """Users who act for any of these cooperatives (approved representations)."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(
+        Exists(Representation.objects.approved().filter(user=OuterRef("pk"), cooperative_id__in=cooperative_ids))
+    )
+
+
+class PartnershipDocument(CleanTextMixin, models.Model):
+    """An agreement document: PDF, PNG or JPEG, checked by content, at most 10 MB.
+
+    Stored under MEDIA_ROOT with a random name and served only through the
+    partnership's access check (never as a public static file).
+    """
+
+    partnership = models.ForeignKey(
+        Partnership, verbose_name=_("partnership"), on_delete=models.CASCADE, related_name="documents"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    date = models.DateField(_("document date"), null=True, blank=True)
+    file = models.FileField(_("file"), upload_to=document_upload_to, max_length=200)
+    content_type = models.CharField(_("content type"), max_length=20, editable=False)
+    size = models.PositiveIntegerField(_("size in bytes"), default=0, editable=False)
+    original_name = models.CharField(_("original file name"), max_length=200, blank=True, editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["partnership", "-date", "id"]
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(content_type__in=["application/pdf", "image/png", "image/jpeg"]),
+                name="document_content_type_allowed",
+            ),
+            models.CheckConstraint(
+                condition=Q(size__gt=0) & Q(size__lte=MAX_DOCUMENT_SIZE), name="document_size_allowed"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        super().clean()
+        self.inspect_file()
+
+    def save(self, *args, **kwargs):
+        self.inspect_file()
+        super().save(*args, **kwargs)
+
+    def inspect_file(self):
+        """Learn the type and size from the content of a newly attached file."""
+        if self.file and not self.file._committed:
+            self.content_type, self.size = inspect_document(self.file)
+            self.original_name = os.path.basename(self.file.name or "")[-200:]

@@ -1,8 +1,14 @@
-from django.urls import path
+from django.urls import path, re_path
+
+from partnerships.views import dashboard
 
 app_name = "partnerships"
 urlpatterns = [
     # public.py: list, detail, documents, statistics
     # register.py: registration, edit, organisation search for the pickers
     # dashboard.py: /akun/, confirm and decline
+    path("akun/", dashboard.dashboard, name="dashboard"),
+    # At most 18 digits: a longer number would overflow the database's integer.
+    re_path(r"^kerjasama/pihak/(?P<pk>[0-9]{1,18})/konfirmasi/$", dashboard.party_confirm, name="party_confirm"),
+    re_path(r"^kerjasama/pihak/(?P<pk>[0-9]{1,18})/tolak/$", dashboard.party_decline, name="party_decline"),
 ]

@@ -1,0 +1,277 @@
+"""The official's dashboard (/akun/): my cooperatives, partnerships waiting for my
+answer (confirm, or decline with a reason), and what my cooperatives registered."""
+
+import pytest
+from django.test import Client
+
+from kopnet.models import Verification
+from partnerships.models import Confirmation, PartnershipParty
+from registry.models import RepresentationState
+from tests.factories import (
+    CooperativeFactory,
+    CuratorFactory,
+    PartnerFactory,
+    PartnershipFactory,
+    RepresentationFactory,
+    UserFactory,
+)
+
+PAGE = 50
+
+
+def waiting_for(cooperative, **kwargs):
+    """A pending partnership registered by another cooperative, waiting for `cooperative`'s answer."""
+    initiator = CooperativeFactory()
+    partnership = PartnershipFactory(
+        initiator=initiator, parties=[initiator, cooperative], verification=Verification.PENDING, **kwargs
+    )
+    PartnershipParty.objects.filter(partnership=partnership, cooperative=cooperative).update(
+        confirmation=Confirmation.PENDING
+    )
+    return partnership.parties.get(cooperative=cooperative)
+
+
+def registered_by(cooperative, **kwargs):
+    """A partnership `cooperative` registered, with another cooperative that has not answered yet."""
+    other = CooperativeFactory()
+    partnership = PartnershipFactory(
+        initiator=cooperative, parties=[cooperative, other], verification=Verification.PENDING, **kwargs
+    )
+    PartnershipParty.objects.filter(partnership=partnership, cooperative=other).update(
+        confirmation=Confirmation.PENDING
+    )
+    return partnership
+
+
+def client_for(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def english(client):
+    client.cookies["django_language"] = "en"
+    return client
+
+
+# --- the page -------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_dashboard_lists_my_approved_and_requested_cooperatives_with_their_state(official, cooperative_a):
+    user = official.session["_auth_user_id"]
+    requested = CooperativeFactory(name="Koperasi Baru Diminta", verification=Verification.PENDING)
+    RepresentationFactory(user_id=user, cooperative=requested, state=RepresentationState.REQUESTED)
+    revoked = CooperativeFactory(name="Koperasi Dicabut")
+    RepresentationFactory(user_id=user, cooperative=revoked, state=RepresentationState.REVOKED)
+    someone_elses = CooperativeFactory(name="Koperasi Orang Lain")
+    RepresentationFactory(cooperative=someone_elses)
+
+    response = official.get("/akun/")
+
+    assert response.status_code == 200
+    states = {r.cooperative.name: r.state for r in response.context["representations"]}
+    assert states == {cooperative_a.name: "approved", requested.name: "requested"}
+    html = response.content.decode()
+    assert f'href="/koperasi/{cooperative_a.slug}/ubah/"' in html
+    assert f'href="/koperasi/{requested.slug}/ubah/"' not in html
+    assert "Koperasi Dicabut" not in html
+    assert "Koperasi Orang Lain" not in html
+
+
+@pytest.mark.django_db
+def test_dashboard_lists_partnerships_waiting_for_my_answer_with_confirm_and_decline_forms(official, cooperative_a):
+    party = waiting_for(cooperative_a, title="Pengadaan Pupuk Bersama")
+    answered = waiting_for(cooperative_a, title="Sudah Dijawab")
+    PartnershipParty.objects.filter(pk=answered.pk).update(confirmation=Confirmation.CONFIRMED)
+    not_mine = waiting_for(CooperativeFactory(), title="Bukan Urusan Saya")
+
+    response = official.get("/akun/")
+
+    assert [p.pk for p in response.context["awaiting_page"].object_list] == [party.pk]
+    html = response.content.decode()
+    assert "Pengadaan Pupuk Bersama" in html
+    assert f'href="/kerjasama/{party.partnership.reference}/"' in html
+    assert f'action="/kerjasama/pihak/{party.pk}/konfirmasi/"' in html
+    assert f'action="/kerjasama/pihak/{party.pk}/tolak/"' in html
+    assert f'id="decline-{party.pk}-reason"' in html
+    assert f'for="decline-{party.pk}-reason"' in html
+    assert not_mine.partnership.title not in html
+    assert "Sudah Dijawab" not in html
+
+
+@pytest.mark.django_db
+def test_dashboard_lists_what_my_cooperatives_registered_with_confirmation_and_verification(
+    official, cooperative_a, english
+):
+    partnership = registered_by(cooperative_a, title="Pemasaran Kopi Bersama")
+    partner = PartnerFactory(name="PT Mitra Kopi")
+    PartnershipParty.objects.create(partnership=partnership, partner=partner, role="buyer")
+    other = registered_by(CooperativeFactory(), title="Kerjasama Koperasi Lain")
+
+    response = official.get("/akun/")
+
+    page = response.context["registered_page"]
+    assert [p.pk for p in page.object_list] == [partnership.pk]
+    confirmations = {party.organisation.name: party.confirmation for party in page.object_list[0].parties.all()}
+    assert confirmations[cooperative_a.name] == "confirmed"
+    assert sorted(confirmations.values()) == ["confirmed", "pending", "pending"]
+    html = response.content.decode()
+    assert f'href="/kerjasama/{partnership.reference}/"' in html
+    assert "Waiting for confirmation" in html
+    assert "Pending verification" in html
+    assert "PT Mitra Kopi" in html
+    assert other.title not in html
+    assert 'href="/kerjasama/baru/"' in html
+
+
+@pytest.mark.django_db
+def test_dashboard_of_a_user_without_an_approved_cooperative_offers_to_ask_not_to_register(client):
+    client.force_login(UserFactory())
+    html = client.get("/akun/").content.decode()
+    assert 'href="/akun/wakili/"' in html
+    assert 'href="/koperasi/baru/"' in html
+    assert 'href="/kerjasama/baru/"' not in html
+
+
+@pytest.mark.django_db
+def test_dashboard_page_out_of_range_is_a_404(official):
+    assert official.get("/akun/", {"awaiting_page": "9"}).status_code == 404
+    assert official.get("/akun/", {"registered_page": "x"}).status_code == 404
+
+
+# --- confirm and decline ------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_confirm_records_who_and_when_and_says_so(official, cooperative_a):
+    party = waiting_for(cooperative_a)
+
+    response = official.post(f"/kerjasama/pihak/{party.pk}/konfirmasi/", follow=True)
+
+    assert response.redirect_chain == [("/akun/", 302)]
+    party.refresh_from_db()
+    assert party.confirmation == Confirmation.CONFIRMED
+    assert party.confirmed_by.username == "official_a"
+    assert party.confirmed_at is not None
+    assert [m.level_tag for m in response.context["messages"]] == ["success"]
+    assert list(response.context["awaiting_page"].object_list) == []
+
+
+@pytest.mark.django_db
+def test_decline_with_a_reason_records_it(official, cooperative_a):
+    party = waiting_for(cooperative_a)
+
+    response = official.post(f"/kerjasama/pihak/{party.pk}/tolak/", {"reason": "  Kami tidak pernah sepakat.  "})
+
+    assert response.status_code == 302
+    assert response.url == "/akun/"
+    party.refresh_from_db()
+    assert party.confirmation == Confirmation.DECLINED
+    assert party.decline_reason == "Kami tidak pernah sepakat."
+    assert party.confirmed_by.username == "official_a"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("data", [{}, {"reason": ""}, {"reason": "   "}, {"reason": "x" * 2001}])
+def test_decline_without_a_usable_reason_shows_the_dashboard_with_the_error(official, cooperative_a, data):
+    party = waiting_for(cooperative_a)
+
+    response = official.post(f"/kerjasama/pihak/{party.pk}/tolak/", data)
+
+    assert response.status_code == 400
+    assert response.templates[0].name == "partnerships/dashboard.html"
+    [shown] = response.context["awaiting_page"].object_list
+    assert "reason" in shown.decline_form.errors
+    assert f'id="decline-{party.pk}-reason_error"' in response.content.decode()
+    assert [m.level_tag for m in response.context["messages"]] == ["error"]
+    party.refresh_from_db()
+    assert party.confirmation == Confirmation.PENDING
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("action", ["konfirmasi", "tolak"])
+def test_answering_twice_is_a_400_and_changes_nothing(official, cooperative_a, action):
+    party = waiting_for(cooperative_a)
+    official.post(f"/kerjasama/pihak/{party.pk}/konfirmasi/")
+
+    response = official.post(f"/kerjasama/pihak/{party.pk}/{action}/", {"reason": "Berubah pikiran."})
+
+    assert response.status_code == 400
+    assert [m.level_tag for m in response.context["messages"]] == ["success", "error"]
+    party.refresh_from_db()
+    assert party.confirmation == Confirmation.CONFIRMED
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("action", ["konfirmasi", "tolak"])
+def test_answering_for_a_cooperative_i_do_not_act_for_is_a_404(cooperative_a, cooperative_b, action):
+    party = waiting_for(cooperative_a)
+    other_official = UserFactory(username="official_b")
+    RepresentationFactory(user=other_official, cooperative=cooperative_b)
+    requested_only = UserFactory()
+    RepresentationFactory(user=requested_only, cooperative=cooperative_a, state=RepresentationState.REQUESTED)
+    revoked = UserFactory()
+    RepresentationFactory(user=revoked, cooperative=cooperative_a, state=RepresentationState.REVOKED)
+
+    for user in [other_official, requested_only, revoked, CuratorFactory()]:
+        response = client_for(user).post(f"/kerjasama/pihak/{party.pk}/{action}/", {"reason": "Bukan kami."})
+        assert response.status_code == 404, user.username
+
+    party.refresh_from_db()
+    assert party.confirmation == Confirmation.PENDING
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("action", ["konfirmasi", "tolak"])
+def test_answering_for_a_partner_party_or_a_missing_party_is_a_404(official, cooperative_a, action):
+    partnership = registered_by(cooperative_a)
+    partner_party = PartnershipParty.objects.create(partnership=partnership, partner=PartnerFactory())
+
+    assert official.post(f"/kerjasama/pihak/{partner_party.pk}/{action}/", {"reason": "x"}).status_code == 404
+    assert official.post(f"/kerjasama/pihak/999999/{action}/", {"reason": "x"}).status_code == 404
+    assert official.post(f"/kerjasama/pihak/{'9' * 30}/{action}/", {"reason": "x"}).status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("action", ["konfirmasi", "tolak"])
+def test_answering_by_get_is_a_405(official, cooperative_a, action):
+    party = waiting_for(cooperative_a)
+    assert official.get(f"/kerjasama/pihak/{party.pk}/{action}/").status_code == 405
+    party.refresh_from_db()
+    assert party.confirmation == Confirmation.PENDING
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("action", ["konfirmasi", "tolak"])
+def test_visitor_answering_is_sent_to_sign_in(visitor, cooperative_a, action):
+    party = waiting_for(cooperative_a)
+    response = visitor.post(f"/kerjasama/pihak/{party.pk}/{action}/", {"reason": "x"})
+    assert response.status_code == 302
+    assert response.url.startswith("/akun/masuk/")
+    party.refresh_from_db()
+    assert party.confirmation == Confirmation.PENDING
+
+
+# --- query counts -----------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("rows", [1, PAGE])
+def test_dashboard_queries_do_not_grow_with_rows(official, cooperative_a, django_assert_num_queries, rows):
+    user_id = official.session["_auth_user_id"]
+    for _ in range(rows - 1):
+        RepresentationFactory(user_id=user_id, cooperative=CooperativeFactory())
+    for _ in range(rows):
+        waiting_for(cooperative_a)
+        registered_by(cooperative_a)
+    # 1 session, 2 user, 3 my representations with their cooperatives and provinces,
+    # 4 count and 5 page of the parties waiting for me (with partnership, initiator
+    # and cooperative), 6 count and 7 page of the partnerships my cooperatives
+    # registered (with initiator), 8 their parties with cooperative or partner.
+    with django_assert_num_queries(8):
+        response = official.get("/akun/")
+    assert len(response.context["representations"]) == rows
+    assert len(response.context["awaiting_page"].object_list) == rows
+    assert len(response.context["registered_page"].object_list) == rows

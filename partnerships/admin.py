@@ -1,0 +1,509 @@
+"""The admin where Dekopin's curators keep partnerships.
+
+A partnership is edited on one page with its parties and documents inline; the
+party rules that span rows (at least two, each once, the initiator among them, a
+direction between cooperatives) are checked on the whole formset, and category and
+international flag are recomputed from the parties once they are saved. Verifying
+goes through services.partnership_verify(): refused while a cooperative party has
+not confirmed, unless the curator records an override note on the page the action
+shows. Rejecting needs a reason. Both record who and when, in the history too.
+"""
+
+import datetime
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import Exists, Min, OuterRef, Prefetch, Q
+from django.forms.models import BaseInlineFormSet
+from django.template.defaultfilters import filesizeformat
+from django.template.response import TemplateResponse
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportMixin
+
+from kopnet.models import Verification
+from partnerships import services
+from partnerships.models import (
+    Confirmation,
+    CooperationField,
+    Objective,
+    Partnership,
+    PartnershipDocument,
+    PartnershipParty,
+)
+from partnerships.resources import PartnershipResource
+from registry.admin import RegistryAdmin, VerifiableAdmin
+from registry.resources import file_row
+
+# How many selected partnerships the verify and reject pages name.
+SHOWN_ON_ACTION_PAGES = 20
+# ValidationError codes of partnerships.validators.inspect_document.
+DOCUMENT_ERROR_CODES = {"empty", "too_large", "type"}
+
+
+def unconfirmed_cooperative_parties():
+    """Cooperative parties of the outer partnership that have not confirmed."""
+    return PartnershipParty.objects.filter(partnership=OuterRef("pk"), cooperative__isnull=False).exclude(
+        confirmation=Confirmation.CONFIRMED
+    )
+
+
+# ---------------------------------------------------------------------------
+# Curated lists
+
+
+class TermAdmin(RegistryAdmin):
+    list_display = ["name", "name_en", "slug"]
+    search_fields = ["name", "name_en", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+# ---------------------------------------------------------------------------
+# Parties and documents, inline on the partnership
+
+
+class PartyFormSet(BaseInlineFormSet):
+    """The rules across rows, checked before anything is saved."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        parties = []
+        for form in self.forms:
+            if self._should_delete_form(form) or not form.has_changed() and form.instance.pk is None:
+                continue
+            data = form.cleaned_data
+            parties.append(PartnershipParty(cooperative=data.get("cooperative"), partner=data.get("partner")))
+        partnership = self.instance
+        if not partnership.initiator_id:
+            return  # the partnership's own form says the initiator is missing
+        try:
+            services.check_parties(parties, partnership.initiator)
+            # Sets category and international on the partnership about to be saved.
+            services.apply_derived(partnership, parties)
+        except ValidationError as error:
+            raise ValidationError(error.messages) from None
+
+
+class PartyInline(admin.TabularInline):
+    model = PartnershipParty
+    formset = PartyFormSet
+    fields = ["cooperative", "partner", "role", "confirmation_shown"]
+    readonly_fields = ["confirmation_shown"]
+    autocomplete_fields = ["cooperative", "partner"]
+    extra = 0
+    verbose_name = _("party")
+    verbose_name_plural = _("parties (each is one cooperative or one partner)")
+
+    class Media:
+        # Hides the line above each row that names the party by its ids.
+        css = {"all": ["partnerships/admin.css"]}
+
+    def get_extra(self, request, obj=None, **kwargs):
+        # A new partnership starts with the two rows it needs at least.
+        return 2 if obj is None else 1
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("cooperative", "partner", "confirmed_by")
+
+    @admin.display(description=_("confirmation"))
+    def confirmation_shown(self, party):
+        if party.pk is None:
+            return "-"
+        if not party.cooperative_id:
+            # Partners have no accounts: the curator checks them at verification.
+            return gettext("partner: checked by the curator")
+        shown = party.get_confirmation_display()
+        if party.confirmed_at:
+            who = party.confirmed_by.get_username() if party.confirmed_by_id else "-"
+            shown = f"{shown} ({who}, {timezone.localtime(party.confirmed_at):%Y-%m-%d %H:%M})"
+        if party.confirmation == Confirmation.DECLINED:
+            shown = f"{shown}: {party.decline_reason}"
+        return shown
+
+
+class DocumentForm(forms.ModelForm):
+    """The file is checked by its content in the model's clean(); its error belongs on the file."""
+
+    class Meta:
+        model = PartnershipDocument
+        fields = ["title", "date", "file"]
+        # No "currently" link to MEDIA_URL: documents are served only through the
+        # partnership's access check.
+        widgets = {"file": forms.FileInput(attrs={"accept": "application/pdf,image/png,image/jpeg"})}
+
+    def _update_errors(self, errors):
+        if hasattr(errors, "error_dict") and NON_FIELD_ERRORS in errors.error_dict:
+            general = errors.error_dict[NON_FIELD_ERRORS]
+            about_file = [error for error in general if error.code in DOCUMENT_ERROR_CODES]
+            if about_file:
+                errors.error_dict[NON_FIELD_ERRORS] = [error for error in general if error not in about_file]
+                if not errors.error_dict[NON_FIELD_ERRORS]:
+                    del errors.error_dict[NON_FIELD_ERRORS]
+                errors.error_dict.setdefault("file", []).extend(about_file)
+        super()._update_errors(errors)
+
+
+class DocumentInline(admin.TabularInline):
+    model = PartnershipDocument
+    form = DocumentForm
+    fields = ["title", "date", "file", "stored_file"]
+    readonly_fields = ["stored_file"]
+    extra = 0
+    verbose_name_plural = _("agreement documents (PDF, PNG or JPEG, at most 10 MB)")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("partnership", "uploaded_by")
+
+    @admin.display(description=_("stored file"))
+    def stored_file(self, document):
+        if document.pk is None:
+            return "-"
+        who = document.uploaded_by.get_username() if document.uploaded_by_id else "-"
+        label = f"{document.original_name or document.title} · {filesizeformat(document.size)} · {who}"
+        try:
+            url = reverse(
+                "partnerships:document_download",
+                kwargs={"reference": document.partnership.reference, "pk": document.pk},
+            )
+        except NoReverseMatch:
+            return label
+        return format_html('<a href="{}">{}</a>', url, label)
+
+
+# ---------------------------------------------------------------------------
+# List filters
+
+
+class AllPartiesConfirmedFilter(admin.SimpleListFilter):
+    title = _("all cooperative parties confirmed")
+    parameter_name = "confirmed"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes")), ("no", _("No, some are waiting or declined"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(~Exists(unconfirmed_cooperative_parties()))
+        if self.value() == "no":
+            return queryset.filter(Exists(unconfirmed_cooperative_parties()))
+        return queryset
+
+
+class YearFilter(admin.SimpleListFilter):
+    """Partnerships active at some time in a year: started by its end, not ended before it."""
+
+    title = _("active in year")
+    parameter_name = "year"
+
+    def lookups(self, request, model_admin):
+        first = Partnership.objects.aggregate(first=Min("start_date"))["first"]
+        if first is None:
+            return []
+        return [(str(year), str(year)) for year in range(timezone.localdate().year, first.year - 1, -1)]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        if not (value.isdigit() and 1 <= int(value) <= 9999):
+            return queryset.none()
+        year = int(value)
+        return queryset.filter(start_date__lte=datetime.date(year, 12, 31)).filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=datetime.date(year, 1, 1))
+        )
+
+
+# ---------------------------------------------------------------------------
+# Partnerships
+
+
+class OverrideForm(forms.Form):
+    override_note = forms.CharField(
+        label=_("Override note"),
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        max_length=2000,
+        help_text=_("Why verify although a cooperative party has not confirmed (e.g. how the curator checked it)."),
+        error_messages={"required": _("Verifying without every cooperative party's confirmation needs an override note.")},
+    )
+
+
+class PartnershipAdmin(VerifiableAdmin):
+    resource_classes = [PartnershipResource]
+    import_template_name = "admin/partnerships/import.html"
+    inlines = [PartyInline, DocumentInline]
+    list_display = [
+        "reference",
+        "title",
+        "initiator",
+        "category",
+        "direction",
+        "international",
+        "status",
+        "verification",
+        "all_parties_confirmed",
+    ]
+    list_display_links = ["reference", "title"]
+    list_filter = [
+        "category",
+        "direction",
+        "international",
+        "status",
+        "verification",
+        AllPartiesConfirmedFilter,
+        "objectives",
+        "fields",
+        YearFilter,
+    ]
+    search_fields = ["reference", "title"]
+    search_help_text = _("Reference, title, or the name of a party.")
+    list_select_related = ["initiator"]
+    autocomplete_fields = ["initiator", "new_entity_cooperative", "objectives", "fields"]
+    verification_fields = (*VerifiableAdmin.verification_fields, "verification_override")
+    fieldsets = [
+        (None, {"fields": ["reference", "title", "description", "initiator", "status"]}),
+        (
+            _("Kind of cooperation"),
+            {
+                "fields": ["category", "international", "direction", "objectives", "fields"],
+                "description": _(
+                    "Category and international are derived from the parties when they are saved. "
+                    "Between cooperatives choose a direction: vertical across tiers or along the "
+                    "supply chain, horizontal at the same tier or stage."
+                ),
+            },
+        ),
+        (_("Period and value"), {"fields": ["start_date", "end_date", "value", "currency"]}),
+        (
+            _("New legal entity"),
+            {"fields": ["new_entity", "new_entity_name", "new_entity_kind", "new_entity_cooperative"]},
+        ),
+        (
+            _("Verification"),
+            {"fields": [*verification_fields, "registered_by", "created_at", "updated_at"]},
+        ),
+    ]
+    actions = ["verify_selected", "reject_selected"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(
+            all_confirmed=~Exists(unconfirmed_cooperative_parties())
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        return (*super().get_readonly_fields(request, obj), "reference", "category", "international", "registered_by")
+
+    @admin.display(description=_("all cooperative parties confirmed"), boolean=True, ordering="all_confirmed")
+    def all_parties_confirmed(self, obj):
+        return obj.all_confirmed
+
+    @admin.display(description=_("registered by"))
+    def registered_by(self, obj):
+        return obj.created_by.get_username() if obj.created_by_id else "-"
+
+    def get_search_results(self, request, queryset, search_term):
+        """Every word in the reference, the title or a party's name."""
+        for word in search_term.replace("\x00", "").split():
+            parties = PartnershipParty.objects.filter(partnership=OuterRef("pk")).filter(
+                Q(cooperative__name__icontains=word)
+                | Q(cooperative__short_name__icontains=word)
+                | Q(partner__name__icontains=word)
+            )
+            queryset = queryset.filter(Q(reference__icontains=word) | Q(title__icontains=word) | Exists(parties))
+        return queryset, False
+
+    # Saving ------------------------------------------------------------------
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is PartnershipParty:
+            for party_form in formset.initial_forms:
+                if party_form in formset.deleted_forms:
+                    continue
+                if {"cooperative", "partner"} & set(party_form.changed_data):
+                    # Another organisation now: its own officials have not answered yet.
+                    party = party_form.instance
+                    party.confirmation = Confirmation.PENDING
+                    party.confirmed_by = party.confirmed_at = None
+                    party.decline_reason = ""
+        elif formset.model is PartnershipDocument:
+            for document_form in formset.extra_forms:
+                document_form.instance.uploaded_by = request.user
+        super().save_formset(request, form, formset, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Every party write recomputes already (PartnershipParty.save/delete); once
+        # more here so that the stored category holds whatever path the inline took.
+        form.instance.refresh_derived()
+
+    # Export ------------------------------------------------------------------
+
+    def get_export_queryset(self, request):
+        # The changelist's rows (filters and search applied), shaped for the export.
+        return PartnershipResource.for_export(ImportExportMixin.get_export_queryset(self, request))
+
+    def import_action(self, request, **kwargs):
+        response = super().import_action(request, **kwargs)
+        context = getattr(response, "context_data", None)
+        if context is not None and context.get("result") is not None:
+            context["bad_rows"] = bad_rows(context["result"])
+        return response
+
+    # Verification ------------------------------------------------------------
+
+    @admin.action(description=_("Verify selected partnerships"), permissions=["change"])
+    def verify_selected(self, request, queryset):
+        """Verify; those with a cooperative party that has not confirmed need an override note.
+
+        The first pass verifies every partnership whose cooperative parties all
+        confirmed and shows a page asking for a note for the others; that page
+        posts the action again for them with the note.
+        """
+        applying = "apply" in request.POST
+        form = OverrideForm(request.POST if applying else None)
+        candidates = list(
+            queryset.exclude(verification=Verification.VERIFIED)
+            .annotate(waiting=Exists(unconfirmed_cooperative_parties()))
+            .order_by("reference")
+        )
+        blocked = [partnership for partnership in candidates if partnership.waiting]
+        if applying and blocked and not form.is_valid():
+            self.message_user(
+                request,
+                gettext("An override note is needed: nothing was verified."),
+                messages.ERROR,
+            )
+            return self.override_page(request, form, blocked)
+        note = form.cleaned_data["override_note"] if applying and blocked else ""
+        verified = []
+        for partnership in candidates:
+            if partnership.waiting and not note:
+                continue
+            services.partnership_verify(
+                curator=request.user, partnership=partnership, override_note=note if partnership.waiting else ""
+            )
+            message = gettext("Verified.")
+            if partnership.waiting:
+                message = gettext("Verified with an override: %(note)s") % {"note": partnership.verification_override}
+            self.log_change(request, partnership, message)
+            verified.append(partnership)
+        if verified or not blocked:
+            self.message_user(
+                request,
+                ngettext("%(count)d %(name)s verified.", "%(count)d %(name_plural)s verified.", len(verified))
+                % self.counted(len(verified)),
+                messages.SUCCESS,
+            )
+        if blocked and not note:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d partnership was not verified: a cooperative party has not confirmed (%(references)s).",
+                    "%(count)d partnerships were not verified: a cooperative party has not confirmed (%(references)s).",
+                    len(blocked),
+                )
+                % {"count": len(blocked), "references": ", ".join(p.reference for p in blocked)},
+                messages.WARNING,
+            )
+            return self.override_page(request, form, blocked)
+        return None
+
+    def override_page(self, request, form, blocked):
+        """The page asking why to verify anyway; it posts the action again for these partnerships."""
+        shown = Partnership.objects.filter(pk__in=[p.pk for p in blocked[:SHOWN_ON_ACTION_PAGES]]).prefetch_related(
+            Prefetch(
+                "parties",
+                queryset=PartnershipParty.objects.filter(cooperative__isnull=False)
+                .exclude(confirmation=Confirmation.CONFIRMED)
+                .select_related("cooperative"),
+                to_attr="waiting_parties",
+            )
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Verify without every confirmation"),
+            "opts": self.model._meta,
+            "form": form,
+            "count": len(blocked),
+            "shown": shown.order_by("reference"),
+            "selected": [p.pk for p in blocked],
+            "action": "verify_selected",
+            "media": self.media,
+        }
+        return TemplateResponse(request, "admin/partnerships/verify_override.html", context)
+
+
+def bad_rows(result):
+    """Every refused row of an import, in file order: (row in the file, reference, title, messages)."""
+    rows = []
+    for invalid in result.invalid_rows:
+        values = dict(zip(result.diff_headers, invalid.values))
+        messages_ = [
+            f"{column}: {message}" for column, errors in invalid.field_specific_errors.items() for message in errors
+        ]
+        messages_ += list(invalid.non_field_specific_errors)
+        rows.append((file_row(invalid.number), values.get("reference"), values.get("title"), messages_))
+    for error_row in result.error_rows:
+        rows.append((file_row(error_row.number), "", "", [str(error.error) for error in error_row.errors]))
+    return sorted(rows, key=lambda row: row[0])
+
+
+# ---------------------------------------------------------------------------
+# Parties and documents on their own: lists to find them, edited on the partnership
+
+
+class ReadOnlyAdmin(RegistryAdmin):
+    """Parties and documents change on their partnership's page, where the rules across rows are checked."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.display(description=_("partnership"), ordering="partnership__reference")
+def partnership_link(obj):
+    url = reverse("admin:partnerships_partnership_change", args=[obj.partnership_id])
+    return format_html('<a href="{}">{}</a>', url, obj.partnership.reference)
+
+
+class PartnershipPartyAdmin(ReadOnlyAdmin):
+    list_display = [partnership_link, "organisation_name", "role", "confirmation", "confirmed_at"]
+    list_filter = ["confirmation", "role", "partnership__category"]
+    search_fields = ["partnership__reference", "cooperative__name", "partner__name"]
+    search_help_text = _("Reference of the partnership, or the party's name.")
+    list_select_related = ["partnership", "cooperative", "partner"]
+
+    @admin.display(description=_("organisation"))
+    def organisation_name(self, obj):
+        return obj.organisation.name
+
+
+class PartnershipDocumentAdmin(ReadOnlyAdmin):
+    list_display = ["title", partnership_link, "date", "content_type", "size", "uploaded_at"]
+    list_filter = ["content_type"]
+    search_fields = ["title", "partnership__reference", "original_name"]
+    list_select_related = ["partnership"]
+    fields = ["partnership", "title", "date", "content_type", "size", "original_name", "uploaded_at"]
+
+
+admin.site.register(Objective, TermAdmin)
+admin.site.register(CooperationField, TermAdmin)
+admin.site.register(Partnership, PartnershipAdmin)
+admin.site.register(PartnershipParty, PartnershipPartyAdmin)
+admin.site.register(PartnershipDocument, PartnershipDocumentAdmin)

@@ -1,0 +1,386 @@
+"""Spreadsheet import and export of partnerships (django-import-export).
+
+The columns follow the public CSV where they can, so that a curator can export a
+list, correct it in a spreadsheet and import it again. Rows are identified by their
+reference; a row without one is a new partnership, which gets its reference on save
+and starts pending verification (imports never change verification).
+
+Every row runs Partnership.full_clean() and the party rules of the services (at
+least two parties, each once, the initiator among them, a direction between
+cooperatives); a file with any bad row saves nothing. After a row is saved its
+parties are brought in line with the `parties` column and the category and the
+international flag are recomputed from them.
+"""
+
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import Prefetch
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from import_export import resources
+from import_export.fields import Field
+from import_export.widgets import ManyToManyWidget, Widget
+
+from partnerships.models import (
+    CooperationField,
+    NewEntityKind,
+    Objective,
+    Partnership,
+    PartnershipParty,
+    PartnershipStatus,
+    PartyRole,
+    Direction,
+)
+from partnerships.services import apply_derived, check_parties
+from registry.models import Cooperative, Partner
+from registry.resources import ChoiceWidget, ImportFileError, IsoDateWidget, TextWidget, as_text, file_row, is_blank
+
+SEPARATOR = "|"
+COOPERATIVE_PREFIX, PARTNER_PREFIX = "coop:", "partner:"
+CHANGE_REASON = "imported"
+
+
+class CooperativeSlugWidget(Widget):
+    """A cooperative by its slug, as in the cooperatives' export."""
+
+    def clean(self, value, row=None, **kwargs):
+        if is_blank(value):
+            return None
+        slug = as_text(value).lower()
+        cooperative = Cooperative.objects.filter(slug=slug).first()
+        if cooperative is None:
+            raise ValueError(gettext("No cooperative has the slug “%(slug)s”.") % {"slug": as_text(value)})
+        return cooperative
+
+    def render(self, value, obj=None, **kwargs):
+        return value.slug if value else ""
+
+
+class TermsWidget(ManyToManyWidget):
+    """Curated terms by slug separated by "|"; an unknown slug is an error, not dropped."""
+
+    def __init__(self, model, label):
+        self.label = label
+        super().__init__(model, separator=SEPARATOR, field="slug")
+
+    def clean(self, value, row=None, **kwargs):
+        if is_blank(value):
+            return self.model.objects.none()
+        slugs = [slug.strip().lower() for slug in as_text(value).split(SEPARATOR) if slug.strip()]
+        terms = self.model.objects.filter(slug__in=slugs)
+        unknown = sorted(set(slugs) - {term.slug for term in terms})
+        if unknown:
+            raise ValueError(
+                gettext("Unknown %(label)s “%(unknown)s”: use slugs separated by “|”, from: %(known)s.")
+                % {
+                    "label": self.label,
+                    "unknown": "”, “".join(unknown),
+                    "known": ", ".join(self.model.objects.order_by("slug").values_list("slug", flat=True)),
+                }
+            )
+        return terms
+
+    def render(self, value, obj=None, **kwargs):
+        if value is None:
+            return ""
+        return SEPARATOR.join(sorted(term.slug for term in value.all()))
+
+
+class BooleanTextWidget(Widget):
+    """true/false as in the public CSV; a spreadsheet's TRUE, 1, yes and ya are read too."""
+
+    TRUE = {"true", "1", "yes", "ya", "y"}
+    FALSE = {"false", "0", "no", "tidak", "n", ""}
+
+    def clean(self, value, row=None, **kwargs):
+        if isinstance(value, bool):
+            return value
+        text = "" if is_blank(value) else as_text(value).lower()
+        if text in self.TRUE:
+            return True
+        if text in self.FALSE:
+            return False
+        raise ValueError(gettext("Write true or false, not “%(value)s”.") % {"value": as_text(value)})
+
+    def render(self, value, obj=None, **kwargs):
+        return "true" if value else "false"
+
+
+class AmountWidget(Widget):
+    def clean(self, value, row=None, **kwargs):
+        if is_blank(value):
+            return None
+        try:
+            return Decimal(as_text(value).replace(" ", ""))
+        except InvalidOperation:
+            raise ValueError(
+                gettext("Enter an amount such as 1500000.00, not “%(value)s”.") % {"value": as_text(value)}
+            ) from None
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else str(value)
+
+
+def parse_parties(value):
+    """Unsaved PartnershipParty objects from "coop:<slug>|partner:<slug>", or a ValueError."""
+    tokens = [token.strip() for token in ("" if is_blank(value) else as_text(value)).split(SEPARATOR)]
+    tokens = [token for token in tokens if token]
+    wanted = {COOPERATIVE_PREFIX: [], PARTNER_PREFIX: []}
+    problems = []
+    for token in tokens:
+        prefix = next((p for p in wanted if token.lower().startswith(p)), None)
+        slug = token[len(prefix):].strip().lower() if prefix else ""
+        if not slug:
+            problems.append(
+                gettext("“%(token)s” is not a party: write coop:<slug> or partner:<slug>, separated by “|”.")
+                % {"token": token}
+            )
+            continue
+        wanted[prefix].append(slug)
+    cooperatives = {c.slug: c for c in Cooperative.objects.filter(slug__in=wanted[COOPERATIVE_PREFIX])}
+    partners = {p.slug: p for p in Partner.objects.filter(slug__in=wanted[PARTNER_PREFIX])}
+    parties = []
+    for slug in wanted[COOPERATIVE_PREFIX]:
+        if slug in cooperatives:
+            parties.append(PartnershipParty(cooperative=cooperatives[slug]))
+        else:
+            problems.append(gettext("No cooperative has the slug “%(slug)s”.") % {"slug": slug})
+    for slug in wanted[PARTNER_PREFIX]:
+        if slug in partners:
+            parties.append(PartnershipParty(partner=partners[slug]))
+        else:
+            problems.append(gettext("No partner has the slug “%(slug)s”.") % {"slug": slug})
+    if problems:
+        raise ValueError(" ".join(problems))
+    return parties
+
+
+def party_key(party):
+    return (party.cooperative_id, party.partner_id)
+
+
+class PartnershipResource(resources.ModelResource):
+    reference = Field(attribute="reference", column_name="reference", widget=TextWidget(), readonly=True)
+    title = Field(attribute="title", column_name="title", widget=TextWidget())
+    description = Field(attribute="description", column_name="description", widget=TextWidget())
+    category = Field(attribute="category", column_name="category", readonly=True)
+    direction = Field(attribute="direction", column_name="direction", widget=ChoiceWidget(Direction, _("direction")))
+    international = Field(
+        attribute="international", column_name="international", widget=BooleanTextWidget(), readonly=True
+    )
+    status = Field(
+        attribute="status",
+        column_name="status",
+        widget=ChoiceWidget(PartnershipStatus, _("status"), default=PartnershipStatus.DIUSULKAN),
+    )
+    start_date = Field(attribute="start_date", column_name="start_date", widget=IsoDateWidget())
+    end_date = Field(attribute="end_date", column_name="end_date", widget=IsoDateWidget())
+    initiator = Field(attribute="initiator", column_name="initiator", widget=CooperativeSlugWidget())
+    # Read and written by this resource itself (import_instance, after_save_instance).
+    parties = Field(column_name="parties")
+    objectives = Field(attribute="objectives", column_name="objectives", widget=TermsWidget(Objective, _("objective")))
+    cooperation_fields = Field(
+        attribute="fields", column_name="fields", widget=TermsWidget(CooperationField, _("field of cooperation"))
+    )
+    new_entity = Field(attribute="new_entity", column_name="new_entity", widget=BooleanTextWidget())
+    new_entity_name = Field(attribute="new_entity_name", column_name="new_entity_name", widget=TextWidget())
+    new_entity_kind = Field(
+        attribute="new_entity_kind",
+        column_name="new_entity_kind",
+        widget=ChoiceWidget(NewEntityKind, _("kind of the new entity")),
+    )
+    value = Field(attribute="value", column_name="value", widget=AmountWidget())
+    currency = Field(attribute="currency", column_name="currency", widget=TextWidget())
+    verification = Field(attribute="verification", column_name="verification", readonly=True)
+
+    class Meta:
+        model = Partnership
+        name = _("Partnerships")
+        fields = (
+            "reference", "title", "description", "category", "direction", "international", "status",
+            "start_date", "end_date", "initiator", "parties", "objectives", "cooperation_fields", "new_entity",
+            "new_entity_name", "new_entity_kind", "value", "currency", "verification",
+        )  # fmt: skip
+        import_order = export_order = fields
+        import_id_fields = ["reference"]
+        clean_model_instances = True
+        skip_unchanged = True
+        report_skipped = True
+
+    def __init__(self, importing=False, **kwargs):
+        super().__init__(**kwargs)
+        self.importing = importing
+        self._reference_rows = {}
+
+    def get_user_visible_fields(self):
+        # The import page lists the columns it reads: reference identifies a row,
+        # category, international and verification only export.
+        fields = super().get_user_visible_fields()
+        if not self.importing:
+            return fields
+        return [field for field in fields if not field.readonly or field.column_name == "reference"]
+
+    @staticmethod
+    def for_export(queryset):
+        """The query shape an export reads: one query per related list, not per row."""
+        return queryset.select_related("initiator").prefetch_related(
+            Prefetch("parties", queryset=PartnershipParty.objects.select_related("cooperative", "partner")),
+            "objectives",
+            "fields",
+        )
+
+    def dehydrate_parties(self, partnership):
+        return SEPARATOR.join(
+            f"{COOPERATIVE_PREFIX}{party.cooperative.slug}"
+            if party.cooperative_id
+            else f"{PARTNER_PREFIX}{party.partner.slug}"
+            for party in partnership.parties.all()
+        )
+
+    # File level -----------------------------------------------------------
+
+    def before_import(self, dataset, **kwargs):
+        """Normalise the header and refuse a file that has none of our columns."""
+        headers = [as_text(header).lower() if header is not None else "" for header in dataset.headers or []]
+        known = [field.column_name for field in self.get_user_visible_fields() if field.column_name != "reference"]
+        if not set(headers) & set(known):
+            del dataset[:]
+            raise ImportFileError(
+                gettext("The first row must name the columns; this file has none of: %(columns)s.")
+                % {"columns": ", ".join(known)}
+            )
+        dataset.headers = headers
+        if "reference" not in headers:
+            # No reference column at all: every row is a new partnership.
+            dataset.append_col([""] * len(dataset), header="reference")
+
+    # Row level ------------------------------------------------------------
+
+    def before_import_row(self, row, row_number=None, **kwargs):
+        errors = {}
+        for column, value in row.items():
+            if isinstance(value, str) and "\x00" in value:
+                errors[column or NON_FIELD_ERRORS] = [gettext("This cell contains a NUL character; remove it.")]
+        reference = "" if is_blank(row.get("reference")) else as_text(row.get("reference")).upper()
+        if reference and not errors:
+            row["reference"] = reference
+            first = self._reference_rows.setdefault(reference, row_number)
+            if first != row_number:
+                errors["reference"] = [
+                    gettext("This reference is already used by row %(row)s of this file.") % {"row": file_row(first)}
+                ]
+            elif not Partnership.objects.filter(reference=reference).exists():
+                # References are given out on registration, never chosen.
+                errors["reference"] = [
+                    gettext("No partnership has the reference “%(reference)s”: leave it empty to add a new one.")
+                    % {"reference": reference}
+                ]
+        if errors:
+            raise ValidationError(errors)
+
+    def get_instance(self, instance_loader, row):
+        if is_blank(row.get("reference")):
+            return None
+        return super().get_instance(instance_loader, row)
+
+    def import_instance(self, instance, row, **kwargs):
+        """Read every column, also the many-to-many ones and the parties, before saving.
+
+        django-import-export only reads many-to-many columns after saving, too
+        late to report an unknown value together with the row's other errors.
+        """
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        for field in self.get_import_fields():
+            if isinstance(field.widget, ManyToManyWidget) and field.column_name in row:
+                try:
+                    field.clean(row)
+                except ValueError as error:
+                    errors.setdefault(field.attribute, []).append(ValidationError(str(error)))
+        instance._imported_parties = None
+        if "parties" in row:
+            try:
+                instance._imported_parties = parse_parties(row["parties"])
+            except ValueError as error:
+                errors.setdefault("parties", []).append(ValidationError(str(error)))
+        if errors:
+            raise ValidationError(errors)
+
+    def parties_of(self, instance):
+        """The parties a row asks for, or the stored ones when the file has no parties column."""
+        if getattr(instance, "_imported_parties", None) is not None:
+            return instance._imported_parties
+        if instance.pk:
+            return list(instance.parties.select_related("cooperative", "partner"))
+        return []
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        if not instance.pk:
+            return False
+        if not super().skip_row(instance, original, row, import_validation_errors):
+            return False
+        if instance._imported_parties is None:
+            return True
+        stored = {party_key(party) for party in instance.parties.all()}
+        return stored == {party_key(party) for party in instance._imported_parties}
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        """full_clean() and the party rules, with the errors named by the file's columns.
+
+        When a cell could not be read, only the fields are checked: the rules
+        across fields would judge the unreadable cell's empty value and add
+        messages that mislead. The reference is given on save, so not checked.
+        """
+        errors = dict(import_validation_errors or {})
+        try:
+            if errors:
+                instance.clean_fields(exclude={*errors, "reference"})
+            else:
+                instance.full_clean(exclude=["reference"], validate_unique=validate_unique)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if not errors:
+            try:
+                parties = self.parties_of(instance)
+                check_parties(parties, instance.initiator)
+                apply_derived(instance, parties)
+            except ValidationError as error:
+                if hasattr(error, "error_dict"):
+                    errors = error.update_error_dict(errors)
+                else:
+                    errors["parties"] = error.messages
+        if errors:
+            columns = {field.attribute: field.column_name for field in self.get_import_fields() if field.attribute}
+            raise ValidationError(
+                {columns.get(name, name): ValidationError(messages).messages for name, messages in errors.items()}
+            )
+
+    def before_save_instance(self, instance, row, **kwargs):
+        instance._change_reason = CHANGE_REASON
+        if not instance.pk and kwargs.get("user") is not None:
+            instance.created_by = kwargs["user"]
+
+    def after_save_instance(self, instance, row, **kwargs):
+        """Bring the parties in line with the row, then recompute what they decide."""
+        wanted = instance._imported_parties
+        if wanted is not None:
+            stored = {party_key(party): party for party in instance.parties.all()}
+            keys = {party_key(party) for party in wanted}
+            for key, party in stored.items():
+                if key not in keys:
+                    party._change_reason = CHANGE_REASON
+                    party.delete()
+            for party in wanted:
+                if party_key(party) in stored:
+                    continue
+                party.partnership = instance
+                is_initiator = party.cooperative_id == instance.initiator_id
+                party.role = PartyRole.INITIATOR if is_initiator else PartyRole.MEMBER
+                party.full_clean()
+                party._change_reason = CHANGE_REASON
+                party.save()
+        instance.refresh_derived()

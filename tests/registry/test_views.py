@@ -32,7 +32,7 @@ def test_cooperative_list_shows_rows_with_tier_location_and_sectors(visitor):
     assert "(KTM)" in page
     assert "Jawa Barat" in page
     assert "Pertanian" in page
-    assert "Page 1 of 1 (1 result)" in page
+    assert "Halaman 1 dari 1 (1 hasil)" in page
 
 
 @pytest.mark.django_db
@@ -63,7 +63,7 @@ def test_invalid_cooperative_filter_answers_400_with_the_error_next_to_the_field
     page = html(response)
     assert f'id="id_{field}_error"' in page
     assert f'aria-describedby="id_{field}_error"' in page
-    assert "This list cannot be shown" in page
+    assert "Daftar ini tidak dapat ditampilkan" in page
     assert "Koperasi Yang Tidak Boleh Tampil" not in page
     assert "<table" not in page
 
@@ -118,11 +118,11 @@ def test_pager_counts_and_keeps_every_filter_in_its_links(visitor, settings):
     response = visitor.get("/koperasi/", {"tier": "primer", "sector": "pertanian", "ordering": "-name"})
 
     page = html(response)
-    assert "Page 1 of 2 (60 results)" in page
+    assert "Halaman 1 dari 2 (60 hasil)" in page
     assert 'href="?tier=primer&amp;sector=pertanian&amp;ordering=-name&amp;page=2"' in page
     second = visitor.get("/koperasi/", {"tier": "primer", "sector": "pertanian", "ordering": "-name", "page": "2"})
     assert len(second.context["object_list"]) == 10
-    assert "Page 2 of 2 (60 results)" in html(second)
+    assert "Halaman 2 dari 2 (60 hasil)" in html(second)
     assert 'href="?tier=primer&amp;sector=pertanian&amp;ordering=-name&amp;page=1"' in html(second)
 
 
@@ -152,7 +152,7 @@ def test_an_empty_result_says_so_and_is_not_an_error(visitor):
     response = visitor.get("/koperasi/", {"q": "tidak ada yang cocok"})
 
     assert response.status_code == 200
-    assert "No cooperatives match these filters." in html(response)
+    assert "Tidak ada koperasi yang sesuai dengan filter ini." in html(response)
 
 
 @pytest.mark.django_db
@@ -164,7 +164,7 @@ def test_curator_sees_unverified_cooperatives_in_the_list_with_their_state(curat
 
     names = [row.name for row in response.context["object_list"]]
     assert names == ["Koperasi Ditolak", "Koperasi Menunggu"]
-    assert "Pending verification" in html(response)
+    assert "Menunggu verifikasi" in html(response)
 
 
 @pytest.mark.django_db
@@ -238,18 +238,18 @@ def test_profile_shows_every_public_field_labelled(visitor):
 
     for label, value in [
         ("NIK Koperasi", "3201234567890123"),
-        ("Legal entity number", "AHU-0012345.AH.01.26"),
-        ("Regency/city", "Kabupaten Bogor"),
-        ("Address", "Jl. Raya Ciawi No. 1"),
-        ("Website", "https://kud-sumberrejeki.example.id"),
+        ("Nomor badan hukum", "AHU-0012345.AH.01.26"),
+        ("Kabupaten/kota", "Kabupaten Bogor"),
+        ("Alamat", "Jl. Raya Ciawi No. 1"),
+        ("Situs web", "https://kud-sumberrejeki.example.id"),
         ("Email", "kontak@kud.example.id"),
-        ("Phone", "+62 251 123456"),
-        ("Province", "Jawa Barat"),
-        ("Sectors", "Pertanian"),
+        ("Telepon", "+62 251 123456"),
+        ("Provinsi", "Jawa Barat"),
+        ("Sektor usaha", "Pertanian"),
     ]:
         assert label in page
         assert value in page
-    assert "individual members" in page
+    assert "anggota perorangan" in page
     assert ">NIK<" not in page
 
 
@@ -302,8 +302,8 @@ def test_federation_shows_members_as_a_tree_with_and_n_more(visitor):
     assert [m.member.name for m in member.member_preview] == ["KPRI 0", "KPRI 1", "KPRI 2", "KPRI 3", "KPRI 4"]
     assert member.more_members == 3
     page = html(response)
-    assert "Secondary cooperative" in page
-    assert "and 3 more" in page
+    assert "Koperasi sekunder" in page
+    assert "dan 3 lainnya" in page
     assert "KPRI 5" not in page
     assert "KPRI Menunggu" not in page
 
@@ -331,7 +331,7 @@ def test_members_are_paginated_with_their_own_parameter(visitor):
     second = visitor.get(f"/koperasi/{puskop.slug}/", {"members_page": "2"})
 
     assert len(first.context["members_page"].object_list) == 50
-    assert "Page 1 of 2 (55 results)" in html(first)
+    assert "Halaman 1 dari 2 (55 hasil)" in html(first)
     assert 'href="?members_page=2"' in html(first)
     assert [m.name for m in second.context["members_page"].object_list] == [f"Anggota {n}" for n in range(50, 55)]
 
@@ -354,7 +354,7 @@ def test_primary_cooperative_has_no_member_table(visitor):
     response = visitor.get(f"/koperasi/{coop.slug}/")
 
     assert "members_page" not in response.context
-    assert "321 individual members" in html(response)
+    assert "321 anggota perorangan" in html(response)
     assert "Member cooperatives" not in html(response)
 
 
@@ -405,19 +405,19 @@ def test_every_page_has_the_layout_landmarks_and_no_outside_assets(visitor, url)
 
 @pytest.mark.django_db
 def test_staff_see_the_admin_link_and_visitors_a_sign_in_link(visitor, curator_user):
-    assert "/admin/login/?next=/koperasi/" in html(visitor.get("/koperasi/"))
+    assert 'href="/akun/masuk/' in html(visitor.get("/koperasi/"))
     assert 'href="/admin/"' not in html(visitor.get("/koperasi/"))
 
     visitor.force_login(curator_user)
     page = html(visitor.get("/koperasi/"))
     assert 'href="/admin/"' in page
-    assert "Signed in as curator" in page
+    assert "curator" in page
 
 
 def test_500_page_renders_without_a_request():
     page = render_to_string("500.html")
 
-    assert "Something went wrong on our side" in page
+    assert "Terjadi kesalahan di pihak kami" in page
     assert 'lang="id"' in page
 
 
@@ -425,5 +425,5 @@ def test_500_page_renders_without_a_request():
 def test_400_page_is_in_the_site_layout(client):
     page = render_to_string("400.html")
 
-    assert "Bad request" in page
+    assert "Permintaan tidak valid" in page
     assert "KopNet" in page

@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kopnet.models import Verification
-from partnerships.models import Category, Confirmation, PartyRole, derive_from_parties, officials_of
+from partnerships.models import Category, Confirmation, Partnership, PartyRole, derive_from_parties, officials_of
 from registry.models import Cooperative
 
 MIN_PARTIES = 2
@@ -59,6 +59,7 @@ def partnership_register(*, user, partnership, parties, objectives=(), fields=()
     partnership.verification = Verification.PENDING
     partnership.full_clean(exclude=["reference"])
     partnership.save()
+    direction = partnership.direction
     partnership.objectives.set(objectives)
     partnership.fields.set(fields)
     now = timezone.now()
@@ -70,6 +71,7 @@ def partnership_register(*, user, partnership, parties, objectives=(), fields=()
             if party.role == PartyRole.MEMBER:
                 party.role = PartyRole.INITIATOR
         party.save()
+    keep_direction(partnership, direction)
     for document in documents:
         document.partnership = partnership
         document.uploaded_by = user
@@ -97,6 +99,7 @@ def partnership_update(*, user, partnership, parties, objectives, fields, docume
         partnership.verification_at = None
         partnership.verification_note = ""
     partnership.save()
+    direction = partnership.direction
     partnership.objectives.set(objectives)
     partnership.fields.set(fields)
     kept = {party.pk for party in parties if party.pk}
@@ -108,6 +111,7 @@ def partnership_update(*, user, partnership, parties, objectives, fields, docume
         if not party.pk:
             newcomers.append(party)
         party.save()
+    keep_direction(partnership, direction)
     for document in documents:
         document.partnership = partnership
         document.uploaded_by = user
@@ -117,6 +121,18 @@ def partnership_update(*, user, partnership, parties, objectives, fields, docume
     if new_cooperatives:
         transaction.on_commit(lambda: notify_parties(partnership, only_cooperatives=new_cooperatives))
     return partnership
+
+
+def keep_direction(partnership, direction):
+    """Restore the direction validated by apply_derived after the parties are saved.
+
+    Each party save recomputes the derived fields (refresh_derived), and a passing
+    state (only cooperatives saved so far) fills in a missing direction: a business
+    partnership registered without one would keep that guess.
+    """
+    if partnership.direction != direction:
+        Partnership.objects.filter(pk=partnership.pk).update(direction=direction)
+        partnership.direction = direction
 
 
 def may_edit(user, partnership):

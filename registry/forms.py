@@ -1,9 +1,15 @@
-"""Forms of the registry: the filter forms' base and the fields they validate with."""
+"""Forms of the registry: the filter forms' base and the fields they validate with,
+and the officials' forms (cooperative profile, representation request)."""
 
 import re
 
 from django import forms
+from django.db import models
+from django.utils.translation import gettext_lazy as _
 from django_filters import fields as filter_fields
+
+from kopnet.forms import BootstrapFormMixin
+from registry.models import Cooperative, Sector
 
 
 class FilterForm(forms.Form):
@@ -59,3 +65,73 @@ class CountryCodeField(filter_fields.ChoiceField):
 
 def search_widget(placeholder):
     return forms.TextInput(attrs={"type": "search", "placeholder": placeholder})
+
+
+# --- officials' forms -------------------------------------------------------------
+
+
+def https_urls(model_field, **kwargs):
+    """Links typed without a scheme are https (Django 6's default, asked for now)."""
+    if isinstance(model_field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return model_field.formfield(**kwargs)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class CooperativeForm(BootstrapFormMixin, forms.ModelForm):
+    """A cooperative's public profile, as its officials register and edit it.
+
+    Every rule (tier and members, NIK Koperasi, province) is the model's: the
+    ModelForm runs Cooperative.full_clean(), so a broken rule is a form error.
+    """
+
+    class Meta:
+        model = Cooperative
+        fields = [
+            "name", "short_name", "tier", "type", "sectors", "status",
+            "country", "province", "regency", "address",
+            "nik", "legal_number", "legal_date", "founded", "individual_members", "scope",
+            "website", "email", "phone",
+        ]  # fmt: skip
+        formfield_callback = https_urls
+        widgets = {
+            "sectors": forms.CheckboxSelectMultiple,
+            "address": forms.Textarea(attrs={"rows": 3}),
+            "legal_date": DateInput,
+            "founded": DateInput,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sectors"].queryset = Sector.objects.order_by("name")
+        self.fields["province"].help_text = _("Required for a cooperative in Indonesia; leave it empty for one abroad.")
+
+
+class CooperativeSearchForm(BootstrapFormMixin, forms.Form):
+    q = forms.CharField(
+        label=_("Name, short name, NIK Koperasi or legal entity number"),
+        max_length=100,
+        required=False,
+        widget=search_widget(_("e.g. Koperasi Tani Makmur")),
+    )
+
+
+class RepresentationRequestForm(forms.Form):
+    """The cooperative chosen among the search results, by slug."""
+
+    cooperative = CodeChoiceField(
+        label=_("Cooperative"),
+        queryset=Cooperative.objects.verified(),
+        to_field_name="slug",
+        pattern=r"[-a-zA-Z0-9_]{1,220}",
+        error_messages={
+            "required": _("Choose a cooperative from the search results."),
+            "invalid_choice": _("Choose a verified cooperative from the search results."),
+        },
+    )

@@ -3,16 +3,23 @@
 import csv
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import InvalidPage, Paginator
+from django.db.models import Exists, OuterRef
 from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView
 from django.views.generic.base import ContextMixin
 from django_filters.views import FilterView
 
+from registry import services
 from registry.filters import CooperativeFilter, PartnerFilter
-from registry.models import Cooperative, Partner, federation_levels
+from registry.forms import CooperativeForm, CooperativeSearchForm, RepresentationRequestForm
+from registry.models import Cooperative, Partner, Representation, federation_levels
 
 # Direct members of a federation shown with a few of their own members each.
 MEMBER_PREVIEW_SIZE = 5
@@ -184,6 +191,11 @@ class CooperativeDetailView(RegistryDetailView):
     model = Cooperative
     template_name = "registry/cooperative_detail.html"
 
+    def get_queryset(self):
+        # Whether the reader acts for it (the "Edit profile" link), in the same query.
+        officials_own = Cooperative.objects.represented_by(self.request.user).filter(pk=OuterRef("pk"))
+        return super().get_queryset().annotate(reader_is_official=Exists(officials_own))
+
     def get_context_data(self, **kwargs):
         coop = self.object
         visible = Cooperative.objects.visible_to(self.request.user)
@@ -202,3 +214,91 @@ class CooperativeDetailView(RegistryDetailView):
 class PartnerDetailView(RegistryDetailView):
     model = Partner
     template_name = "registry/partner_detail.html"
+
+
+# --- officials: representation requests, new cooperatives, profile edits -------------
+
+# The representation picker shows this many matches; more means: type more.
+PICKER_RESULTS = 20
+
+
+@login_required
+def representation_request(request):
+    """Search the verified cooperatives and ask to represent one (no JavaScript needed)."""
+    form = RepresentationRequestForm(request.POST or None)
+    # The chosen cooperative's search comes back with the POST, so an error keeps the results.
+    search = CooperativeSearchForm(request.GET if request.method == "GET" else {"q": request.POST.get("q", "")})
+    if request.method == "POST" and form.is_valid():
+        cooperative = form.cleaned_data["cooperative"]
+        try:
+            services.representation_request(user=request.user, cooperative=cooperative)
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(
+                request,
+                _("You asked to represent %(name)s. Dekopin's curators will decide; your dashboard shows the state.")
+                % {"name": cooperative.name},
+            )
+            return redirect("partnerships:dashboard")
+    results, more, open_states = [], False, {}
+    query = search.cleaned_data.get("q", "") if search.is_valid() else ""
+    if query:
+        matches = list(
+            Cooperative.objects.verified().search(query).select_related("province").order_by("name", "id")[
+                : PICKER_RESULTS + 1
+            ]
+        )
+        results, more = matches[:PICKER_RESULTS], len(matches) > PICKER_RESULTS
+        open_states = dict(
+            Representation.objects.open()
+            .filter(user=request.user, cooperative__in=[coop.pk for coop in results])
+            .values_list("cooperative_id", "state")
+        )
+    for coop in results:
+        coop.my_representation = open_states.get(coop.pk, "")
+    status = 400 if form.errors or search.errors else 200
+    context = {"form": form, "search": search, "query": query, "results": results, "more": more}
+    return render(request, "registry/representation_request.html", context, status=status)
+
+
+@login_required
+def cooperative_create(request):
+    """Register a cooperative that is not in the registry yet; it waits for verification."""
+    form = CooperativeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        cooperative = services.cooperative_register(
+            user=request.user, cooperative=form.save(commit=False), sectors=form.cleaned_data["sectors"]
+        )
+        messages.success(
+            request,
+            _("%(name)s is registered and waits for verification by Dekopin's curators, who also decide on your request to represent it.")
+            % {"name": cooperative.name},
+        )
+        return redirect("registry:cooperative_detail", slug=cooperative.slug)
+    return render(
+        request, "registry/cooperative_form.html", {"form": form}, status=400 if form.is_bound else 200
+    )
+
+
+@login_required
+def cooperative_update(request, slug):
+    """Its officials keep a cooperative's profile current; anyone else gets 404."""
+    cooperative = get_object_or_404(Cooperative.objects.represented_by(request.user), slug=slug)
+    form = CooperativeForm(request.POST or None, instance=cooperative)
+    if request.method == "POST" and form.is_valid():
+        back_to_pending = services.cooperative_update(
+            user=request.user, cooperative=form.save(commit=False), sectors=form.cleaned_data["sectors"]
+        )
+        if back_to_pending:
+            messages.warning(
+                request,
+                _("The profile of %(name)s is saved. Its identity changed, so it waits for verification again: visitors do not see it until a curator verifies it.")
+                % {"name": cooperative.name},
+            )
+        else:
+            messages.success(request, _("The profile of %(name)s is saved.") % {"name": cooperative.name})
+        return redirect("registry:cooperative_detail", slug=cooperative.slug)
+    # The stored state, not the form's: the notice says what saving would do.
+    context = {"form": form, "cooperative": cooperative, "identity_fields": services.IDENTITY_FIELDS}
+    return render(request, "registry/cooperative_form.html", context, status=400 if form.is_bound else 200)

@@ -119,6 +119,7 @@ def test_dashboard_lists_what_my_cooperatives_registered_with_confirmation_and_v
     assert sorted(confirmations.values()) == ["confirmed", "pending", "pending"]
     html = response.content.decode()
     assert f'href="/kerjasama/{partnership.reference}/"' in html
+    assert f'href="/kerjasama/{partnership.reference}/ubah/"' in html
     assert "Waiting for confirmation" in html
     assert "Pending verification" in html
     assert "PT Mitra Kopi" in html

@@ -108,11 +108,12 @@ def test_log_in_follows_next(client):
 
 
 @pytest.mark.django_db
-def test_log_in_with_a_wrong_password_is_a_400_and_signs_nobody_in(client):
+@pytest.mark.parametrize("username, password", [("siti", "salah"), ("si\x00ti", PASSWORD), ("siti", "pass\x00")])
+def test_log_in_with_wrong_or_malformed_credentials_is_a_400_and_signs_nobody_in(client, username, password):
     UserFactory(username="siti")
-    response = client.post("/akun/masuk/", {"username": "siti", "password": "salah"})
+    response = client.post("/akun/masuk/", {"username": username, "password": password})
     assert response.status_code == 400
-    assert response.context["form"].non_field_errors()
+    assert response.context["form"].errors
     assert "_auth_user_id" not in client.session
 
 

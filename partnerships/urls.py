@@ -1,11 +1,18 @@
 from django.urls import path, re_path
 
-from partnerships.views import dashboard
+from partnerships.views import dashboard, register
 
 app_name = "partnerships"
 urlpatterns = [
     # public.py: list, detail, documents, statistics
     # register.py: registration, edit, organisation search for the pickers
+    path("kerjasama/baru/", register.partnership_create, name="partnership_create"),
+    path("kerjasama/cari-organisasi/", register.organisation_search, name="organisation_search"),
+    re_path(
+        r"^kerjasama/(?P<reference>KS-[0-9]{4}-[0-9]{6})/ubah/$",
+        register.partnership_update,
+        name="partnership_update",
+    ),
     # dashboard.py: /akun/, confirm and decline
     path("akun/", dashboard.dashboard, name="dashboard"),
     # At most 18 digits: a longer number would overflow the database's integer.

@@ -39,6 +39,10 @@ class CleanTextMixin:
             raise ValidationError(errors)
 
 
+# Path segments that pages use beside the slugs (/koperasi/baru/).
+RESERVED_SLUGS = {"baru"}
+
+
 class SluggedModel(models.Model):
     """A unique slug made from the name when none is given."""
 
@@ -46,6 +50,11 @@ class SluggedModel(models.Model):
 
     class Meta:
         abstract = True
+
+    def clean_fields(self, exclude=None):
+        super().clean_fields(exclude=exclude)
+        if self.slug in RESERVED_SLUGS:
+            raise ValidationError({"slug": _("This slug is reserved for a page of the site; choose another.")})
 
     def save(self, *args, **kwargs):
         if not self.slug:
@@ -58,6 +67,7 @@ class SluggedModel(models.Model):
         taken = set(
             cls._default_manager.filter(slug__startswith=base).values_list("slug", flat=True)
         )
+        taken |= RESERVED_SLUGS
         slug, number = base, 2
         while slug in taken:
             slug = f"{base}-{number}"

@@ -669,3 +669,12 @@ def test_unknown_representation_state_refused_in_the_database():
     assert_database_refuses(
         lambda: Representation.objects.create(user=UserFactory(), cooperative=existing.cooperative, state="owner")
     )
+
+def test_slug_generated_from_a_reserved_word_is_changed(db):
+    assert CooperativeFactory(name="Baru").slug == "baru-2"
+
+def test_reserved_slug_is_refused(db):
+    coop = CooperativeFactory.build(slug="baru")
+    with pytest.raises(ValidationError) as caught:
+        coop.full_clean()
+    assert "slug" in caught.value.message_dict

@@ -1,10 +1,23 @@
 from django.urls import path, re_path
 
-from partnerships.views import dashboard, register
+from partnerships.views import dashboard, public, register
 
 app_name = "partnerships"
 urlpatterns = [
     # public.py: list, detail, documents, statistics
+    path("kerjasama/", public.PartnershipListView.as_view(), name="partnership_list"),
+    # References only (KS-2026-000123), so that /kerjasama/baru/ and other words stay free.
+    re_path(
+        r"^kerjasama/(?P<reference>KS-[0-9]{4}-[0-9]{6})/$",
+        public.PartnershipDetailView.as_view(),
+        name="partnership_detail",
+    ),
+    re_path(
+        r"^kerjasama/(?P<reference>KS-[0-9]{4}-[0-9]{6})/dokumen/(?P<pk>[0-9]{1,18})/$",
+        public.document_download,
+        name="document_download",
+    ),
+    path("statistik/", public.statistics, name="statistics"),
     # register.py: registration, edit, organisation search for the pickers
     path("kerjasama/baru/", register.partnership_create, name="partnership_create"),
     path("kerjasama/cari-organisasi/", register.organisation_search, name="organisation_search"),

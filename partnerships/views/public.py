@@ -1,0 +1,155 @@
+"""The public partnership pages: the list with its CSV, a partnership's record, its
+documents, and the statistics. What a reader may see is decided by
+Partnership.objects.visible_to(); the query shapes live in partnerships.selectors."""
+
+import os
+
+from django.http import FileResponse, Http404
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView
+
+from partnerships import selectors, services
+from partnerships.filters import PartnershipFilter
+from partnerships.models import Partnership
+from registry.views import RegistryListView, csv_bool
+
+
+EXTENSIONS = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
+
+
+def joined(values):
+    return "|".join(values)
+
+
+class PartnershipListView(RegistryListView):
+    model = Partnership
+    filterset_class = PartnershipFilter
+    template_name = "partnerships/partnership_list.html"
+    csv_name = "kerjasama"
+    csv_header = (
+        "reference", "title", "category", "direction", "international", "status", "start_date", "end_date",
+        "parties", "objectives", "fields", "new_entity", "new_entity_name", "verified",
+    )  # fmt: skip
+
+    def get_queryset(self):
+        visible = Partnership.objects.visible_to(self.request.user)
+        if self.request.GET.get("format") == "csv":
+            return selectors.partnerships_for_export(visible)
+        return selectors.partnerships_for_list(visible)
+
+    def get_context_data(self, **kwargs):
+        kwargs["show_all_links"] = selectors.may_see_unverified(self.request.user)
+        return super().get_context_data(**kwargs)
+
+    def csv_row(self, partnership):
+        return (
+            partnership.reference,
+            partnership.title,
+            partnership.category,
+            partnership.direction,
+            csv_bool(partnership.international),
+            partnership.status,
+            partnership.start_date.isoformat(),
+            partnership.end_date.isoformat() if partnership.end_date else "",
+            joined(party.organisation.name for party in partnership.parties.all()),
+            joined(objective.slug for objective in partnership.objectives.all()),
+            joined(field.slug for field in partnership.fields.all()),
+            csv_bool(partnership.new_entity),
+            partnership.new_entity_name,
+            csv_bool(partnership.is_verified),
+        )
+
+
+class PartnershipDetailView(DetailView):
+    """A partnership's record; one the reader may not see answers 404."""
+
+    model = Partnership
+    template_name = "partnerships/partnership_detail.html"
+    context_object_name = "partnership"
+    slug_field = "reference"
+    slug_url_kwarg = "reference"
+
+    def get_queryset(self):
+        return selectors.partnership_for_detail(Partnership.objects.visible_to(self.request.user))
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        kwargs["may_edit"] = user.is_authenticated and services.may_edit(user, self.object)
+        kwargs["show_all_links"] = selectors.may_see_unverified(user)
+        return super().get_context_data(**kwargs)
+
+
+def document_download(request, reference, pk):
+    """An agreement document, as an attachment, for those who may see its partnership."""
+    document = selectors.document_for_download(request.user, reference, pk)
+    if document is None:
+        raise Http404(_("There is no such document."))
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404(_("There is no such document.")) from error
+    return FileResponse(
+        handle, as_attachment=True, filename=download_name(document), content_type=document.content_type
+    )
+
+
+def download_name(document):
+    """The uploader's file name with the extension of the type its content proved to be:
+    a PDF uploaded as "x.html" downloads as "x.pdf", never as a page to open."""
+    stem = os.path.splitext(document.original_name)[0].strip() or document.title.strip() or "dokumen"
+    return stem[:150] + EXTENSIONS.get(document.content_type, "")
+
+
+def statistics(request):
+    partnerships = selectors.partnership_statistics()
+    cooperatives = selectors.cooperative_statistics()
+    return render(
+        request,
+        "partnerships/statistics.html",
+        {
+            "partnerships": partnerships,
+            "cooperatives": cooperatives,
+            "sections": chart_sections(partnerships, cooperatives),
+        },
+    )
+
+
+def chart_sections(partnerships, cooperatives):
+    """The statistics page's sections: a table (the numbers) and a chart (the same numbers drawn)."""
+    partnership_list, cooperative_list = "partnerships:partnership_list", "registry:cooperative_list"
+    sections = [
+        ("partnerships-category", _("Partnerships by category"), _("Category"), partnerships["categories"], partnership_list, "category", "x"),
+        ("partnerships-direction", _("Partnerships by direction"), _("Direction"), partnerships["directions"], partnership_list, "direction", "x"),
+        ("partnerships-field", _("Partnerships by field of cooperation"), _("Field of cooperation"), partnerships["fields"], partnership_list, "field", "y"),
+        ("partnerships-province", _("Partnerships by province of a party"), _("Province"), partnerships["provinces"], partnership_list, "province", "y"),
+        ("partnerships-year", _("Partnerships by starting year"), _("Year"), partnerships["years"], partnership_list, "year", "x"),
+        ("cooperatives-tier", _("Cooperatives by tier"), _("Tier"), cooperatives["tiers"], cooperative_list, "tier", "x"),
+        ("cooperatives-type", _("Cooperatives by type"), _("Type"), cooperatives["types"], cooperative_list, "type", "y"),
+        ("cooperatives-province", _("Cooperatives by province"), _("Province"), cooperatives["provinces"], cooperative_list, "province", "y"),
+    ]  # fmt: skip
+
+    def link(list_url, param, value):
+        # Each number opens the list it counts; "no direction given" has no filter.
+        return f"{reverse(list_url)}?{urlencode({param: value})}" if value != "" else ""
+
+    return [
+        {
+            "id": key,
+            "title": title,
+            "column": column,
+            "unit": _("Partnerships") if list_url == partnership_list else _("Cooperatives"),
+            "rows": [
+                {"label": label, "count": count, "url": link(list_url, param, value)} for value, label, count in rows
+            ],
+            "chart": {
+                "axis": axis,
+                "labels": [str(label) for _value, label, _count in rows],
+                "values": [count for _value, _label, count in rows],
+                "colours": [selectors.CATEGORY_COLOURS.get(value, "#1f5fbf") for value, _label, _count in rows],
+            },
+        }
+        for key, title, column, rows, list_url, param, axis in sections
+    ]

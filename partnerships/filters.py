@@ -1,0 +1,172 @@
+"""The FilterSet of the public partnership list: every filter a URL parameter, validated.
+
+Filters on the parties (province, country, tier, cooperative, partner, and the
+party names in the search) go through Exists() subqueries: a join would repeat a
+partnership once per matching party and need DISTINCT, which makes counting slow.
+"""
+
+import datetime
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from partnerships.models import (
+    Category,
+    CooperationField,
+    Direction,
+    Objective,
+    Partnership,
+    PartnershipParty,
+    PartnershipStatus,
+)
+from registry.filters import ANY, CodeChoiceFilter, CountryFilter, SortFilter
+from registry.forms import FilterForm, search_widget
+from registry.models import Cooperative, Partner, Province, Tier
+
+SLUG_PATTERN = r"[-a-zA-Z0-9_]{1,220}"
+# A year someone could mean: the registry's partnerships start after Indonesia's
+# first cooperatives and before the end of this century.
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+
+
+class YesNoFilter(django_filters.ChoiceFilter):
+    """true or false, nothing else: a NullBooleanField would read "maybe" as "any"."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs["choices"] = [("true", _("Yes")), ("false", _("No"))]
+        kwargs.setdefault("empty_label", ANY)
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value in ("true", "false"):
+            return qs.filter(**{self.field_name: value == "true"})
+        return qs
+
+
+class YearFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+def parties(**lookups):
+    """An Exists() over this partnership's parties matching the lookups."""
+    return Exists(PartnershipParty.objects.filter(partnership=OuterRef("pk"), **lookups))
+
+
+def slug_filter(model, label, help_text):
+    # The choices are the records this reader may see: an unverified cooperative's
+    # slug is as unknown to a visitor as a made-up one. A text box, not a select:
+    # there are tens of thousands of cooperatives.
+    return CodeChoiceFilter(
+        queryset=lambda request: model.objects.visible_to(request.user) if request else model.objects.verified(),
+        to_field_name="slug",
+        pattern=SLUG_PATTERN,
+        method="filter_party",
+        label=label,
+        widget=forms.TextInput(attrs={"placeholder": help_text}),
+    )
+
+
+class PartnershipFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        method="filter_q",
+        label=_("Search"),
+        max_length=200,
+        widget=search_widget(_("Title, reference, description or a party's name")),
+    )
+    category = django_filters.ChoiceFilter(choices=Category.choices, label=_("Category"), empty_label=ANY)
+    direction = django_filters.ChoiceFilter(choices=Direction.choices, label=_("Direction"), empty_label=ANY)
+    international = YesNoFilter(label=_("International"))
+    objective = CodeChoiceFilter(
+        queryset=Objective.objects.all(),
+        to_field_name="slug",
+        pattern=SLUG_PATTERN,
+        method="filter_objective",
+        label=_("Objective"),
+        empty_label=ANY,
+    )
+    field = CodeChoiceFilter(
+        queryset=CooperationField.objects.all(),
+        to_field_name="slug",
+        pattern=SLUG_PATTERN,
+        method="filter_field",
+        label=_("Field of cooperation"),
+        empty_label=ANY,
+    )
+    status = django_filters.ChoiceFilter(choices=PartnershipStatus.choices, label=_("Status"), empty_label=ANY)
+    year = YearFilter(
+        method="filter_year",
+        label=_("Active in year"),
+        min_value=FIRST_YEAR,
+        max_value=LAST_YEAR,
+        widget=forms.NumberInput(attrs={"placeholder": _("e.g. 2024")}),
+    )
+    province = CodeChoiceFilter(
+        queryset=Province.objects.all(),
+        pattern=r"[0-9]{2}",
+        method="filter_province",
+        label=_("Province of a party"),
+        empty_label=ANY,
+    )
+    country = CountryFilter(method="filter_country", label=_("Country of a party"))
+    tier = django_filters.ChoiceFilter(
+        choices=Tier.choices, method="filter_tier", label=_("Tier of a cooperative party"), empty_label=ANY
+    )
+    cooperative = slug_filter(Cooperative, _("Cooperative (slug)"), _("e.g. koperasi-tani-makmur"))
+    partner = slug_filter(Partner, _("Partner (slug)"), _("e.g. bank-rakyat-indonesia"))
+    new_entity = YesNoFilter(label=_("Forms a new legal entity"))
+    ordering = SortFilter(
+        orders={
+            "-start": (_("Newest first"), ("-start_date", "-id")),
+            "start": (_("Oldest first"), ("start_date", "id")),
+            "title": (_("Title, A to Z"), ("title", "id")),
+        },
+    )
+
+    class Meta:
+        model = Partnership
+        fields = []
+        form = FilterForm
+
+    def filter_q(self, queryset, name, value):
+        text = value.strip()
+        if not text:
+            return queryset
+        return queryset.filter(
+            Q(title__icontains=text)
+            | Q(reference__iexact=text)
+            | Q(description__icontains=text)
+            | parties(cooperative__name__icontains=text)
+            | parties(cooperative__short_name__icontains=text)
+            | parties(partner__name__icontains=text)
+        )
+
+    def filter_objective(self, queryset, name, objective):
+        through = Partnership.objectives.through
+        return queryset.filter(Exists(through.objects.filter(partnership_id=OuterRef("pk"), objective_id=objective.pk)))
+
+    def filter_field(self, queryset, name, field):
+        through = Partnership.fields.through
+        return queryset.filter(
+            Exists(through.objects.filter(partnership_id=OuterRef("pk"), cooperationfield_id=field.pk))
+        )
+
+    def filter_year(self, queryset, name, value):
+        """Active at some time in that year: begun by its end, not ended before its start."""
+        year = int(value)
+        return queryset.filter(start_date__lte=datetime.date(year, 12, 31)).filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=datetime.date(year, 1, 1))
+        )
+
+    def filter_province(self, queryset, name, province):
+        return queryset.filter(parties(cooperative__province=province) | parties(partner__province=province))
+
+    def filter_country(self, queryset, name, country):
+        return queryset.filter(parties(cooperative__country=country) | parties(partner__country=country))
+
+    def filter_tier(self, queryset, name, tier):
+        return queryset.filter(parties(cooperative__tier=tier))
+
+    def filter_party(self, queryset, name, organisation):
+        return queryset.filter(parties(**{name: organisation}))

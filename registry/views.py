@@ -16,6 +16,7 @@ from django.views.generic import DetailView
 from django.views.generic.base import ContextMixin
 from django_filters.views import FilterView
 
+from partnerships import selectors as partnership_selectors
 from registry import services
 from registry.filters import CooperativeFilter, PartnerFilter
 from registry.forms import CooperativeForm, CooperativeSearchForm, RepresentationRequestForm
@@ -199,7 +200,10 @@ class CooperativeDetailView(RegistryDetailView):
     def get_context_data(self, **kwargs):
         coop = self.object
         visible = Cooperative.objects.visible_to(self.request.user)
-        kwargs["federations"] = federation_tree(coop, federation_levels(coop, visible))
+        levels = federation_levels(coop, visible)
+        kwargs["federations"] = federation_tree(coop, levels)
+        above = {edge.federation_id for level in levels for edge in level}
+        kwargs.update(partnership_selectors.cooperative_partnerships(coop, self.request.user, above_ids=above))
         if coop.is_federation:
             members = (
                 visible.members_of(coop)
@@ -214,6 +218,10 @@ class CooperativeDetailView(RegistryDetailView):
 class PartnerDetailView(RegistryDetailView):
     model = Partner
     template_name = "registry/partner_detail.html"
+
+    def get_context_data(self, **kwargs):
+        kwargs.update(partnership_selectors.partner_partnerships(self.object, self.request.user))
+        return super().get_context_data(**kwargs)
 
 
 # --- officials: representation requests, new cooperatives, profile edits -------------

@@ -78,10 +78,12 @@ def test_cooperative_csv_queries_do_not_grow_with_rows(visitor, django_assert_nu
 def test_cooperative_detail_queries_do_not_grow_with_members(visitor, django_assert_num_queries, members):
     federation = federation_with_members(members)
     # 1 the cooperative with its province, 2 its sectors, 3 its federations (the
-    # apex) and 4 theirs (none: the top), 5 count of its members for the pager,
-    # 6 the page of members with their provinces and member counts, 7 up to five
+    # apex) and 4 theirs (none: the top), 5 its partnership totals (none, so no
+    # partnership rows; no sectors, so no suggestions: tests/partnerships/
+    # test_query_counts.py counts those), 6 count of its members for the pager,
+    # 7 the page of members with their provinces and member counts, 8 up to five
     # members of each member (one sliced prefetch).
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = visitor.get(f"/koperasi/{federation.slug}/")
     assert len(response.context["members_page"].object_list) == members
     assert response.content.count(b"kn-preview") == members
@@ -101,10 +103,11 @@ def test_partner_list_queries_do_not_grow_with_rows(visitor, django_assert_num_q
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("rows", [1, PAGE])
-def test_partner_detail_is_one_query(visitor, django_assert_num_queries, rows):
+def test_partner_detail_queries_do_not_grow_with_partners(visitor, django_assert_num_queries, rows):
     partners = [PartnerFactory() for _ in range(rows)]
-    # 1 the partner with its province.
-    with django_assert_num_queries(1):
+    # 1 the partner with its province, 2 the count of its partnerships (none, so no
+    # rows: tests/partnerships/test_query_counts.py counts those).
+    with django_assert_num_queries(2):
         response = visitor.get(f"/mitra/{partners[-1].slug}/")
     assert response.status_code == 200
 

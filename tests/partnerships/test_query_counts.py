@@ -1,0 +1,136 @@
+"""The partnership pages cost the same number of queries with 1 row as with many.
+
+Every expected count names its queries, in the order the page makes them.
+"""
+
+import pytest
+
+from tests.factories import CooperativeFactory, PartnerFactory, RepresentationFactory, UserFactory, sector
+from tests.partnerships.public_data import document, federation, foreign_partner, partnership
+
+pytestmark = pytest.mark.django_db
+
+PAGE = 50
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def partnerships(count, coop=None):
+    """`count` partnerships of three parties each (two cooperatives and a partner)."""
+    return [
+        partnership(
+            coop or CooperativeFactory(),
+            CooperativeFactory(),
+            PartnerFactory(),
+            objectives=["daya-tawar", "akses-pasar"],
+            fields=["perdagangan"],
+        )
+        for _ in range(count)
+    ]
+
+
+@pytest.mark.parametrize("rows", [1, PAGE])
+def test_list_queries_do_not_grow_with_rows(visitor, django_assert_num_queries, rows):
+    partnerships(rows)
+    # 1 count for the pager, 2 objective, 3 field and 4 province choices of the
+    # filter form, 5 the page of partnerships, 6 their parties with cooperative or partner.
+    with django_assert_num_queries(6):
+        response = visitor.get("/kerjasama/")
+    assert len(response.context["object_list"]) == rows
+
+
+@pytest.mark.parametrize("rows", [1, PAGE])
+def test_filtered_list_queries_do_not_grow_with_rows(visitor, django_assert_num_queries, rows):
+    coop = CooperativeFactory()
+    partnerships(rows, coop=coop)
+    # 1 the objective and 2 the cooperative named in the URL (validation), 3 count,
+    # 4 objective, 5 field and 6 province choices, 7 the page, 8 its parties.
+    with django_assert_num_queries(8):
+        response = visitor.get("/kerjasama/", {"cooperative": coop.slug, "objective": "daya-tawar", "international": "false"})
+    assert len(response.context["object_list"]) == rows
+
+
+@pytest.mark.parametrize("rows", [1, PAGE + 20])
+def test_csv_queries_do_not_grow_with_rows(visitor, django_assert_num_queries, rows):
+    partnerships(rows)
+    # 1 the partnerships, 2 their parties, 3 objectives, 4 fields (one chunk of 2000).
+    with django_assert_num_queries(4):
+        response = visitor.get("/kerjasama/", {"format": "csv"})
+        lines = b"".join(response.streaming_content).decode().splitlines()
+    assert len(lines) == rows + 1
+
+
+@pytest.mark.parametrize(("parties", "documents"), [(1, 1), (12, 10)])
+def test_detail_queries_do_not_grow_with_parties_or_documents(visitor, django_assert_num_queries, parties, documents):
+    record = partnership(CooperativeFactory(), *[foreign_partner() for _ in range(parties)], objectives=["daya-tawar"])
+    for _ in range(documents):
+        document(record)
+    # 1 the partnership with its initiator and new entity, 2 its parties with their
+    # organisations, provinces and who answered, 3 objectives, 4 fields, 5 documents.
+    with django_assert_num_queries(5):
+        response = visitor.get(f"/kerjasama/{record.reference}/")
+    assert response.status_code == 200
+    assert len(response.context["partnership"].parties.all()) == parties + 1
+
+
+@pytest.mark.parametrize(("parties", "documents"), [(1, 1), (12, 10)])
+def test_detail_queries_for_a_party_official(client, django_assert_num_queries, parties, documents):
+    coop = CooperativeFactory()
+    official = UserFactory()
+    RepresentationFactory(user=official, cooperative=coop)
+    client.force_login(official)
+    record = partnership(coop, *[PartnerFactory() for _ in range(parties)])
+    for _ in range(documents):
+        document(record)
+    # 1 session, 2 user, 3 user and 4 group permissions (visible_to), 5 the
+    # partnership, 6 parties, 7 objectives, 8 fields, 9 documents, 10 whether the
+    # reader acts for the initiator (the Edit link).
+    with django_assert_num_queries(10):
+        response = client.get(f"/kerjasama/{record.reference}/")
+    assert response.context["may_edit"] is True
+
+
+@pytest.mark.parametrize("rows", [1, 70])
+def test_cooperative_page_queries_do_not_grow_with_partnerships(visitor, django_assert_num_queries, rows):
+    coop = CooperativeFactory(sectors=[sector("pertanian")])
+    CooperativeFactory(sectors=[sector("pertanian")])
+    federation(sectors=[sector("pertanian")])
+    partnerships(rows, coop=coop)
+    # 1 the cooperative with its province (and whether the reader acts for it), 2 its
+    # sectors, 3 its federations (none), 4 partnership and partner totals, 5 the
+    # party rows of the network, 6 its latest partnerships, 7 their parties,
+    # 8 horizontal suggestions and 9 their shared sectors, 10 vertical suggestions
+    # and 11 theirs.
+    with django_assert_num_queries(11):
+        response = visitor.get(f"/koperasi/{coop.slug}/")
+    assert response.context["partnership_count"] == rows
+    # Every partner is new, so the picture stops at 60 of them.
+    assert len(response.context["network"]["graph"]["edges"]) == min(2 * rows, 60)
+    assert response.context["network"]["more"] == max(2 * rows - 60, 0)
+    assert response.context["suggested_horizontal"] and response.context["suggested_vertical"]
+
+
+@pytest.mark.parametrize("rows", [1, 30])
+def test_partner_page_queries_do_not_grow_with_partnerships(visitor, django_assert_num_queries, rows):
+    bank = PartnerFactory()
+    for _ in range(rows):
+        partnership(CooperativeFactory(), bank)
+    # 1 the partner with its province, 2 count of its partnerships, 3 the latest
+    # ones, 4 their parties.
+    with django_assert_num_queries(4):
+        response = visitor.get(f"/mitra/{bank.slug}/")
+    assert response.context["partnership_count"] == rows
+
+
+@pytest.mark.parametrize("rows", [1, 40])
+def test_statistics_queries_do_not_grow_with_rows(visitor, django_assert_num_queries, rows):
+    partnerships(rows)
+    # 1 partnerships by category, direction and international (one aggregate),
+    # 2 by field, 3 by province of a party, 4 by start year, 5 cooperatives by tier
+    # and type (one aggregate), 6 by province.
+    with django_assert_num_queries(6):
+        response = visitor.get("/statistik/")
+    assert response.context["partnerships"]["total"] == rows

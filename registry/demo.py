@@ -4,15 +4,19 @@ Two kinds of records live here:
 
 - The organisations the source texts name (shared/domain/*.txt): Dekopin, the
   ASEAN Cooperative Organisation (founded at the first ASEAN cooperative conference
-  in Jakarta on 5 December 1977, initiated by Dekopin), the International
-  Co-operative Alliance, Induk Koperasi Pegawai Negeri (IKPRI) with provincial
-  PKPRI, and the US development co-ops. Only what the texts (or common knowledge
-  beyond doubt, such as ICA sitting in Belgium) say is filled in; every other field
-  is left blank rather than invented.
+  in Jakarta on 5 December 1977, initiated by Dekopin), the apex bodies of
+  Malaysia, the Philippines, Singapore and Thailand that founded it with Dekopin
+  (by their names today), the International Co-operative Alliance, Induk Koperasi
+  Pegawai Negeri (IKPRI) with provincial PKPRI, and the US development co-ops.
+  Only what the texts (or common knowledge beyond doubt, such as ICA sitting in
+  Belgium) say is filled in; every other field is left blank rather than invented.
 - Generated cooperatives and partners: fictional names, numbers and dates made by a
-  seeded random.Random, so that every run generates the same records. Membership
-  dates the texts do not give are illustrative, and so is the membership of the
-  ACO in the ICA: the demo needs an apex body inside an apex body.
+  seeded random.Random, so that every run generates the same records (the few
+  fictional ones abroad carry "(demo)" in their names). Membership dates the texts
+  do not give are illustrative, and so is the membership of the ACO in the ICA:
+  the demo needs an apex body inside an apex body.
+
+The partnerships between them are partnerships/demo.py's.
 
 Loading is idempotent: records are found by their stable slug (pairs of slugs for
 memberships, usernames for users) and only missing ones are created. Existing
@@ -208,6 +212,35 @@ NAMED_COOPERATIVES = [
         name="Agricultural Cooperative Development International", short_name="ACDI", tier=T.INDUK,
         type=K.PEMASARAN, country="US", scope=Scope.INTERNASIONAL, sectors=["pertanian", "perdagangan"],
     ),
+    # The apex bodies of the cooperative movements that founded the ACO with Dekopin
+    # in 1977 (Malaysia, the Philippines, Singapore, Thailand), by their names today.
+    dict(
+        slug="angkasa", name="Angkatan Koperasi Kebangsaan Malaysia Berhad", short_name="ANGKASA", tier=T.APEX,
+        type=K.JASA, country="MY", scope=Scope.NASIONAL,
+    ),
+    dict(
+        slug="cooperative-union-of-the-philippines", name="Cooperative Union of the Philippines", short_name="CUP",
+        tier=T.APEX, type=K.JASA, country="PH", scope=Scope.NASIONAL,
+    ),
+    dict(
+        slug="singapore-national-co-operative-federation", name="Singapore National Co-operative Federation",
+        short_name="SNCF", tier=T.APEX, type=K.JASA, country="SG", scope=Scope.NASIONAL,
+    ),
+    dict(
+        slug="cooperative-league-of-thailand", name="Cooperative League of Thailand", short_name="CLT",
+        tier=T.APEX, type=K.JASA, country="TH", scope=Scope.NASIONAL,
+    ),
+]
+
+# Fictional cooperatives abroad, parties to generated international partnerships
+# (marked "demo" so that nobody takes them for real ones): (slug, name, tier, type,
+# country, city, sectors).
+FOREIGN_COOPERATIVES = [
+    ("davao-farmers-cooperative-demo", "Davao Farmers Cooperative (demo)", T.PRIMER, K.PRODUSEN, "PH", "Davao City", ["pertanian"]),
+    ("chiang-mai-coffee-growers-cooperative-demo", "Chiang Mai Coffee Growers Cooperative (demo)", T.PRIMER, K.PRODUSEN, "TH", "Chiang Mai", ["perkebunan"]),
+    ("penang-fishermens-cooperative-demo", "Penang Fishermen's Cooperative (demo)", T.PRIMER, K.PRODUSEN, "MY", "George Town", ["perikanan"]),
+    ("hokkaido-dairy-cooperative-demo", "Hokkaido Dairy Cooperative (demo)", T.PRIMER, K.PRODUSEN, "JP", "Sapporo", ["peternakan"]),
+    ("rotterdam-fair-trade-cooperative-demo", "Rotterdam Fair Trade Cooperative (demo)", T.SEKUNDER, K.PEMASARAN, "NL", "Rotterdam", ["perdagangan"]),
 ]
 
 # (member, federation, start); None starts on UNDATED_START.
@@ -216,6 +249,10 @@ NAMED_MEMBERSHIPS = [
     # Dekopin initiated the conference that founded the ACO.
     ("dekopin", "asean-cooperative-organisation", datetime.date(1977, 12, 5)),
     ("asean-cooperative-organisation", "international-co-operative-alliance", None),
+    ("angkasa", "asean-cooperative-organisation", None),
+    ("cooperative-union-of-the-philippines", "asean-cooperative-organisation", None),
+    ("singapore-national-co-operative-federation", "asean-cooperative-organisation", None),
+    ("cooperative-league-of-thailand", "asean-cooperative-organisation", None),
 ]
 
 # The two cooperatives of the demo officials: verified primers in one province
@@ -319,6 +356,15 @@ GENERATED_PARTNERS = [
     ("Lembaga Pendamping Nelayan Pesisir", P.LSM, "74"),
     ("Perkumpulan Literasi Keuangan Desa", P.LSM, "61"),
     ("Forum Pengembangan Ekonomi Lokal Bali", P.LAINNYA, "51"),
+    # The partners with whom IKPRI founded its bank (the texts do not name them).
+    ("PT Mitra Dana Pegawai Nusantara", P.SWASTA, "31"),
+    ("PT Graha Niaga Pegawai", P.SWASTA, "31"),
+]
+# Fictional partners abroad: (name, kind, country).
+FOREIGN_PARTNERS = [
+    ("Nordic Cooperative Development Fund (demo)", P.LSM, "SE"),
+    ("Pacific Fair Trade Importers Ltd (demo)", P.SWASTA, "AU"),
+    ("Asia Cooperative Microfinance Facility (demo)", P.INTERNASIONAL, "SG"),
 ]
 # Generated partners waiting for a curator, and one the curator turned down.
 PENDING_PARTNERS = {"CV Berkah Niaga Borneo", "PT Sawit Rakyat Makmur", "Perumda Perikanan Maluku Bahari", "Perkumpulan Literasi Keuangan Desa"}
@@ -384,6 +430,14 @@ class Generator:
         for code in PROVINCES:
             self.province(code)
         self.partner_plan()
+        # Last, so that the records above stay what they were before these were added.
+        for slug, name, tier, type_, country, city, sectors in FOREIGN_COOPERATIVES:
+            self.add(dict(
+                slug=slug, name=name, tier=tier, type=type_, country=country, regency=city,
+                scope=Scope.KABUPATEN_KOTA if tier == T.PRIMER else Scope.NASIONAL, sectors=sectors,
+                individual_members=self.random.randint(40, 900) if tier == T.PRIMER else None,
+                verification=Verification.VERIFIED,
+            ))
         return self.plan
 
     def province(self, code):
@@ -531,6 +585,11 @@ class Generator:
             if name in REJECTED_PARTNERS:
                 spec.update(verification=Verification.REJECTED, verification_note=REJECTED_PARTNERS[name])
             self.plan.partners.append(spec)
+        for name, kind, country in FOREIGN_PARTNERS:
+            self.plan.partners.append(dict(
+                slug=slugify(name), name=name, kind=kind, country=country, province=None, description=GENERATED_NOTE,
+                verification=Verification.VERIFIED,
+            ))
 
 
 # --- Loading ------------------------------------------------------------------------

@@ -91,8 +91,24 @@ class PartyFormSet(BaseInlineFormSet):
             raise ValidationError(error.messages) from None
 
 
+class PartyForm(forms.ModelForm):
+    def _update_errors(self, errors):
+        # clean() and the database constraint say "exactly one cooperative or one
+        # partner" alike: show it once.
+        if hasattr(errors, "error_dict") and NON_FIELD_ERRORS in errors.error_dict:
+            seen, unique = set(), []
+            for error in errors.error_dict[NON_FIELD_ERRORS]:
+                message = " ".join(error.messages)
+                if message not in seen:
+                    seen.add(message)
+                    unique.append(error)
+            errors.error_dict[NON_FIELD_ERRORS] = unique
+        super()._update_errors(errors)
+
+
 class PartyInline(admin.TabularInline):
     model = PartnershipParty
+    form = PartyForm
     formset = PartyFormSet
     fields = ["cooperative", "partner", "role", "confirmation_shown"]
     readonly_fields = ["confirmation_shown"]

@@ -112,11 +112,14 @@ class AmountWidget(Widget):
         if is_blank(value):
             return None
         try:
-            return Decimal(as_text(value).replace(" ", ""))
+            amount = Decimal(as_text(value).replace(" ", ""))
         except InvalidOperation:
+            amount = None
+        if amount is None or not amount.is_finite():
             raise ValueError(
                 gettext("Enter an amount such as 1500000.00, not “%(value)s”.") % {"value": as_text(value)}
-            ) from None
+            )
+        return amount
 
     def render(self, value, obj=None, **kwargs):
         return "" if value is None else str(value)

@@ -154,6 +154,7 @@ def test_import_lists_every_bad_row_with_its_reason(curator, orgs):
         row(title="Status Asing", status="aktif"),
         row(title="Pihak Ganda", parties="coop:koperasi-tani-makmur|coop:koperasi-tani-makmur"),
         row(title=""),
+        row(title="Nilai Bukan Angka", value="NaN"),
     ]
 
     response = upload(curator, csv_file(rows))
@@ -172,6 +173,7 @@ def test_import_lists_every_bad_row_with_its_reason(curator, orgs):
     assert "Row 11" in text and "Unknown status “aktif”" in text
     assert "Row 12" in text and "Each organisation appears only once among the parties." in text
     assert "Row 13" in text and "This field cannot be blank." in text
+    assert "Row 14" in text and "Enter an amount such as 1500000.00, not “NaN”." in text
     assert not Partnership.objects.exists()
 
 
@@ -314,6 +316,7 @@ def test_export_queries_do_not_grow_with_rows(curator, orgs):
     for _ in range(10):
         PartnershipFactory(initiator=orgs["tani"], parties=[orgs["tani"], orgs["pt"]], direction="")
 
-    # session, user, the changelist's count, the rows with their initiators, then
-    # one query each for the parties (with their organisations), objectives and fields.
+    # session, user, both permission queries, the changelist's filter choices and
+    # count, then per chunk of rows (the export pages through them): the rows with
+    # their initiators, their parties with the organisations, objectives, fields.
     assert queries() == with_one

@@ -25,7 +25,8 @@
       name: "concentric",
       concentric: (node) => (node.data("kind") === "self" ? 2 : 1),
       levelWidth: () => 1,
-      minNodeSpacing: 24,
+      minNodeSpacing: 60,
+      padding: 24,
       animate: false,
     },
     userZoomingEnabled: false, // the page scrolls, the picture does not catch the wheel
@@ -36,8 +37,11 @@
         selector: "node",
         style: {
           label: "data(label)",
-          "font-size": 10,
+          "font-size": 12,
           color: "#212529",
+          "text-background-color": "#fff",
+          "text-background-opacity": 0.85,
+          "text-background-padding": 2,
           "text-valign": "bottom",
           "text-margin-y": 3,
           "text-wrap": "ellipsis",
@@ -53,7 +57,14 @@
       { selector: "node.partner", style: { "background-color": "#d9d9d9", shape: "round-rectangle" } },
       {
         selector: "edge",
-        style: { width: 2, "line-color": "data(colour)", "curve-style": "bezier", opacity: 0.85 },
+        // Partnerships with the same organisation run side by side, close together.
+        style: {
+          width: 2,
+          "line-color": "data(colour)",
+          "curve-style": "bezier",
+          "control-point-step-size": 6,
+          opacity: 0.85,
+        },
       },
       { selector: "edge.international", style: { "line-style": "dashed" } },
     ],

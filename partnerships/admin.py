@@ -137,8 +137,9 @@ class PartyInline(admin.TabularInline):
             return gettext("partner: checked by the curator")
         shown = party.get_confirmation_display()
         if party.confirmed_at:
-            who = party.confirmed_by.get_username() if party.confirmed_by_id else "-"
-            shown = f"{shown} ({who}, {timezone.localtime(party.confirmed_at):%Y-%m-%d %H:%M})"
+            when = f"{timezone.localtime(party.confirmed_at):%Y-%m-%d %H:%M}"
+            who = party.confirmed_by.get_username() if party.confirmed_by_id else ""
+            shown = f"{shown} ({who}, {when})" if who else f"{shown} ({when})"
         if party.confirmation == Confirmation.DECLINED:
             shown = f"{shown}: {party.decline_reason}"
         return shown

@@ -611,3 +611,19 @@ def test_party_list_filters_by_confirmation(curator, unconfirmed):
 
     assert [party.cooperative.name for party in response.context["cl"].result_list] == ["Koperasi Nelayan Sejahtera"]
     assert PartnershipParty.objects.count() == 2
+
+
+def test_change_page_shows_who_answered_for_each_party(curator, coops, unconfirmed):
+    from tests.factories import UserFactory
+
+    party = unconfirmed.parties.get(cooperative=coops["b"])
+    party.confirmation, party.decline_reason = Confirmation.DECLINED, "Belum dibahas."
+    party.confirmed_by, party.confirmed_at = UserFactory(username="pengurus_nelayan"), datetime.datetime(
+        2024, 5, 1, 9, 0, tzinfo=datetime.timezone.utc
+    )
+    party.save()
+
+    page = text(curator.get(reverse("admin:partnerships_partnership_change", args=[unconfirmed.pk])))
+
+    assert "Declined (pengurus_nelayan, 2024-05-01" in page
+    assert "Belum dibahas." in page

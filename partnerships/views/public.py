@@ -78,6 +78,7 @@ class PartnershipDetailView(DetailView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         kwargs["may_edit"] = user.is_authenticated and services.may_edit(user, self.object)
+        kwargs["show_verification"] = user.has_perm("partnerships.view_partnership")
         kwargs["show_all_links"] = selectors.may_see_unverified(user)
         return super().get_context_data(**kwargs)
 

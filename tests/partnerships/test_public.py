@@ -301,3 +301,23 @@ def test_partner_page_lists_its_visible_partnerships_and_links_to_the_list(visit
     assert response.context["partnership_count"] == 11
     assert hidden.reference not in html
     assert f"/kerjasama/?partner={bank.slug}" in html
+
+
+def test_party_official_sees_their_pending_partnership_marked_in_the_list(client, cooperative_a):
+    record = pending(cooperative_a, CooperativeFactory())
+    official = UserFactory()
+    RepresentationFactory(user=official, cooperative=cooperative_a)
+    client.force_login(official)
+
+    html = page(client, "/kerjasama/")
+
+    row = html[html.index(record.reference):]
+    assert "text-bg-warning" in row[: row.index("</th>")]
+
+
+def test_curator_reads_the_override_note_of_a_partnership_verified_before_every_confirmation(curator):
+    record = partnership(verification_override="Pihak B menyetujui lewat surat resmi.")
+
+    assert "Pihak B menyetujui lewat surat resmi." in page(curator, detail_url(record))
+    curator.logout()
+    assert "Pihak B menyetujui lewat surat resmi." not in page(curator, detail_url(record))

@@ -135,7 +135,7 @@ class PartnershipFilter(django_filters.FilterSet):
             return queryset
         return queryset.filter(
             Q(title__icontains=text)
-            | Q(reference__iexact=text)
+            | Q(reference__icontains=text)
             | Q(description__icontains=text)
             | parties(cooperative__name__icontains=text)
             | parties(cooperative__short_name__icontains=text)

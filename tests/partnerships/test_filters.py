@@ -34,6 +34,7 @@ def test_search_finds_title_description_reference_and_party_names(visitor):
     assert listed(visitor, q="ikpri") == [by_short.reference]
     assert listed(visitor, q="pupuk indonesia") == [by_partner.reference]
     assert listed(visitor, q=unrelated.reference.lower()) == [unrelated.reference]
+    assert listed(visitor, q=unrelated.reference[-6:]) == [unrelated.reference]  # the number alone
 
 
 def test_search_by_party_name_lists_a_partnership_once_whatever_the_matching_parties(visitor):

@@ -499,6 +499,8 @@ class PartnershipRegistration:
     def __init__(self, *, user, partnership=None, data=None, files=None):
         self.user = user
         self.partnership = partnership
+        # Browsers do not send chosen files again: a refused form must say so.
+        self.files_sent = bool(files)
         self.party_errors = []
         self.existing_parties = []
         if partnership is not None:

@@ -251,6 +251,10 @@
     }
   }
 
+  // A form sent back with errors: take keyboard and screen reader users to the summary.
+  const summary = document.getElementById("form-errors");
+  if (summary) summary.focus();
+
   form.querySelectorAll("[data-picker]").forEach(setupPicker);
   form.querySelectorAll("[data-formset-add]").forEach(setupRows);
   form.addEventListener("kn:parties-changed", suggestDirection);

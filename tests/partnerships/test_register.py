@@ -836,3 +836,15 @@ def test_search_queries_do_not_grow_with_results(client, django_assert_num_queri
     with django_assert_num_queries(2):
         response = client.get(SEARCH, {"q": "bersama"})
     assert len(response.json()["results"]) == min(2 * rows, 20)
+
+
+@pytest.mark.django_db
+def test_a_refused_form_asks_for_the_files_again_only_when_some_were_sent(official, cooperative_a, cooperative_b):
+    official.cookies["django_language"] = "en"
+
+    without = official.post(CREATE, form_data(cooperative_a, [cooperative_b], title=""))
+    with_file = official.post(CREATE, form_data(cooperative_a, [cooperative_b], title="", documents=[("Perjanjian", pdf())]))
+
+    assert without.status_code == with_file.status_code == 400
+    assert "Choose the documents again" not in html(without)
+    assert "Choose the documents again" in html(with_file)

@@ -597,7 +597,7 @@ def change_and_save(instance, user, field, value):
         (lambda: Province.objects.get(code="32"), "name", "Jawa Barat (diubah)"),
         (lambda: Sector.objects.get(slug="pertanian"), "name_en", "Farming"),
         (lambda: CooperativeFactory(), "short_name", "KTM"),
-        (lambda: MembershipFactory(), "end_date", datetime.date(2024, 12, 31)),
+        (lambda: MembershipFactory(start_date=datetime.date(2020, 1, 1)), "end_date", datetime.date(2024, 12, 31)),
         (lambda: PartnerFactory(), "description", "Mitra pemasaran."),
         (lambda: RepresentationFactory(state=RepresentationState.REQUESTED), "state", RepresentationState.APPROVED),
     ],

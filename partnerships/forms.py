@@ -245,6 +245,7 @@ class PartnershipForm(BootstrapFormMixin, forms.ModelForm):
         types=("cooperative",),
         required=False,
         label=verbose_name("new_entity_cooperative"),
+        error_messages={"not_found": _("No verified cooperative matches “%(text)s”. Leave this empty if it is not registered.")},
         help_text=_("When the new entity is itself a registered cooperative, type its name."),
     )
     initiator_role = forms.ChoiceField(

@@ -186,6 +186,13 @@ def partnership_verify(*, curator, partnership, override_note=""):
         )
     partnership.verification_override = override_note
     partnership.verify(curator)
+    # Partners have no accounts: the curator checks them at verification, and
+    # that check is their confirmation.
+    now = timezone.now()
+    for party in partnership.parties.filter(partner__isnull=False, confirmation=Confirmation.PENDING):
+        party.confirmation = Confirmation.CONFIRMED
+        party.confirmed_by, party.confirmed_at = curator, now
+        party.save()
     return partnership
 
 

@@ -383,6 +383,19 @@ def test_verify_needs_no_note_once_every_cooperative_confirmed(user_a, user_b, c
     assert partnership.verification == Verification.VERIFIED
 
 
+def test_verification_confirms_the_partner_parties_as_checked_by_the_curator(user_a, user_b, coop_a, coop_b):
+    partner = PartnerFactory()
+    partnership = register(user_a, coop_a, coop_b, partner)
+    services.party_confirm(user=user_b, party=partnership.parties.get(cooperative=coop_b))
+    curator = CuratorFactory()
+
+    services.partnership_verify(curator=curator, partnership=partnership)
+
+    party = partnership.parties.get(partner=partner)
+    assert (party.confirmation, party.confirmed_by) == (Confirmation.CONFIRMED, curator)
+    assert party.confirmed_at is not None
+
+
 @pytest.mark.parametrize("reason", ["", "   ", None])
 def test_decline_needs_a_reason(user_a, user_b, coop_a, coop_b, reason):
     partnership = register(user_a, coop_a, coop_b)

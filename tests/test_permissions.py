@@ -89,3 +89,62 @@ def test_csv_exports_hold_only_what_the_actor_may_see(request, records, actor):
 def test_curators_cannot_delete_registry_records(curator, records):
     response = curator.get(f"/admin/registry/cooperative/{records['coop_pending'].pk}/delete/")
     assert response.status_code == 403
+
+
+# --- the pages of signed-in people --------------------------------------------------
+
+SIGNED_IN = {"visitor": 302, "official": 200, "other_official": 200, "curator": 200}
+OFFICIAL_A = {"visitor": 302, "official": 200, "other_official": 404, "curator": 404}
+OFFICIAL_B = {"visitor": 302, "official": 404, "other_official": 200, "curator": 404}
+
+OFFICIAL_MATRIX = [
+    ("/akun/", SIGNED_IN),
+    ("/akun/wakili/", SIGNED_IN),
+    ("/akun/sandi/", SIGNED_IN),
+    ("/koperasi/baru/", SIGNED_IN),
+    ("/kerjasama/baru/", SIGNED_IN),
+    ("/koperasi/{coop_a.slug}/ubah/", OFFICIAL_A),
+    ("/koperasi/{coop_b.slug}/ubah/", OFFICIAL_B),
+    ("/koperasi/{coop_pending.slug}/ubah/", {**OFFICIAL_A, "official": 404}),
+    ("/kerjasama/{of_a.reference}/ubah/", OFFICIAL_A),
+    ("/kerjasama/{of_b.reference}/ubah/", OFFICIAL_B),
+    ("/kerjasama/KS-1999-000001/ubah/", {**OFFICIAL_A, "official": 404}),
+]
+
+
+@pytest.fixture
+def official_records(records, cooperative_a, cooperative_b):
+    from tests.factories import PartnershipFactory
+
+    return {
+        **records,
+        "coop_a": cooperative_a,
+        "coop_b": cooperative_b,
+        "of_a": PartnershipFactory(initiator=cooperative_a),
+        "of_b": PartnershipFactory(initiator=cooperative_b, verification=Verification.PENDING),
+    }
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize(("url", "expected"), OFFICIAL_MATRIX, ids=[url for url, _ in OFFICIAL_MATRIX])
+def test_official_pages_matrix(request, official_records, actor, url, expected):
+    client = request.getfixturevalue(actor)
+    response = client.get(url.format(**official_records))
+    assert response.status_code == expected[actor]
+    if expected[actor] == 302:
+        assert response["Location"].startswith("/akun/masuk/")
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize("url", ["/akun/daftar/", "/akun/masuk/"])
+def test_sign_up_and_sign_in_send_signed_in_people_to_their_dashboard(request, actor, url, db):
+    response = request.getfixturevalue(actor).get(url)
+    if actor == "visitor":
+        assert response.status_code == 200
+    else:
+        assert (response.status_code, response["Location"]) == (302, "/akun/")
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_password_reset_opens_for_everyone(request, actor, db):
+    assert request.getfixturevalue(actor).get("/akun/sandi/reset/").status_code == 200

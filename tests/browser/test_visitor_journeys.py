@@ -1,14 +1,7 @@
 """The visitors' journeys in a real browser: finding cooperatives, and partnerships across borders."""
 
-import pytest
-
 from tests.browser.journeys import find_filter_and_download
-from tests.browser.visitor_data import build_registry
-
-
-@pytest.fixture
-def registry(transactional_db):
-    return build_registry()
+from tests.browser.visitor_data import registry_fixture  # noqa: F401 (the registry fixture)
 
 
 def test_visitor_finds_filters_climbs_and_downloads_cooperatives(page, live_server, registry, screen):

@@ -11,6 +11,8 @@ and Thailand, an international partnership beside two domestic ones.
 import datetime
 from dataclasses import dataclass
 
+import pytest
+
 from kopnet.models import Verification
 from registry.models import Cooperative, CooperativeType, Scope, Tier
 from tests.factories import (
@@ -157,6 +159,16 @@ def build_registry():
         dekopin=dekopin, inkud=inkud, puskud=puskud, kud=kud, apex_abroad=abroad, aco_founding=aco_founding,
         domestic=domestic,
     )  # fmt: skip
+
+
+@pytest.fixture(name="registry")
+def registry_fixture(transactional_db, django_db_serialized_rollback):
+    """The registry above, for a test against live_server.
+
+    Serialized rollback brings back the provinces and sectors of the data migrations
+    after an earlier browser test flushed the database.
+    """
+    return build_registry()
 
 
 def filtered_slugs():

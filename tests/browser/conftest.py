@@ -55,6 +55,13 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         terminalreporter.write_line(f"browser tests skipped: {reason}")
 
 
+@pytest.fixture(autouse=True)
+def _restore_migrated_data(django_db_serialized_rollback):
+    """live_server tests run on a database that is flushed after each test; this puts
+    back what the migrations created (provinces, sectors, objectives, the Dekopin
+    group) for the tests that follow."""
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     path = chromium_path()

@@ -17,19 +17,38 @@
     })),
   ];
 
+  // The cooperative in the middle, its partners in rings around it: the most recent
+  // (first in the data) on the inner ring, older ones on wider rings further out.
+  const rings = new Map();
+  let ring = 0;
+  let capacity = 10;
+  let room = capacity;
+  for (const node of data.nodes) {
+    if (node.kind === "self") continue;
+    if (room === 0) {
+      ring += 1;
+      capacity += 8;
+      room = capacity;
+    }
+    rings.set(node.id, ring);
+    room -= 1;
+  }
+
   const cy = cytoscape({
     container,
     elements,
-    // The cooperative in the middle, its partners in rings around it.
     layout: {
       name: "concentric",
-      concentric: (node) => (node.data("kind") === "self" ? 2 : 1),
+      concentric: (node) => (node.data("kind") === "self" ? 100 : 99 - rings.get(node.id())),
       levelWidth: () => 1,
       minNodeSpacing: 60,
       padding: 24,
       animate: false,
     },
-    userZoomingEnabled: false, // the page scrolls, the picture does not catch the wheel
+    // Drag to pan; zoom with a pinch or Ctrl + wheel (see below), so that the wheel
+    // alone still scrolls the page past the picture.
+    minZoom: 0.2,
+    maxZoom: 4,
     boxSelectionEnabled: false,
     autoungrabify: true,
     style: [
@@ -69,6 +88,33 @@
       { selector: "edge.international", style: { "line-style": "dashed" } },
     ],
   });
+
+  // Cytoscape listens to the wheel on the container; a plain wheel stops at its
+  // parent (capture phase) and scrolls the page, Ctrl + wheel and a touchpad's pinch
+  // (a wheel with ctrlKey) reach cytoscape and zoom the picture.
+  container.parentNode.addEventListener(
+    "wheel",
+    (event) => {
+      if (!event.ctrlKey && container.contains(event.target)) event.stopPropagation();
+    },
+    { capture: true },
+  );
+  // Fitted whole, a network of dozens of partners is drawn too small to read: start
+  // closer, on the cooperative and its most recent partners; the rest is a drag or a
+  // zoom away, and a double click on the background shows it whole.
+  const readable = 0.75;
+  cy.ready(() => {
+    if (cy.zoom() < readable) {
+      cy.zoom(readable);
+      cy.center(cy.nodes(".self"));
+    }
+  });
+  // A double click on the background fits the whole network again.
+  cy.on("dbltap", (event) => {
+    if (event.target === cy) cy.fit(undefined, 24);
+  });
+  // The drawing, for the browser tests and the console.
+  container.kopnetNetwork = cy;
 
   cy.on("tap", "node, edge", (event) => {
     const url = event.target.data("url");

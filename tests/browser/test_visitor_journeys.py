@@ -1,9 +1,140 @@
 """The visitors' journeys in a real browser: finding cooperatives, and partnerships across borders."""
 
+import datetime
+import re
+
+import pytest
+from playwright.sync_api import expect
+
 from tests.browser.journeys import find_filter_and_download
+from tests.factories import CooperativeFactory, PartnerFactory, PartnershipFactory
 from tests.browser.visitor_data import registry_fixture  # noqa: F401 (the registry fixture)
 
 
 def test_visitor_finds_filters_climbs_and_downloads_cooperatives(page, live_server, registry, screen):
     page.goto(live_server.url + "/")
     find_filter_and_download(page, live_server, registry, "id", screen, "journey-1-cooperatives")
+
+
+def network(page):
+    """The cytoscape drawing of the cooperative page, as the visitor sees it."""
+    return page.locator("#kn-network")
+
+
+def network_state(page):
+    return page.evaluate(
+        "() => { const cy = document.getElementById('kn-network').kopnetNetwork;"
+        " return {zoom: cy.zoom(), pan: cy.pan(), nodes: cy.nodes().length}; }"
+    )
+
+
+def node_position(page, node_id):
+    """Where the node is drawn on the page (cytoscape's rendered position, in the container)."""
+    box = network(page).bounding_box()
+    position = page.evaluate(
+        "id => document.getElementById('kn-network').kopnetNetwork.getElementById(id).renderedPosition()", node_id
+    )
+    return box["x"] + position["x"], box["y"] + position["y"]
+
+
+def test_visitor_follows_an_international_partnership_to_a_network_and_its_nodes(
+    page, live_server, registry, screen
+):
+    aco = registry.aco_founding
+    page.goto(live_server.url + "/kerjasama/")
+    page.get_by_label("Internasional", exact=True).select_option(label="Ya")
+    page.get_by_role("button", name="Terapkan").click()
+    page.wait_for_url(re.compile(r"/kerjasama/\?international=true(&|$)"))
+    table = page.locator("table tbody")
+    expect(table.locator("tr")).to_have_count(1)
+    expect(page.get_by_text("Halaman 1 dari 1 (1 hasil)")).to_be_visible()
+
+    # The founding of the ACO: five apex bodies in five countries.
+    table.get_by_role("link", name=aco.title).click()
+    page.wait_for_url(f"**/kerjasama/{aco.reference}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text(aco.title)
+    expect(page.get_by_text("Ya: para pihak berada di lebih dari satu negara")).to_be_visible()
+    parties = page.get_by_role("region", name="Para pihak")
+    for cooperative in [registry.dekopin, *registry.apex_abroad.values()]:
+        expect(parties.get_by_role("link", name=cooperative.name)).to_be_visible()
+
+    # Dekopin's page draws its network: the four apex bodies abroad and INKUD.
+    parties.get_by_role("link", name=registry.dekopin.name).click()
+    page.wait_for_url("**/koperasi/dekopin/")
+    picture = network(page)
+    picture.scroll_into_view_if_needed()
+    expect(picture.locator("canvas").first).to_be_visible()
+    assert network_state(page)["nodes"] == 1 + 5
+    listed = page.get_by_role("region", name="Jaringan kerjasama").locator("details > ul > li > a")
+    expect(listed).to_have_count(5)
+
+    # Interactive: the wheel alone scrolls the page past the picture, Ctrl + wheel
+    # zooms it, dragging the background pans it, a double click fits it again.
+    box = picture.bounding_box()
+    centre = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    corner = (box["x"] + 8, box["y"] + 8)
+    start = network_state(page)
+    page.mouse.move(*centre)
+    scrolled = page.evaluate("window.scrollY")
+    page.mouse.wheel(0, 200)
+    page.wait_for_function(f"window.scrollY > {scrolled}")
+    assert network_state(page)["zoom"] == start["zoom"]
+    picture.scroll_into_view_if_needed()
+    box = picture.bounding_box()
+    centre = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    corner = (box["x"] + 8, box["y"] + 8)
+    page.mouse.move(*centre)
+    page.keyboard.down("Control")
+    page.mouse.wheel(0, -300)
+    page.keyboard.up("Control")
+    assert network_state(page)["zoom"] > start["zoom"]
+    page.mouse.move(*corner)
+    page.mouse.down()
+    page.mouse.move(corner[0] + 60, corner[1] + 40, steps=5)
+    page.mouse.up()
+    moved = network_state(page)["pan"]
+    page.mouse.dblclick(*corner)
+    assert network_state(page)["zoom"] == pytest.approx(start["zoom"])
+    assert moved != network_state(page)["pan"]
+    screen(page, "journey-2-network")
+
+    # Clicking a node opens that organisation's page.
+    malaysia = registry.apex_abroad["MY"]
+    page.mouse.click(*node_position(page, f"c{malaysia.pk}"))
+    page.wait_for_url(f"**/koperasi/{malaysia.slug}/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(malaysia.name)
+    expect(page.get_by_role("link", name=aco.title).first).to_be_visible()
+    screen(page, "journey-2-node-opened")
+
+
+def test_a_network_of_200_partners_draws_the_most_recent_and_says_how_many_more(
+    page, live_server, transactional_db, django_db_serialized_rollback, screen
+):
+    hub = CooperativeFactory(name="Koperasi Produsen Tempe Tahu Indonesia Jawa Barat", short_name="KOPTI Jabar")
+    batches = []
+    for year in range(2006, 2026):  # twenty partnerships of ten partners each
+        partners = PartnerFactory.create_batch(10)
+        PartnershipFactory(
+            initiator=hub, parties=[hub, *partners], direction="", start_date=datetime.date(year, 1, 1)
+        )
+        batches.append(partners)
+
+    page.goto(live_server.url + f"/koperasi/{hub.slug}/")
+    section = page.get_by_role("region", name="Jaringan kerjasama")
+    expect(section).to_contain_text("Gambar ini menampilkan mitra terbaru; 140 lainnya ada di daftar kerjasama.")
+    section.get_by_role("link", name="Lihat semua kerjasama").scroll_into_view_if_needed()
+    picture = network(page)
+    expect(picture.locator("canvas").first).to_be_visible()
+    assert network_state(page)["nodes"] == 1 + 60
+    listed = section.locator("details > ul > li > a")
+    expect(listed).to_have_count(60)
+    # The most recent partners are drawn, the oldest are left to the list of partnerships.
+    section.get_by_text("Jaringan yang sama dalam bentuk daftar").click()
+    names = set(listed.all_inner_texts())
+    assert {partner.name for partner in batches[-1]} <= names
+    assert not {partner.name for partner in batches[0]} & names
+    screen(page, "network-200-partners")
+
+    section.get_by_role("link", name="Lihat semua kerjasama").click()
+    page.wait_for_url(f"**/kerjasama/?cooperative={hub.slug}")
+    expect(page.get_by_text("Halaman 1 dari 1 (20 hasil)")).to_be_visible()

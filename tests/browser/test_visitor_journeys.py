@@ -7,8 +7,8 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.journeys import find_filter_and_download
-from tests.factories import CooperativeFactory, PartnerFactory, PartnershipFactory
 from tests.browser.visitor_data import registry_fixture  # noqa: F401 (the registry fixture)
+from tests.factories import CooperativeFactory, PartnerFactory, PartnershipFactory
 
 
 def test_visitor_finds_filters_climbs_and_downloads_cooperatives(page, live_server, registry, screen):
@@ -108,7 +108,7 @@ def test_visitor_follows_an_international_partnership_to_a_network_and_its_nodes
 
 
 def test_a_network_of_200_partners_draws_the_most_recent_and_says_how_many_more(
-    page, live_server, transactional_db, django_db_serialized_rollback, screen
+    page, live_server, transactional_db, screen
 ):
     hub = CooperativeFactory(name="Koperasi Produsen Tempe Tahu Indonesia Jawa Barat", short_name="KOPTI Jabar")
     batches = []

@@ -162,12 +162,8 @@ def build_registry():
 
 
 @pytest.fixture(name="registry")
-def registry_fixture(transactional_db, django_db_serialized_rollback):
-    """The registry above, for a test against live_server.
-
-    Serialized rollback brings back the provinces and sectors of the data migrations
-    after an earlier browser test flushed the database.
-    """
+def registry_fixture(transactional_db):
+    """The registry above, for a test against live_server (which needs transactional_db)."""
     return build_registry()
 
 

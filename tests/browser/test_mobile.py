@@ -1,0 +1,66 @@
+"""Journey 7: on a 375 × 812 phone nothing overflows sideways, the list's filters fold away."""
+
+from django.conf import settings
+from django.test import Client
+from playwright.sync_api import expect
+
+from tests.browser.visitor_data import registry_fixture  # noqa: F401 (the registry fixture)
+from tests.factories import RepresentationFactory, UserFactory
+
+PHONE = {"width": 375, "height": 812}
+
+
+def assert_fits(page):
+    """The page is no wider than the phone: nothing to scroll sideways."""
+    widths = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    assert widths == [PHONE["width"], PHONE["width"]], page.url
+
+
+def sign_in(page, live_server, user):
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
+
+
+def test_on_a_phone_no_page_overflows_sideways(page, live_server, registry, screen):
+    page.set_viewport_size(PHONE)
+
+    page.goto(live_server.url + "/")
+    assert_fits(page)
+    screen(page, "mobile-home")
+
+    # The list's filters wait behind a button; opened, they still fit.
+    page.goto(live_server.url + "/koperasi/?tier=primer&province=33&ordering=-members")
+    form = page.get_by_role("form", name="Filter")
+    toggle = page.get_by_role("button", name="Filter dan urutan")
+    expect(form).to_be_hidden()
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    assert_fits(page)
+    toggle.click()
+    expect(form).to_be_visible()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(page.get_by_label("Provinsi", exact=True)).to_have_value("33")
+    assert_fits(page)
+    screen(page, "mobile-cooperatives")
+
+    # Dekopin: its members, its partnerships and its network picture.
+    page.goto(live_server.url + f"/koperasi/{registry.dekopin.slug}/")
+    expect(page.locator("#kn-network canvas").first).to_be_attached()
+    assert_fits(page)
+    screen(page, "mobile-cooperative")
+
+    # The ACO's founding record: five parties with long names.
+    page.goto(live_server.url + f"/kerjasama/{registry.aco_founding.reference}/")
+    assert_fits(page)
+    screen(page, "mobile-partnership")
+
+    # The registration form, for an official of the KUD.
+    official = UserFactory(username="pengurus_kud")
+    RepresentationFactory(user=official, cooperative=registry.kud)
+    sign_in(page, live_server, official)
+    page.goto(live_server.url + "/kerjasama/baru/")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    expect(page.get_by_text("Masuk sebagai pengurus_kud")).to_be_attached()
+    assert_fits(page)
+    screen(page, "mobile-registration")

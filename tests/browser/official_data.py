@@ -9,6 +9,7 @@ from django.conf import settings
 from django.test import Client
 
 from partnerships.models import Partnership
+from tests.browser.migrated_data import migrated_data
 from tests.factories import CooperativeFactory, CuratorFactory, RepresentationFactory, UserFactory
 from tests.partnerships.registration_data import PDF, stored_files
 
@@ -37,10 +38,9 @@ def files(tmp_path):
 
 
 @pytest.fixture
-def database(transactional_db, django_db_serialized_rollback):
-    """The database as the live server's thread sees it. Serialized rollback brings
-    back the provinces, sectors and the curators' group of the data migrations after
-    an earlier browser test flushed them."""
+def database(migrated_data, transactional_db, django_db_serialized_rollback):
+    """The database as the live server's thread sees it, with the migrated data put
+    back after an earlier browser test flushed it."""
 
 
 @pytest.fixture
@@ -134,6 +134,7 @@ __all__ = [
     "media",
     "nothing_saved",
     "official",
+    "migrated_data",
     "pick",
     "open_as",
 ]

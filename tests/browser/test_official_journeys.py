@@ -22,12 +22,13 @@ from tests.browser.official_data import (
     nothing_saved,
     official,
     open_as,
+    migrated_data,
 )
 from tests.factories import PASSWORD, CooperativeFactory, PartnershipFactory
 from tests.partnerships.registration_data import stored_files
 
 # Fixtures used by name in the tests below.
-__all__ = ["cooperatives", "curator", "database", "files", "media", "official", "open_as"]
+__all__ = ["cooperatives", "curator", "database", "files", "media", "official", "open_as", "migrated_data"]
 
 REFERENCE = re.compile(r"/kerjasama/(KS-\d{4}-\d{6})/$")
 
@@ -118,7 +119,7 @@ def test_sign_up_represent_register_confirm_verify_and_find(
     expect(visitor.get_by_role("heading", level=1)).to_contain_text("Pemasaran bersama gabah")
     expect(visitor.locator("main")).to_contain_text(OWN)
     expect(visitor.locator("main")).to_contain_text(OTHER)
-    expect(visitor.locator("main")).to_contain_text("Perjanjian kerjasama")
+    expect(visitor.get_by_role("link", name="Perjanjian kerjasama")).to_be_visible()
     screen(visitor, "journey-3-partnership-found")
 
 

@@ -3,6 +3,7 @@
 from playwright.sync_api import expect
 
 from tests.browser.journeys import assert_language, find_filter_and_download
+from tests.browser.migrated_data import migrated_data  # noqa: F401 (a fixture)
 from tests.browser.visitor_data import registry_fixture  # noqa: F401 (the registry fixture)
 
 

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.test import Client
 from playwright.sync_api import expect
 
+from tests.browser.migrated_data import migrated_data  # noqa: F401 (a fixture)
 from tests.browser.visitor_data import registry_fixture  # noqa: F401 (the registry fixture)
 from tests.factories import RepresentationFactory, UserFactory
 

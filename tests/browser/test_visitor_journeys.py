@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.journeys import find_filter_and_download
+from tests.browser.migrated_data import migrated_data  # noqa: F401 (a fixture)
 from tests.browser.visitor_data import registry_fixture  # noqa: F401 (the registry fixture)
 from tests.factories import CooperativeFactory, PartnerFactory, PartnershipFactory
 
@@ -108,7 +109,7 @@ def test_visitor_follows_an_international_partnership_to_a_network_and_its_nodes
 
 
 def test_a_network_of_200_partners_draws_the_most_recent_and_says_how_many_more(
-    page, live_server, transactional_db, screen
+    page, live_server, migrated_data, transactional_db, screen
 ):
     hub = CooperativeFactory(name="Koperasi Produsen Tempe Tahu Indonesia Jawa Barat", short_name="KOPTI Jabar")
     batches = []

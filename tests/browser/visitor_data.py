@@ -162,8 +162,11 @@ def build_registry():
 
 
 @pytest.fixture(name="registry")
-def registry_fixture(transactional_db):
-    """The registry above, for a test against live_server (which needs transactional_db)."""
+def registry_fixture(migrated_data, transactional_db):
+    """The registry above, for a test against live_server (which needs transactional_db).
+
+    A test module using it imports `migrated_data` too (tests.browser.migrated_data).
+    """
     return build_registry()
 
 

@@ -179,3 +179,14 @@ def test_form_errors_are_tied_to_their_fields_and_announced(pages, language):
     response = client_for(language).post("/akun/masuk/", {"username": "nobody", "password": "wrong"})
     document, _ = parse(response.content)
     assert has_alert(document), "a refused sign-in is announced"
+
+
+@pytest.mark.parametrize("path", ["/koperasi/", "/mitra/", "/kerjasama/"])
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_an_empty_list_says_how_to_see_more(pages, path, language):
+    document, _ = parse(client_for(language).get(path, {"q": "tidak-ada-yang-cocok"}).content)
+    alert = next(p for p in document.iter("p") if "alert" in p.get("class", ""))
+    clear = alert.find(".//a")
+    assert clear is not None and clear.get("href") == path, text_of(alert)
+    if language == "en":
+        assert "Try fewer filters, or clear them all." in text_of(alert)

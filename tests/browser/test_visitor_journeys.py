@@ -123,6 +123,7 @@ def test_a_network_of_200_partners_draws_the_most_recent_and_says_how_many_more(
     page.goto(live_server.url + f"/koperasi/{hub.slug}/")
     section = page.get_by_role("region", name="Jaringan kerjasama")
     expect(section).to_contain_text("Gambar ini menampilkan mitra terbaru; 140 lainnya ada di daftar kerjasama.")
+    expect(section).to_contain_text("200 organisasi")
     section.get_by_role("link", name="Lihat semua kerjasama").scroll_into_view_if_needed()
     picture = network(page)
     expect(picture.locator("canvas").first).to_be_visible()

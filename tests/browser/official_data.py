@@ -132,9 +132,9 @@ __all__ = [
     "files",
     "fill_registration",
     "media",
+    "migrated_data",
     "nothing_saved",
     "official",
-    "migrated_data",
-    "pick",
     "open_as",
+    "pick",
 ]

@@ -19,16 +19,16 @@ from tests.browser.official_data import (
     files,
     fill_registration,
     media,
+    migrated_data,
     nothing_saved,
     official,
     open_as,
-    migrated_data,
 )
 from tests.factories import PASSWORD, CooperativeFactory, PartnershipFactory
 from tests.partnerships.registration_data import stored_files
 
 # Fixtures used by name in the tests below.
-__all__ = ["cooperatives", "curator", "database", "files", "media", "official", "open_as", "migrated_data"]
+__all__ = ["cooperatives", "curator", "database", "files", "media", "migrated_data", "official", "open_as"]
 
 REFERENCE = re.compile(r"/kerjasama/(KS-\d{4}-\d{6})/$")
 

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.migrated_data import migrated_data  # noqa: F401  (a fixture)
+
 # pytest-django's live_server sets up the test database from Playwright's
 # event-loop thread; Django must allow that.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -56,10 +58,11 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 
 
 @pytest.fixture(autouse=True)
-def _restore_migrated_data(django_db_serialized_rollback):
-    """live_server tests run on a database that is flushed after each test; this puts
-    back what the migrations created (provinces, sectors, objectives, the Dekopin
-    group) for the tests that follow."""
+def _restore_migrated_data(django_db_serialized_rollback, migrated_data):
+    """live_server tests run on a database that is flushed after each test; serialized
+    rollback puts back what the migrations created (provinces, sectors, objectives,
+    the Dekopin group) before the next one. `migrated_data` makes that work under
+    Playwright (see tests/browser/migrated_data.py)."""
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,6 @@ import pytest
 from django.conf import settings as django_settings
 from django.test import Client
 
-from tests.browser.migrated_data import migrated_data  # noqa: F401 (a fixture)
 from tests.pages import SIGNED_IN, build_pages
 
 AXE = Path(__file__).parent / "assets" / "axe.min.js"
@@ -43,9 +42,8 @@ def axe_violations(page):
 
 @pytest.mark.parametrize("language", ["id", "en"])
 def test_no_serious_accessibility_violation_on_any_page_type(
-    migrated_data, live_server, transactional_db, django_db_serialized_rollback, page,
-    monkeypatch, settings, tmp_path, language,
-):  # fmt: skip
+    live_server, transactional_db, page, monkeypatch, settings, tmp_path, language
+):
     pages = build_pages(monkeypatch, settings, tmp_path)
     set_language(page.context, live_server, language)
     found = {}
@@ -65,7 +63,8 @@ def test_no_serious_accessibility_violation_on_any_page_type(
     page.goto(live_server.url + "/akun/daftar/")
     page.locator("#id_password1").fill("a")
     page.locator("form[action='/akun/daftar/'] button[type=submit]").click()
-    page.wait_for_load_state()
+    page.get_by_role("alert").first.wait_for()
+    assert page.locator("#id_username[aria-invalid=true]").is_visible()
     violations = axe_violations(page)
     if violations:
         found["signup with errors"] = violations
@@ -74,9 +73,10 @@ def test_no_serious_accessibility_violation_on_any_page_type(
     for name, path in pages.items():
         if name in SIGNED_IN:
             check(name, path)
-    # The network list opened, and the federation tree, as a keyboard user meets them.
+    # The network's list of links opened, as a keyboard or screen-reader user reads it.
     page.goto(live_server.url + pages.paths["cooperative-detail"])
-    page.locator("details summary").first.click()
+    page.locator("section[aria-labelledby=network-heading] details > summary").click()
+    assert page.get_by_role("link", name="PT Bank Rakyat Contoh").last.is_visible()
     violations = axe_violations(page)
     if violations:
         found["cooperative-detail, list opened"] = violations

@@ -8,7 +8,6 @@ import pytest
 from django.conf import settings as django_settings
 from django.test import Client
 
-from tests.browser.migrated_data import migrated_data  # noqa: F401 (a fixture)
 from tests.pages import SIGNED_IN, build_pages
 
 WIDTHS = {"desktop": {"width": 1280, "height": 900}, "mobile": {"width": 375, "height": 812}}
@@ -29,7 +28,7 @@ def sideways_overflow(page):
 
 
 @pytest.fixture
-def pages(migrated_data, live_server, transactional_db, django_db_serialized_rollback, monkeypatch, settings, tmp_path):
+def pages(live_server, transactional_db, monkeypatch, settings, tmp_path):
     return build_pages(monkeypatch, settings, tmp_path)
 
 

@@ -6,6 +6,14 @@ from django.utils import translation
 from tests.factories import CooperativeFactory, CuratorFactory, RepresentationFactory, UserFactory
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Browser tests last: their live_server database is flushed after each of them
+    (the migrations' data comes back only when the next one starts), so no ordinary
+    test may follow them. pytest-django has already ordered the rest."""
+    items.sort(key=lambda item: item.nodeid.startswith("tests/browser/"))
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # The default hasher costs ~0.4 s a user; tests need no brute-force resistance.

@@ -1,0 +1,618 @@
+"""A registry at national scale for benchmarks: `manage.py seed_scale`.
+
+Generates cooperatives of every tier in every province, their federation
+memberships (a few federations with thousands of members), partners, and
+partnerships of 2 to 6 parties (a few organisations with thousands of them),
+written in bulk: PostgreSQL's COPY, batched INSERTs elsewhere. The rows satisfy
+every rule the models and the database hold (derived category and international
+flag, stored member counts, NIK format, one active membership per pair...), so
+the pages and the admin work on them as on registered data; they have no history
+rows, since nobody changed them.
+
+Generated records are recognisable: cooperative and partner slugs start with
+GENERATED_PREFIX and generated partnerships have no `created_by`. Seeding
+replaces every cooperative, partner and partnership, so it refuses to run on a
+database holding anything else unless forced.
+"""
+
+import datetime
+import math
+import random
+import sys
+import time
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.core.management.color import no_style
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from kopnet.models import Verification
+from kopnet.permissions import CURATOR_GROUP
+from partnerships.models import (
+    Category,
+    Confirmation,
+    CooperationField,
+    Direction,
+    Objective,
+    Partnership,
+    PartnershipDocument,
+    PartnershipParty,
+    PartnershipStatus,
+    PartyRole,
+    ReferenceSequence,
+)
+from registry.demo import DEMO_PASSWORD, PRIMER_KINDS, PROVINCES, STREETS, WORDS, place_name
+from registry.models import (
+    TIER_RANK,
+    Cooperative,
+    CooperativeStatus,
+    CooperativeType,
+    Membership,
+    Partner,
+    PartnerKind,
+    Province,
+    Representation,
+    Scope,
+    Sector,
+    Tier,
+)
+
+GENERATED_PREFIX = "gen-"
+# The curator the benchmark signs in as (the demo's name and password).
+CURATOR_USERNAME = "kurator"
+
+FIRST_YEAR, LAST_YEAR = 1995, 2025
+BATCH = 5000
+
+# Most cooperatives are primary ones; a secondary for every ~45 primaries, as in
+# the ministry's figures, national federations and apex bodies a handful.
+APEX_COUNT = 6
+INDUK_PER_100K = 80
+SEKUNDER_SHARE = 0.022
+# How many organisations gather thousands of partnerships.
+HUB_COOPERATIVES = 20
+HUB_PARTNERS = 10
+HUB_SHARE = 0.06
+# Parties per partnership, 2 to 6.
+PARTY_COUNTS, PARTY_WEIGHTS = [2, 3, 4, 5, 6], [50, 25, 13, 7, 5]
+
+# Java, Sumatra and Sulawesi hold most cooperatives (weights, others 1).
+PROVINCE_WEIGHTS = {"35": 14, "33": 12, "32": 11, "12": 5, "73": 4, "31": 4, "36": 3, "34": 3, "51": 3, "16": 3, "18": 3, "13": 3}
+
+FEDERATION_NAMES = {
+    Tier.SEKUNDER: ["Pusat Koperasi {word} {place}", "Pusat KUD {word} {place}", "Koperasi Sekunder {word} {place}"],
+    Tier.INDUK: ["Induk Koperasi {word} Nusantara", "Induk Koperasi {word} Indonesia", "Gabungan Koperasi {word} Indonesia"],
+    Tier.APEX: ["Dewan Koperasi {word} Indonesia"],
+}
+PARTNER_NAMES = {
+    PartnerKind.SWASTA: ["PT {word} {place}", "CV {word} {place}"],
+    PartnerKind.BUMN: ["PT {word} Persero"],
+    PartnerKind.BUMD: ["Perumda {word} {place}", "PT BPD {place}"],
+    PartnerKind.BANK: ["Bank {word} {place}", "BPR {word} {place}"],
+    PartnerKind.PEMERINTAH: ["Dinas Koperasi dan UKM {place}"],
+    PartnerKind.INTERNASIONAL: ["{word} Cooperative Development Fund"],
+    PartnerKind.LSM: ["Yayasan {word} {place}", "Perkumpulan {word} {place}"],
+    PartnerKind.UNIVERSITAS: ["Universitas {word} {place}", "Politeknik {word} {place}"],
+    PartnerKind.LAINNYA: ["Asosiasi {word} {place}"],
+}
+PARTNER_KIND_WEIGHTS = [50, 6, 6, 12, 8, 2, 8, 6, 2]
+FOREIGN_COUNTRIES = ["MY", "SG", "TH", "PH", "JP", "KR", "NL", "DE", "US", "AU"]
+TITLE_WORDS = [
+    "Pengadaan Pupuk Bersama", "Pemasaran Hasil Panen", "Pembiayaan Modal Kerja", "Pelatihan Anggota",
+    "Distribusi Sembako", "Pengolahan Kopi", "Simpan Pinjam Antar Koperasi", "Sertifikasi Produk",
+    "Ekspor Hasil Laut", "Digitalisasi Layanan", "Asuransi Mikro Anggota", "Pengadaan Bibit Unggul",
+]
+
+
+@dataclass
+class Totals:
+    cooperatives: int = 0
+    memberships: int = 0
+    partners: int = 0
+    partnerships: int = 0
+    parties: int = 0
+    links: int = 0
+    seconds: dict = field(default_factory=dict)
+
+
+class NonGeneratedData(Exception):
+    """The database holds records seed_scale did not make."""
+
+
+class Progress:
+    """One line that fills up: `[#####.....]  52% partnerships 260,000/500,000  41 s`."""
+
+    WIDTH = 30
+
+    def __init__(self, stream=None, started=None):
+        self.stream = stream or sys.stderr
+        self.started = started or time.monotonic()
+        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
+        self.last = None
+
+    def update(self, label, done, total):
+        share = done / total if total else 1
+        step = int(share * (100 if self.tty else 10))
+        if (label, step) == self.last:
+            return
+        self.last = (label, step)
+        bar = "#" * int(share * self.WIDTH)
+        line = (
+            f"[{bar:.<{self.WIDTH}}] {share:4.0%} {label} {done:,}/{total:,}  "
+            f"{time.monotonic() - self.started:.0f} s"
+        )
+        if self.tty:
+            self.stream.write("\r" + line + ("\n" if done == total else ""))
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+
+def non_generated_records():
+    """How many records in the database seed_scale did not generate (0 = safe to replace)."""
+    return (
+        Cooperative.objects.exclude(slug__startswith=GENERATED_PREFIX).count()
+        + Partner.objects.exclude(slug__startswith=GENERATED_PREFIX).count()
+        + Partnership.objects.filter(created_by__isnull=False).count()
+        + Representation.objects.count()
+        + PartnershipDocument.objects.count()
+    )
+
+
+# The tables seeding empties, children before parents.
+def replaced_models():
+    models = [
+        PartnershipDocument, PartnershipParty, Partnership.objectives.through, Partnership.fields.through,
+        Partnership, ReferenceSequence, Representation, Membership, Cooperative.sectors.through, Partner,
+        Cooperative,
+    ]  # fmt: skip
+    histories = [
+        model.history.model
+        for model in (PartnershipDocument, PartnershipParty, Partnership, Representation, Membership, Partner, Cooperative)
+    ]
+    m2m_histories = [
+        apps.get_model("registry", "HistoricalCooperative_sectors"),
+        apps.get_model("partnerships", "HistoricalPartnership_objectives"),
+        apps.get_model("partnerships", "HistoricalPartnership_fields"),
+    ]
+    return m2m_histories + histories + models
+
+
+class Writer:
+    """Appends rows to a table: COPY on PostgreSQL, batched INSERTs on other databases."""
+
+    def __init__(self, progress):
+        self.progress = progress
+        self.postgres = connection.vendor == "postgresql"
+
+    def empty(self, models):
+        tables = [model._meta.db_table for model in models]
+        with connection.cursor() as cursor:
+            if self.postgres:
+                cursor.execute("TRUNCATE " + ", ".join(connection.ops.quote_name(t) for t in tables))
+            else:
+                for table in tables:
+                    cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
+
+    def write(self, model, columns, rows, total, label):
+        table = connection.ops.quote_name(model._meta.db_table)
+        names = ", ".join(connection.ops.quote_name(column) for column in columns)
+        done = 0
+        with connection.cursor() as cursor:
+            if self.postgres:
+                with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+                        done += 1
+                        if done % BATCH == 0:
+                            self.progress.update(label, done, total)
+            else:
+                sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"
+                batch = []
+                for row in rows:
+                    batch.append([self.adapt(value) for value in row])
+                    if len(batch) == BATCH:
+                        cursor.executemany(sql, batch)
+                        done += len(batch)
+                        batch = []
+                        self.progress.update(label, done, total)
+                if batch:
+                    cursor.executemany(sql, batch)
+                    done += len(batch)
+        self.progress.update(label, done, total)
+        return done
+
+    @staticmethod
+    def adapt(value):
+        if isinstance(value, datetime.datetime):
+            return connection.ops.adapt_datetimefield_value(value)
+        if isinstance(value, datetime.date):
+            return value.isoformat()
+        return value
+
+    def reset_sequences(self, models):
+        statements = connection.ops.sequence_reset_sql(no_style(), models)
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+
+
+def zipf_weights(count, exponent=1.0):
+    return [1 / (rank + 1) ** exponent for rank in range(count)]
+
+
+class Generator:
+    """Makes the rows; everything random comes from one seeded random.Random."""
+
+    def __init__(self, cooperatives, partnerships, partners, seed, writer, progress):
+        self.size = cooperatives
+        self.partnership_count = partnerships
+        self.partner_count = partners
+        self.random = random.Random(seed)
+        self.writer = writer
+        self.progress = progress
+        self.now = timezone.now()
+        self.today = timezone.localdate()
+        self.totals = Totals()
+        self.provinces = list(Province.objects.order_by("code").values_list("code", flat=True))
+        self.sector_ids = dict(Sector.objects.values_list("slug", "id"))
+        self.objective_ids = list(Objective.objects.values_list("id", flat=True))
+        self.field_ids = list(CooperationField.objects.values_list("id", flat=True))
+        if not self.provinces:
+            raise NonGeneratedData("The provinces are missing: run `manage.py migrate` first.")
+
+    # --- helpers ----------------------------------------------------------------
+
+    def date(self, first_year, last_year=LAST_YEAR):
+        first = datetime.date(first_year, 1, 1).toordinal()
+        last = min(datetime.date(last_year, 12, 31), self.today).toordinal()
+        return datetime.date.fromordinal(self.random.randint(first, max(first, last)))
+
+    def verification(self, pending=0.03, rejected=0.01):
+        roll = self.random.random()
+        if roll < rejected:
+            return Verification.REJECTED, self.now, "Data badan hukum tidak dapat diperiksa (data skala)."
+        if roll < rejected + pending:
+            return Verification.PENDING, None, ""
+        return Verification.VERIFIED, self.now, ""
+
+    def place(self, code):
+        regencies = PROVINCES.get(code, ("", "", ["Kota " + code]))[2]
+        regency = self.random.choice(regencies)
+        return regency, place_name(regency)
+
+    # --- cooperatives -----------------------------------------------------------
+
+    COOPERATIVE_COLUMNS = (
+        "id", "slug", "verification", "verification_at", "verification_note", "created_at", "updated_at",
+        "name", "short_name", "tier", "type", "country", "province_id", "regency", "address", "legal_number",
+        "legal_date", "nik", "founded", "individual_members", "member_count", "scope", "website", "email",
+        "phone", "status",
+    )  # fmt: skip
+
+    def plan_cooperatives(self):
+        """Ids by tier and province; tiers are contiguous id ranges, apex first."""
+        induk = max(4, round(self.size * INDUK_PER_100K / 100_000))
+        sekunder = max(len(self.provinces), round(self.size * SEKUNDER_SHARE))
+        apex = APEX_COUNT
+        primer = self.size - apex - induk - sekunder
+        if primer < len(self.provinces):
+            raise ValueError(f"Ask for at least {apex + induk + sekunder + len(self.provinces)} cooperatives.")
+        weights = [PROVINCE_WEIGHTS.get(code, 1) for code in self.provinces]
+        self.tiers = {}
+        next_id = 1
+        for tier, count in ((Tier.APEX, apex), (Tier.INDUK, induk), (Tier.SEKUNDER, sekunder), (Tier.PRIMER, primer)):
+            self.tiers[tier] = range(next_id, next_id + count)
+            next_id += count
+        self.province_of = [None] * (self.size + 1)
+        self.tier_of = [None] * (self.size + 1)
+        for tier, ids in self.tiers.items():
+            for coop_id in ids:
+                self.tier_of[coop_id] = tier
+        # Apex and induk bodies sit in Jakarta; every province has secondaries.
+        for coop_id in [*self.tiers[Tier.APEX], *self.tiers[Tier.INDUK]]:
+            self.province_of[coop_id] = "31" if "31" in self.provinces else self.provinces[0]
+        sekunder_ids = list(self.tiers[Tier.SEKUNDER])
+        for index, coop_id in enumerate(sekunder_ids):
+            self.province_of[coop_id] = (
+                self.provinces[index] if index < len(self.provinces) else self.random.choices(self.provinces, weights)[0]
+            )
+        for coop_id in self.tiers[Tier.PRIMER]:
+            self.province_of[coop_id] = self.random.choices(self.provinces, weights)[0]
+        # A few foreign apex bodies: no province, no NIK.
+        self.foreign = {self.tiers[Tier.APEX][-1]: "MY", self.tiers[Tier.APEX][-2]: "TH"}
+        for coop_id in self.foreign:
+            self.province_of[coop_id] = None
+
+    def plan_memberships(self):
+        """Primaries join a secondary of their province, secondaries an induk, induks an apex."""
+        by_province = {}
+        for coop_id in self.tiers[Tier.SEKUNDER]:
+            by_province.setdefault(self.province_of[coop_id], []).append(coop_id)
+        province_weights = {code: zipf_weights(len(ids)) for code, ids in by_province.items()}
+        induk_ids = list(self.tiers[Tier.INDUK])
+        induk_weights = zipf_weights(len(induk_ids))
+        apex_ids = [coop_id for coop_id in self.tiers[Tier.APEX] if coop_id not in self.foreign]
+        edges = []
+        for coop_id in self.tiers[Tier.PRIMER]:
+            if self.random.random() < 0.7:
+                candidates = by_province[self.province_of[coop_id]]
+                edges.append((coop_id, self.random.choices(candidates, province_weights[self.province_of[coop_id]])[0]))
+        for coop_id in self.tiers[Tier.SEKUNDER]:
+            if self.random.random() < 0.85:
+                edges.append((coop_id, self.random.choices(induk_ids, induk_weights)[0]))
+        for coop_id in induk_ids:
+            if self.random.random() < 0.9:
+                edges.append((coop_id, apex_ids[0] if self.random.random() < 0.8 else self.random.choice(apex_ids)))
+        for coop_id in apex_ids[1:]:
+            edges.append((coop_id, apex_ids[0]))  # national apex bodies inside the first one
+        self.memberships = []
+        self.member_count = [0] * (self.size + 1)
+        for member, federation in edges:
+            start = self.date(2000)
+            ended = self.random.random() < 0.04
+            end = min(start + datetime.timedelta(days=self.random.randint(200, 3000)), self.today) if ended else None
+            self.memberships.append((member, federation, start, end))
+            if end is None:
+                self.member_count[federation] += 1
+
+    def cooperative_rows(self):
+        for coop_id in range(1, self.size + 1):
+            tier = self.tier_of[coop_id]
+            code = self.province_of[coop_id]
+            country = self.foreign.get(coop_id, "ID")
+            regency, place = self.place(code) if code else ("", "")
+            word = self.random.choice(WORDS)
+            if tier == Tier.PRIMER:
+                pattern, type_, _sectors, _theme = self.random.choice(PRIMER_KINDS)
+                individual = int(math.exp(self.random.gauss(4.6, 1.1))) + 5
+                members = individual
+                scope = Scope.KABUPATEN_KOTA
+            else:
+                pattern = self.random.choice(FEDERATION_NAMES[tier])
+                type_ = self.random.choice(CooperativeType.values)
+                individual = None
+                members = self.member_count[coop_id]
+                scope = {Tier.SEKUNDER: Scope.PROVINSI, Tier.INDUK: Scope.NASIONAL}.get(tier, Scope.NASIONAL)
+                if coop_id in self.foreign:
+                    scope = Scope.INTERNASIONAL
+            name = pattern.format(word=word, place=place or "Asia").strip()
+            verification, verified_at, note = (
+                (Verification.VERIFIED, self.now, "") if tier != Tier.PRIMER else self.verification()
+            )
+            founded = self.date(1960, 2023)
+            status = self.random.choices(CooperativeStatus.values, [92, 6, 2])[0] if tier == Tier.PRIMER else CooperativeStatus.AKTIF
+            yield (
+                coop_id,
+                f"{GENERATED_PREFIX}{coop_id}-{slugify(name)[:150]}",
+                verification, verified_at, note, self.now, self.now,
+                name,
+                "".join(part[0] for part in name.split()[:4]).upper() if self.random.random() < 0.4 else "",
+                tier, type_, country, code, regency,
+                f"{self.random.choice(STREETS)} No. {self.random.randint(1, 200)}, {regency}" if regency else "",
+                f"AHU-{coop_id:07d}.AH.01.26.{founded.year}" if self.random.random() < 0.7 else "",
+                founded + datetime.timedelta(days=self.random.randint(30, 400)) if self.random.random() < 0.5 else None,
+                f"{code}{coop_id:014d}" if country == "ID" and self.random.random() < 0.8 else None,
+                founded, individual, members, scope,
+                "", "", "", status,
+            )  # fmt: skip
+
+    def sector_links(self):
+        ids = list(self.sector_ids.values())
+        links = []
+        for coop_id in range(1, self.size + 1):
+            for sector_id in self.random.sample(ids, min(len(ids), self.random.choice([1, 1, 2, 3]))):
+                links.append((len(links) + 1, coop_id, sector_id))
+        self.totals.links += len(links)
+        return links
+
+    # --- partners ---------------------------------------------------------------
+
+    PARTNER_COLUMNS = (
+        "id", "slug", "verification", "verification_at", "verification_note", "created_at", "updated_at",
+        "name", "kind", "country", "province_id", "registration_number", "website", "description",
+    )  # fmt: skip
+
+    def partner_rows(self):
+        kinds = list(PARTNER_NAMES)
+        self.partner_country = [None] * (self.partner_count + 1)
+        weights = [PROVINCE_WEIGHTS.get(code, 1) for code in self.provinces]
+        for partner_id in range(1, self.partner_count + 1):
+            kind = self.random.choices(kinds, PARTNER_KIND_WEIGHTS)[0]
+            foreign = kind == PartnerKind.INTERNASIONAL or self.random.random() < 0.02
+            country = self.random.choice(FOREIGN_COUNTRIES) if foreign else "ID"
+            code = None if foreign else self.random.choices(self.provinces, weights)[0]
+            self.partner_country[partner_id] = country
+            _regency, place = self.place(code) if code else ("", "")
+            name = self.random.choice(PARTNER_NAMES[kind]).format(word=self.random.choice(WORDS), place=place or "Global")
+            verification, verified_at, note = self.verification(pending=0.05)
+            yield (
+                partner_id, f"{GENERATED_PREFIX}{partner_id}-{slugify(name)[:150]}",
+                verification, verified_at, note, self.now, self.now,
+                name, kind, country, code,
+                f"NIB-{partner_id:010d}" if not foreign else "", "", "",
+            )  # fmt: skip
+
+    # --- partnerships -----------------------------------------------------------
+
+    PARTNERSHIP_COLUMNS = (
+        "id", "verification", "verification_at", "verification_note", "created_at", "updated_at", "reference",
+        "title", "description", "category", "international", "direction", "new_entity", "new_entity_name",
+        "new_entity_kind", "start_date", "end_date", "value", "currency", "status", "initiator_id",
+        "verification_override",
+    )  # fmt: skip
+    PARTY_COLUMNS = ("id", "partnership_id", "cooperative_id", "partner_id", "role", "confirmation", "confirmed_at", "decline_reason")
+
+    def plan_partnerships(self):
+        """Every partnership's parties: cooperative ids and partner ids, hubs included."""
+        federations = [*self.tiers[Tier.INDUK], *self.tiers[Tier.SEKUNDER][:200]]
+        self.hub_cooperatives = self.random.sample(federations, min(HUB_COOPERATIVES, len(federations)))
+        self.hub_partners = list(range(1, min(HUB_PARTNERS, self.partner_count) + 1))
+
+    def pick_cooperative(self):
+        if self.random.random() < HUB_SHARE:
+            return self.random.choice(self.hub_cooperatives)
+        return self.random.randint(1, self.size)
+
+    def pick_partner(self):
+        if self.random.random() < HUB_SHARE * 2:
+            return self.random.choice(self.hub_partners)
+        return self.random.randint(1, self.partner_count)
+
+    def partnership_rows(self):
+        """Yields partnership rows; keeps their parties and links for the next tables."""
+        self.parties = []  # (partnership_id, cooperative_id, partner_id, role, confirmation)
+        self.objective_links, self.field_links = [], []
+        self.years = {}
+        for partnership_id in range(1, self.partnership_count + 1):
+            size = self.random.choices(PARTY_COUNTS, PARTY_WEIGHTS)[0]
+            with_partners = self.partner_count and self.random.random() < 0.45
+            partner_count = self.random.randint(1, size - 1) if with_partners else 0
+            cooperatives = {self.pick_cooperative()}
+            while len(cooperatives) < size - partner_count:
+                cooperatives.add(self.pick_cooperative())
+            partners = set()
+            while len(partners) < partner_count:
+                partners.add(self.pick_partner())
+            cooperatives = list(cooperatives)
+            countries = {"ID" if coop_id not in self.foreign else self.foreign[coop_id] for coop_id in cooperatives}
+            countries |= {self.partner_country[partner_id] for partner_id in partners}
+            category = Category.KEMITRAAN_USAHA if partners else Category.ANTAR_KOPERASI
+            if category == Category.ANTAR_KOPERASI:
+                tiers = {TIER_RANK[self.tier_of[coop_id]] for coop_id in cooperatives}
+                direction = Direction.VERTIKAL if len(tiers) > 1 else Direction.HORIZONTAL
+            else:
+                direction = self.random.choice(["", Direction.VERTIKAL, Direction.HORIZONTAL])
+            start = self.date(2000)
+            status = self.random.choices(PartnershipStatus.values, [10, 60, 22, 8])[0]
+            end = None
+            if status in (PartnershipStatus.SELESAI, PartnershipStatus.DIHENTIKAN):
+                end = min(start + datetime.timedelta(days=self.random.randint(90, 2500)), self.today)
+            verification, verified_at, note = self.verification(pending=0.06, rejected=0.02)
+            number = self.years.get(start.year, 0) + 1
+            self.years[start.year] = number
+            confirmation = Confirmation.CONFIRMED if verification == Verification.VERIFIED else Confirmation.PENDING
+            for index, coop_id in enumerate(cooperatives):
+                self.parties.append(
+                    (partnership_id, coop_id, None, PartyRole.INITIATOR if index == 0 else PartyRole.MEMBER,
+                     Confirmation.CONFIRMED if index == 0 else confirmation)
+                )  # fmt: skip
+            for partner_id in partners:
+                self.parties.append(
+                    (partnership_id, None, partner_id, self.random.choice([PartyRole.SUPPLIER, PartyRole.BUYER, PartyRole.FUNDER]), confirmation)
+                )  # fmt: skip
+            for objective in self.random.sample(self.objective_ids, min(len(self.objective_ids), self.random.randint(1, 3))):
+                self.objective_links.append((partnership_id, objective))
+            for field_id in self.random.sample(self.field_ids, min(len(self.field_ids), self.random.randint(1, 2))):
+                self.field_links.append((partnership_id, field_id))
+            title = f"{self.random.choice(TITLE_WORDS)} {self.random.choice(WORDS)} {start.year}"
+            yield (
+                partnership_id, verification, verified_at, note, self.now, self.now,
+                f"KS-{start.year}-{number:06d}", title, "", category, len(countries) > 1, direction,
+                False, "", "", start, end,
+                self.random.randint(1, 5000) * 1_000_000 if self.random.random() < 0.5 else None,
+                "IDR", status, cooperatives[0], "",
+            )  # fmt: skip
+
+    def party_rows(self):
+        for row_id, (partnership_id, coop_id, partner_id, role, confirmation) in enumerate(self.parties, start=1):
+            answered = self.now if confirmation == Confirmation.CONFIRMED else None
+            yield (row_id, partnership_id, coop_id, partner_id, role, confirmation, answered, "")
+
+    # --- the whole run ------------------------------------------------------------
+
+    def run(self):
+        writer, totals = self.writer, self.totals
+        step = time.monotonic()
+
+        def lap(name):
+            nonlocal step
+            totals.seconds[name] = round(time.monotonic() - step, 1)
+            step = time.monotonic()
+
+        writer.empty(replaced_models())
+        lap("empty")
+        self.plan_cooperatives()
+        self.plan_memberships()
+        totals.cooperatives = writer.write(Cooperative, self.COOPERATIVE_COLUMNS, self.cooperative_rows(), self.size, "cooperatives")
+        links = self.sector_links()
+        writer.write(Cooperative.sectors.through, ("id", "cooperative_id", "sector_id"), links, len(links), "sectors")
+        totals.memberships = writer.write(
+            Membership, ("id", "member_id", "federation_id", "start_date", "end_date"),
+            ((index, *edge) for index, edge in enumerate(self.memberships, start=1)),
+            len(self.memberships), "memberships",
+        )  # fmt: skip
+        lap("cooperatives")
+        totals.partners = writer.write(Partner, self.PARTNER_COLUMNS, self.partner_rows(), self.partner_count, "partners")
+        self.plan_partnerships()
+        lap("partners")
+        totals.partnerships = writer.write(
+            Partnership, self.PARTNERSHIP_COLUMNS, self.partnership_rows(), self.partnership_count, "partnerships"
+        )
+        totals.parties = writer.write(PartnershipParty, self.PARTY_COLUMNS, self.party_rows(), len(self.parties), "parties")
+        writer.write(
+            Partnership.objectives.through, ("id", "partnership_id", "objective_id"),
+            ((index, *link) for index, link in enumerate(self.objective_links, start=1)),
+            len(self.objective_links), "objectives",
+        )  # fmt: skip
+        writer.write(
+            Partnership.fields.through, ("id", "partnership_id", "cooperationfield_id"),
+            ((index, *link) for index, link in enumerate(self.field_links, start=1)),
+            len(self.field_links), "fields",
+        )  # fmt: skip
+        totals.links += len(self.objective_links) + len(self.field_links)
+        ReferenceSequence.objects.bulk_create(
+            [ReferenceSequence(year=year, last_number=number) for year, number in sorted(self.years.items())]
+        )
+        lap("partnerships")
+        writer.reset_sequences(
+            [Cooperative, Cooperative.sectors.through, Membership, Partner, Partnership, PartnershipParty,
+             Partnership.objectives.through, Partnership.fields.through]
+        )  # fmt: skip
+        ensure_curator()
+        return totals
+
+
+def ensure_curator():
+    """The curator the benchmark signs in as: `kurator`, in Dekopin's group."""
+    user, created = get_user_model().objects.get_or_create(
+        username=CURATOR_USERNAME, defaults={"is_staff": True, "password": make_password(DEMO_PASSWORD)}
+    )
+    if not created and not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    user.groups.add(Group.objects.get(name=CURATOR_GROUP))
+    return user
+
+
+def seed(cooperatives, partnerships, partners=None, seed=2026, force=False, stream=None):
+    """Replace the registry's records with generated ones; returns Totals."""
+    progress = Progress(stream)
+    if not force:
+        others = non_generated_records()
+        if others:
+            raise NonGeneratedData(
+                f"This database holds {others:,} records that seed_scale did not generate "
+                "(cooperatives, partners, partnerships registered by users, representations or documents). "
+                "Seeding would delete them: use another database, or pass --force to replace them."
+            )
+    partners = partners if partners is not None else max(10, cooperatives // 7)
+    with transaction.atomic():
+        generator = Generator(cooperatives, partnerships, partners, seed, Writer(progress), progress)
+        totals = generator.run()
+    if connection.vendor == "postgresql":
+        # Fresh statistics for the planner, and a visibility map for index-only scans
+        # (VACUUM cannot run inside a transaction: tests get ANALYZE alone).
+        command = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
+        with connection.cursor() as cursor:
+            started = time.monotonic()
+            for model in (Cooperative, Cooperative.sectors.through, Membership, Partner, Partnership,
+                          PartnershipParty, Partnership.objectives.through, Partnership.fields.through):  # fmt: skip
+                cursor.execute(f"{command} {connection.ops.quote_name(model._meta.db_table)}")
+            totals.seconds["analyze"] = round(time.monotonic() - started, 1)
+    return totals

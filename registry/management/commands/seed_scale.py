@@ -1,0 +1,52 @@
+"""Generate a registry at national scale for benchmarks: `manage.py seed_scale`."""
+
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from kopnet.scale import NonGeneratedData, seed
+
+
+def positive(value):
+    number = int(value)
+    if number < 1:
+        raise ValueError(value)
+    return number
+
+
+class Command(BaseCommand):
+    help = (
+        "Replace the registry's cooperatives, partners and partnerships with generated ones, in bulk: "
+        "every tier in every province, memberships, partners, partnerships of 2 to 6 parties, and a few "
+        "organisations with thousands of members and partnerships. Creates the curator `kurator`. "
+        "Refuses a database holding records it did not generate unless --force."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--cooperatives", type=positive, default=150_000)
+        parser.add_argument("--partnerships", type=positive, default=500_000)
+        parser.add_argument("--partners", type=positive, help="default: one for every 7 cooperatives")
+        parser.add_argument("--seed", type=int, default=2026, help="the same seed generates the same data")
+        parser.add_argument(
+            "--force", action="store_true", help="replace records seed_scale did not generate (they are deleted)"
+        )
+
+    def handle(self, *args, **options):
+        started = time.monotonic()
+        try:
+            totals = seed(
+                options["cooperatives"],
+                options["partnerships"],
+                partners=options["partners"],
+                seed=options["seed"],
+                force=options["force"],
+                stream=self.stderr._out,
+            )
+        except (NonGeneratedData, ValueError) as error:
+            raise CommandError(str(error)) from error
+        steps = ", ".join(f"{name} {seconds} s" for name, seconds in totals.seconds.items())
+        self.stdout.write(
+            f"Generated {totals.cooperatives:,} cooperatives, {totals.memberships:,} memberships, "
+            f"{totals.partners:,} partners, {totals.partnerships:,} partnerships with {totals.parties:,} parties "
+            f"and {totals.links:,} sector/objective/field links in {time.monotonic() - started:.0f} s ({steps})."
+        )

@@ -1,11 +1,12 @@
-# KopNet: `make run` serves the demo registry, `make test` runs the whole suite.
+# KopNet: `make run` serves the demo registry, `make test` runs the whole suite,
+# `make bench` measures it at national scale (bench/run.py says what it does).
 PYTHON ?= python3
 VENV ?= .venv
 PORT ?= 8000
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test install translations migrate demo clean
+.PHONY: run test install translations migrate demo clean bench
 
 run: $(INSTALLED) translations
 	$(PY) manage.py migrate --noinput
@@ -29,6 +30,14 @@ $(INSTALLED): pyproject.toml
 # Compiles kopnet/locale/*/LC_MESSAGES/django.po with polib: no GNU gettext needed.
 translations: $(INSTALLED)
 	$(PY) manage.py compiletranslations
+
+# Needs root on Debian (it installs wrk and PostgreSQL when missing). Sizes, wrk's
+# durations and gunicorn's workers are overridable, e.g. a quick run:
+#   make bench BENCH_COOPERATIVES=3000 BENCH_PARTNERSHIPS=10000 BENCH_DURATION=3s
+export BENCH_COOPERATIVES BENCH_PARTNERSHIPS BENCH_DURATION BENCH_WARMUP BENCH_CONNECTIONS \
+	BENCH_THREADS BENCH_WORKERS BENCH_CASES BENCH_SEED
+bench:
+	bench/bench.sh
 
 clean:
 	rm -rf $(VENV) staticfiles build *.egg-info

@@ -1,0 +1,302 @@
+"""The benchmark's cases: which URLs each one requests, built from the data in the database.
+
+Needs Django set up against the benchmark database (bench/run.py does it). Every URL is
+checked to return rows before it is used: the filtered lists go through the views' own
+FilterSets, so that a case never measures an empty page. Random choices use a fixed
+seed, so that a rerun on the same data requests the same URLs.
+"""
+
+import importlib
+import math
+import random
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Count
+from django.urls import reverse
+
+from partnerships.filters import PartnershipFilter
+from partnerships.models import Category, Partnership
+from registry.filters import CooperativeFilter
+from registry.models import Cooperative, Partner, Province, Tier
+
+CURATOR = "kurator"
+SEED = 5
+TOP_CONNECTED = 20
+RANDOM_DETAILS = 2000
+FILTER_COMBINATIONS = 36
+SEARCH_TERMS = 60
+PAGE = 1000
+
+
+@dataclass
+class Case:
+    """One line of the table: a kind of page, requested over `urls` in turn.
+
+    kind decides the targets: "ceiling" (/healthz), "list", "detail" or "admin".
+    as_curator sends kurator's session cookie.
+    """
+
+    name: str
+    kind: str
+    urls: list
+    as_curator: bool = False
+    note: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def curator_session_cookie():
+    """A signed-in session for kurator, as the Cookie header a browser would send."""
+    user = get_user_model().objects.get(username=CURATOR)
+    session = importlib.import_module(settings.SESSION_ENGINE).SessionStore()
+    session[SESSION_KEY] = user._meta.pk.value_to_string(user)
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save()
+    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+
+
+def name_words(names):
+    """The words of the names, 3 to 8 letters, most frequent first, with their counts.
+
+    Words in more than half of the names ("koperasi") are left out: searching them is
+    the unfiltered list again.
+    """
+    counts = Counter()
+    for name in names:
+        counts.update(set(re.findall(r"[a-z]{3,8}", name.lower())))
+    return [(word, n) for word, n in counts.most_common() if n <= len(names) / 2]
+
+
+def search_terms(words, count, rng):
+    """`count` distinct search texts: words spread over the frequencies, then prefixes of them.
+
+    Half from the common words, half from the rarer ones, so the case sees searches with
+    thousands of matches and with a handful; prefixes (what people type) fill up the rest.
+    """
+    ordered = [word for word, _n in words]
+    common, rare = ordered[: max(1, len(ordered) // 4)], ordered[len(ordered) // 4 :]
+    picked = rng.sample(common, min(len(common), count // 2))
+    picked += rng.sample(rare, min(len(rare), count - len(picked)))
+    for word in ordered:
+        if len(picked) >= count:
+            break
+        for size in (3, 4, 5):
+            prefix = word[:size]
+            if len(prefix) == size and prefix not in picked and len(picked) < count:
+                picked.append(prefix)
+    return picked
+
+
+def cooperative_list_rows(params):
+    """Whether the public cooperative list shows rows for these filters (as a visitor)."""
+    filterset = CooperativeFilter(data=params, queryset=Cooperative.objects.visible_to(AnonymousUser()))
+    if not filterset.is_valid():
+        raise ValueError(f"the cooperative list refuses {params}: {filterset.errors.as_json()}")
+    return filterset.qs.exists()
+
+
+def partnership_list_rows(params):
+    filterset = PartnershipFilter(data=params, queryset=Partnership.objects.visible_to(AnonymousUser()))
+    if not filterset.is_valid():
+        raise ValueError(f"the partnership list refuses {params}: {filterset.errors.as_json()}")
+    return filterset.qs.exists()
+
+
+def url(name, params=None, **kwargs):
+    path = reverse(name, kwargs=kwargs or None)
+    return f"{path}?{urlencode(params)}" if params else path
+
+
+def sample(values, size, rng):
+    values = list(values)
+    return rng.sample(values, min(size, len(values)))
+
+
+def cooperative_filters(words, rng):
+    """A few dozen (tier, province, q) filters of the public list that return rows."""
+    visible = Cooperative.objects.visible_to(AnonymousUser())
+    groups = list(visible.filter(province__isnull=False).values_list("tier", "province").annotate(n=Count("pk")))
+    common = [word for word, _n in words[:30]]
+    if not groups or not common:
+        raise ValueError("no verified Indonesian cooperatives to filter")
+    found, tried = [], set()
+    # Every tier present gets its turn, so the case is not all primer.
+    by_tier = {}
+    for tier, province, _n in groups:
+        by_tier.setdefault(tier, []).append(province)
+    tiers = sorted(by_tier, key=list(Tier.values).index)
+    attempts = 0
+    while len(found) < FILTER_COMBINATIONS and attempts < FILTER_COMBINATIONS * 10:
+        attempts += 1
+        tier = tiers[attempts % len(tiers)]
+        params = {
+            "tier": tier,
+            "province": rng.choice(by_tier[tier]),
+            "q": rng.choice(common),
+            "ordering": "-members",
+        }
+        key = tuple(params.values())
+        if key in tried:
+            continue
+        tried.add(key)
+        if cooperative_list_rows(params):
+            found.append(params)
+    if not found:
+        raise ValueError("no tier + province + q filter returns rows")
+    return found
+
+
+def admin_params(public):
+    """The admin changelist's parameters for a public list filter (tier, province, q, sort)."""
+    model_admin = admin.site._registry[Cooperative]
+    # The changelist puts the action checkbox first; `o` counts columns from there.
+    columns = (["action_checkbox"] if model_admin.actions else []) + list(model_admin.list_display)
+    return {
+        "tier__exact": public["tier"],
+        "province__code__exact": public["province"],
+        "q": public["q"],
+        "o": f"-{columns.index('member_count')}",
+    }
+
+
+def partnership_filters(rng):
+    """A few dozen (category, year, province) filters of the public partnership list with rows."""
+    visible = Partnership.objects.visible_to(AnonymousUser())
+    years = sorted({date.year for date in visible.dates("start_date", "year")})
+    if not years:
+        raise ValueError("no visible partnerships")
+    recent = years[-12:]
+    provinces = list(Province.objects.values_list("code", flat=True))
+    found, tried = [], set()
+    attempts = 0
+    while len(found) < FILTER_COMBINATIONS and attempts < FILTER_COMBINATIONS * 10:
+        attempts += 1
+        params = {
+            "category": Category.values[attempts % len(Category.values)],
+            "year": str(rng.choice(recent)),
+            "province": rng.choice(provinces),
+        }
+        key = tuple(params.values())
+        if key in tried:
+            continue
+        tried.add(key)
+        if partnership_list_rows(params):
+            found.append(params)
+    if not found:
+        raise ValueError("no category + year + province filter returns partnerships")
+    return found
+
+
+def build_cases():
+    """Every case of the benchmark, in the order they run (the ceiling first)."""
+    rng = random.Random(SEED)
+    anonymous = AnonymousUser()
+    cooperatives = Cooperative.objects.visible_to(anonymous)
+    pages = max(1, math.ceil(cooperatives.count() / settings.KOPNET_PAGE_SIZE))
+    page = min(PAGE, pages)
+
+    slugs = list(cooperatives.order_by("pk").values_list("pk", "slug"))
+    name_sample = [pk for pk, _slug in sample(slugs, 5000, rng)]
+    words = name_words(Cooperative.objects.filter(pk__in=name_sample).values_list("name", flat=True))
+    filters = cooperative_filters(words, rng)
+    terms = [q for q in search_terms(words, SEARCH_TERMS, rng) if cooperative_list_rows({"q": q})]
+    top = (
+        cooperatives.annotate(parties=Count("partnership_parties"))
+        .order_by("-parties", "pk")
+        .values_list("slug", flat=True)[:TOP_CONNECTED]
+    )
+    partnerships = Partnership.objects.visible_to(anonymous).order_by("pk").values_list("reference", flat=True)
+    partners = Partner.objects.visible_to(anonymous).order_by("pk").values_list("slug", flat=True)
+
+    coop_list = url("registry:cooperative_list")
+    return [
+        Case("healthz", "ceiling", [url("healthz")]),
+        Case("home", "list", [url("home")]),
+        Case("coop_list", "list", [coop_list]),
+        Case(
+            "coop_list_page1000",
+            "list",
+            [url("registry:cooperative_list", {"page": page})],
+            note=f"page {page} of {pages}",
+            extra={"page": page},
+        ),
+        Case(
+            "coop_list_filtered",
+            "list",
+            [url("registry:cooperative_list", params) for params in filters],
+            note=f"{len(filters)} tier+province+q filters, most members first",
+        ),
+        Case(
+            "coop_search",
+            "list",
+            [url("registry:cooperative_list", {"q": q}) for q in terms],
+            note=f"{len(terms)} search texts",
+        ),
+        Case(
+            "partnership_list_filtered",
+            "list",
+            [url("partnerships:partnership_list", params) for params in partnership_filters(rng)],
+            note="category+year+province filters",
+        ),
+        Case("statistics", "list", [url("partnerships:statistics")]),
+        Case(
+            "coop_detail_top",
+            "detail",
+            [url("registry:cooperative_detail", slug=slug) for slug in top],
+            note=f"the {len(top)} cooperatives with the most partnership parties",
+        ),
+        Case(
+            "coop_detail_random",
+            "detail",
+            [url("registry:cooperative_detail", slug=slug) for _pk, slug in sample(slugs, RANDOM_DETAILS, rng)],
+            note="random verified cooperatives",
+        ),
+        Case(
+            "partnership_detail_random",
+            "detail",
+            [
+                url("partnerships:partnership_detail", reference=reference)
+                for reference in sample(partnerships, RANDOM_DETAILS, rng)
+            ],
+            note="random verified partnerships",
+        ),
+        Case(
+            "partner_detail_random",
+            "detail",
+            [url("registry:partner_detail", slug=slug) for slug in sample(partners, RANDOM_DETAILS, rng)],
+            note="random verified partners",
+        ),
+        Case(
+            "admin_coop_changelist",
+            "admin",
+            [url("admin:registry_cooperative_changelist", admin_params(params)) for params in filters],
+            as_curator=True,
+            note="as kurator, the filters of coop_list_filtered",
+        ),
+    ]
+
+
+def csv_exports():
+    """The two CSV downloads (as kurator): every cooperative, and about a twentieth of them.
+
+    The smaller one is a province's, not tier=primer's: primary cooperatives are most of
+    the registry, and memory that does not grow with rows shows best against few rows.
+    """
+    total = Cooperative.objects.count()
+    by_province = Cooperative.objects.values_list("province").annotate(n=Count("pk")).filter(province__isnull=False)
+    province, rows = min(by_province, key=lambda pair: (abs(pair[1] - total / 20), pair[0]))
+    return [
+        {"name": "csv_all", "url": url("registry:cooperative_list", {"format": "csv"}), "rows": total},
+        {
+            "name": "csv_one_province",
+            "url": url("registry:cooperative_list", {"format": "csv", "province": province}),
+            "rows": rows,
+        },
+    ]

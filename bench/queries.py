@@ -1,0 +1,95 @@
+"""Queries per request, and the name search's server time, measured inside Django.
+
+Needs Django set up against the benchmark database with the server's settings
+(bench/run.py does it). The test Client runs the whole stack (middleware, view,
+template) in this process; CaptureQueriesContext counts the queries even with
+DEBUG off. The cache (per process by default) is emptied first, so these are the
+costs of uncached pages, where the load test mostly meets cached ones.
+"""
+
+import statistics
+import time
+
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from bench.cases import CURATOR
+
+SAMPLE = 20
+SEARCH_REQUESTS = 50
+
+
+def client_for(case):
+    # ALLOWED_HOSTS is the server's (127.0.0.1), not the test client's "testserver".
+    client = Client(HTTP_HOST="127.0.0.1")
+    if case.as_curator:
+        client.force_login(get_user_model().objects.get(username=CURATOR))
+    return client
+
+
+def get(client, url):
+    response = client.get(url)
+    if not 200 <= response.status_code < 300:
+        raise RuntimeError(f"{url} answered {response.status_code}, not 2xx")
+    if response.streaming:
+        b"".join(response.streaming_content)
+    return response
+
+
+def warm_up(cases):
+    """Each case's first URL once, so that the first measured request pays no start-up cost."""
+    for case in cases:
+        get(client_for(case), case.urls[0])
+
+
+def queries_per_request(case, sample=SAMPLE):
+    """Queries (mean, max) and server time over the first `sample` URLs of the case.
+
+    The cache starts empty and each URL is requested once: these are the pages'
+    uncached costs, what a visitor meets after any write.
+    """
+    cache.clear()
+    client = client_for(case)
+    counts, times = [], []
+    for url in case.urls[:sample]:
+        started = time.perf_counter()
+        with CaptureQueriesContext(connection) as captured:
+            get(client, url)
+        times.append((time.perf_counter() - started) * 1000)
+        counts.append(len(captured.captured_queries))
+    return {
+        "requests": len(counts),
+        "mean": statistics.fmean(counts),
+        "max": max(counts),
+        "min": min(counts),
+        "cold_ms_mean": statistics.fmean(times),
+    }
+
+
+def search_server_time(case, requests=SEARCH_REQUESTS):
+    """The wall clock of each search request through the whole Django stack, in ms.
+
+    The cache starts empty and each URL is requested once (distinct texts as far as the
+    case has them), after one request that loads the templates: the search itself is
+    timed, not a cached page.
+    """
+    cache.clear()
+    client = client_for(case)
+    get(client, case.urls[0].split("?")[0])
+    urls = [case.urls[i % len(case.urls)] for i in range(max(requests, len(case.urls)))]
+    times = []
+    for url in urls:
+        started = time.perf_counter()
+        get(client, url)
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    return {
+        "requests": len(times),
+        "distinct_urls": len(set(urls)),
+        "p50_ms": statistics.median(times),
+        "p90_ms": times[int(len(times) * 0.9) - 1],
+        "max_ms": times[-1],
+    }

@@ -1,0 +1,396 @@
+"""The benchmark's pure parts: wrk's figures read, targets judged, the table written.
+
+Nothing here touches the network, the database or Django, so tests/test_bench.py
+keeps it working. `results` is the dict bench/run.py builds and writes as
+bench/results.json: its "cases" each hold "wrk" (what bench/wrk.lua printed) and
+"queries" (bench/queries.py), plus "csv" and "search".
+"""
+
+import json
+
+MARKER = "BENCH_JSON "
+
+# Issue 5 §3, on this 2-core machine with 150,000 cooperatives and 500,000 partnerships.
+LIST_SHARE = 0.20  # every public list page, of /healthz's req/s in the same run
+DETAIL_SHARE = 0.30  # every detail page
+LIST_P99_MS = 100
+DETAIL_P99_MS = 50
+PAGE_FACTOR = 1.5  # page 1000 against page 1, both in p50 and in req/s
+ADMIN_FACTOR = 3  # the public filtered list against the admin changelist, same filter
+CSV_SECONDS = 10
+# The full export may grow the serving worker by this much more than the small one;
+# memory that grew with rows would take hundreds of MB for 150,000 of them.
+CSV_FLAT_MB = 20
+SEARCH_P50_MS = 20
+# Other work keeping the CPU this busy between cases makes a case's figures unreliable.
+BUSY_WARNING = 0.15
+
+PAGE_CASE, FIRST_PAGE_CASE = "coop_list_page1000", "coop_list"
+ADMIN_CASE, PUBLIC_FILTERED_CASE = "admin_coop_changelist", "coop_list_filtered"
+CEILING_CASE = "healthz"
+
+TARGETS = {
+    "answers": "every request of every case answered 2xx, without socket errors",
+    "list_share": f"every public list page ≥ {LIST_SHARE:.0%} of /healthz req/s",
+    "list_p99": f"every public list page p99 ≤ {LIST_P99_MS} ms",
+    "detail_share": f"every detail page ≥ {DETAIL_SHARE:.0%} of /healthz req/s",
+    "detail_p99": f"every detail page p99 ≤ {DETAIL_P99_MS} ms",
+    "page1000": f"page 1000 ≤ {PAGE_FACTOR}× page 1 (p50) and ≥ page 1 req/s ÷ {PAGE_FACTOR}",
+    "search": f"name search (q of 3+ letters) ≤ {SEARCH_P50_MS} ms server time at p50",
+    "admin": f"public filtered list ≥ {ADMIN_FACTOR}× the admin changelist's req/s (same filters)",
+    "csv_time": f"CSV export of every cooperative in ≤ {CSV_SECONDS} s",
+    "csv_memory": f"CSV export memory flat: all rows grow the worker ≤ {CSV_FLAT_MB} MB more than few rows",
+}
+
+
+def parse_wrk_output(stdout):
+    """The figures bench/wrk.lua printed in done(), from wrk's whole output."""
+    for line in stdout.splitlines():
+        if line.startswith(MARKER):
+            figures = json.loads(line[len(MARKER) :])
+            figures["socket_errors_total"] = sum(figures["socket_errors"].values())
+            return figures
+    raise ValueError("wrk printed no BENCH_JSON line (did bench/wrk.lua run?)")
+
+
+def ms(microseconds):
+    return microseconds / 1000
+
+
+def check(group, case, passed, measured, badness=0.0):
+    """One case measured against one target; `badness` orders the checks of a target, worst first."""
+    return {"group": group, "case": case, "passed": bool(passed), "measured": measured, "badness": badness}
+
+
+def case_checks(case, cases_by_name):
+    """The checks of one case's figures against its targets."""
+    name, wrk = case["name"], case.get("wrk")
+    if not wrk:
+        return [check("answers", name, False, case.get("error", "wrk gave no figures"))]
+    bad = wrk["non_2xx"] + wrk["socket_errors_total"]
+    statuses = f" {wrk['non_2xx_by_status']}" if wrk.get("non_2xx_by_status") else ""
+    checks = [
+        check(
+            "answers",
+            name,
+            bad == 0,
+            f"{wrk['non_2xx']} non-2xx{statuses} and {wrk['socket_errors_total']} socket errors "
+            f"in {wrk['requests']:,} requests",
+            bad / max(wrk["requests"], 1),
+        )
+    ]
+    share, p99 = case.get("share"), ms(wrk["latency_us"]["p99"])
+    if case["kind"] in ("list", "detail"):
+        floor, limit = (LIST_SHARE, LIST_P99_MS) if case["kind"] == "list" else (DETAIL_SHARE, DETAIL_P99_MS)
+        checks.append(
+            check(
+                f"{case['kind']}_share",
+                name,
+                share is not None and share >= floor,
+                f"{_share(share)} of /healthz",
+                -(share or 0),
+            )
+        )
+        checks.append(check(f"{case['kind']}_p99", name, p99 <= limit, f"p99 {p99:.1f} ms", p99))
+    first = cases_by_name.get(FIRST_PAGE_CASE, {}).get("wrk")
+    if name == PAGE_CASE and first:
+        p50_ratio = wrk["latency_us"]["p50"] / first["latency_us"]["p50"]
+        rps_ratio = wrk["requests_per_s"] / first["requests_per_s"]
+        checks.append(
+            check(
+                "page1000",
+                name,
+                p50_ratio <= PAGE_FACTOR and rps_ratio >= 1 / PAGE_FACTOR,
+                f"p50 {p50_ratio:.2f}× page 1's, req/s {rps_ratio:.2f}× page 1's",
+            )
+        )
+    public = cases_by_name.get(PUBLIC_FILTERED_CASE, {}).get("wrk")
+    if name == ADMIN_CASE and public:
+        factor = public["requests_per_s"] / wrk["requests_per_s"] if wrk["requests_per_s"] else float("inf")
+        checks.append(
+            check("admin", name, factor >= ADMIN_FACTOR, f"{PUBLIC_FILTERED_CASE} at {factor:.1f}× its req/s")
+        )
+    return checks
+
+
+def _share(share):
+    return "—" if share is None else f"{share:.0%}"
+
+
+def evaluate(results):
+    """Judges `results` in place: each case gets "share" and "checks"; returns every check."""
+    cases = results["cases"]
+    by_name = {case["name"]: case for case in cases}
+    ceiling = by_name.get(CEILING_CASE, {}).get("wrk")
+    ceiling_rps = ceiling["requests_per_s"] if ceiling and ceiling["requests_per_s"] else None
+    for case in cases:
+        wrk = case.get("wrk")
+        case["share"] = wrk["requests_per_s"] / ceiling_rps if wrk and ceiling_rps else None
+    checks = []
+    for case in cases:
+        case["checks"] = case_checks(case, by_name)
+        checks += case["checks"]
+    search = results.get("search")
+    if search:
+        passed = search["p50_ms"] <= SEARCH_P50_MS
+        checks.append(check("search", "coop_search", passed, f"p50 {search['p50_ms']:.1f} ms"))
+    else:
+        checks.append(check("search", "coop_search", False, "not measured"))
+    checks += csv_checks(results.get("csv") or [])
+    results["checks"] = checks
+    return checks
+
+
+def csv_checks(exports):
+    by_name = {export["name"]: export for export in exports}
+    full, small = by_name.get("csv_all"), by_name.get("csv_one_province")
+    checks = []
+    for export in exports:
+        if export.get("error") or export.get("rows") != export.get("rows_expected"):
+            checks.append(
+                check(
+                    "answers",
+                    export["name"],
+                    False,
+                    export.get("error") or f"{export.get('rows')} rows, expected {export.get('rows_expected')}",
+                )
+            )
+    if not full or full.get("error"):
+        return [
+            *checks,
+            check("csv_time", "csv_all", False, "not measured"),
+            check("csv_memory", "csv_all", False, "not measured"),
+        ]
+    measured = f"{full['seconds']:.1f} s for {full['rows']:,} rows"
+    checks.append(check("csv_time", "csv_all", full["seconds"] <= CSV_SECONDS, measured))
+    if small and not small.get("error"):
+        grown = full["rss_growth_mb"] - small["rss_growth_mb"]
+        checks.append(
+            check(
+                "csv_memory",
+                "csv_all",
+                grown <= CSV_FLAT_MB,
+                f"+{full['rss_growth_mb']:.1f} MB for {full['rows']:,} rows, "
+                f"+{small['rss_growth_mb']:.1f} MB for {small['rows']:,}",
+            )
+        )
+    else:
+        checks.append(check("csv_memory", "csv_all", False, "the small export was not measured"))
+    return checks
+
+
+SHOWN = 4
+
+
+def summarise(checks):
+    """One line per target of TARGETS: passed when every check of its group passed."""
+    lines = []
+    for group, text in TARGETS.items():
+        mine = [c for c in checks if c["group"] == group]
+        failed = [c for c in mine if not c["passed"]]
+        if not mine:
+            lines.append({"group": group, "target": text, "passed": False, "detail": "not measured"})
+            continue
+        if failed:
+            failed.sort(key=lambda c: -c["badness"])
+            detail = "; ".join(f"{c['case']}: {c['measured']}" for c in failed[:SHOWN])
+            if len(failed) > SHOWN:
+                detail += f"; and {len(failed) - SHOWN} more"
+        elif group == "answers":
+            detail = f"{len(mine)} cases, no error"
+        else:
+            worst = max(mine, key=lambda c: c["badness"])
+            detail = ("worst " if len(mine) > 1 else "") + f"{worst['case']}: {worst['measured']}"
+        lines.append({"group": group, "target": text, "passed": not failed, "detail": detail})
+    return lines
+
+
+def target_text(case):
+    if case["kind"] == "ceiling":
+        return "the ceiling"
+    texts = []
+    if case["kind"] == "list":
+        texts.append(f"≥{LIST_SHARE:.0%}, p99 ≤{LIST_P99_MS} ms")
+    if case["kind"] == "detail":
+        texts.append(f"≥{DETAIL_SHARE:.0%}, p99 ≤{DETAIL_P99_MS} ms")
+    if case["name"] == PAGE_CASE:
+        texts.append(f"≤{PAGE_FACTOR}× page 1")
+    if case["name"] == ADMIN_CASE:
+        texts.append(f"public ≥{ADMIN_FACTOR}× this")
+    return "; ".join(texts) or "2xx only"
+
+
+def verdict(case):
+    failed = [c["group"] for c in case.get("checks", []) if not c["passed"]]
+    return "PASS" if not failed else "FAIL (" + ", ".join(failed) + ")"
+
+
+def number(value, digits=1):
+    return "—" if value is None else f"{value:,.{digits}f}"
+
+
+def case_row(case):
+    wrk, queries = case.get("wrk"), case.get("queries")
+    busy = (case.get("background_busy") or 0) > BUSY_WARNING
+    return [
+        case["name"] + (" (busy)" if busy else ""),
+        number(wrk["requests_per_s"], 0) if wrk else "—",
+        number(ms(wrk["latency_us"]["p50"])) if wrk else "—",
+        number(ms(wrk["latency_us"]["p99"])) if wrk else "—",
+        f"{queries['mean']:.1f} (max {queries['max']})" if queries else "—",
+        number(queries.get("cold_ms_mean")) if queries else "—",
+        _share(case.get("share")),
+        target_text(case),
+        verdict(case),
+    ]
+
+
+HEADERS = ["case", "req/s", "p50 ms", "p99 ms", "queries/request", "uncached ms", "of /healthz", "target", "result"]
+RIGHT = {1, 2, 3, 5, 6}
+
+
+def markdown_table(headers, rows, right=frozenset()):
+    """A Markdown table padded into columns, readable in a terminal too."""
+    widths = [max(len(str(row[i])) for row in [headers, *rows]) for i in range(len(headers))]
+
+    def line(cells):
+        padded = [
+            str(cell).rjust(widths[i]) if i in right else str(cell).ljust(widths[i]) for i, cell in enumerate(cells)
+        ]
+        return "| " + " | ".join(padded) + " |"
+
+    rule = ["-" * (widths[i] - 1) + ":" if i in right else "-" * widths[i] for i in range(len(headers))]
+    return "\n".join([line(headers), "| " + " | ".join(rule) + " |", *(line(row) for row in rows)])
+
+
+def cases_table(results):
+    return markdown_table(HEADERS, [case_row(case) for case in results["cases"]], RIGHT)
+
+
+def targets_table(results):
+    rows = [
+        ["PASS" if line["passed"] else "FAIL", line["target"], line["detail"]] for line in summarise(results["checks"])
+    ]
+    return markdown_table(["result", "target (issue 5 §3)", "measured"], rows)
+
+
+def csv_table(results):
+    rows = [
+        [
+            export["name"],
+            export["url"],
+            number(export.get("rows"), 0),
+            number(export.get("seconds"), 2),
+            number(export.get("rss_growth_mb")),
+            export.get("error", ""),
+        ]
+        for export in results.get("csv") or []
+    ]
+    headers = ["export", "URL (as kurator)", "rows", "seconds", "worker RSS growth MB", "error"]
+    return markdown_table(headers, rows, {2, 3, 4})
+
+
+def failed_targets(results):
+    return [line for line in summarise(results["checks"]) if not line["passed"]]
+
+
+def page_ratio_line(results):
+    by_name = {case["name"]: case.get("wrk") for case in results["cases"]}
+    page, first = by_name.get(PAGE_CASE), by_name.get(FIRST_PAGE_CASE)
+    if not page or not first:
+        return ""
+    return (
+        f"page 1000 against page 1: p50 {page['latency_us']['p50'] / first['latency_us']['p50']:.2f}×, "
+        f"req/s {page['requests_per_s'] / first['requests_per_s']:.2f}×"
+    )
+
+
+def busy_line(results):
+    """Whether other work shared the machine: it would take CPU from the server and wrk."""
+    measured = [case for case in results["cases"] if case.get("background_busy") is not None]
+    if not measured:
+        return ""
+    worst = max(measured, key=lambda case: case["background_busy"])
+    if worst["background_busy"] > BUSY_WARNING:
+        return (
+            f"**Warning: other work kept the CPU {worst['background_busy']:.0%} busy before {worst['name']}:** "
+            "the cases marked (busy) shared the machine, and their figures are lower than it gives."
+        )
+    return f"The machine was quiet between cases (other work at most {worst['background_busy']:.0%} of the CPU)."
+
+
+def render_markdown(results):
+    """bench/RESULTS.md: the table, the targets, and what it was measured on."""
+    machine, data, settings = results["machine"], results["data"], results["settings"]
+    wrk = settings["wrk"]
+    search = results.get("search") or {}
+    failed = failed_targets(results)
+    lines = [
+        "# KopNet benchmark results",
+        "",
+        f"Measured {results['generated_at']} by `make bench` at commit `{results['commit']}`.",
+        f"**{'Every target met.' if not failed else f'{len(failed)} of {len(TARGETS)} targets not met.'}**",
+        "",
+        "## Data",
+        "",
+        ", ".join(f"{value:,} {key.replace('_', ' ')}" for key, value in data.items()) + ".",
+        "",
+        "## Results",
+        "",
+        f"wrk {wrk['connections']} connections, {wrk['threads']} threads, {wrk['warmup']} warm-up then "
+        f"{wrk['duration']} measured per case; latencies as wrk saw them (client side). Queries per request "
+        f"(mean, max) and uncached ms (mean server time) over up to {settings['queries_sample']} of the case's "
+        "URLs, each requested once with Django's test client in one process, the cache emptied first: what a "
+        "page costs when it is not cached, where the load test mostly meets cached pages.",
+        "",
+        cases_table(results),
+        "",
+        page_ratio_line(results),
+        "",
+        "## Targets",
+        "",
+        targets_table(results),
+        "",
+        "## CSV export",
+        "",
+        csv_table(results),
+        "",
+        (
+            f"Name search server time: p50 {search['p50_ms']:.1f} ms, p90 {search['p90_ms']:.1f} ms over "
+            f"{search['requests']} requests ({search['distinct_urls']} distinct texts), Django's test client "
+            "in one process, the cache emptied first."
+            if search
+            else "Name search server time: not measured."
+        ),
+        "",
+        "## Cases",
+        "",
+        markdown_table(
+            ["case", "URLs", "what", "CPU busy with other work before it"],
+            [
+                [
+                    case["name"],
+                    str(case["urls"]),
+                    case.get("note") or case.get("example", ""),
+                    _share(case.get("background_busy")),
+                ]
+                for case in results["cases"]
+            ],
+        ),
+        "",
+        busy_line(results),
+        "",
+        "## Machine and software",
+        "",
+        markdown_table(["", ""], [[key.replace("_", " "), str(value)] for key, value in machine.items()]),
+        "",
+        f"gunicorn: {settings['workers']} sync workers on 127.0.0.1:{settings['port']}, DEBUG=0, access log off; "
+        f"{settings['workers_reason']}",
+        "",
+        f"Preparing (migrate, seed if needed, static files, translations, ANALYZE) took "
+        f"{results['timings']['prepare_s']:.0f} s"
+        + (f", seeding {results['timings']['seed_s']:.0f} s of it" if results["timings"].get("seed_s") else "")
+        + f"; measuring {results['timings']['measure_s']:.0f} s.",
+        "",
+    ]
+    return "\n".join(lines)

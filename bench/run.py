@@ -1,0 +1,442 @@
+"""`make bench`: seed the benchmark database once, serve KopNet under gunicorn, measure.
+
+bench/bench.sh installs the system packages, the PostgreSQL cluster and the
+virtualenv, then runs `python -m bench.run`. Settings come from the environment
+(the Makefile passes them on):
+
+    BENCH_COOPERATIVES, BENCH_PARTNERSHIPS   data size (150000, 500000)
+    BENCH_DURATION, BENCH_WARMUP             wrk's measured and warm-up time per case (10s, 3s)
+    BENCH_CONNECTIONS, BENCH_THREADS         wrk's connections and threads (16, 2)
+    BENCH_WORKERS                            gunicorn sync workers (2 per core)
+    BENCH_CASES                              only these cases, comma-separated (a partial run)
+    BENCH_SEED=0                             measure the data as it is, never (re)seed
+    BENCH_DATABASE_URL                       the benchmark database (…:5433/kopnet_bench)
+
+Only a complete run at the default sizes writes bench/RESULTS.md and bench/results.json;
+other runs write bench/results-<cooperatives>-<partnerships>.md and .json (ignored by git).
+The exit status is 1 when any target of issue 5 is missed.
+"""
+
+import datetime
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import dj_database_url
+import psycopg
+
+from bench import report
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+HOST, PORT = "127.0.0.1", 8100
+BASE_URL = f"http://{HOST}:{PORT}"
+DEFAULT_SIZES = (150_000, 500_000)
+GUNICORN_TIMEOUT = 120
+
+
+def log(message):
+    print(f"==> {message}", flush=True)
+
+
+class Config:
+    def __init__(self, env):
+        self.cooperatives = int(env.get("BENCH_COOPERATIVES") or DEFAULT_SIZES[0])
+        self.partnerships = int(env.get("BENCH_PARTNERSHIPS") or DEFAULT_SIZES[1])
+        self.duration = env.get("BENCH_DURATION") or "10s"
+        self.warmup = env.get("BENCH_WARMUP") or "3s"
+        self.connections = int(env.get("BENCH_CONNECTIONS") or 16)
+        self.threads = int(env.get("BENCH_THREADS") or 2)
+        self.workers = int(env.get("BENCH_WORKERS") or 2 * (os.cpu_count() or 1))
+        self.only = [name.strip() for name in (env.get("BENCH_CASES") or "").split(",") if name.strip()]
+        self.seed = (env.get("BENCH_SEED") or "1") != "0"
+        self.database_url = env.get("BENCH_DATABASE_URL") or "postgres://kopnet:kopnet@localhost:5433/kopnet_bench"
+
+    def full(self):
+        """Whether this run may write bench/RESULTS.md: default sizes, every case."""
+        return (self.cooperatives, self.partnerships) == DEFAULT_SIZES and not self.only and self.seed
+
+
+def server_environment(config):
+    """Production settings, as the server and the in-process measurements both use them."""
+    return {
+        "DJANGO_SETTINGS_MODULE": "kopnet.settings",
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": HOST,
+        "SECURE_SSL_REDIRECT": "0",
+        "DATABASE_URL": config.database_url,
+    }
+
+
+def manage(*args):
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, check=True)
+
+
+# --- the database -----------------------------------------------------------------
+
+
+def connect(url, dbname=None):
+    db = dj_database_url.parse(url)
+    return psycopg.connect(
+        dbname=dbname or db["NAME"],
+        user=db["USER"],
+        password=db["PASSWORD"],
+        host=db["HOST"],
+        port=db["PORT"] or 5432,
+        autocommit=True,
+    )
+
+
+def counts(url):
+    with connect(url) as conn:
+        cooperatives = conn.execute("select count(*) from registry_cooperative").fetchone()[0]
+        partnerships = conn.execute("select count(*) from partnerships_partnership").fetchone()[0]
+    return cooperatives, partnerships
+
+
+def recreate_database(url):
+    """Drops and creates the benchmark database: seed_scale then starts from migrated data only."""
+    name = dj_database_url.parse(url)["NAME"]
+    if not name.endswith("_bench"):
+        raise SystemExit(f"bench: refusing to drop {name!r}: the benchmark database's name ends in _bench")
+    with connect(url, dbname="postgres") as conn:
+        conn.execute(f'drop database if exists "{name}" with (force)')
+        conn.execute(f'create database "{name}"')
+
+
+def prepare(config):
+    """Migrates, seeds when the data is not the asked size, collects static files. Seconds seeding."""
+    log("migrating the benchmark database")
+    manage("migrate", "--noinput", "--verbosity", "0")
+    found = counts(config.database_url)
+    asked = (config.cooperatives, config.partnerships)
+    seed_seconds = None
+    if config.seed and found != asked:
+        log(f"seeding {asked[0]:,} cooperatives and {asked[1]:,} partnerships (found {found[0]:,} and {found[1]:,})")
+        started = time.monotonic()
+        if found != (0, 0):
+            recreate_database(config.database_url)
+            manage("migrate", "--noinput", "--verbosity", "0")
+        manage("seed_scale", "--cooperatives", str(config.cooperatives), "--partnerships", str(config.partnerships))
+        seed_seconds = time.monotonic() - started
+        log(f"seeded in {seed_seconds:.0f} s; VACUUM ANALYZE")
+        with connect(config.database_url) as conn:
+            conn.execute("vacuum analyze")
+    else:
+        log(f"reusing the data: {found[0]:,} cooperatives, {found[1]:,} partnerships; ANALYZE")
+        with connect(config.database_url) as conn:
+            conn.execute("analyze")
+    manage("collectstatic", "--noinput", "--verbosity", "0")
+    manage("compiletranslations")
+    return seed_seconds
+
+
+# --- gunicorn ---------------------------------------------------------------------
+
+
+WORKERS_REASON = (
+    "two per core: a sync worker sits idle while PostgreSQL, on the same cores, answers its queries, "
+    "so one per core would leave CPU unused; more would only add switching against wrk and PostgreSQL, "
+    "which share the 2 cores. Worker timeout 120 s, so that a slow CSV export is measured, not killed."
+)
+
+
+class Server:
+    def __init__(self, config, env, log_path):
+        self.config, self.env, self.log_path = config, env, log_path
+        self.process = None
+
+    def start(self):
+        with socket.socket() as probe:
+            if probe.connect_ex((HOST, PORT)) == 0:
+                raise SystemExit(f"bench: something already listens on {HOST}:{PORT}; stop it first")
+        command = [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "kopnet.wsgi:application",
+            "--bind", f"{HOST}:{PORT}",
+            "--workers", str(self.config.workers),
+            "--worker-class", "sync",
+            "--timeout", str(GUNICORN_TIMEOUT),
+            "--error-logfile", str(self.log_path),
+        ]  # fmt: skip
+        log(f"starting gunicorn ({self.config.workers} sync workers) on {BASE_URL}; log {self.log_path}")
+        self.process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **self.env})
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit(f"bench: gunicorn exited ({self.process.returncode}):\n{self.log_tail()}")
+            try:
+                with urllib.request.urlopen(f"{BASE_URL}/healthz", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, OSError):
+                pass
+            time.sleep(0.3)
+        raise SystemExit(f"bench: /healthz did not answer 200 within 60 s:\n{self.log_tail()}")
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def log_tail(self, lines=30):
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+
+# --- wrk --------------------------------------------------------------------------
+
+
+def wrk(config, duration, urls_file, cookie):
+    command = [
+        "wrk",
+        f"-c{config.connections}",
+        f"-t{config.threads}",
+        f"-d{duration}",
+        "--timeout", "30s",
+        "-s", str(BENCH / "wrk.lua"),
+        BASE_URL,
+        "--", str(urls_file), cookie,
+    ]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"wrk failed ({done.returncode}): {done.stderr.strip() or done.stdout.strip()}")
+    return report.parse_wrk_output(done.stdout)
+
+
+def cpu_busy(seconds):
+    """The share of all cores busy over `seconds` (from /proc/stat)."""
+
+    def sample():
+        values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+        idle = values[3] + values[4]  # idle and iowait
+        return sum(values), idle
+
+    total_before, idle_before = sample()
+    time.sleep(seconds)
+    total_after, idle_after = sample()
+    total = total_after - total_before
+    return 1 - (idle_after - idle_before) / total if total else 0.0
+
+
+def measure_case(config, case, urls_file, cookie, server):
+    result = {"name": case.name, "kind": case.kind, "urls": len(case.urls), "note": case.note, "example": case.urls[0]}
+    # The previous case's last requests may still be served: wait (up to 10 s) for a quiet
+    # machine. Whatever then keeps the CPU busy is other work, taking it from this case.
+    deadline = time.monotonic() + 10
+    while (busy := cpu_busy(0.5)) > report.BUSY_WARNING and time.monotonic() < deadline:
+        pass
+    result["background_busy"] = busy
+    if busy > report.BUSY_WARNING:
+        log(
+            f"WARNING: before {case.name} the machine was {result['background_busy']:.0%} busy with other work; "
+            "its figures will be low"
+        )
+    try:
+        wrk(config, config.warmup, urls_file, cookie)
+        figures = wrk(config, config.duration, urls_file, cookie)
+    except (RuntimeError, ValueError) as error:
+        result["error"] = str(error)
+        log(f"FAIL {case.name}: {error}")
+        return result
+    result["wrk"] = figures
+    latency = figures["latency_us"]
+    log(
+        f"{case.name}: {figures['requests_per_s']:,.0f} req/s, p50 {latency['p50'] / 1000:.1f} ms, "
+        f"p99 {latency['p99'] / 1000:.1f} ms ({figures['requests']:,} requests over {len(case.urls)} URLs)"
+    )
+    if figures["non_2xx"] or figures["socket_errors_total"]:
+        bar = "!" * 72
+        print(
+            f"{bar}\nFAIL {case.name}: {figures['non_2xx']} answers not 2xx {figures['non_2xx_by_status']}, "
+            f"socket errors {figures['socket_errors']}. A benchmark of error pages is worthless.\n"
+            f"e.g. {case.urls[0]}\ngunicorn's log ends:\n{server.log_tail(15)}\n{bar}",
+            flush=True,
+        )
+    return result
+
+
+# --- the run ----------------------------------------------------------------------
+
+
+def git_commit():
+    def git(*args):
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    return commit + (" (with uncommitted changes)" if git("status", "--porcelain", "--untracked-files=no") else "")
+
+
+def data_sizes():
+    from partnerships.models import Partnership, PartnershipParty
+    from registry.models import Cooperative, Membership, Partner
+
+    return {
+        "cooperatives": Cooperative.objects.count(),
+        "verified_cooperatives": Cooperative.objects.verified().count(),
+        "memberships": Membership.objects.count(),
+        "partners": Partner.objects.count(),
+        "partnerships": Partnership.objects.count(),
+        "partnership_parties": PartnershipParty.objects.count(),
+    }
+
+
+def postgresql_description():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("show server_version")
+        version = cursor.fetchone()[0]
+        shown = []
+        for name in ("shared_buffers", "work_mem", "effective_cache_size", "fsync", "synchronous_commit"):
+            cursor.execute(f"show {name}")
+            shown.append(f"{name}={cursor.fetchone()[0]}")
+    return version, ", ".join(shown)
+
+
+def output_paths(config, data):
+    if config.full():
+        return BENCH / "RESULTS.md", BENCH / "results.json"
+    stem = f"results-{data['cooperatives']}-{data['partnerships']}"
+    return BENCH / f"{stem}.md", BENCH / f"{stem}.json"
+
+
+def main():
+    config = Config(os.environ)
+    env = server_environment(config)
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
+    started = time.monotonic()
+    seed_seconds = prepare(config)
+    prepared = time.monotonic()
+
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from bench import cases as cases_module
+    from bench import csvexport, machine, queries
+
+    log("building the cases' URLs from the data")
+    cases = cases_module.build_cases()
+    if config.only:
+        unknown = set(config.only) - {case.name for case in cases}
+        if unknown:
+            raise SystemExit(f"bench: no such case {', '.join(sorted(unknown))}")
+        cases = [case for case in cases if case.name in config.only or case.name == report.CEILING_CASE]
+    cookie = cases_module.curator_session_cookie()
+    exports = cases_module.csv_exports() if not config.only else []
+    connection.close()  # the server gets the database to itself while measuring
+
+    workdir = Path(tempfile.mkdtemp(prefix="kopnet-bench-"))
+    server = Server(config, env, workdir / "gunicorn.log")
+    measured, csv_results = [], []
+    try:
+        server.start()
+        for case in cases:
+            urls_file = workdir / f"{case.name}.txt"
+            urls_file.write_text("\n".join(case.urls) + "\n")
+            measured.append(measure_case(config, case, urls_file, cookie if case.as_curator else "", server))
+        for export in exports:
+            log(f"CSV export {export['url']} (as kurator, {export['rows']:,} rows expected)")
+            result = {"name": export["name"], "url": export["url"], "rows_expected": export["rows"]}
+            try:
+                result.update(csvexport.timed_download(BASE_URL, export["url"], cookie, server.process.pid))
+            except (OSError, RuntimeError) as error:
+                result["error"] = str(error)
+            if "error" in result:
+                log(f"FAIL {export['name']}: {result['error']}")
+            else:
+                log(
+                    f"{export['name']}: {result['rows']:,} rows in {result['seconds']:.2f} s, "
+                    f"worker RSS +{result['rss_growth_mb']:.1f} MB"
+                )
+            csv_results.append(result)
+    finally:
+        server.stop()
+
+    log("queries per request (Django's test client, same settings)")
+    queries.warm_up(cases)
+    for case, result in zip(cases, measured):
+        try:
+            result["queries"] = queries.queries_per_request(case)
+        except RuntimeError as error:
+            result["queries_error"] = str(error)
+            log(f"FAIL {case.name}: {error}")
+    search_case = next((case for case in cases if case.name == "coop_search"), None)
+    search = queries.search_server_time(search_case) if search_case else None
+    finished = time.monotonic()
+
+    version, pg_settings = postgresql_description()
+    results = {
+        "generated_at": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "commit": git_commit(),
+        "data": data_sizes(),
+        "machine": machine.describe(version, pg_settings),
+        "settings": {
+            "workers": config.workers,
+            "workers_reason": WORKERS_REASON,
+            "port": PORT,
+            "queries_sample": queries.SAMPLE,
+            "wrk": {
+                "connections": config.connections,
+                "threads": config.threads,
+                "duration": config.duration,
+                "warmup": config.warmup,
+            },
+        },
+        "timings": {"prepare_s": prepared - started, "seed_s": seed_seconds, "measure_s": finished - prepared},
+        "cases": measured,
+        "csv": csv_results,
+        "search": search,
+    }
+    report.evaluate(results)
+    markdown_path, json_path = output_paths(config, results["data"])
+    markdown_path.write_text(report.render_markdown(results))
+    json_path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+
+    print()
+    print(report.cases_table(results))
+    print()
+    print(report.page_ratio_line(results))
+    print()
+    print(report.targets_table(results))
+    print()
+    print(report.csv_table(results))
+    print()
+    print(report.busy_line(results))
+    failed = report.failed_targets(results)
+    print(
+        f"\nPreparing took {prepared - started:.0f} s"
+        + (f" (seeding {seed_seconds:.0f} s)" if seed_seconds else "")
+        + f", measuring {finished - prepared:.0f} s. Written: {markdown_path.relative_to(ROOT)}, "
+        f"{json_path.relative_to(ROOT)}."
+    )
+    if failed:
+        print(f"bench: {len(failed)} of {len(report.TARGETS)} targets missed.")
+        return 1
+    print("bench: every target met.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

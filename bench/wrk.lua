@@ -1,0 +1,74 @@
+-- wrk script of the KopNet benchmark (bench/run.py runs it):
+--
+--     wrk -c16 -t2 -d10s -s bench/wrk.lua http://127.0.0.1:8100 -- URLS_FILE [COOKIE]
+--
+-- Each request takes the next path of URLS_FILE (one per line), each thread starting at
+-- its own offset, so that a case spreads over its URLs instead of hammering one. COOKIE,
+-- if given, is sent as the Cookie header (the admin case's session). Every answer that is
+-- not 2xx is counted: wrk itself only counts 4xx and 5xx, and a redirect is no page either.
+-- done() prints one line, BENCH_JSON followed by the figures as JSON (latencies in µs).
+
+local threads = {}
+
+function setup(thread)
+    thread:set("thread_number", #threads)
+    table.insert(threads, thread)
+end
+
+function init(args)
+    paths = {}
+    for line in io.lines(args[1]) do
+        if line ~= "" then
+            table.insert(paths, line)
+        end
+    end
+    if #paths == 0 then
+        error("no URLs in " .. args[1])
+    end
+    if args[2] and args[2] ~= "" then
+        wrk.headers["Cookie"] = args[2]
+    end
+    -- Threads start spread over the list; each then walks it round-robin.
+    position = (thread_number * 7919) % #paths
+    non_2xx = 0
+    statuses = {}
+end
+
+function request()
+    position = position % #paths + 1
+    return wrk.format("GET", paths[position])
+end
+
+function response(status, headers, body)
+    if status < 200 or status > 299 then
+        non_2xx = non_2xx + 1
+        statuses[status] = (statuses[status] or 0) + 1
+    end
+end
+
+function done(summary, latency, requests)
+    local non_2xx_total = 0
+    local by_status = {}
+    for _, thread in ipairs(threads) do
+        non_2xx_total = non_2xx_total + thread:get("non_2xx")
+        for status, count in pairs(thread:get("statuses")) do
+            by_status[status] = (by_status[status] or 0) + count
+        end
+    end
+    local status_parts = {}
+    for status, count in pairs(by_status) do
+        table.insert(status_parts, string.format('"%d": %d', status, count))
+    end
+    local errors = summary.errors
+    local seconds = summary.duration / 1e6
+    io.write(string.format(
+        'BENCH_JSON {"requests": %d, "duration_s": %.6f, "requests_per_s": %.3f, "bytes": %d, '
+            .. '"latency_us": {"mean": %.1f, "p50": %d, "p90": %d, "p99": %d, "max": %d}, '
+            .. '"non_2xx": %d, "non_2xx_by_status": {%s}, '
+            .. '"socket_errors": {"connect": %d, "read": %d, "write": %d, "timeout": %d}}\n',
+        summary.requests, seconds, summary.requests / seconds, summary.bytes,
+        latency.mean, latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max,
+        non_2xx_total, table.concat(status_parts, ", "),
+        errors.connect, errors.read, errors.write, errors.timeout
+    ))
+end

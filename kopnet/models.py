@@ -168,3 +168,24 @@ class CuratedTerm(CleanTextMixin, models.Model):
         if (get_language() or "").startswith("en") and self.name_en:
             return self.name_en
         return self.name
+
+
+class DataVersion(models.Model):
+    """One row whose token changes whenever a table the public pages show changes.
+
+    Database triggers (kopnet/migrations/0001_data_version.py) change the token in
+    the writing transaction itself, whatever wrote: a form, the admin, an import, a
+    bulk update, seed_scale or SQL by hand. Cached pages and counts are keyed by
+    the token, so a write makes every earlier entry unreachable the moment it
+    commits. The token is random, never a counter: a rolled-back write cannot make
+    an old token come back.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True)
+    token = models.CharField(max_length=32)
+
+    class Meta:
+        verbose_name = "data version"
+
+    def __str__(self):
+        return self.token

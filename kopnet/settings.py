@@ -193,3 +193,17 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 # Rows per page on every public list.
 KOPNET_PAGE_SIZE = 50
+
+# Visitors' pages and list counts are cached under the data version (kopnet/cache.py),
+# so that no entry outlives a write. Each process keeps its own entries by default,
+# which stays correct with several app servers; a shared backend (CACHE_URL-style
+# settings of your own, e.g. Django's RedisCache) only saves memory and warm-up.
+KOPNET_PAGE_CACHE = env_bool("KOPNET_PAGE_CACHE", True)
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "kopnet",
+        "TIMEOUT": 24 * 3600,
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("KOPNET_CACHE_ENTRIES", "5000"))},
+    }
+}

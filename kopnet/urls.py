@@ -2,9 +2,10 @@ from django.contrib import admin
 from django.urls import include, path
 
 from kopnet import views
+from kopnet.cache import cached_for_visitors
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", cached_for_visitors(views.home), name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -1,15 +1,16 @@
 from django.urls import path, re_path
 
+from kopnet.cache import cached_for_visitors
 from partnerships.views import dashboard, public, register
 
 app_name = "partnerships"
 urlpatterns = [
     # public.py: list, detail, documents, statistics
-    path("kerjasama/", public.PartnershipListView.as_view(), name="partnership_list"),
+    path("kerjasama/", cached_for_visitors(public.PartnershipListView.as_view()), name="partnership_list"),
     # References only (KS-2026-000123), so that /kerjasama/baru/ and other words stay free.
     re_path(
         r"^kerjasama/(?P<reference>KS-[0-9]{4}-[0-9]{6})/$",
-        public.PartnershipDetailView.as_view(),
+        cached_for_visitors(public.PartnershipDetailView.as_view()),
         name="partnership_detail",
     ),
     re_path(
@@ -17,7 +18,7 @@ urlpatterns = [
         public.document_download,
         name="document_download",
     ),
-    path("statistik/", public.statistics, name="statistics"),
+    path("statistik/", cached_for_visitors(public.statistics), name="statistics"),
     # register.py: registration, edit, organisation search for the pickers
     path("kerjasama/baru/", register.partnership_create, name="partnership_create"),
     path("kerjasama/cari-organisasi/", register.organisation_search, name="organisation_search"),

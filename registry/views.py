@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import InvalidPage, Paginator
+from django.core.paginator import InvalidPage
 from django.db.models import Exists, OuterRef
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,6 +16,7 @@ from django.views.generic import DetailView
 from django.views.generic.base import ContextMixin
 from django_filters.views import FilterView
 
+from kopnet.cache import CachedCountPaginator
 from partnerships import selectors as partnership_selectors
 from registry import services
 from registry.filters import CooperativeFilter, PartnerFilter
@@ -41,11 +42,17 @@ class RegistryListView(FilterView):
     """
 
     paginate_by = settings.KOPNET_PAGE_SIZE
+    paginator_class = CachedCountPaginator
     csv_name = None
     csv_header = ()
 
     def get_queryset(self):
         return self.model.objects.visible_to(self.request.user).for_list()
+
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
+        return self.paginator_class(
+            queryset, per_page, orphans=orphans, allow_empty_first_page=allow_empty_first_page, request=self.request
+        )
 
     def get(self, request, *args, **kwargs):
         self.filterset = self.get_filterset(self.get_filterset_class())
@@ -150,7 +157,7 @@ class PartnerListView(RegistryListView):
 
 def paginate(request, queryset, param):
     """A page of `queryset` chosen by the `param` query parameter; a bad page is a 404."""
-    paginator = Paginator(queryset, settings.KOPNET_PAGE_SIZE)
+    paginator = CachedCountPaginator(queryset, settings.KOPNET_PAGE_SIZE, request=request)
     try:
         return paginator.page(request.GET.get(param) or 1)
     except InvalidPage as error:

@@ -1,6 +1,7 @@
 """Actors and data shared by every test: a visitor, officials of two cooperatives, a curator."""
 
 import pytest
+from django.core.cache import cache
 from django.utils import translation
 
 from tests.factories import CooperativeFactory, CuratorFactory, RepresentationFactory, UserFactory
@@ -18,6 +19,17 @@ def pytest_collection_modifyitems(items):
 def _fast_password_hashing(settings):
     # The default hasher costs ~0.4 s a user; tests need no brute-force resistance.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _page_cache_off(settings):
+    """Pages are rendered afresh, so that tests can read response.context; the
+    cached path has its own tests (tests/test_cache.py). Counts stay cached, from
+    an empty cache in every test."""
+    settings.KOPNET_PAGE_CACHE = False
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

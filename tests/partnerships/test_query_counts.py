@@ -35,9 +35,10 @@ def partnerships(count, coop=None):
 @pytest.mark.parametrize("rows", [1, PAGE])
 def test_list_queries_do_not_grow_with_rows(visitor, django_assert_num_queries, rows):
     partnerships(rows)
-    # 1 count for the pager, 2 objective, 3 field and 4 province choices of the
-    # filter form, 5 the page of partnerships, 6 their parties with cooperative or partner.
-    with django_assert_num_queries(6):
+    # 1 the data version, 2 count for the pager, 3 objective, 4 field and 5 province
+    # choices of the filter form, 6 the page of partnerships, 7 their parties with
+    # cooperative or partner.
+    with django_assert_num_queries(7):
         response = visitor.get("/kerjasama/")
     assert len(response.context["object_list"]) == rows
 
@@ -46,9 +47,10 @@ def test_list_queries_do_not_grow_with_rows(visitor, django_assert_num_queries, 
 def test_filtered_list_queries_do_not_grow_with_rows(visitor, django_assert_num_queries, rows):
     coop = CooperativeFactory()
     partnerships(rows, coop=coop)
-    # 1 the objective and 2 the cooperative named in the URL (validation), 3 count,
-    # 4 objective, 5 field and 6 province choices, 7 the page, 8 its parties.
-    with django_assert_num_queries(8):
+    # 1 the objective and 2 the cooperative named in the URL (validation), 3 the
+    # data version, 4 count, 5 objective, 6 field and 7 province choices, 8 the
+    # page, 9 its parties.
+    with django_assert_num_queries(9):
         response = visitor.get("/kerjasama/", {"cooperative": coop.slug, "objective": "daya-tawar", "international": "false"})
     assert len(response.context["object_list"]) == rows
 

@@ -33,9 +33,10 @@ def federation_with_members(count):
 @pytest.mark.parametrize("rows", [1, PAGE])
 def test_cooperative_list_queries_do_not_grow_with_rows(visitor, django_assert_num_queries, rows):
     cooperatives(rows)
-    # 1 count for the pager, 2 the sector and 3 the province choices of the filter
-    # form, 4 the page of cooperatives with their provinces, 5 their sectors.
-    with django_assert_num_queries(5):
+    # 1 the data version (the count's cache key), 2 count for the pager, 3 the
+    # sector and 4 the province choices of the filter form, 5 the page of
+    # cooperatives with their provinces, 6 their sectors.
+    with django_assert_num_queries(6):
         response = visitor.get("/koperasi/")
     assert len(response.context["object_list"]) == rows
 
@@ -44,9 +45,10 @@ def test_cooperative_list_queries_do_not_grow_with_rows(visitor, django_assert_n
 @pytest.mark.parametrize("rows", [1, PAGE])
 def test_filtered_cooperative_list_queries_do_not_grow_with_rows(visitor, django_assert_num_queries, rows):
     cooperatives(rows)
-    # 1 the sector and 2 the province named in the URL (validation), 3 count for the
-    # pager, 4 sector and 5 province choices of the form, 6 the page, 7 its sectors.
-    with django_assert_num_queries(7):
+    # 1 the sector and 2 the province named in the URL (validation), 3 the data
+    # version, 4 count for the pager, 5 sector and 6 province choices of the form,
+    # 7 the page, 8 its sectors.
+    with django_assert_num_queries(8):
         response = visitor.get("/koperasi/", {"sector": "pertanian", "province": "32", "ordering": "-members"})
     assert len(response.context["object_list"]) == rows
 
@@ -56,8 +58,9 @@ def test_filtered_cooperative_list_queries_do_not_grow_with_rows(visitor, django
 def test_cooperative_list_queries_for_a_curator(curator, django_assert_num_queries, rows):
     cooperatives(rows)
     # 1 session, 2 user, 3 user and 4 group permissions (visible_to), then as for a
-    # visitor: 5 count, 6 sector and 7 province choices, 8 the page, 9 its sectors.
-    with django_assert_num_queries(9):
+    # visitor: 5 data version, 6 count, 7 sector and 8 province choices, 9 the page,
+    # 10 its sectors.
+    with django_assert_num_queries(10):
         response = curator.get("/koperasi/")
     assert len(response.context["object_list"]) == rows
 
@@ -80,10 +83,10 @@ def test_cooperative_detail_queries_do_not_grow_with_members(visitor, django_ass
     # 1 the cooperative with its province, 2 its sectors, 3 its federations (the
     # apex) and 4 theirs (none: the top), 5 its partnership totals (none, so no
     # partnership rows; no sectors, so no suggestions: tests/partnerships/
-    # test_query_counts.py counts those), 6 count of its members for the pager,
-    # 7 the page of members with their provinces and member counts, 8 up to five
-    # members of each member (one sliced prefetch).
-    with django_assert_num_queries(8):
+    # test_query_counts.py counts those), 6 the data version and 7 count of its
+    # members for the pager, 8 the page of members with their provinces and
+    # member counts, 9 up to five members of each member (one sliced prefetch).
+    with django_assert_num_queries(9):
         response = visitor.get(f"/koperasi/{federation.slug}/")
     assert len(response.context["members_page"].object_list) == members
     assert response.content.count(b"kn-preview") == members
@@ -94,9 +97,9 @@ def test_cooperative_detail_queries_do_not_grow_with_members(visitor, django_ass
 def test_partner_list_queries_do_not_grow_with_rows(visitor, django_assert_num_queries, rows):
     for _ in range(rows):
         PartnerFactory()
-    # 1 count for the pager, 2 the province choices of the form, 3 the page of
-    # partners with their provinces.
-    with django_assert_num_queries(3):
+    # 1 the data version, 2 count for the pager, 3 the province choices of the
+    # form, 4 the page of partners with their provinces.
+    with django_assert_num_queries(4):
         response = visitor.get("/mitra/")
     assert len(response.context["object_list"]) == rows
 

@@ -1,0 +1,148 @@
+"""Caches keyed by the data version: a cached page or count is never stale.
+
+Every entry's key holds the token of kopnet.models.DataVersion, which database
+triggers change in the transaction of any write to a table the pages show (form,
+admin, import, bulk update, seed_scale). A write therefore makes all earlier
+entries unreachable at the moment it commits, on every app server at once,
+whatever cache backend each one uses; old entries simply age out.
+
+Two things are cached:
+- the main content of the public pages, for visitors only (signed-in people see
+  records that are theirs, so their pages are always rendered afresh). The page
+  around it (navigation, sign-in links, the language form with its CSRF token,
+  messages) is rendered for each request;
+- the row count of a paginated list, for everyone: the key is the SQL of the count
+  with its parameters, so two readers share a count only when they ask exactly
+  the same question.
+"""
+
+import functools
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.db import connection
+from django.shortcuts import render
+from django.utils.functional import cached_property
+from django.utils.translation import get_language
+
+# base.html marks what a cached page keeps: its title and its main content.
+TITLE_START, TITLE_END = "<title>", " · KopNet</title>"
+MAIN_START, MAIN_END = "<!--kn:main-->", "<!--/kn:main-->"
+PAGE_TIMEOUT = 24 * 3600
+
+
+def data_version(request=None):
+    """The current data version token (one query, remembered for the request)."""
+    if request is not None and hasattr(request, "_kopnet_data_version"):
+        return request._kopnet_data_version
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and connection.in_atomic_block:
+            # Inside a transaction that may have written (a test, a view in atomic()),
+            # the deferred triggers have not run yet: run them now, and let a later
+            # write of this transaction change the token again.
+            cursor.execute("SET CONSTRAINTS kopnet_data_version IMMEDIATE")
+            cursor.execute("SELECT set_config('kopnet.data_version_txid', '', true)")
+        cursor.execute("SELECT token FROM kopnet_dataversion WHERE id = 1")
+        row = cursor.fetchone()
+    version = row[0] if row else None
+    if request is not None:
+        request._kopnet_data_version = version
+    return version
+
+
+def digest(*parts):
+    return hashlib.blake2b("\x1f".join(str(part) for part in parts).encode(), digest_size=16).hexdigest()
+
+
+def page_cacheable(request):
+    return (
+        settings.KOPNET_PAGE_CACHE
+        and request.method in ("GET", "HEAD")
+        and not request.user.is_authenticated
+        and "format" not in request.GET
+    )
+
+
+def split_page(html):
+    """(title, main content) of a page rendered with base.html, or None."""
+    try:
+        title = html[html.index(TITLE_START) + len(TITLE_START) : html.index(TITLE_END)]
+        main = html[html.index(MAIN_START) + len(MAIN_START) : html.index(MAIN_END)]
+    except ValueError:
+        return None
+    return title, main
+
+
+def cached_for_visitors(view):
+    """Serve a visitor the page's main content from the cache, in a freshly rendered frame.
+
+    Only successful HTML pages are stored; errors, CSV and signed-in readers go
+    through the view every time.
+    """
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not page_cacheable(request):
+            return view(request, *args, **kwargs)
+        version = data_version(request)
+        if version is None:
+            return view(request, *args, **kwargs)
+        key = "kn:page:" + digest(version, get_language(), request.path, request.META.get("QUERY_STRING", ""))
+        stored = cache.get(key)
+        if stored is not None:
+            title, main = stored
+            return render(request, "cached_page.html", {"cached_title": title, "cached_main": main})
+        response = view(request, *args, **kwargs)
+        if hasattr(response, "render") and callable(response.render):
+            response.render()
+        if response.status_code == 200 and response.get("Content-Type", "").startswith("text/html"):
+            parts = split_page(response.content.decode(response.charset or "utf-8"))
+            if parts is not None:
+                cache.set(key, parts, PAGE_TIMEOUT)
+        return response
+
+    return wrapper
+
+
+class CachedCountPaginator(Paginator):
+    """A paginator whose count is cached by data version and whose pages are cheap deep down.
+
+    A page's rows come in two steps (a "deferred join"): the primary keys of the
+    page, which the database reads from an index without visiting the table, then
+    those rows with their related data. Page 1,000 then costs little more than
+    page 1 instead of reading 50,000 whole rows to throw them away.
+    """
+
+    def __init__(self, *args, request=None, **kwargs):
+        self.request = request
+        super().__init__(*args, **kwargs)
+
+    @cached_property
+    def count(self):
+        queryset = self.object_list
+        if not hasattr(queryset, "query"):
+            return super().count
+        version = data_version(self.request)
+        try:
+            sql, params = queryset.query.sql_with_params()
+        except Exception:  # an empty result set cannot be written as SQL
+            return super().count
+        key = "kn:count:" + digest(version, connection.alias, sql, params)
+        count = cache.get(key)
+        if count is None:
+            count = queryset.count()
+            cache.set(key, count, PAGE_TIMEOUT)
+        return count
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = min(bottom + self.per_page, self.count)
+        queryset = self.object_list
+        if not hasattr(queryset, "query") or bottom == 0:
+            return self._get_page(queryset[bottom:top], number, self)
+        keys = list(queryset.prefetch_related(None).values_list("pk", flat=True)[bottom:top])
+        rows = {row.pk: row for row in queryset.filter(pk__in=keys).order_by()}
+        return self._get_page([rows[key] for key in keys if key in rows], number, self)

@@ -1,0 +1,282 @@
+"""The data-version caches (kopnet/cache.py): visitors' pages and list counts.
+
+A cached page must never show stale or unauthorised data: every write path
+changes the data version (database triggers), signed-in readers never get or
+fill cached pages, and the frame around a cached page is rendered per request.
+"""
+
+import csv
+import io
+
+import pytest
+from django.apps import apps
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+
+from kopnet.cache import data_version
+from kopnet.models import Verification
+from partnerships import services
+from partnerships.models import Partnership, PartnershipParty
+from registry.models import Cooperative, Membership, Tier
+from tests.factories import (
+    CooperativeFactory,
+    CuratorFactory,
+    MembershipFactory,
+    PartnershipFactory,
+    RepresentationFactory,
+    UserFactory,
+)
+from tests.registry.test_import_export import COOPERATIVE_HEADER, confirm, cooperative_row, upload
+from tests.registry.test_official_views import profile_data
+
+LIST = "/koperasi/"
+
+
+@pytest.fixture(autouse=True)
+def _page_cache_on(settings):
+    settings.KOPNET_PAGE_CACHE = True
+
+
+def from_cache(response):
+    return "cached_page.html" in [template.name for template in response.templates]
+
+
+def main_content(response):
+    html = response.content.decode()
+    return html[html.index('<main id="main"') : html.index("</main>")]
+
+
+def signed_in(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def curator_client(db):
+    return signed_in(CuratorFactory())
+
+
+@pytest.fixture
+def listed(db):
+    """A verified cooperative on the list, with the list already cached for visitors."""
+    coop = CooperativeFactory(name="Koperasi Lama Sentosa")
+    visitor = Client()
+    first = visitor.get(LIST)
+    assert not from_cache(first) and "Koperasi Lama Sentosa" in first.content.decode()
+    second = visitor.get(LIST)
+    assert from_cache(second)
+    return coop, visitor
+
+
+def test_a_visitors_second_request_is_served_from_the_cache_with_the_same_content(db):
+    CooperativeFactory(name="Koperasi Tani Makmur")
+    visitor = Client()
+    fresh, cached = visitor.get(LIST), visitor.get(LIST)
+    assert (from_cache(fresh), from_cache(cached)) == (False, True)
+    assert main_content(cached) == main_content(fresh)
+    assert cached.content.decode().count("<title>Koperasi · KopNet</title>") == 1
+
+
+def test_each_language_and_each_query_string_has_its_own_entry(db):
+    CooperativeFactory(name="Koperasi Tani Makmur", tier=Tier.PRIMER)
+    visitor = Client()
+    visitor.get(LIST)
+    visitor.cookies["django_language"] = "en"
+    english = visitor.get(LIST)
+    assert not from_cache(english) and "Cooperatives" in english.content.decode()
+    filtered = visitor.get(LIST + "?tier=induk")
+    assert not from_cache(filtered) and "Koperasi Tani Makmur" not in main_content(filtered)
+
+
+def test_signed_in_readers_neither_get_nor_fill_the_cache(curator_client, listed):
+    pending = CooperativeFactory(name="Koperasi Menunggu Verifikasi", verification=Verification.PENDING)
+    _coop, visitor = listed
+    # The curator sees the pending record, freshly rendered...
+    curators_page = curator_client.get(LIST)
+    assert not from_cache(curators_page) and pending.name in curators_page.content.decode()
+    curator_client.get(LIST)
+    assert not from_cache(curator_client.get(LIST))
+    # ...and nothing the curator saw reaches a visitor.
+    for _ in range(2):
+        assert pending.name not in visitor.get(LIST).content.decode()
+
+
+def test_the_frame_of_a_cached_page_is_rendered_for_its_reader(listed):
+    _coop, first_visitor = listed
+    # Another visitor gets a CSRF token of their own in the language form, which works.
+    other = Client(enforce_csrf_checks=True)
+    page = other.get(LIST)
+    assert from_cache(page)
+    token = page.content.decode().split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    switched = other.post("/i18n/setlang/", {"language": "en", "next": LIST, "csrfmiddlewaretoken": token})
+    assert switched.status_code == 302
+    # A signed-out reader's message shows on a cached page too.
+    user = UserFactory()
+    reader = signed_in(user)
+    reader.post(reverse("logout"))
+    after_logout = reader.get(LIST)
+    assert from_cache(after_logout)
+    assert 'role="status"' in after_logout.content.decode()
+
+
+def test_csv_downloads_and_error_pages_are_never_cached(listed):
+    _coop, visitor = listed
+    for _ in range(2):
+        assert visitor.get(LIST + "?format=csv").status_code == 200
+        bad = visitor.get(LIST + "?tier=raja")
+        assert bad.status_code == 400 and not from_cache(bad)
+        missing = visitor.get("/koperasi/tidak-ada/")
+        assert missing.status_code == 404 and not from_cache(missing)
+
+
+# --- every write path makes the next visitor's page fresh ----------------------------
+
+
+def shows(visitor, text, url=LIST):
+    response = visitor.get(url)
+    assert response.status_code == 200
+    return text in main_content(response)
+
+
+def test_a_model_save_changes_the_page(listed):
+    coop, visitor = listed
+    coop.name = "Koperasi Baru Sentosa"
+    coop.save()
+    assert shows(visitor, "Koperasi Baru Sentosa") and not shows(visitor, "Koperasi Lama Sentosa")
+
+
+def test_a_bulk_update_and_raw_sql_change_the_page(listed):
+    coop, visitor = listed
+    Cooperative.objects.filter(pk=coop.pk).update(name="Koperasi Massal Sentosa")
+    assert shows(visitor, "Koperasi Massal Sentosa")
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE registry_cooperative SET name = %s WHERE id = %s", ["Koperasi Mentah Sentosa", coop.pk])
+    assert shows(visitor, "Koperasi Mentah Sentosa")
+
+
+def test_the_admin_verify_action_changes_the_page(curator_client, listed):
+    _coop, visitor = listed
+    pending = CooperativeFactory(name="Koperasi Baru Diverifikasi", verification=Verification.PENDING)
+    assert not shows(visitor, pending.name)
+    response = curator_client.post(
+        reverse("admin:registry_cooperative_changelist"),
+        {"action": "verify_selected", "_selected_action": [pending.pk]},
+    )
+    assert response.status_code == 302
+    assert shows(visitor, pending.name)
+
+
+def test_an_admin_import_changes_the_page(curator_client, listed):
+    coop, visitor = listed
+    row = cooperative_row(slug=coop.slug, name="Koperasi Impor Sentosa", sectors="", province_code=coop.province_id)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COOPERATIVE_HEADER)
+    writer.writeheader()
+    writer.writerow({name: row.get(name, "") for name in COOPERATIVE_HEADER})
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    preview = upload(curator_client, "cooperative", SimpleUploadedFile("k.csv", buffer.getvalue().encode(), "text/csv"))
+    assert preview.status_code == 200, preview.content.decode()[:2000]
+    assert confirm(curator_client, "cooperative", preview).status_code == 302
+    coop.refresh_from_db()
+    assert coop.name == "Koperasi Impor Sentosa" and coop.is_verified
+    assert shows(visitor, "Koperasi Impor Sentosa")
+
+
+def test_an_officials_profile_edit_changes_the_page(listed):
+    coop, visitor = listed
+    official = UserFactory()
+    RepresentationFactory(user=official, cooperative=coop)
+    url = f"/koperasi/{coop.slug}/"
+    assert shows(visitor, coop.name, url)
+    response = signed_in(official).post(f"/koperasi/{coop.slug}/ubah/", profile_data(coop, phone="+62 21 555 0101"))
+    assert response.status_code == 302
+    assert shows(visitor, "+62 21 555 0101", url)
+
+
+def test_ending_memberships_in_bulk_changes_the_federations_page(db):
+    federation = CooperativeFactory(name="Pusat Koperasi Contoh", tier=Tier.SEKUNDER)
+    member = CooperativeFactory(name="Koperasi Anggota Contoh")
+    MembershipFactory(member=member, federation=federation)
+    visitor, url = Client(), f"/koperasi/{federation.slug}/"
+    assert member.name in main_content(visitor.get(url))
+    assert from_cache(visitor.get(url))
+    Membership.objects.filter(federation=federation).delete()  # and refresh_member_counts' UPDATE
+    page = visitor.get(url)
+    assert not from_cache(page) and member.name not in main_content(page)
+
+
+def test_a_partnership_registered_and_verified_reaches_the_list(db):
+    initiator, other = CooperativeFactory(), CooperativeFactory()
+    official = UserFactory()
+    RepresentationFactory(user=official, cooperative=initiator)
+    visitor, url = Client(), "/kerjasama/"
+    visitor.get(url)
+    assert from_cache(visitor.get(url))
+    record = PartnershipFactory.build(title="Pengadaan Pupuk Bersama Cache", initiator=initiator, verification=Verification.PENDING)
+    parties = [PartnershipParty(cooperative=initiator), PartnershipParty(cooperative=other)]
+    record = services.partnership_register(user=official, partnership=record, parties=parties)
+    assert not shows(visitor, record.title, url)
+    services.partnership_verify(curator=CuratorFactory(), partnership=record, override_note="Dikonfirmasi lewat telepon.")
+    assert Partnership.objects.get(pk=record.pk).is_verified
+    assert shows(visitor, record.title, url)
+
+
+# --- the version itself and the list counts ------------------------------------------
+
+
+def test_every_table_the_pages_show_has_the_version_triggers(db):
+    """A table added to registry or partnerships must get the triggers in its migration."""
+    tables = set()
+    for app in ("registry", "partnerships"):
+        for model in apps.get_app_config(app).get_models(include_auto_created=True):
+            name = model._meta.db_table
+            if "historical" in name or name == "partnerships_referencesequence":
+                continue
+            tables.add(name)
+    assert "registry_cooperative_sectors" in tables and "partnerships_partnershipparty" in tables
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT DISTINCT tgrelid::regclass::text FROM pg_trigger WHERE tgname = 'kopnet_data_version'"
+            )
+        else:
+            cursor.execute("SELECT DISTINCT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'kopnet_data_version_%'")
+        covered = {row[0].strip('"') for row in cursor.fetchall()}
+    assert tables - covered == set()
+
+
+def test_the_version_changes_with_a_write_and_only_then(db):
+    before = data_version()
+    assert before == data_version()
+    CooperativeFactory()
+    assert data_version() != before
+
+
+def test_a_list_count_follows_writes(db, visitor, settings):
+    settings.KOPNET_PAGE_CACHE = False  # the count cache alone
+    CooperativeFactory.create_batch(3)
+    assert visitor.get(LIST).context["paginator"].count == 3
+    assert visitor.get(LIST).context["paginator"].count == 3
+    CooperativeFactory()
+    assert visitor.get(LIST).context["paginator"].count == 4
+    Cooperative.objects.filter(pk=Cooperative.objects.first().pk).update(verification=Verification.PENDING)
+    assert visitor.get(LIST).context["paginator"].count == 3
+
+
+@pytest.mark.parametrize("ordering", ["name", "-members", "founded", "-name"])
+def test_deep_pages_hold_exactly_the_rows_of_the_ordered_list(db, visitor, settings, ordering):
+    settings.KOPNET_PAGE_CACHE = False  # the paginator alone
+    for number in range(120):
+        CooperativeFactory(name=f"Koperasi {number % 7} Urut", individual_members=number % 5 + 1)
+    expected = [
+        coop.slug
+        for coop in visitor.get(LIST, {"ordering": ordering, "page": 1}).context["filter"].qs
+    ]
+    seen = []
+    for page in (1, 2, 3):
+        response = visitor.get(LIST, {"ordering": ordering, "page": page})
+        seen += [coop.slug for coop in response.context["page_obj"].object_list]
+    assert seen == expected and len(seen) == 120

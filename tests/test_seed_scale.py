@@ -1,0 +1,100 @@
+"""seed_scale: a generated registry that keeps every rule, and a guard for real data."""
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db.models import Count, Q
+
+from kopnet.models import Verification
+from partnerships.models import Category, Partnership, PartnershipParty, derive_from_parties
+from registry.models import Cooperative, Membership, Partner, Tier
+
+COOPERATIVES, PARTNERSHIPS = 600, 900
+
+
+def run(*args):
+    out, err = io.StringIO(), io.StringIO()
+    call_command("seed_scale", *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def seeded(db):
+    return run("--cooperatives", str(COOPERATIVES), "--partnerships", str(PARTNERSHIPS))
+
+
+def test_generates_the_asked_sizes_with_a_progress_bar(seeded):
+    out, err = seeded
+    assert Cooperative.objects.count() == COOPERATIVES
+    assert Partnership.objects.count() == PARTNERSHIPS
+    assert "100% partnerships 900/900" in err and "Generated 600 cooperatives" in out
+    assert set(Cooperative.objects.values_list("tier", flat=True).distinct()) == set(Tier.values)
+    assert Cooperative.objects.values("province").distinct().count() == 39  # 38 provinces and none (abroad)
+    parties = Partnership.objects.annotate(n=Count("parties")).aggregate(low=Count("pk", filter=Q(n__lt=2)), high=Count("pk", filter=Q(n__gt=6)))
+    assert parties == {"low": 0, "high": 0}
+    assert Partner.objects.exists() and Membership.objects.exists()
+
+
+def test_stored_figures_agree_with_the_rows(seeded):
+    federations = Cooperative.objects.exclude(tier=Tier.PRIMER).annotate(
+        active=Count("member_memberships", filter=Q(member_memberships__end_date__isnull=True))
+    )
+    assert all(coop.member_count == coop.active for coop in federations)
+    assert not Cooperative.objects.filter(tier=Tier.PRIMER).exclude(member_count=models_individual()).exists()
+    sample = Partnership.objects.order_by("?")[:60]
+    for partnership in sample:
+        parties = PartnershipParty.objects.filter(partnership=partnership).select_related("cooperative", "partner")
+        category, international, _direction = derive_from_parties(parties)
+        assert (partnership.category, partnership.international) == (category, international)
+        if category == Category.ANTAR_KOPERASI:
+            assert partnership.direction
+        assert partnership.initiator_id == parties.get(role="initiator").cooperative_id
+
+
+def models_individual():
+    from django.db.models import F
+
+    return F("individual_members")
+
+
+def test_a_few_organisations_gather_many_partnerships(seeded):
+    busiest = (
+        PartnershipParty.objects.exclude(cooperative=None).values("cooperative").annotate(n=Count("id")).order_by("-n")
+    )
+    average = PartnershipParty.objects.exclude(cooperative=None).count() / COOPERATIVES
+    assert busiest[0]["n"] >= 3 * average
+
+
+def test_registrations_after_seeding_continue_the_references(seeded):
+    from partnerships.models import ReferenceSequence
+    from django.utils import timezone
+
+    year = timezone.localdate().year
+    taken = set(Partnership.objects.filter(reference__startswith=f"KS-{year}-").values_list("reference", flat=True))
+    assert ReferenceSequence.next_reference(year) not in taken
+    # New rows get fresh ids: the sequences were moved past the generated ones.
+    assert Cooperative.objects.create(name="Koperasi Sesudah Benih", tier=Tier.PRIMER, type="konsumen", scope="kabupaten_kota", province_id="32").pk > COOPERATIVES
+
+
+def test_refuses_a_database_with_records_it_did_not_generate(db):
+    from tests.factories import CooperativeFactory
+
+    real = CooperativeFactory(name="Koperasi Sungguhan")
+    with pytest.raises(CommandError, match="did not generate"):
+        run("--cooperatives", "300", "--partnerships", "10")
+    assert Cooperative.objects.get() == real
+    run("--cooperatives", "300", "--partnerships", "10", "--force")
+    assert not Cooperative.objects.filter(pk=real.pk, name=real.name).exists()
+    assert Cooperative.objects.count() == 300
+
+
+def test_a_second_run_replaces_the_generated_data(seeded):
+    run("--cooperatives", "300", "--partnerships", "50")
+    assert (Cooperative.objects.count(), Partnership.objects.count()) == (300, 50)
+    assert Cooperative.objects.filter(verification=Verification.VERIFIED).count() > 250
+
+
+def test_sizes_too_small_for_every_tier_are_refused(db):
+    with pytest.raises(CommandError, match="at least"):
+        run("--cooperatives", "20", "--partnerships", "10")

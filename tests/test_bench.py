@@ -51,7 +51,7 @@ def case(name, kind, wrk):
         "note": "",
         "example": "/",
         "wrk": wrk,
-        "queries": {"mean": 4.0, "max": 5, "cold_ms_mean": 12.0},
+        "queries": {"mean": 4.0, "max": 5, "uncached_ms_p50": 12.0},
     }
 
 
@@ -160,6 +160,15 @@ def test_a_case_wrk_could_not_measure_fails():
     coop_list["error"] = "wrk failed (1): connection refused"
 
     assert "answers" in failed_groups(results)
+
+
+def test_a_case_where_no_request_completed_fails_instead_of_passing_on_zero_latencies():
+    results = passing_results()
+    by_name(results, "coop_detail_random")["wrk"] = figures(0, 0, 0)
+
+    # The only detail case of these results: the detail targets are not measured either.
+    assert failed_groups(results) == {"answers", "detail_share", "detail_p99"}
+    assert report.verdict(by_name(results, "coop_detail_random")) == "FAIL (answers)"
 
 
 def test_a_list_under_a_fifth_of_healthz_fails_and_a_detail_under_thirty_percent_fails():

@@ -35,6 +35,8 @@ PROFILE_PARTNERSHIPS = 10
 NETWORK_NODES = 60
 NETWORK_PARTY_ROWS = 500
 SUGGESTIONS = 5
+# Suggestions are the best SUGGESTIONS among this many of the largest candidates.
+SUGGESTION_POOL = 200
 
 # Blue and orange stay apart for the common colour blindnesses; international
 # partnerships are also drawn dashed, so colour is never the only sign.
@@ -245,7 +247,8 @@ def suggestion_candidates(cooperative):
 
 def horizontal_suggestions(cooperative, user):
     """Verified cooperatives of the same tier, in the same province, sharing a sector,
-    that have no partnership with it that this reader can see. Two queries."""
+    that have no partnership with it that this reader can see: the most sectors in
+    common first among the SUGGESTION_POOL largest. Two queries."""
     candidates, sector_ids = suggestion_candidates(cooperative)
     if candidates is None or not cooperative.province_id:
         return []
@@ -253,9 +256,16 @@ def horizontal_suggestions(cooperative, user):
         cooperative=OuterRef("pk"),
         partnership__in=Partnership.objects.visible_to(user).involving(cooperative=cooperative),
     )
-    return list(
+    # The largest candidates first, from an index walk that stops early: a province
+    # may hold twenty thousand cooperatives of the same tier sharing a sector.
+    largest = (
         candidates.filter(tier=cooperative.tier, province_id=cooperative.province_id)
         .exclude(Exists(together))
+        .order_by("-member_count", "id")
+        .values("pk")[:SUGGESTION_POOL]
+    )
+    return list(
+        candidates.filter(pk__in=Subquery(largest))
         .prefetch_related(shared_sectors(sector_ids))
         .order_by("-shared_count", "-member_count", "name", "id")[:SUGGESTIONS]
     )

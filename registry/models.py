@@ -287,7 +287,9 @@ class Cooperative(CleanTextMixin, SluggedModel, VerifiableModel):
             models.Index(fields=["verification", "name", "id"], name="coop_verified_name"),
             models.Index(fields=["verification", "member_count", "id"], name="coop_verified_members"),
             models.Index(fields=["verification", "founded", "id"], name="coop_verified_founded"),
-            models.Index(fields=["verification", "tier", "province"], name="coop_verified_tier_prov"),
+            # Filters by tier and province, and the largest of them first (the
+            # suggestions walk it in member order and stop early).
+            models.Index(fields=["verification", "tier", "province", "member_count"], name="coop_verified_tier_prov"),
             models.Index(fields=["verification", "type"], name="coop_verified_type"),
             models.Index(fields=["verification", "status"], name="coop_verified_status"),
             models.Index(fields=["verification", "scope"], name="coop_verified_scope"),

@@ -214,6 +214,7 @@ class Partnership(CleanTextMixin, VerifiableModel):
         verbose_name_plural = _("partnerships")
         indexes = [
             models.Index(fields=["verification", "start_date", "id"], name="ks_verified_start"),
+            models.Index(fields=["start_date", "id"], name="ks_start"),  # the admin's unfiltered list
             models.Index(fields=["verification", "title", "id"], name="ks_verified_title"),
             models.Index(fields=["verification", "category", "direction"], name="ks_verified_category"),
             models.Index(fields=["verification", "international"], name="ks_verified_international"),
@@ -374,6 +375,13 @@ class PartnershipParty(models.Model):
         indexes = [
             models.Index(fields=["cooperative", "partnership"], name="party_cooperative"),
             models.Index(fields=["partner", "partnership"], name="party_partner"),
+            # The few cooperative parties that have not confirmed (the admin's
+            # "all confirmed" column and filter, the dashboards).
+            models.Index(
+                fields=["partnership"],
+                condition=Q(cooperative__isnull=False) & ~Q(confirmation=Confirmation.CONFIRMED),
+                name="party_unconfirmed",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -285,6 +285,7 @@ class Cooperative(CleanTextMixin, SluggedModel, VerifiableModel):
         verbose_name_plural = _("cooperatives")
         indexes = [
             models.Index(fields=["verification", "name", "id"], name="coop_verified_name"),
+            models.Index(fields=["name", "id"], name="coop_name"),  # the admin's unfiltered list
             models.Index(fields=["verification", "member_count", "id"], name="coop_verified_members"),
             models.Index(fields=["verification", "founded", "id"], name="coop_verified_founded"),
             # Filters by tier and province, and the largest of them first (the
@@ -604,6 +605,7 @@ class Partner(CleanTextMixin, SluggedModel, VerifiableModel):
         verbose_name_plural = _("partners")
         indexes = [
             models.Index(fields=["verification", "name", "id"], name="partner_verified_name"),
+            models.Index(fields=["name", "id"], name="partner_name"),  # the admin's unfiltered list
             models.Index(fields=["verification", "kind"], name="partner_verified_kind"),
             models.Index(fields=["verification", "country"], name="partner_verified_country"),
         ]

@@ -200,7 +200,7 @@ def summarise(checks):
             if len(failed) > SHOWN:
                 detail += f"; and {len(failed) - SHOWN} more"
         elif group == "answers":
-            detail = f"{len(mine)} cases, no error"
+            detail = f"{len(mine)} case{'s' if len(mine) > 1 else ''}, no error"
         else:
             worst = max(mine, key=lambda c: c["badness"])
             detail = ("worst " if len(mine) > 1 else "") + f"{worst['case']}: {worst['measured']}"

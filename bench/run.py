@@ -10,6 +10,7 @@ virtualenv, then runs `python -m bench.run`. Settings come from the environment
     BENCH_WORKERS                            gunicorn sync workers (2 per core)
     BENCH_CASES                              only these cases, comma-separated (a partial run)
     BENCH_SEED=0                             measure the data as it is, never (re)seed
+    BENCH_QUIET_WAIT                         seconds to wait for other work to leave the CPU (300)
     BENCH_DATABASE_URL                       the benchmark database (…:5433/kopnet_bench)
 
 Only a complete run at the default sizes writes bench/RESULTS.md and bench/results.json;
@@ -59,6 +60,7 @@ class Config:
         self.workers = int(env.get("BENCH_WORKERS") or 2 * (os.cpu_count() or 1))
         self.only = [name.strip() for name in (env.get("BENCH_CASES") or "").split(",") if name.strip()]
         self.seed = (env.get("BENCH_SEED") or "1") != "0"
+        self.quiet_wait = int(env.get("BENCH_QUIET_WAIT") or 300)
         self.database_url = env.get("BENCH_DATABASE_URL") or "postgres://kopnet:kopnet@localhost:5433/kopnet_bench"
 
     def full(self):
@@ -235,6 +237,17 @@ def cpu_busy(seconds):
     return 1 - (idle_after - idle_before) / total if total else 0.0
 
 
+def wait_for_quiet(seconds):
+    """Waits up to `seconds` for other work (other people's test runs) to leave the CPU."""
+    deadline = time.monotonic() + seconds
+    busy = cpu_busy(2)
+    if busy > report.BUSY_WARNING:
+        log(f"the machine is {busy:.0%} busy with other work: waiting up to {seconds} s for it to be quiet")
+    while busy > report.BUSY_WARNING and time.monotonic() < deadline:
+        busy = cpu_busy(2)
+    return busy
+
+
 def measure_case(config, case, urls_file, cookie, server):
     result = {"name": case.name, "kind": case.kind, "urls": len(case.urls), "note": case.note, "example": case.urls[0]}
     # The previous case's last requests may still be served: wait (up to 10 s) for a quiet
@@ -347,6 +360,7 @@ def main():
     exports = cases_module.csv_exports() if not config.only else []
     connection.close()  # the server gets the database to itself while measuring
 
+    wait_for_quiet(config.quiet_wait)
     workdir = Path(tempfile.mkdtemp(prefix="kopnet-bench-"))
     server = Server(config, env, workdir / "gunicorn.log")
     measured, csv_results = [], []

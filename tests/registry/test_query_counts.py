@@ -69,8 +69,9 @@ def test_cooperative_list_queries_for_a_curator(curator, django_assert_num_queri
 @pytest.mark.parametrize("rows", [1, PAGE + 20])
 def test_cooperative_csv_queries_do_not_grow_with_rows(visitor, django_assert_num_queries, rows):
     cooperatives(rows)
-    # 1 the cooperatives with their provinces, 2 their sectors (one chunk of 2000).
-    with django_assert_num_queries(2):
+    # 1 the sectors' slugs, 2 the cooperatives with their provinces, 3 their sector
+    # links (one chunk of 2000 rows).
+    with django_assert_num_queries(3):
         response = visitor.get("/koperasi/", {"format": "csv"})
         lines = b"".join(response.streaming_content).decode().splitlines()
     assert len(lines) == rows + 1

@@ -22,6 +22,7 @@ import datetime
 import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -170,8 +171,11 @@ class Server:
             "--worker-class", "sync",
             "--timeout", str(GUNICORN_TIMEOUT),
             "--error-logfile", str(self.log_path),
+            # gunicorn 27's control socket defaults to one path per user (~/.gunicorn/gunicorn.ctl),
+            # shared with any other gunicorn on the machine; the benchmark needs none.
+            "--no-control-socket",
         ]  # fmt: skip
-        log(f"starting gunicorn ({self.config.workers} sync workers) on {BASE_URL}; log {self.log_path}")
+        log(f"starting gunicorn ({self.config.workers} sync workers) on {BASE_URL}")
         self.process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **self.env})
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -387,6 +391,7 @@ def main():
             csv_results.append(result)
     finally:
         server.stop()
+        shutil.rmtree(workdir, ignore_errors=True)  # the URL lists and gunicorn's log
 
     log("queries per request (Django's test client, same settings)")
     queries.warm_up(cases)

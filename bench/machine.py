@@ -57,5 +57,5 @@ def describe(postgresql, postgresql_settings):
         "python": sys.version.split()[0],
         "django": django.get_version(),
         "gunicorn": gunicorn.__version__,
-        "wrk": command_version(["wrk", "-v"], r"wrk ([0-9][^ ]*)"),
+        "wrk": command_version(["wrk", "-v"], r"^wrk (\S+)"),
     }

@@ -23,6 +23,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
+from django.db.models import Count, Window
 from django.shortcuts import render
 from django.utils.functional import cached_property
 from django.utils.translation import get_language
@@ -113,30 +114,43 @@ class CachedCountPaginator(Paginator):
     page, which the database reads from an index without visiting the table, then
     those rows with their related data. Page 1,000 then costs little more than
     page 1 instead of reading 50,000 whole rows to throw them away.
+
+    With `count_with_rows` (searches), an uncached count comes with the page's rows
+    in one query (a window count): a search's matches are found once, not once to
+    count and again to sort.
     """
 
-    def __init__(self, *args, request=None, **kwargs):
+    def __init__(self, *args, request=None, count_with_rows=False, **kwargs):
         self.request = request
+        self.count_with_rows = count_with_rows
         super().__init__(*args, **kwargs)
 
-    @cached_property
-    def count(self):
+    def count_key(self):
         queryset = self.object_list
         if not hasattr(queryset, "query"):
-            return super().count
-        version = data_version(self.request)
+            return None
         try:
             sql, params = queryset.query.sql_with_params()
         except Exception:  # an empty result set cannot be written as SQL
+            return None
+        return "kn:count:" + digest(data_version(self.request), connection.alias, sql, params)
+
+    @cached_property
+    def count(self):
+        key = self.count_key()
+        if key is None:
             return super().count
-        key = "kn:count:" + digest(version, connection.alias, sql, params)
         count = cache.get(key)
         if count is None:
-            count = queryset.count()
+            count = self.object_list.count()
             cache.set(key, count, PAGE_TIMEOUT)
         return count
 
     def page(self, number):
+        if self.count_with_rows and "count" not in self.__dict__:
+            page = self.page_with_count(number)
+            if page is not None:
+                return page
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = min(bottom + self.per_page, self.count)
@@ -146,3 +160,33 @@ class CachedCountPaginator(Paginator):
         keys = list(queryset.prefetch_related(None).values_list("pk", flat=True)[bottom:top])
         rows = {row.pk: row for row in queryset.filter(pk__in=keys).order_by()}
         return self._get_page([rows[key] for key in keys if key in rows], number, self)
+
+    def page_with_count(self, number):
+        """The page and the count in one query, when the count is not cached yet.
+
+        None when that does not apply (a cached count, a page past the end, an
+        invalid number): page() then goes the usual way.
+        """
+        key = self.count_key()
+        if key is None or cache.get(key) is not None:
+            return None
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            return None
+        if number < 1:
+            return None
+        bottom = (number - 1) * self.per_page
+        queryset = self.object_list
+        # Narrow rows (key and total) to sort, then the page's whole rows by key.
+        keys = list(
+            queryset.prefetch_related(None)
+            .annotate(kn_total=Window(Count("pk")))
+            .values_list("pk", "kn_total")[bottom : bottom + self.per_page]
+        )
+        if not keys:
+            return None
+        self.count = keys[0][1]
+        cache.set(key, self.count, PAGE_TIMEOUT)
+        rows = {row.pk: row for row in queryset.filter(pk__in=[pk for pk, _total in keys]).order_by()}
+        return self._get_page([rows[pk] for pk, _total in keys if pk in rows], self.validate_number(number), self)

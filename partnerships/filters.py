@@ -160,7 +160,13 @@ class PartnershipFilter(django_filters.FilterSet):
         )
 
     def filter_province(self, queryset, name, province):
-        return queryset.filter(parties(cooperative__province=province) | parties(partner__province=province))
+        # Sets of partnership ids (hashed once) rather than a test per partnership:
+        # a province's parties are found from its organisations' indexes.
+        cooperative_parties = PartnershipParty.objects.filter(cooperative__province=province)
+        partner_parties = PartnershipParty.objects.filter(partner__province=province)
+        return queryset.filter(
+            Q(pk__in=cooperative_parties.values("partnership_id")) | Q(pk__in=partner_parties.values("partnership_id"))
+        )
 
     def filter_country(self, queryset, name, country):
         return queryset.filter(parties(cooperative__country=country) | parties(partner__country=country))

@@ -122,12 +122,18 @@ class PartnershipQuerySet(models.QuerySet):
         )
 
     def involving(self, cooperative=None, partner=None):
-        parties = PartnershipParty.objects.filter(partnership=OuterRef("pk"))
+        """The partnerships of an organisation: `pk IN (its parties' partnerships)`.
+
+        Not an EXISTS per partnership: for an organisation with thousands of
+        partnerships PostgreSQL then scanned all 500,000 to test each one; from
+        the party index it reads only the organisation's own.
+        """
+        parties = PartnershipParty.objects.all()
         if cooperative is not None:
             parties = parties.filter(cooperative=cooperative)
         if partner is not None:
             parties = parties.filter(partner=partner)
-        return self.filter(Exists(parties))
+        return self.filter(pk__in=parties.values("partnership_id"))
 
 
 def document_upload_to(instance, filename):

@@ -1,7 +1,8 @@
 """The FilterSets of the public lists: every filter is a URL parameter, validated."""
 
 import django_filters
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OrderBy, OuterRef
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_filters.constants import EMPTY_VALUES
@@ -60,6 +61,37 @@ class SortFilter(django_filters.ChoiceFilter):
         return qs.order_by(*self.orders[value])
 
 
+def matches_first(queryset):
+    """The same order through expressions no index provides (COALESCE(x, x)).
+
+    With a search, the trigram index finds the matches and the database sorts
+    those few; left to itself PostgreSQL may walk a sort index instead, testing
+    every row until it has a page: 400 ms for a word found near the end of the
+    alphabet, against 10 ms.
+    """
+    ordering = queryset.query.order_by or queryset.model._meta.ordering
+    expressions = []
+    for item in ordering:
+        if isinstance(item, str):
+            name = item.lstrip("-")
+            item = OrderBy(F(name), descending=item.startswith("-")) if name not in ("id", "pk") else item
+        if isinstance(item, OrderBy) and isinstance(item.expression, F):
+            item = item.copy()
+            item.expression = Coalesce(item.expression, item.expression)
+        expressions.append(item)
+    return queryset.order_by(*expressions)
+
+
+class SearchFirstFilterSet(django_filters.FilterSet):
+    """A FilterSet whose `q` search, when given, decides how the database finds rows."""
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if (self.form.cleaned_data.get("q") or "").strip():
+            return matches_first(queryset)
+        return queryset
+
+
 def by_name():
     return {
         "name": (_("Name, A to Z"), ("name", "id")),
@@ -73,7 +105,7 @@ def province_filter():
     )
 
 
-class CooperativeFilter(django_filters.FilterSet):
+class CooperativeFilter(SearchFirstFilterSet):
     q = django_filters.CharFilter(
         method="filter_q",
         label=_("Search"),
@@ -121,7 +153,7 @@ class CooperativeFilter(django_filters.FilterSet):
         )
 
 
-class PartnerFilter(django_filters.FilterSet):
+class PartnerFilter(SearchFirstFilterSet):
     q = django_filters.CharFilter(
         method="filter_q",
         label=_("Search"),

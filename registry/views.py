@@ -52,7 +52,12 @@ class RegistryListView(FilterView):
 
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
         return self.paginator_class(
-            queryset, per_page, orphans=orphans, allow_empty_first_page=allow_empty_first_page, request=self.request
+            queryset,
+            per_page,
+            orphans=orphans,
+            allow_empty_first_page=allow_empty_first_page,
+            request=self.request,
+            count_with_rows=bool(self.request.GET.get("q", "").strip()),
         )
 
     def get(self, request, *args, **kwargs):

@@ -21,14 +21,17 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+MEMORY_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
+
+
 @pytest.fixture(autouse=True)
 def _page_cache_off(settings):
     """Pages are rendered afresh, so that tests can read response.context; the
-    cached path has its own tests (tests/test_cache.py). Counts stay cached, from
-    an empty cache in every test."""
+    cached path has its own tests (tests/test_cache.py, with both backends). Counts
+    stay cached, in memory (tests without the database use the cache too), from an
+    empty cache in every test."""
     settings.KOPNET_PAGE_CACHE = False
-    cache.clear()
-    yield
+    settings.CACHES = MEMORY_CACHE
     cache.clear()
 
 

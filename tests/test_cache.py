@@ -33,9 +33,16 @@ from tests.registry.test_official_views import profile_data
 LIST = "/koperasi/"
 
 
-@pytest.fixture(autouse=True)
-def _page_cache_on(settings):
+DATABASE_CACHE = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "kopnet_cache"}}
+
+
+@pytest.fixture(autouse=True, params=["database", "memory"])
+def _page_cache_on(request, settings):
+    """Every test with the shared database cache (the default) and the per-process one."""
     settings.KOPNET_PAGE_CACHE = True
+    if request.param == "database":
+        request.getfixturevalue("db")
+        settings.CACHES = DATABASE_CACHE
 
 
 def from_cache(response):

@@ -220,6 +220,6 @@ CACHES = {
         else "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "kopnet_cache" if KOPNET_CACHE == "database" else "kopnet",
         "TIMEOUT": 24 * 3600,
-        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("KOPNET_CACHE_ENTRIES", "20000"))},
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("KOPNET_CACHE_ENTRIES", "5000"))},
     }
 }

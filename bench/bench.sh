@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make bench`: what a bare Debian machine lacks (wrk, PostgreSQL, venv), the
-# benchmark's database on KopNet's own PostgreSQL cluster (.ci/postgres.sh), the
-# project's virtualenv, then bench/run.py, which seeds, serves and measures.
+# project's virtualenv, the benchmark's database on KopNet's own PostgreSQL cluster
+# (.ci/postgres.sh), then bench/run.py, which seeds, serves and measures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,10 +18,14 @@ if [ ${#missing[@]} -gt 0 ]; then
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+make install
+
+# kopnet_bench holds the full-size data; any other size gets kopnet_bench_small, so
+# that a quick run never reseeds (drops) the full-size data (bench/run.py decides).
+database=$(.venv/bin/python -m bench.run --database-name)
+
 # shellcheck source=.ci/postgres.sh
 . .ci/postgres.sh
-kopnet_postgres kopnet_bench
-
-make install
+kopnet_postgres "$database"
 
 BENCH_DATABASE_URL="$PG_URL" exec .venv/bin/python -m bench.run

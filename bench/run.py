@@ -11,7 +11,12 @@ virtualenv, then runs `python -m bench.run`. Settings come from the environment
     BENCH_CASES                              only these cases, comma-separated (a partial run)
     BENCH_SEED=0                             measure the data as it is, never (re)seed
     BENCH_QUIET_WAIT                         seconds to wait for other work to leave the CPU (300)
-    BENCH_DATABASE_URL                       the benchmark database (…:5433/kopnet_bench)
+    BENCH_DATABASE_URL                       the benchmark database (…:5433/kopnet_bench, or
+                                             kopnet_bench_small at other sizes)
+
+Runs at other sizes than the default use the database kopnet_bench_small, so that
+a quick run never reseeds (drops) the full-size data. `python -m bench.run
+--database-name` prints the name for these sizes (bench/bench.sh creates it).
 
 Only a complete run at the default sizes writes bench/RESULTS.md and bench/results.json;
 other runs write bench/results-<cooperatives>-<partnerships>.md and .json (ignored by git).
@@ -21,6 +26,7 @@ The exit status is 1 when any target of issue 5 is missed.
 import datetime
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -43,11 +49,21 @@ BENCH = ROOT / "bench"
 HOST, PORT = "127.0.0.1", 8100
 BASE_URL = f"http://{HOST}:{PORT}"
 DEFAULT_SIZES = (150_000, 500_000)
+FULL_DATABASE, SMALL_DATABASE = "kopnet_bench", "kopnet_bench_small"
 GUNICORN_TIMEOUT = 120
 
 
 def log(message):
     print(f"==> {message}", flush=True)
+
+
+def database_name(cooperatives, partnerships):
+    """The full-size data's database, or another one for every other size.
+
+    Seeding a size drops the data of any other: a quick run must not cost the next
+    full run its 2 minutes of seeding.
+    """
+    return FULL_DATABASE if (cooperatives, partnerships) == DEFAULT_SIZES else SMALL_DATABASE
 
 
 class Config:
@@ -62,7 +78,9 @@ class Config:
         self.only = [name.strip() for name in (env.get("BENCH_CASES") or "").split(",") if name.strip()]
         self.seed = (env.get("BENCH_SEED") or "1") != "0"
         self.quiet_wait = int(env.get("BENCH_QUIET_WAIT") or 300)
-        self.database_url = env.get("BENCH_DATABASE_URL") or "postgres://kopnet:kopnet@localhost:5433/kopnet_bench"
+        self.database_url = env.get("BENCH_DATABASE_URL") or (
+            f"postgres://kopnet:kopnet@localhost:5433/{database_name(self.cooperatives, self.partnerships)}"
+        )
 
     def full(self):
         """Whether this run may write bench/RESULTS.md: default sizes, every case."""
@@ -110,8 +128,10 @@ def counts(url):
 def recreate_database(url):
     """Drops and creates the benchmark database: seed_scale then starts from migrated data only."""
     name = dj_database_url.parse(url)["NAME"]
-    if not name.endswith("_bench"):
-        raise SystemExit(f"bench: refusing to drop {name!r}: the benchmark database's name ends in _bench")
+    if not re.search(r"_bench(_small)?$", name):
+        raise SystemExit(
+            f"bench: refusing to drop {name!r}: the benchmark database's name ends in _bench or _bench_small"
+        )
     with connect(url, dbname="postgres") as conn:
         conn.execute(f'drop database if exists "{name}" with (force)')
         conn.execute(f'create database "{name}"')
@@ -336,6 +356,9 @@ def output_paths(config, data):
 
 def main():
     config = Config(os.environ)
+    if sys.argv[1:] == ["--database-name"]:
+        print(dj_database_url.parse(config.database_url)["NAME"])
+        return 0
     env = server_environment(config)
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))

@@ -3,8 +3,9 @@
 Needs Django set up against the benchmark database with the server's settings
 (bench/run.py does it). The test Client runs the whole stack (middleware, view,
 template) in this process; CaptureQueriesContext counts the queries even with
-DEBUG off. The cache (per process by default) is emptied first, so these are the
-costs of uncached pages, where the load test mostly meets cached ones.
+DEBUG off. The cache is emptied before each request (the server's own when it is
+the database cache; it has stopped by then), so these are the cold costs of the
+pages that the load test, after its priming pass, meets warm.
 """
 
 import statistics

@@ -235,8 +235,10 @@ def number(value, digits=1):
 def case_row(case):
     wrk, queries = case.get("wrk"), case.get("queries")
     busy = (case.get("background_busy") or 0) > BUSY_WARNING
+    distinct = case.get("distinct_urls")
     return [
         case["name"] + (" (busy)" if busy else ""),
+        "—" if distinct is None else f"{distinct:,}",
         number(wrk["requests_per_s"], 0) if wrk else "—",
         number(ms(wrk["latency_us"]["p50"])) if wrk else "—",
         number(ms(wrk["latency_us"]["p99"])) if wrk else "—",
@@ -248,8 +250,11 @@ def case_row(case):
     ]
 
 
-HEADERS = ["case", "req/s", "p50 ms", "p99 ms", "queries/request", "uncached ms", "of /healthz", "target", "result"]
-RIGHT = {1, 2, 3, 5, 6}
+HEADERS = [
+    "case", "distinct URLs", "req/s", "p50 ms", "p99 ms", "queries/request", "uncached ms", "of /healthz",
+    "target", "result",
+]  # fmt: skip
+RIGHT = {1, 2, 3, 4, 6, 7}
 
 
 def markdown_table(headers, rows, right=frozenset()):
@@ -322,6 +327,18 @@ def busy_line(results):
     return f"The machine was quiet between cases (other work at most {worst['background_busy']:.0%} of the CPU)."
 
 
+def priming_text(settings):
+    threads = settings.get("prime_threads")
+    if not threads:
+        return "Pages measured without a priming pass."
+    return (
+        "Pages are measured warm, as a long-running server serves them: before each case but /healthz, one "
+        f"priming pass requests each of the case's URLs once ({threads} threads, every answer must be 2xx; "
+        "its time is under \"priming s\" in Cases), then wrk warms up and measures. The \"uncached ms\" column "
+        "shows the cold server time of the same pages."
+    )
+
+
 def render_markdown(results):
     """bench/RESULTS.md: the table, the targets, and what it was measured on."""
     machine, data, settings = results["machine"], results["data"], results["settings"]
@@ -340,11 +357,13 @@ def render_markdown(results):
         "",
         "## Results",
         "",
+        priming_text(settings),
+        "",
         f"wrk {wrk['connections']} connections, {wrk['threads']} threads, {wrk['warmup']} warm-up then "
         f"{wrk['duration']} measured per case; latencies as wrk saw them (client side). Queries per request "
         f"(mean, max) and uncached ms (median server time) over up to {settings['queries_sample']} of the "
         "case's URLs (at least 5 requests) with Django's test client in one process, the cache emptied before "
-        "each request: what a page costs when it is not cached, where the load test mostly meets cached pages.",
+        "each request: the cold server time of the same pages, what a visitor meets after any write.",
         "",
         cases_table(results),
         "",
@@ -369,16 +388,18 @@ def render_markdown(results):
         "## Cases",
         "",
         markdown_table(
-            ["case", "URLs", "what", "CPU busy with other work before it"],
+            ["case", "URLs", "what", "priming s", "CPU busy with other work before it"],
             [
                 [
                     case["name"],
                     str(case["urls"]),
                     case.get("note") or case.get("example", ""),
+                    number(case.get("prime_seconds")),
                     _share(case.get("background_busy")),
                 ]
                 for case in results["cases"]
             ],
+            {3},
         ),
         "",
         busy_line(results),

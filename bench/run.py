@@ -18,6 +18,9 @@ Runs at other sizes than the default use the database kopnet_bench_small, so tha
 a quick run never reseeds (drops) the full-size data. `python -m bench.run
 --database-name` prints the name for these sizes (bench/bench.sh creates it).
 
+Before wrk measures a case, one priming pass requests each of its URLs once
+(bench/prime.py): the server is measured warm, as a long-running one is.
+
 Only a complete run at the default sizes writes bench/RESULTS.md and bench/results.json;
 other runs write bench/results-<cooperatives>-<partnerships>.md and .json (ignored by git).
 The exit status is 1 when any target of issue 5 is missed.
@@ -42,7 +45,7 @@ from pathlib import Path
 import dj_database_url
 import psycopg
 
-from bench import report
+from bench import prime, report
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -273,7 +276,14 @@ def wait_for_quiet(seconds):
 
 
 def measure_case(config, case, urls_file, cookie, server):
-    result = {"name": case.name, "kind": case.kind, "urls": len(case.urls), "note": case.note, "example": case.urls[0]}
+    result = {
+        "name": case.name,
+        "kind": case.kind,
+        "urls": len(case.urls),
+        "distinct_urls": len(set(case.urls)),
+        "note": case.note,
+        "example": case.urls[0],
+    }
     # The previous case's last requests may still be served: wait (up to 10 s) for a quiet
     # machine. Whatever then keeps the CPU busy is other work, taking it from this case.
     deadline = time.monotonic() + 10
@@ -285,6 +295,16 @@ def measure_case(config, case, urls_file, cookie, server):
             f"WARNING: before {case.name} the machine was {result['background_busy']:.0%} busy with other work; "
             "its figures will be low"
         )
+    if case.kind != "ceiling":
+        # Every URL of the case once, so that wrk meets the steady state of a long-running
+        # server (cached pages and counts, PostgreSQL's buffers), not the first visit of each.
+        primed = prime.prime(BASE_URL, case.urls, cookie)
+        result["prime_seconds"] = primed["seconds"]
+        if primed["failures"]:
+            result["error"] = prime.failure_text(primed)
+            log(f"FAIL {case.name}: {result['error']}\ngunicorn's log ends:\n{server.log_tail(15)}")
+            return result
+        log(f"{case.name}: primed {primed['requests']:,} URLs in {primed['seconds']:.1f} s")
     try:
         wrk(config, config.warmup, urls_file, cookie)
         figures = wrk(config, config.duration, urls_file, cookie)
@@ -439,6 +459,7 @@ def main():
             "workers_reason": WORKERS_REASON,
             "port": PORT,
             "queries_sample": queries.SAMPLE,
+            "prime_threads": prime.THREADS,
             "wrk": {
                 "connections": config.connections,
                 "threads": config.threads,

@@ -1,13 +1,17 @@
-"""The benchmark's pure parts (bench/report.py): wrk's figures, the targets, the tables.
+"""The benchmark's pure parts: wrk's figures, the targets, the tables (bench/report.py),
+the priming pass (bench/prime.py) and the choice of database (bench/run.py).
 
 `make bench` itself (wrk, gunicorn, PostgreSQL at scale) does not run in the suite.
 """
 
+import http.server
 import json
+import socket
+import threading
 
 import pytest
 
-from bench import report
+from bench import prime, report, run
 
 WRK_OUTPUT = """Running 10s test @ http://127.0.0.1:8100
   2 threads and 16 connections
@@ -48,6 +52,7 @@ def case(name, kind, wrk):
         "name": name,
         "kind": kind,
         "urls": 20,
+        "distinct_urls": 20,
         "note": "",
         "example": "/",
         "wrk": wrk,
@@ -67,6 +72,7 @@ def passing_results():
             "workers_reason": "two per core.",
             "port": 8100,
             "queries_sample": 20,
+            "prime_threads": 4,
             "wrk": {"connections": 16, "threads": 2, "duration": "10s", "warmup": "3s"},
         },
         "timings": {"prepare_s": 5.0, "seed_s": None, "measure_s": 200.0},
@@ -281,7 +287,7 @@ def test_cases_table_has_a_row_per_case_with_its_ratio_to_healthz_and_verdict():
     assert set(rows) == {c["name"] for c in results["cases"]}
     cells = [cell.strip() for cell in rows["coop_list_filtered"].split("|")[1:-1]]
     assert cells == [
-        "coop_list_filtered", "100", "25.0", "80.0", "4.0 (max 5)", "12.0", "12%",
+        "coop_list_filtered", "20", "100", "25.0", "80.0", "4.0 (max 5)", "12.0", "12%",
         "≥20%, p99 ≤100 ms", "FAIL (list_share)",
     ]  # fmt: skip
 
@@ -311,3 +317,157 @@ def test_other_work_on_the_machine_between_cases_is_warned_of():
 
     by_name(results, "coop_list")["background_busy"] = 0.05
     assert report.busy_line(results).startswith("The machine was quiet")
+
+
+def test_cases_table_shows_each_cases_distinct_urls():
+    results = passing_results()
+    by_name(results, "healthz")["distinct_urls"] = 1
+    by_name(results, "coop_detail_random")["distinct_urls"] = 500
+    report.evaluate(results)
+
+    lines = report.cases_table(results).splitlines()
+    assert [cell.strip() for cell in lines[0].split("|")[1:3]] == ["case", "distinct URLs"]
+    cells = {line.split("|")[1].strip(): line.split("|")[2].strip() for line in lines[2:]}
+    assert cells["healthz"] == "1"
+    assert cells["coop_detail_random"] == "500"
+
+
+def test_results_markdown_says_pages_are_measured_warm_and_shows_each_priming_time():
+    results = passing_results()
+    by_name(results, "coop_detail_random")["prime_seconds"] = 12.34
+    report.evaluate(results)
+
+    markdown = report.render_markdown(results)
+
+    assert "Pages are measured warm" in markdown
+    assert "one priming pass requests each of the case's URLs once (4 threads" in markdown
+    assert 'The "uncached ms" column shows the cold server time of the same pages.' in markdown
+    cases_section = markdown.split("## Cases")[1]
+    assert "| priming s |" in cases_section
+    row = next(line for line in cases_section.splitlines() if line.startswith("| coop_detail_random "))
+    assert "12.3" in row
+    row = next(line for line in cases_section.splitlines() if line.startswith("| healthz "))
+    assert "—" in row  # the ceiling is not primed
+
+
+# --- the priming pass -------------------------------------------------------------
+
+
+class FakeServer:
+    """Answers prime.prime's requests from a dict of path -> status (200 when absent)."""
+
+    def __init__(self, answers=None):
+        self.answers = answers or {}
+        self.requested = []
+        self.lock = threading.Lock()
+
+    def get(self, url, cookie):
+        with self.lock:
+            self.requested.append((url, cookie))
+        return self.answers.get(url.removeprefix("http://bench"), 200)
+
+
+def test_priming_requests_each_distinct_url_once_with_the_cookie():
+    server = FakeServer()
+    paths = ["/koperasi/a/", "/koperasi/b/", "/koperasi/a/", "/koperasi/c/"]
+
+    primed = prime.prime("http://bench", paths, "sessionid=abc", get=server.get)
+
+    assert sorted(server.requested) == [
+        ("http://bench/koperasi/a/", "sessionid=abc"),
+        ("http://bench/koperasi/b/", "sessionid=abc"),
+        ("http://bench/koperasi/c/", "sessionid=abc"),
+    ]
+    assert primed["requests"] == 3
+    assert primed["failures"] == []
+    assert primed["seconds"] >= 0
+
+
+def test_priming_reports_every_answer_that_is_not_2xx_in_the_order_of_the_urls():
+    server = FakeServer({"/b": 404, "/c": 302, "/d": "URLError: timed out", "/e": 204})
+
+    primed = prime.prime("http://bench", ["/a", "/b", "/c", "/d", "/e"], get=server.get)
+
+    assert primed["failures"] == [("/b", 404), ("/c", 302), ("/d", "URLError: timed out")]
+
+
+def test_priming_failure_text_counts_the_failures_and_names_the_first_few():
+    primed = {"requests": 500, "failures": [(f"/p/{i}/", 404) for i in range(5)]}
+
+    assert prime.failure_text(primed) == (
+        "priming: 5 of 500 URLs not 2xx: /p/0/ answered 404; /p/1/ answered 404; /p/2/ answered 404; and 2 more"
+    )
+
+
+@pytest.fixture
+def http_server():
+    """A server on a free local port: /ok answers 200, /moved redirects to /ok, else 404."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        cookies = []
+
+        def do_GET(self):
+            Handler.cookies.append(self.headers.get("Cookie"))
+            status = {"/ok": 200, "/moved": 302}.get(self.path, 404)
+            self.send_response(status)
+            if status == 302:
+                self.send_header("Location", "/ok")
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", Handler.cookies
+    server.shutdown()
+    server.server_close()
+
+
+def test_fetch_returns_the_status_without_following_redirects(http_server):
+    base_url, cookies = http_server
+
+    assert prime.fetch(base_url + "/ok", "sessionid=abc") == 200
+    # The admin sends a signed-out curator to its login page, which answers 200.
+    assert prime.fetch(base_url + "/moved") == 302
+    assert prime.fetch(base_url + "/missing") == 404
+    assert cookies == ["sessionid=abc", None, None]
+
+
+def test_fetch_returns_a_connection_error_as_text():
+    with socket.socket() as probe:  # a local port that nothing listens on once closed
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+
+    answer = prime.fetch(f"http://127.0.0.1:{port}/", timeout=2)
+
+    assert isinstance(answer, str)
+    assert not prime.answered(answer)
+
+
+# --- the benchmark's database -----------------------------------------------------
+
+
+def test_only_the_default_sizes_use_the_full_size_database():
+    assert run.database_name(150_000, 500_000) == "kopnet_bench"
+    assert run.database_name(3_000, 10_000) == "kopnet_bench_small"
+    assert run.database_name(150_000, 10_000) == "kopnet_bench_small"
+
+
+def test_a_quick_run_defaults_to_the_small_database_and_an_empty_size_means_the_default():
+    quick = run.Config({"BENCH_COOPERATIVES": "3000", "BENCH_PARTNERSHIPS": "10000"})
+    full = run.Config({"BENCH_COOPERATIVES": "", "BENCH_PARTNERSHIPS": ""})  # as the Makefile exports them
+
+    assert quick.database_url.endswith(":5433/kopnet_bench_small")
+    assert full.database_url.endswith(":5433/kopnet_bench")
+    assert run.Config({"BENCH_DATABASE_URL": "postgres://x@h/other_bench"}).database_url.endswith("/other_bench")
+
+
+def test_recreating_refuses_a_database_that_is_not_a_benchmark_one():
+    with pytest.raises(SystemExit, match="refusing to drop 'kopnet'"):
+        run.recreate_database("postgres://kopnet:kopnet@localhost:5433/kopnet")
+    with pytest.raises(SystemExit, match="refusing to drop 'kopnet_bench_smaller'"):
+        run.recreate_database("postgres://kopnet:kopnet@localhost:5433/kopnet_bench_smaller")

@@ -55,6 +55,32 @@ def test_filtered_cooperative_list_queries_do_not_grow_with_rows(visitor, django
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("rows", [1, PAGE])
+def test_searched_cooperative_list_queries_do_not_grow_with_rows(visitor, django_assert_num_queries, rows):
+    for number in range(rows):
+        CooperativeFactory(name=f"Koperasi Tani Makmur {number}", sectors=[sector("pertanian")])
+    CooperativeFactory(name="Koperasi Nelayan Jaya")
+    # 1 the data version, 2 the page's keys with the count of all matches (one
+    # scan), 3 sector and 4 province choices of the form, 5 the page's rows by key,
+    # 6 their sectors.
+    with django_assert_num_queries(6):
+        response = visitor.get("/koperasi/", {"q": "tani makmur"})
+    assert response.context["paginator"].count == rows
+    assert len(response.context["object_list"]) == rows
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("rows", [1, PAGE])
+def test_a_later_page_costs_what_the_first_does_plus_its_keys(visitor, django_assert_num_queries, rows):
+    cooperatives(PAGE + rows)
+    # 1 the data version, 2 count, 3 sector and 4 province choices, 5 the keys of
+    # page 2 (from the index), 6 its rows by key, 7 their sectors.
+    with django_assert_num_queries(7):
+        response = visitor.get("/koperasi/", {"page": 2})
+    assert len(response.context["object_list"]) == rows
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("rows", [1, PAGE])
 def test_cooperative_list_queries_for_a_curator(curator, django_assert_num_queries, rows):
     cooperatives(rows)
     # 1 session, 2 user, 3 user and 4 group permissions (visible_to), then as for a

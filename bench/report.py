@@ -242,7 +242,8 @@ def case_row(case):
         number(wrk["requests_per_s"], 0) if wrk else "—",
         number(ms(wrk["latency_us"]["p50"])) if wrk else "—",
         number(ms(wrk["latency_us"]["p99"])) if wrk else "—",
-        f"{queries['mean']:.1f} (max {queries['max']})" if queries else "—",
+        (f"{queries['warm_mean']:.1f} warm, {queries['mean']:.1f} cold (max {queries['max']})"
+         if queries and "warm_mean" in queries else f"{queries['mean']:.1f} (max {queries['max']})" if queries else "—"),
         number(queries.get("uncached_ms_p50")) if queries else "—",
         _share(case.get("share")),
         target_text(case),
@@ -361,9 +362,11 @@ def render_markdown(results):
         "",
         f"wrk {wrk['connections']} connections, {wrk['threads']} threads, {wrk['warmup']} warm-up then "
         f"{wrk['duration']} measured per case; latencies as wrk saw them (client side). Queries per request "
-        f"(mean, max) and uncached ms (median server time) over up to {settings['queries_sample']} of the "
-        "case's URLs (at least 5 requests) with Django's test client in one process, the cache emptied before "
-        "each request: the cold server time of the same pages, what a visitor meets after any write.",
+        f"and uncached ms (median server time) over up to {settings['queries_sample']} of the "
+        "case's URLs (at least 5 requests) with Django's test client in one process: \"cold\" with the cache "
+        "emptied before the request (the cold server time of the page, what a visitor meets after any write; "
+        "the count includes the cache table's own reads and writes), \"warm\" the same URL right after "
+        "(what the load test mostly meets).",
         "",
         cases_table(results),
         "",

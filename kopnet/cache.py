@@ -20,7 +20,7 @@ import functools
 import hashlib
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, Window
@@ -32,6 +32,31 @@ from django.utils.translation import get_language
 TITLE_START, TITLE_END = "<title>", " · KopNet</title>"
 MAIN_START, MAIN_END = "<!--kn:main-->", "<!--/kn:main-->"
 PAGE_TIMEOUT = 24 * 3600
+# settings.CACHES alias of the per-process cache kept in front of the shared one.
+LOCAL = "local"
+
+
+def local_cache():
+    """The process's own cache in front of the shared one, when settings name one."""
+    return caches[LOCAL] if LOCAL in settings.CACHES else None
+
+
+def cache_get(key):
+    """From this process's memory if it has the entry, else from the shared cache."""
+    local = local_cache()
+    value = local.get(key) if local is not None else None
+    if value is None:
+        value = cache.get(key)
+        if value is not None and local is not None:
+            local.set(key, value, PAGE_TIMEOUT)
+    return value
+
+
+def cache_set(key, value):
+    cache.set(key, value, PAGE_TIMEOUT)
+    local = local_cache()
+    if local is not None:
+        local.set(key, value, PAGE_TIMEOUT)
 
 
 def data_version(request=None):
@@ -91,7 +116,7 @@ def cached_for_visitors(view):
         if version is None:
             return view(request, *args, **kwargs)
         key = "kn:page:" + digest(version, get_language(), request.path, request.META.get("QUERY_STRING", ""))
-        stored = cache.get(key)
+        stored = cache_get(key)
         if stored is not None:
             title, main = stored
             return render(request, "cached_page.html", {"cached_title": title, "cached_main": main})
@@ -101,7 +126,7 @@ def cached_for_visitors(view):
         if response.status_code == 200 and response.get("Content-Type", "").startswith("text/html"):
             parts = split_page(response.content.decode(response.charset or "utf-8"))
             if parts is not None:
-                cache.set(key, parts, PAGE_TIMEOUT)
+                cache_set(key, parts)
         return response
 
     return wrapper
@@ -140,10 +165,10 @@ class CachedCountPaginator(Paginator):
         key = self.count_key()
         if key is None:
             return super().count
-        count = cache.get(key)
+        count = cache_get(key)
         if count is None:
             count = self.object_list.count()
-            cache.set(key, count, PAGE_TIMEOUT)
+            cache_set(key, count)
         return count
 
     def page(self, number):
@@ -168,7 +193,7 @@ class CachedCountPaginator(Paginator):
         invalid number): page() then goes the usual way.
         """
         key = self.count_key()
-        if key is None or cache.get(key) is not None:
+        if key is None or cache_get(key) is not None:
             return None
         try:
             number = int(number)
@@ -187,6 +212,6 @@ class CachedCountPaginator(Paginator):
         if not keys:
             return None
         self.count = keys[0][1]
-        cache.set(key, self.count, PAGE_TIMEOUT)
+        cache_set(key, self.count)
         rows = {row.pk: row for row in queryset.filter(pk__in=[pk for pk, _total in keys]).order_by()}
         return self._get_page([rows[pk] for pk, _total in keys if pk in rows], self.validate_number(number), self)

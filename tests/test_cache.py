@@ -11,6 +11,7 @@ import io
 import pytest
 from django.apps import apps
 from django.db import connection
+from django.core.cache import caches
 from django.test import Client
 from django.urls import reverse
 
@@ -33,7 +34,10 @@ from tests.registry.test_official_views import profile_data
 LIST = "/koperasi/"
 
 
-DATABASE_CACHE = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "kopnet_cache"}}
+DATABASE_CACHE = {  # as in production: the shared table, and each process's memory in front of it
+    "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "kopnet_cache"},
+    "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests-local"},
+}
 
 
 @pytest.fixture(autouse=True, params=["database", "memory"])
@@ -43,6 +47,7 @@ def _page_cache_on(request, settings):
     if request.param == "database":
         request.getfixturevalue("db")
         settings.CACHES = DATABASE_CACHE
+        caches["local"].clear()
 
 
 def from_cache(response):

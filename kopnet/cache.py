@@ -24,6 +24,8 @@ from django.core.cache import cache, caches
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, Window
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.utils.functional import cached_property
 from django.utils.translation import get_language
@@ -101,6 +103,40 @@ def split_page(html):
     return title, main
 
 
+# Says whether a visitor's page came from the cache (for operators and tests).
+CACHE_HEADER = "X-KopNet-Cache"
+# Placeholders in a remembered frame (NUL never occurs in a page: the database refuses it).
+TITLE_SLOT, MAIN_SLOT, TOKEN_SLOT = "\x00kn-title\x00", "\x00kn-main\x00", "\x00kn-token\x00"
+
+
+def has_own_state(request):
+    """Whether the frame could hold something of this visitor's own: messages, which
+    live in a cookie or the session (anonymous visitors normally have neither)."""
+    return bool(request.COOKIES.get("messages") or request.COOKIES.get(settings.SESSION_COOKIE_NAME))
+
+
+def cached_page(request, title, main):
+    """The cached title and main content in the page's frame.
+
+    The frame (navigation, sign-in links, language form) is the same for every
+    visitor of a URL in a language but for the CSRF token, so each process keeps it
+    with slots for the title, the content and the token, filled for each request.
+    A visitor with messages gets the frame rendered afresh.
+    """
+    local = local_cache() or cache
+    if has_own_state(request):
+        return render(request, "cached_page.html", {"cached_title": title, "cached_main": main})
+    frame_key = "kn:frame:" + digest(get_language(), request.get_full_path())
+    frame = local.get(frame_key)
+    if frame is None:
+        slots = {"cached_title": TITLE_SLOT, "cached_main": MAIN_SLOT, "csrf_token": TOKEN_SLOT}
+        frame = render(request, "cached_page.html", slots).content.decode()
+        local.set(frame_key, frame, PAGE_TIMEOUT)
+    # get_token() also has the CSRF middleware set the cookie the token belongs to.
+    html = frame.replace(TOKEN_SLOT, get_token(request)).replace(TITLE_SLOT, title).replace(MAIN_SLOT, main)
+    return HttpResponse(html)
+
+
 def cached_for_visitors(view):
     """Serve a visitor the page's main content from the cache, in a freshly rendered frame.
 
@@ -118,8 +154,9 @@ def cached_for_visitors(view):
         key = "kn:page:" + digest(version, get_language(), request.path, request.META.get("QUERY_STRING", ""))
         stored = cache_get(key)
         if stored is not None:
-            title, main = stored
-            return render(request, "cached_page.html", {"cached_title": title, "cached_main": main})
+            response = cached_page(request, *stored)
+            response[CACHE_HEADER] = "hit"
+            return response
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and callable(response.render):
             response.render()
@@ -127,6 +164,7 @@ def cached_for_visitors(view):
             parts = split_page(response.content.decode(response.charset or "utf-8"))
             if parts is not None:
                 cache_set(key, parts)
+                response[CACHE_HEADER] = "miss"
         return response
 
     return wrapper

@@ -51,7 +51,7 @@ def _page_cache_on(request, settings):
 
 
 def from_cache(response):
-    return "cached_page.html" in [template.name for template in response.templates]
+    return response.get("X-KopNet-Cache") == "hit"
 
 
 def main_content(response):

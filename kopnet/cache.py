@@ -18,6 +18,7 @@ Two things are cached:
 
 import functools
 import hashlib
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core.cache import cache, caches
@@ -27,6 +28,7 @@ from django.db.models import Count, Window
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
+from django.utils.html import escape
 from django.utils.functional import cached_property
 from django.utils.translation import get_language
 
@@ -107,6 +109,8 @@ def split_page(html):
 CACHE_HEADER = "X-KopNet-Cache"
 # Placeholders in a remembered frame (NUL never occurs in a page: the database refuses it).
 TITLE_SLOT, MAIN_SLOT, TOKEN_SLOT = "\x00kn-title\x00", "\x00kn-main\x00", "\x00kn-token\x00"
+PATH_SLOT = "\x00kn-path\x00"
+QUOTED_PATH_SLOT = str(escape(quote(PATH_SLOT, safe="/")))
 
 
 def has_own_state(request):
@@ -119,21 +123,29 @@ def cached_page(request, title, main):
     """The cached title and main content in the page's frame.
 
     The frame (navigation, sign-in links, language form) is the same for every
-    visitor of a URL in a language but for the CSRF token, so each process keeps it
-    with slots for the title, the content and the token, filled for each request.
+    visitor of a page type in a language but for the CSRF token and the page's
+    address (where sign-in and the language switch return to), so each process
+    keeps it with slots for those, the title and the content, filled per request.
     A visitor with messages gets the frame rendered afresh.
     """
     local = local_cache() or cache
     if has_own_state(request):
         return render(request, "cached_page.html", {"cached_title": title, "cached_main": main})
-    frame_key = "kn:frame:" + digest(get_language(), request.get_full_path())
+    frame_key = "kn:frame:" + digest(get_language(), request.resolver_match.view_name)
     frame = local.get(frame_key)
     if frame is None:
-        slots = {"cached_title": TITLE_SLOT, "cached_main": MAIN_SLOT, "csrf_token": TOKEN_SLOT}
+        slots = {"cached_title": TITLE_SLOT, "cached_main": MAIN_SLOT, "csrf_token": TOKEN_SLOT, "frame_path": PATH_SLOT}
         frame = render(request, "cached_page.html", slots).content.decode()
         local.set(frame_key, frame, PAGE_TIMEOUT)
-    # get_token() also has the CSRF middleware set the cookie the token belongs to.
-    html = frame.replace(TOKEN_SLOT, get_token(request)).replace(TITLE_SLOT, title).replace(MAIN_SLOT, main)
+    path = request.get_full_path()
+    html = (
+        frame.replace(QUOTED_PATH_SLOT, escape(quote(path, safe="/")))  # the sign-in link's ?next=
+        .replace(PATH_SLOT, escape(path))  # the language form's next
+        # get_token() also has the CSRF middleware set the cookie the token belongs to.
+        .replace(TOKEN_SLOT, get_token(request))
+        .replace(TITLE_SLOT, title)
+        .replace(MAIN_SLOT, main)
+    )
     return HttpResponse(html)
 
 

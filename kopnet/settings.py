@@ -230,5 +230,5 @@ if KOPNET_CACHE == "database":
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "kopnet-local",
         "TIMEOUT": 24 * 3600,
-        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("KOPNET_LOCAL_CACHE_ENTRIES", "500"))},
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("KOPNET_LOCAL_CACHE_ENTRIES", "2000"))},
     }

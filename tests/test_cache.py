@@ -6,6 +6,7 @@ fill cached pages, and the frame around a cached page is rendered per request.
 """
 
 import csv
+import re
 import io
 
 import pytest
@@ -292,3 +293,26 @@ def test_deep_pages_hold_exactly_the_rows_of_the_ordered_list(db, visitor, setti
         response = visitor.get(LIST, {"ordering": ordering, "page": page})
         seen += [coop.slug for coop in response.context["page_obj"].object_list]
     assert seen == expected and len(seen) == 120
+
+
+def without_tokens(response):
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "TOKEN", response.content.decode())
+
+
+@pytest.mark.parametrize(
+    "url",
+    [LIST, LIST + "?q=Makmur+%26+%3Cb%3E&tier=primer", "/statistik/", "/", "/kerjasama/?year=2020", "/mitra/"],
+)
+def test_a_cached_page_is_the_page_a_fresh_render_gives(settings, listed, url):
+    """The frame's slots (title, content, address, token) give back exactly the page."""
+    coop, _visitor = listed
+    for path in (url, f"/koperasi/{coop.slug}/"):
+        first, second, third = Client(), Client(), Client()
+        first.get(path)  # stores the content and, in this process, the frame
+        settings.KOPNET_PAGE_CACHE = False
+        fresh = first.get(path)
+        settings.KOPNET_PAGE_CACHE = True
+        second.get(path)
+        cached = third.get(path)
+        assert from_cache(cached) and not from_cache(fresh)
+        assert without_tokens(cached) == without_tokens(fresh)

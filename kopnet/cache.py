@@ -204,11 +204,14 @@ class CachedCountPaginator(Paginator):
         queryset = self.object_list
         if not hasattr(queryset, "query"):
             return None
+        version = data_version(self.request)
+        if version is None:  # no version row (a flushed database): nothing may be cached
+            return None
         try:
             sql, params = queryset.query.sql_with_params()
         except Exception:  # an empty result set cannot be written as SQL
             return None
-        return "kn:count:" + digest(data_version(self.request), connection.alias, sql, params)
+        return "kn:count:" + digest(version, connection.alias, sql, params)
 
     @cached_property
     def count(self):

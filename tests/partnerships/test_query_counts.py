@@ -4,6 +4,7 @@ Every expected count names its queries, in the order the page makes them.
 """
 
 import pytest
+from django.db import connection
 
 from tests.factories import CooperativeFactory, PartnerFactory, RepresentationFactory, UserFactory, sector
 from tests.partnerships.public_data import document, federation, foreign_partner, partnership
@@ -11,6 +12,10 @@ from tests.partnerships.public_data import document, federation, foreign_partner
 pytestmark = pytest.mark.django_db
 
 PAGE = 50
+# The data version is one query. Inside a test's transaction, PostgreSQL first runs
+# the deferred version triggers and resets their flag (kopnet.cache.data_version):
+# two more statements that a request in autocommit, as in production, never makes.
+VERSION_QUERIES = 3 if connection.vendor == "postgresql" else 1
 
 
 @pytest.fixture(autouse=True)
@@ -38,7 +43,7 @@ def test_list_queries_do_not_grow_with_rows(visitor, django_assert_num_queries, 
     # 1 the data version, 2 count for the pager, 3 objective, 4 field and 5 province
     # choices of the filter form, 6 the page of partnerships, 7 their parties with
     # cooperative or partner.
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6 + VERSION_QUERIES):
         response = visitor.get("/kerjasama/")
     assert len(response.context["object_list"]) == rows
 
@@ -50,7 +55,7 @@ def test_filtered_list_queries_do_not_grow_with_rows(visitor, django_assert_num_
     # 1 the objective and 2 the cooperative named in the URL (validation), 3 the
     # data version, 4 count, 5 objective, 6 field and 7 province choices, 8 the
     # page, 9 its parties.
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8 + VERSION_QUERIES):
         response = visitor.get("/kerjasama/", {"cooperative": coop.slug, "objective": "daya-tawar", "international": "false"})
     assert len(response.context["object_list"]) == rows
 

@@ -4,11 +4,16 @@ Every expected count names its queries, in the order the page makes them.
 """
 
 import pytest
+from django.db import connection
 
 from registry.models import Scope, Tier
 from tests.factories import CooperativeFactory, MembershipFactory, PartnerFactory, sector
 
 PAGE = 50
+# The data version is one query. Inside a test's transaction, PostgreSQL first runs
+# the deferred version triggers and resets their flag (kopnet.cache.data_version):
+# two more statements that a request in autocommit, as in production, never makes.
+VERSION_QUERIES = 3 if connection.vendor == "postgresql" else 1
 
 
 def cooperatives(count):
@@ -36,7 +41,7 @@ def test_cooperative_list_queries_do_not_grow_with_rows(visitor, django_assert_n
     # 1 the data version (the count's cache key), 2 count for the pager, 3 the
     # sector and 4 the province choices of the filter form, 5 the page of
     # cooperatives with their provinces, 6 their sectors.
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5 + VERSION_QUERIES):
         response = visitor.get("/koperasi/")
     assert len(response.context["object_list"]) == rows
 
@@ -48,7 +53,7 @@ def test_filtered_cooperative_list_queries_do_not_grow_with_rows(visitor, django
     # 1 the sector and 2 the province named in the URL (validation), 3 the data
     # version, 4 count for the pager, 5 sector and 6 province choices of the form,
     # 7 the page, 8 its sectors.
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7 + VERSION_QUERIES):
         response = visitor.get("/koperasi/", {"sector": "pertanian", "province": "32", "ordering": "-members"})
     assert len(response.context["object_list"]) == rows
 
@@ -62,7 +67,7 @@ def test_searched_cooperative_list_queries_do_not_grow_with_rows(visitor, django
     # 1 the data version, 2 the page's keys with the count of all matches (one
     # scan), 3 sector and 4 province choices of the form, 5 the page's rows by key,
     # 6 their sectors.
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5 + VERSION_QUERIES):
         response = visitor.get("/koperasi/", {"q": "tani makmur"})
     assert response.context["paginator"].count == rows
     assert len(response.context["object_list"]) == rows
@@ -74,7 +79,7 @@ def test_a_later_page_costs_what_the_first_does_plus_its_keys(visitor, django_as
     cooperatives(PAGE + rows)
     # 1 the data version, 2 count, 3 sector and 4 province choices, 5 the keys of
     # page 2 (from the index), 6 its rows by key, 7 their sectors.
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6 + VERSION_QUERIES):
         response = visitor.get("/koperasi/", {"page": 2})
     assert len(response.context["object_list"]) == rows
 
@@ -86,7 +91,7 @@ def test_cooperative_list_queries_for_a_curator(curator, django_assert_num_queri
     # 1 session, 2 user, 3 user and 4 group permissions (visible_to), then as for a
     # visitor: 5 data version, 6 count, 7 sector and 8 province choices, 9 the page,
     # 10 its sectors.
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9 + VERSION_QUERIES):
         response = curator.get("/koperasi/")
     assert len(response.context["object_list"]) == rows
 
@@ -113,7 +118,7 @@ def test_cooperative_detail_queries_do_not_grow_with_members(visitor, django_ass
     # test_query_counts.py counts those), 6 the data version and 7 count of its
     # members for the pager, 8 the page of members with their provinces and
     # member counts, 9 up to five members of each member (one sliced prefetch).
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8 + VERSION_QUERIES):
         response = visitor.get(f"/koperasi/{federation.slug}/")
     assert len(response.context["members_page"].object_list) == members
     assert response.content.count(b"kn-preview") == members
@@ -126,7 +131,7 @@ def test_partner_list_queries_do_not_grow_with_rows(visitor, django_assert_num_q
         PartnerFactory()
     # 1 the data version, 2 count for the pager, 3 the province choices of the
     # form, 4 the page of partners with their provinces.
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3 + VERSION_QUERIES):
         response = visitor.get("/mitra/")
     assert len(response.context["object_list"]) == rows
 

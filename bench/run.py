@@ -8,6 +8,7 @@ virtualenv, then runs `python -m bench.run`. Settings come from the environment
     BENCH_DURATION, BENCH_WARMUP             wrk's measured and warm-up time per case (10s, 3s)
     BENCH_CONNECTIONS, BENCH_THREADS         wrk's connections and threads (16, 2)
     BENCH_WORKERS                            gunicorn sync workers (2 per core)
+    BENCH_WORKER_CLASS, BENCH_WORKER_THREADS gunicorn's worker class (sync) and its threads (for gthread)
     BENCH_CASES                              only these cases, comma-separated (a partial run)
     BENCH_SEED=0                             measure the data as it is, never (re)seed
     BENCH_QUIET_WAIT                         seconds to wait for other work to leave the CPU (300)
@@ -78,6 +79,9 @@ class Config:
         self.connections = int(env.get("BENCH_CONNECTIONS") or 16)
         self.threads = int(env.get("BENCH_THREADS") or 2)
         self.workers = int(env.get("BENCH_WORKERS") or 2 * (os.cpu_count() or 1))
+        # The Makefile exports every setting, so an unset one arrives empty.
+        self.worker_class = env.get("BENCH_WORKER_CLASS") or "sync"
+        self.worker_threads = env.get("BENCH_WORKER_THREADS") or ""
         self.only = [name.strip() for name in (env.get("BENCH_CASES") or "").split(",") if name.strip()]
         self.seed = (env.get("BENCH_SEED") or "1") != "0"
         self.quiet_wait = int(env.get("BENCH_QUIET_WAIT") or 300)
@@ -191,15 +195,15 @@ class Server:
             "kopnet.wsgi:application",
             "--bind", f"{HOST}:{PORT}",
             "--workers", str(self.config.workers),
-            "--worker-class", os.environ.get("BENCH_WORKER_CLASS", "sync"),
-            *(["--threads", os.environ["BENCH_WORKER_THREADS"]] if os.environ.get("BENCH_WORKER_THREADS") else []),
+            "--worker-class", self.config.worker_class,
+            *(["--threads", self.config.worker_threads] if self.config.worker_threads else []),
             "--timeout", str(GUNICORN_TIMEOUT),
             "--error-logfile", str(self.log_path),
             # gunicorn 27's control socket defaults to one path per user (~/.gunicorn/gunicorn.ctl),
             # shared with any other gunicorn on the machine; the benchmark needs none.
             "--no-control-socket",
         ]  # fmt: skip
-        log(f"starting gunicorn ({self.config.workers} sync workers) on {BASE_URL}")
+        log(f"starting gunicorn ({self.config.workers} {self.config.worker_class} workers) on {BASE_URL}")
         self.process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **self.env})
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

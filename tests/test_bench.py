@@ -466,6 +466,12 @@ def test_a_quick_run_defaults_to_the_small_database_and_an_empty_size_means_the_
     assert run.Config({"BENCH_DATABASE_URL": "postgres://x@h/other_bench"}).database_url.endswith("/other_bench")
 
 
+def test_gunicorns_worker_class_is_sync_unless_set_even_when_the_makefile_exports_it_empty():
+    assert run.Config({"BENCH_WORKER_CLASS": "", "BENCH_WORKER_THREADS": ""}).worker_class == "sync"
+    threaded = run.Config({"BENCH_WORKER_CLASS": "gthread", "BENCH_WORKER_THREADS": "4"})
+    assert (threaded.worker_class, threaded.worker_threads) == ("gthread", "4")
+
+
 def test_recreating_refuses_a_database_that_is_not_a_benchmark_one():
     with pytest.raises(SystemExit, match="refusing to drop 'kopnet'"):
         run.recreate_database("postgres://kopnet:kopnet@localhost:5433/kopnet")

@@ -6,6 +6,10 @@ admin, import, bulk update, seed_scale). A write therefore makes all earlier
 entries unreachable at the moment it commits, on every app server at once,
 whatever cache backend each one uses; old entries simply age out.
 
+A cached page is also keyed by the code that rendered it (code_version()): the
+shared cache outlives a release, and a page rendered by the templates, views or
+translations of the previous release must not be served by the next one.
+
 Two things are cached:
 - the main content of the public pages, for visitors only (signed-in people see
   records that are theirs, so their pages are always rendered afresh). The page
@@ -18,6 +22,7 @@ Two things are cached:
 
 import functools
 import hashlib
+from pathlib import Path
 from urllib.parse import quote
 
 from django.conf import settings
@@ -80,6 +85,37 @@ def data_version(request=None):
     if request is not None:
         request._kopnet_data_version = version
     return version
+
+
+# What renders a page: the Python code, the templates (emails' .txt included) and the
+# compiled translations of these folders, plus the static files' manifest (pages name
+# the hashed static files).
+CODE_FOLDERS = ("kopnet", "registry", "partnerships", "templates")
+CODE_SUFFIXES = {".py", ".html", ".txt", ".mo"}
+
+
+@functools.cache
+def code_version():
+    """A digest of the files that render the pages, read once per process.
+
+    Two servers running the same release compute the same digest, so they share the
+    cached pages; any change to a template, a view or a translation gives new keys.
+    """
+    base = Path(settings.BASE_DIR)
+    files = sorted(
+        path
+        for folder in CODE_FOLDERS
+        for path in (base / folder).rglob("*")
+        if path.suffix in CODE_SUFFIXES and path.is_file()
+    )
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    if manifest.is_file():
+        files.append(manifest)
+    hashed = hashlib.blake2b(digest_size=8)
+    for path in files:
+        hashed.update(str(path.relative_to(base) if path.is_relative_to(base) else path).encode() + b"\x00")
+        hashed.update(path.read_bytes())
+    return hashed.hexdigest()
 
 
 def digest(*parts):
@@ -163,7 +199,9 @@ def cached_for_visitors(view):
         version = data_version(request)
         if version is None:
             return view(request, *args, **kwargs)
-        key = "kn:page:" + digest(version, get_language(), request.path, request.META.get("QUERY_STRING", ""))
+        key = "kn:page:" + digest(
+            version, code_version(), get_language(), request.path, request.META.get("QUERY_STRING", "")
+        )
         stored = cache_get(key)
         if stored is not None:
             response = cached_page(request, *stored)

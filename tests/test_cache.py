@@ -16,7 +16,8 @@ from django.core.cache import caches
 from django.test import Client
 from django.urls import reverse
 
-from kopnet.cache import data_version
+from kopnet import cache as kopnet_cache
+from kopnet.cache import code_version, data_version
 from kopnet.models import Verification
 from partnerships import services
 from partnerships.models import Partnership, PartnershipParty
@@ -158,6 +159,50 @@ def test_a_model_save_changes_the_page(listed):
     coop.name = "Koperasi Baru Sentosa"
     coop.save()
     assert shows(visitor, "Koperasi Baru Sentosa") and not shows(visitor, "Koperasi Lama Sentosa")
+
+
+def test_a_new_release_renders_the_page_afresh_with_the_data_unchanged(listed, monkeypatch):
+    """The shared cache outlives a release: the next release's templates and views
+    must not meet the pages the previous one rendered."""
+    _coop, visitor = listed
+    version = data_version()
+    monkeypatch.setattr(kopnet_cache, "code_version", lambda: "the-next-release")
+    again = visitor.get(LIST)
+    assert not from_cache(again) and data_version() == version
+    assert from_cache(visitor.get(LIST))
+
+
+@pytest.fixture
+def release(tmp_path, settings):
+    """A checkout of KopNet's page-rendering folders, for code_version()."""
+    for folder in ("kopnet", "registry", "partnerships", "templates"):
+        (tmp_path / folder).mkdir()
+    (tmp_path / "templates" / "base.html").write_text("<title>KopNet</title>")
+    (tmp_path / "registry" / "views.py").write_text("VIEWS = 1\n")
+    (tmp_path / "kopnet" / "django.mo").write_bytes(b"\x00catalogue")
+    (tmp_path / "README.md").write_text("not rendered")
+    settings.BASE_DIR = tmp_path
+    settings.STATIC_ROOT = tmp_path / "staticfiles"
+    code_version.cache_clear()
+    yield tmp_path
+    code_version.cache_clear()
+
+
+def test_the_code_version_follows_templates_views_translations_and_static_files(release):
+    def version_after(change):
+        change()
+        code_version.cache_clear()
+        return code_version()
+
+    seen = [code_version()]
+    seen.append(version_after(lambda: (release / "templates" / "base.html").write_text("<title>KopNet!</title>")))
+    seen.append(version_after(lambda: (release / "registry" / "views.py").write_text("VIEWS = 2\n")))
+    seen.append(version_after(lambda: (release / "kopnet" / "django.mo").write_bytes(b"\x00katalog")))
+    (release / "staticfiles").mkdir()
+    seen.append(version_after(lambda: (release / "staticfiles" / "staticfiles.json").write_text("{}")))
+    assert len(set(seen)) == len(seen)
+    # What does not render pages leaves it alone, and the same files give the same digest.
+    assert version_after(lambda: (release / "README.md").write_text("changed")) == seen[-1]
 
 
 def test_a_bulk_update_and_raw_sql_change_the_page(listed):

@@ -30,6 +30,15 @@ from registry.models import Cooperative, Partner, Representation, Sector, federa
 # Rows a CSV download reads from the database at a time: memory stays flat
 # whatever the number of rows.
 CSV_CHUNK = 2000
+# A cell a spreadsheet would run as a formula (OWASP's "CSV injection"): text that
+# starts with one of these is written with a leading apostrophe, which spreadsheets
+# take as "this is text" and do not show.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(row):
+    """The row with every text cell that a spreadsheet would evaluate made plain text."""
+    return [f"'{cell}" if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) else cell for cell in row]
 
 # Direct members of a federation shown with a few of their own members each.
 MEMBER_PREVIEW_SIZE = 5
@@ -101,7 +110,7 @@ class RegistryListView(FilterView):
             writer = csv.writer(buffer)
             writer.writerow(self.csv_header)
             for number, row in enumerate(self.csv_rows(queryset), start=1):
-                writer.writerow(row)
+                writer.writerow(spreadsheet_safe(row))
                 if number % CSV_CHUNK == 0:
                     yield buffer.getvalue()
                     buffer.seek(0)

@@ -118,3 +118,11 @@ def test_invalid_filter_gives_400_instead_of_a_csv(visitor):
 
     assert response.status_code == 400
     assert not response.streaming
+
+
+def test_a_title_a_spreadsheet_would_run_as_a_formula_is_written_as_text(visitor):
+    partnership(title='=HYPERLINK("http://evil.example","klik")')
+
+    _response, body = download(visitor)
+
+    assert rows(body)[0]["title"] == '\'=HYPERLINK("http://evil.example","klik")'

@@ -192,3 +192,27 @@ def test_partner_csv_spans_every_page(visitor):
     _response, body = download(visitor, "/mitra/", kind="swasta")
 
     assert len(rows(body)) == 61
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("typed", ['=HYPERLINK("http://evil.example","klik")', "+62 21 555", "-1+1", "@SUM(A1)"])
+def test_text_a_spreadsheet_would_run_as_a_formula_is_written_as_text(visitor, typed):
+    CooperativeFactory(name=f"{typed} Koperasi", legal_number=typed)
+    PartnerFactory(name=f"{typed} Mitra", registration_number=typed)
+
+    _response, cooperatives = download(visitor, "/koperasi/")
+    _response, partners = download(visitor, "/mitra/")
+
+    cooperative, partner = rows(cooperatives)[0], rows(partners)[0]
+    assert (cooperative["name"], cooperative["legal_number"]) == (f"'{typed} Koperasi", f"'{typed}")
+    assert (partner["name"], partner["registration_number"]) == (f"'{typed} Mitra", f"'{typed}")
+
+
+@pytest.mark.django_db
+def test_plain_text_and_numbers_are_written_as_they_are(visitor):
+    CooperativeFactory(name="Koperasi 2+2 = Empat", legal_number="518/BH/XII", individual_members=7)
+
+    _response, body = download(visitor, "/koperasi/")
+
+    row = rows(body)[0]
+    assert (row["name"], row["legal_number"], row["members"]) == ("Koperasi 2+2 = Empat", "518/BH/XII", "7")

@@ -238,7 +238,9 @@ class CachedCountPaginator(Paginator):
         self.count_with_rows = count_with_rows
         super().__init__(*args, **kwargs)
 
+    @cached_property
     def count_key(self):
+        """The cache key of the count (None: not cached), its SQL compiled once per list."""
         queryset = self.object_list
         if not hasattr(queryset, "query"):
             return None
@@ -253,7 +255,7 @@ class CachedCountPaginator(Paginator):
 
     @cached_property
     def count(self):
-        key = self.count_key()
+        key = self.count_key
         if key is None:
             return super().count
         count = cache_get(key)
@@ -283,7 +285,7 @@ class CachedCountPaginator(Paginator):
         None when that does not apply (a cached count, a page past the end, an
         invalid number): page() then goes the usual way.
         """
-        key = self.count_key()
+        key = self.count_key
         if key is None or cache_get(key) is not None:
             return None
         try:

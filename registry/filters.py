@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_filters.constants import EMPTY_VALUES
 
-from registry.forms import CodeChoiceField, CountryCodeField, FilterForm, search_widget
+from registry.forms import CodeChoiceField, CountryCodeField, FastSelect, FilterForm, search_widget
 from registry.models import (
     Cooperative,
     CooperativeStatus,
@@ -37,6 +37,8 @@ class CountryFilter(django_filters.ChoiceFilter):
         kwargs.setdefault("choices", lambda: list(countries))
         kwargs.setdefault("label", _("Country"))
         kwargs.setdefault("empty_label", ANY)
+        # The same names in every request of a language: their options are written once.
+        kwargs.setdefault("widget", FastSelect(choices_key="countries"))
         super().__init__(*args, **kwargs)
 
 

@@ -98,3 +98,17 @@ def test_every_filter_select_renders_like_django(filterset, language, query):
         for bound in selects:
             assert type(bound.field.widget) is FastSelect
             assert str(bound) == django_html(bound)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_country_options_are_written_once_per_language_and_still_select_like_django(language):
+    FastSelect.written_options.clear()
+    with translation.override(language):
+        for query in ["", "country=ID", "country=fr", "country=ZZ", "country=FR"]:
+            form = CooperativeFilter(QueryDict(query)).form
+            form.is_valid()
+            assert form["country"].field.widget.choices_key == "countries"
+            assert str(form["country"]) == django_html(form["country"])
+    assert list(FastSelect.written_options) == [("countries", language)]
+    assert len(FastSelect.written_options["countries", language]) > 240

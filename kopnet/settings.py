@@ -129,7 +129,9 @@ AUTH_PASSWORD_VALIDATORS = [
 # Internationalisation: Bahasa Indonesia by default, English on request.
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", "Bahasa Indonesia"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "kopnet" / "locale"]
+# The site's messages, then the country names django-countries lacks in Indonesian
+# (written by `manage.py countrynames`).
+LOCALE_PATHS = [BASE_DIR / "kopnet" / "locale", BASE_DIR / "kopnet" / "locale_countries"]
 TIME_ZONE = "Asia/Jakarta"
 USE_I18N = True
 USE_TZ = True

@@ -1,9 +1,17 @@
 """Indonesian by default, English through the language switch on every page."""
 
+import io
+from pathlib import Path
+
+import polib
 import pytest
 from django.conf import settings
+from django.core.management import call_command
+from django_countries.data import COUNTRIES
 
-from tests.factories import CooperativeFactory, sector
+from kopnet.management.commands import countrynames
+from kopnet.management.commands.countrynames import english_name
+from tests.factories import CooperativeFactory, PartnerFactory, sector
 
 
 def switch(client, language, next_url):
@@ -78,3 +86,39 @@ def test_the_switch_marks_the_active_language(visitor):
     assert 'aria-pressed="true">Bahasa Indonesia<' in indonesian
     assert 'aria-pressed="false">English<' in indonesian
     assert 'aria-pressed="true">English<' in english
+
+
+@pytest.mark.django_db
+def test_country_names_follow_the_language_indonesian_included(visitor):
+    partner = PartnerFactory(name="Mitra Eropa", country="FR", province=None)
+
+    indonesian = visitor.get(f"/mitra/{partner.slug}/").content.decode()
+    form = visitor.get("/mitra/").content.decode()
+    switch(visitor, "en", "/")
+    english = visitor.get(f"/mitra/{partner.slug}/").content.decode()
+
+    assert "Prancis" in indonesian and "France" not in indonesian
+    assert '<option value="DE">Jerman</option>' in form
+    assert "France" in english and "Prancis" not in english
+
+
+def test_every_country_has_its_indonesian_name_in_the_catalogue():
+    """A django-countries upgrade that adds a country needs `manage.py countrynames` again."""
+    catalogue = polib.pofile(str(Path(settings.LOCALE_PATHS[1]) / "id" / "LC_MESSAGES" / "django.po"))
+    names = {entry.msgid: entry.msgstr for entry in catalogue}
+
+    assert sorted(set(map(english_name, COUNTRIES.values())) - set(names)) == []
+    assert [msgid for msgid, msgstr in names.items() if not msgstr] == []
+    assert (names["Germany"], names["France"], names["Japan"]) == ("Jerman", "Prancis", "Jepang")
+
+
+def test_the_country_catalogue_is_written_from_the_cldr(tmp_path, monkeypatch):
+    monkeypatch.setattr(countrynames, "CATALOGUE_FOLDER", tmp_path)
+
+    call_command("countrynames", stdout=io.StringIO())
+
+    written = polib.pofile(str(tmp_path / "id" / "LC_MESSAGES" / "django.po"))
+    assert len(written) == len(COUNTRIES)
+    assert written.find("France").msgstr == "Prancis"
+    assert written.metadata["Plural-Forms"].startswith("nplurals=1;")
+    assert not (tmp_path / "en").exists()

@@ -33,12 +33,14 @@ class CountryFilter(django_filters.ChoiceFilter):
     field_class = CountryCodeField
 
     def __init__(self, *args, **kwargs):
+        if "choices" not in kwargs and "empty_label" not in kwargs:
+            # Every country and "Any", the same in every request of a language: their
+            # options are written once per language (another list gets no key).
+            kwargs.setdefault("widget", FastSelect(choices_key="countries"))
         # A callable: the names follow the language of each request.
         kwargs.setdefault("choices", lambda: list(countries))
         kwargs.setdefault("label", _("Country"))
         kwargs.setdefault("empty_label", ANY)
-        # The same names in every request of a language: their options are written once.
-        kwargs.setdefault("widget", FastSelect(choices_key="countries"))
         super().__init__(*args, **kwargs)
 
 

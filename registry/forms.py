@@ -39,7 +39,8 @@ class FastSelect(forms.Select):
     that was more than half of the page's time. The context (selected options,
     the attributes Django adds on errors) is still Django's own get_context();
     only the markup is written here, character for character as the templates
-    would (tests/registry/test_fast_select.py compares the two).
+    would (tests/registry/test_fast_select.py compares the two). Choices named by
+    a `choices_key` skip even the context: see options_written_before().
     """
 
     # The options of choices that are the same for every request in a language (a

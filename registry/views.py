@@ -40,6 +40,7 @@ def spreadsheet_safe(row):
     """The row with every text cell that a spreadsheet would evaluate made plain text."""
     return [f"'{cell}" if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) else cell for cell in row]
 
+
 # Direct members of a federation shown with a few of their own members each.
 MEMBER_PREVIEW_SIZE = 5
 

@@ -112,3 +112,11 @@ def test_country_options_are_written_once_per_language_and_still_select_like_dja
             assert str(form["country"]) == django_html(form["country"])
     assert list(FastSelect.written_options) == [("countries", language)]
     assert len(FastSelect.written_options["countries", language]) > 240
+
+
+def test_a_country_filter_with_other_choices_or_label_does_not_share_the_written_options():
+    from registry.filters import CountryFilter
+
+    assert CountryFilter().field.widget.choices_key == "countries"
+    for other in (CountryFilter(choices=[("FR", "France")]), CountryFilter(empty_label="Semua negara")):
+        assert getattr(other.field.widget, "choices_key", None) is None

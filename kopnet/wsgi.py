@@ -9,8 +9,9 @@ application = get_wsgi_application()
 
 # What is loaded now (Django, the apps, the URLconf and every view it imports) lives
 # as long as the process. Frozen, Python's full garbage collections no longer walk
-# it: measured in one process serving cached profiles of the benchmark's data, a
-# full collection came every ~1,500 requests and took ~70 ms, ~9 ms frozen.
+# it: serving cached profiles of the benchmark's data in one process, a full
+# collection came every ~1,500 requests and took 65-70 ms, 6-9 ms frozen
+# (bench/gc_pause.py measures it).
 import kopnet.urls  # noqa: E402, F401  (imports the views before the freeze)
 
 gc.collect()

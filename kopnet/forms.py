@@ -6,6 +6,35 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 
+class VersionedFormMixin:
+    """An edit form that carries the version of the record it was opened on.
+
+    The service compares it under the row's lock and refuses a stale edit
+    (kopnet.services.require_version); the form only carries it.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        instance = getattr(self, "instance", None)
+        self.fields["version"] = forms.IntegerField(
+            widget=forms.HiddenInput, required=False, min_value=1, initial=getattr(instance, "version", None)
+        )
+
+    @property
+    def opened_version(self):
+        return self.cleaned_data.get("version") if hasattr(self, "cleaned_data") else None
+
+    def refuse_stale(self, error, record, changed):
+        """Show why the edit was refused and what changed meanwhile, and carry the
+        current version: sending the form again, once reviewed, is a new decision."""
+        self.add_error(None, error)
+        if changed:
+            self.add_error(None, _("Changed meanwhile: %(fields)s.") % {"fields": ", ".join(changed)})
+        data = self.data.copy()
+        data[self.add_prefix("version")] = record.version
+        self.data = data
+
+
 class BootstrapFormMixin:
     """Bootstrap classes on every widget, and `is-invalid` on the fields with errors.
 

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import get_language
@@ -56,10 +56,27 @@ class SluggedModel(models.Model):
         if self.slug in RESERVED_SLUGS:
             raise ValidationError({"slug": _("This slug is reserved for a page of the site; choose another.")})
 
+    # How often a save retries with the next free slug when another transaction
+    # took the same one meanwhile (two records of one name registered at once).
+    SLUG_ATTEMPTS = 5
+
     def save(self, *args, **kwargs):
-        if not self.slug:
+        if self.slug:
+            return super().save(*args, **kwargs)
+        for attempt in range(self.SLUG_ATTEMPTS):
             self.slug = self.unique_slug(self.name)
-        super().save(*args, **kwargs)
+            try:
+                # A savepoint: the failed INSERT must not poison the caller's transaction.
+                with transaction.atomic():
+                    return super().save(*args, **kwargs)
+            except IntegrityError:
+                # The other writer has committed by now (the unique index made us wait
+                # for it), so the next unique_slug() sees its slug; any other
+                # violation is not ours to retry.
+                taken = type(self)._default_manager.filter(slug=self.slug).exists()
+                self.slug = ""
+                if not taken or attempt == self.SLUG_ATTEMPTS - 1:
+                    raise
 
     @classmethod
     def unique_slug(cls, name):
@@ -102,6 +119,10 @@ class VerifiableModel(models.Model):
     verification_note = models.TextField(_("reason for rejection"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Raised by every service that changes the record (kopnet.services.save_changes):
+    # an edit form carries the version it was opened on, and a service refuses
+    # to act on a version the person did not see.
+    version = models.PositiveIntegerField(_("version"), default=1, db_default=1, editable=False)
 
     class Meta:
         abstract = True
@@ -125,27 +146,6 @@ class VerifiableModel(models.Model):
     @property
     def is_verified(self):
         return self.verification == Verification.VERIFIED
-
-    def verify(self, by):
-        self.verification = Verification.VERIFIED
-        self.verification_by = by
-        self.verification_at = timezone.now()
-        self.verification_note = ""
-        self._history_user = by
-        self._change_reason = "verified"
-        self.save()
-
-    def reject(self, by, reason):
-        reason = (reason or "").strip()
-        if not reason:
-            raise ValidationError({"verification_note": _("A rejection needs a reason.")})
-        self.verification = Verification.REJECTED
-        self.verification_by = by
-        self.verification_at = timezone.now()
-        self.verification_note = reason
-        self._history_user = by
-        self._change_reason = "rejected"
-        self.save()
 
 
 class CuratedTerm(CleanTextMixin, models.Model):

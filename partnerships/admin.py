@@ -252,6 +252,7 @@ class OverrideForm(forms.Form):
 
 
 class PartnershipAdmin(VerifiableAdmin):
+    reject_service = staticmethod(services.partnership_reject)
     resource_classes = [PartnershipResource]
     import_template_name = "admin/partnerships/import.html"
     inlines = [PartyInline, DocumentInline]
@@ -407,12 +408,16 @@ class PartnershipAdmin(VerifiableAdmin):
         for partnership in candidates:
             if partnership.waiting and not note:
                 continue
-            services.partnership_verify(
-                curator=request.user, partnership=partnership, override_note=note if partnership.waiting else ""
-            )
+            try:
+                services.partnership_verify(
+                    curator=request.user, pk=partnership.pk, override_note=note if partnership.waiting else ""
+                )
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+                continue
             message = gettext("Verified.")
             if partnership.waiting:
-                message = gettext("Verified with an override: %(note)s") % {"note": partnership.verification_override}
+                message = gettext("Verified with an override: %(note)s") % {"note": note}
             self.log_change(request, partnership, message)
             verified.append(partnership)
         if verified or not blocked:

@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class PartnershipsConfig(AppConfig):
     name = "partnerships"
     verbose_name = _("Partnerships")
+
+    def ready(self):
+        # The access rules of this app's models, registered with kopnet.policy.
+        from partnerships import policy  # noqa: F401

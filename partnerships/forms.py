@@ -11,13 +11,13 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Q
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from kopnet.forms import BootstrapFormMixin
+from kopnet.forms import BootstrapFormMixin, VersionedFormMixin
 from kopnet.models import Verification
+from kopnet.services import StaleVersion, changed_since
 from partnerships import services
 from partnerships.models import (
     CooperationField,
@@ -31,6 +31,7 @@ from partnerships.models import (
 )
 from partnerships.validators import inspect_document
 from registry.models import Cooperative, Partner
+from registry.policy import acts_for
 
 ORGANISATION_TYPES = ("cooperative", "partner")
 # The value a picker submits: which kind of organisation and its id.
@@ -225,7 +226,7 @@ class TierSelect(forms.Select):
         return option
 
 
-class PartnershipForm(BootstrapFormMixin, forms.ModelForm):
+class PartnershipForm(VersionedFormMixin, BootstrapFormMixin, forms.ModelForm):
     """The partnership's own fields, plus (when registering) the user's cooperative."""
 
     objectives = TermsField(queryset=Objective.objects.all(), required=False, label=verbose_name("objectives"))
@@ -289,7 +290,7 @@ class PartnershipForm(BootstrapFormMixin, forms.ModelForm):
         self.user = user
         self.creating = self.instance.pk is None
         if self.creating:
-            cooperatives = Cooperative.objects.represented_by(user).order_by("name", "pk")
+            cooperatives = acts_for(user).order_by("name", "pk")
             self.fields["cooperative"] = forms.ModelChoiceField(
                 label=_("Your cooperative"),
                 queryset=cooperatives,
@@ -579,58 +580,53 @@ class PartnershipRegistration:
         return derive_from_parties(parties)[2]
 
     def build_parties(self, proposed_partner):
-        """PartnershipParty objects for the service: the existing ones kept (with
-        their confirmation), new ones for organisations named for the first time."""
-        existing = {(p.cooperative_id, p.partner_id): p for p in self.existing_parties}
+        """PartnershipParty objects for the service, one per organisation named: the
+        service matches them with the stored parties under its lock."""
         initiator = self.form.initiator
         rows = [(initiator, self.form.cleaned_data["initiator_role"]), *self.parties.chosen()]
         if proposed_partner is not None:
             rows.append((proposed_partner, self.new_partner.cleaned_data["role"]))
-        parties = []
-        for organisation, role in rows:
-            party = existing.get(organisation_key(organisation))
-            if party is None:
-                party = PartnershipParty(**{organisation_type(organisation): organisation})
-            party.role = role
-            parties.append(party)
-        return parties
+        return [
+            PartnershipParty(**{organisation_type(organisation): organisation}, role=role)
+            for organisation, role in rows
+        ]
+
+    def proposed_partner(self):
+        """The unsaved partner the official proposes, or None: the service saves it."""
+        if not self.new_partner.proposed:
+            return None
+        return self.new_partner.save(commit=False)
 
     def save(self):
-        """Save through the services; None (and errors on the forms) when they refuse."""
+        """Hand the validated values to the service; None (and errors on the forms)
+        when it refuses. The service writes everything in one transaction."""
         documents = [form.instance for form in self.documents.forms if form.has_changed()]
         data = self.form.cleaned_data
+        partner = self.proposed_partner()
+        arguments = dict(
+            user=self.user,
+            partnership=self.form.instance,
+            parties=self.build_parties(partner),
+            objectives=data["objectives"],
+            fields=data["fields"],
+            documents=documents,
+            new_partner=partner,
+        )
         try:
-            with transaction.atomic():
-                partner = self.save_proposed_partner()
-                parties = self.build_parties(partner)
-                arguments = dict(
-                    user=self.user,
-                    partnership=self.form.instance,
-                    parties=parties,
-                    objectives=data["objectives"],
-                    fields=data["fields"],
-                    documents=documents,
-                )
-                if self.partnership is None:
-                    return services.partnership_register(**arguments)
-                return services.partnership_update(**arguments)
+            if self.partnership is None:
+                return services.partnership_register(**arguments)
+            return services.partnership_update(**arguments, version=self.form.opened_version)
         except ValidationError as error:
             for document in documents:
                 # Files written before the refusal would stay behind the rollback.
                 if document.file and document.file._committed:
                     document.file.delete(save=False)
-            self.add_error(error)
+            if isinstance(error, StaleVersion):
+                current = Partnership.objects.get(pk=self.partnership.pk)
+                self.form.refuse_stale(error, current, changed_since(current, self.form.opened_version))
+            else:
+                self.add_error(error)
             return None
-
-    def save_proposed_partner(self):
-        if not self.new_partner.proposed:
-            return None
-        partner = self.new_partner.save(commit=False)
-        partner.proposed_by = self.user
-        partner.verification = Verification.PENDING
-        partner.full_clean()
-        partner.save()
-        return partner
 
     def add_error(self, error):
         if hasattr(error, "error_dict"):

@@ -12,9 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from kopnet import policy
 from kopnet.models import CleanTextMixin, CuratedTerm, VerifiableModel, Verification
 from partnerships.validators import MAX_DOCUMENT_SIZE, inspect_document
 from registry.models import TIER_RANK, Cooperative, Partner, Representation
+from registry.policy import acts_for
 
 
 class Objective(CuratedTerm):
@@ -106,20 +108,8 @@ class PartnershipQuerySet(models.QuerySet):
         return self.filter(verification=Verification.VERIFIED)
 
     def visible_to(self, user):
-        """Visitors see verified partnerships; the officials of a party and curators
-        also see the unverified ones that concern them."""
-        if not user.is_authenticated:
-            return self.verified()
-        if user.has_perm("partnerships.view_partnership"):
-            return self
-        return self.filter(Q(verification=Verification.VERIFIED) | Q(Exists(self.parties_represented_by(user))))
-
-    @staticmethod
-    def parties_represented_by(user):
-        return PartnershipParty.objects.filter(
-            partnership=OuterRef("pk"),
-            cooperative__in=Cooperative.objects.represented_by(user),
-        )
+        """What this user may see: kopnet.policy decides (partnerships/policy.py's rules)."""
+        return policy.visible(user, self)
 
     def involving(self, cooperative=None, partner=None):
         """The partnerships of an organisation: `pk IN (its parties' partnerships)`.
@@ -329,7 +319,7 @@ class PartnershipPartyQuerySet(models.QuerySet):
         """Parties of cooperatives this user acts for that have not answered yet."""
         return self.filter(
             confirmation=Confirmation.PENDING,
-            cooperative__in=Cooperative.objects.represented_by(user),
+            cooperative__in=acts_for(user),
         )
 
 

@@ -1,18 +1,41 @@
-"""Writes that touch more than one model: registering, editing, confirming and
-verifying partnerships. Views and the admin call these; the rules stay in the
-models' clean() and constraints."""
+"""Every state change of a partnership, each one locked service: registering,
+editing, confirming and declining a party, verifying and rejecting. Views, the
+admin, imports and commands call these; the rules stay in the models' clean() and
+constraints, and who may act is kopnet.policy's answer. Every writer of a
+partnership or its parties locks the partnership's row first, so they take turns."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mass_mail
 from django.db import transaction
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from kopnet import policy
 from kopnet.models import Verification
-from partnerships.models import Category, Confirmation, Partnership, PartyRole, derive_from_parties, officials_of
+from kopnet.services import (
+    VERIFICATION_FIELDS,
+    back_to_pending,
+    lock,
+    reject_record,
+    require_version,
+    save_changes,
+    stamp_verification,
+)
+from partnerships.models import (
+    Category,
+    Confirmation,
+    Partnership,
+    PartnershipParty,
+    PartyRole,
+    derive_from_parties,
+    officials_of,
+)
 from registry.models import Cooperative
+from registry.policy import acts_for_cooperative
+from registry.services import cooperative_verify, partner_verify
 
 MIN_PARTIES = 2
 
@@ -41,23 +64,26 @@ def apply_derived(partnership, parties):
 
 
 @transaction.atomic
-def partnership_register(*, user, partnership, parties, objectives=(), fields=(), documents=()):
+def partnership_register(*, user, partnership, parties, objectives=(), fields=(), documents=(), new_partner=None):
     """Register a new partnership for one of the user's cooperatives.
 
     `partnership` is unsaved with its initiator set; `parties` are unsaved
     PartnershipParty objects (without partnership) including the initiator's;
-    `documents` are unsaved PartnershipDocument objects (without partnership).
+    `documents` are unsaved PartnershipDocument objects (without partnership);
+    `new_partner` an unsaved Partner the official proposes (one of the parties).
     The initiator's party is confirmed at once; the other cooperatives' officials
     are told by email.
     """
     initiator = partnership.initiator
-    if not Cooperative.objects.represented_by(user).filter(pk=initiator.pk).exists():
+    if not acts_for_cooperative(user, initiator.pk):
         raise ValidationError(_("You do not act for this cooperative."))
+    propose_partner(user, new_partner, parties)
     check_parties(parties, initiator)
     apply_derived(partnership, parties)
     partnership.created_by = user
     partnership.verification = Verification.PENDING
     partnership.full_clean(exclude=["reference"])
+    partnership._history_user = user
     partnership.save()
     direction = partnership.direction
     partnership.objectives.set(objectives)
@@ -72,55 +98,130 @@ def partnership_register(*, user, partnership, parties, objectives=(), fields=()
                 party.role = PartyRole.INITIATOR
         party.save()
     keep_direction(partnership, direction)
-    for document in documents:
-        document.partnership = partnership
-        document.uploaded_by = user
-        document.full_clean()
-        document.save()
+    attach_documents(partnership, documents, user)
     transaction.on_commit(lambda: notify_parties(partnership, exclude_cooperative=initiator.pk))
     return partnership
 
 
+# What a party agrees to when it confirms: changing any of these (or the parties,
+# or adding a document) asks the other parties to confirm again. The description,
+# status, direction, objectives and fields describe the same agreement (a typo
+# fix, "running" becoming "completed") and keep the answers.
+SUBSTANCE_FIELDS = (
+    "title", "start_date", "end_date", "value", "currency",
+    "new_entity", "new_entity_name", "new_entity_kind", "new_entity_cooperative_id",
+)  # fmt: skip
+EDITABLE_FIELDS = (*SUBSTANCE_FIELDS, "description", "status", "direction")
+
+
+def propose_partner(user, partner, parties):
+    """Save a partner an official names for the first time (pending, theirs to see),
+    and point its party at the saved row."""
+    if partner is None:
+        return None
+    partner.proposed_by = user
+    partner.verification = Verification.PENDING
+    partner.full_clean()
+    partner._history_user = user
+    partner.save()
+    for party in parties:
+        if party.partner_id is None and party.partner is partner:
+            party.partner = partner
+    return partner
+
+
+def party_key(party):
+    return (party.cooperative_id, party.partner_id)
+
+
 @transaction.atomic
-def partnership_update(*, user, partnership, parties, objectives, fields, documents=()):
+def partnership_update(*, user, partnership, parties, objectives, fields, documents=(), new_partner=None, version=None):
     """Edit a partnership: only officials of the initiating cooperative.
 
-    A verified partnership goes back to pending verification; parties that are
-    new since the last version wait for their own confirmation.
+    `partnership` carries the edited values and `version` the one the form was
+    opened on: an edit of a version that has changed since (a party answered, a
+    curator verified, another official edited) is refused. The parties are matched
+    by organisation against the stored ones read under the lock, so an answer that
+    arrived meanwhile is never undone by values loaded before it. A change to the
+    substance asks every other party to confirm again; a verified partnership goes
+    back to pending verification.
     """
-    if not may_edit(user, partnership):
-        raise ValidationError(_("Only officials of the initiating cooperative may edit this partnership."))
-    check_parties(parties, partnership.initiator)
+    stored = lock(Partnership.objects.select_related("initiator"), partnership.pk)
+    policy.require(user, "edit", stored, _("Only officials of the initiating cooperative may edit this partnership."))
+    require_version(stored, version)
+    propose_partner(user, new_partner, parties)
+    check_parties(parties, stored.initiator)
     apply_derived(partnership, parties)
+    partnership.version = stored.version
     partnership.full_clean(exclude=["reference"])
-    if partnership.verification != Verification.PENDING:
-        partnership.verification = Verification.PENDING
-        partnership.verification_by = None
-        partnership.verification_at = None
-        partnership.verification_note = ""
-    partnership.save()
-    direction = partnership.direction
-    partnership.objectives.set(objectives)
-    partnership.fields.set(fields)
-    kept = {party.pk for party in parties if party.pk}
-    for party in partnership.parties.exclude(pk__in=kept):
-        party.delete()
+    changed = [name for name in EDITABLE_FIELDS if getattr(stored, name) != getattr(partnership, name)]
+    current = {party_key(party): party for party in stored.parties.all()}
+    wanted = {party_key(party): party for party in parties}
+    roles_changed = any(
+        key in current and current[key].role != party.role for key, party in wanted.items()
+    )
+    substance = (
+        any(name in SUBSTANCE_FIELDS for name in changed)
+        or set(current) != set(wanted)
+        or roles_changed
+        or bool(documents)
+    )
+    for name in changed:
+        setattr(stored, name, getattr(partnership, name))
+    back = back_to_pending(stored)
+    if back:
+        stored.verification_override = ""
+        back.append("verification_override")
+    save_changes(stored, [*(name.removesuffix("_id") for name in changed), *back], by=user,
+                 reason="substance changed: parties asked again" if substance else None)
+    stored.objectives.set(objectives)
+    stored.fields.set(fields)
+    for key, party in current.items():
+        if key not in wanted:
+            party.delete()
     newcomers = []
-    for party in parties:
-        party.partnership = partnership
-        if not party.pk:
+    for key, party in wanted.items():
+        existing = current.get(key)
+        if existing is None:
+            party.pk = None
+            party.partnership = stored
+            party.confirmation = Confirmation.PENDING
+            party.confirmed_by = party.confirmed_at = None
+            party.decline_reason = ""
+            party.save()
             newcomers.append(party)
-        party.save()
-    keep_direction(partnership, direction)
+            continue
+        update = []
+        if existing.role != party.role:
+            existing.role = party.role
+            update.append("role")
+        if substance and existing.cooperative_id != stored.initiator_id and existing.confirmation != Confirmation.PENDING:
+            existing.confirmation = Confirmation.PENDING
+            existing.confirmed_by = existing.confirmed_at = None
+            existing.decline_reason = ""
+            update += ["confirmation", "confirmed_by", "confirmed_at", "decline_reason"]
+        if update:
+            existing._history_user = user
+            existing.save(update_fields=update)
+    stored.refresh_derived()
+    keep_direction(stored, partnership.direction)
+    attach_documents(stored, documents, user)
+    asked = {party.cooperative_id for party in newcomers if party.cooperative_id}
+    if substance:
+        asked |= {key[0] for key in wanted if key[0] and key[0] != stored.initiator_id}
+    if asked:
+        transaction.on_commit(lambda: notify_parties(stored, only_cooperatives=asked))
+    for name in ("version", "verification", "category", "international", "direction"):
+        setattr(partnership, name, getattr(stored, name))
+    return stored
+
+
+def attach_documents(partnership, documents, user):
     for document in documents:
         document.partnership = partnership
         document.uploaded_by = user
         document.full_clean()
         document.save()
-    new_cooperatives = {party.cooperative_id for party in newcomers if party.cooperative_id}
-    if new_cooperatives:
-        transaction.on_commit(lambda: notify_parties(partnership, only_cooperatives=new_cooperatives))
-    return partnership
 
 
 def keep_direction(partnership, direction):
@@ -135,65 +236,136 @@ def keep_direction(partnership, direction):
         partnership.direction = direction
 
 
-def may_edit(user, partnership):
-    return Cooperative.objects.represented_by(user).filter(pk=partnership.initiator_id).exists()
-
-
-@transaction.atomic
-def party_confirm(*, user, party):
-    _check_answering(user, party)
-    party.confirmation = Confirmation.CONFIRMED
-    party.confirmed_by, party.confirmed_at = user, timezone.now()
-    party.decline_reason = ""
-    party.save()
+def locked_party(party_id):
+    """A party and its partnership, both locked: every writer of a partnership or
+    its parties locks the partnership first, so they take turns."""
+    partnership_id = (
+        PartnershipParty.objects.filter(pk=party_id).values_list("partnership_id", flat=True).first()
+    )
+    if partnership_id is None:
+        raise Http404(_("No such party."))
+    partnership = lock(Partnership.objects.all(), partnership_id)
+    party = lock(PartnershipParty.objects.select_related("cooperative"), party_id)
+    party.partnership = partnership
     return party
 
 
-@transaction.atomic
-def party_decline(*, user, party, reason):
-    _check_answering(user, party)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"decline_reason": _("Say why you decline.")})
-    party.confirmation = Confirmation.DECLINED
+def answer(*, user, party_id, version, confirmation, reason=""):
+    party = locked_party(party_id)
+    partnership = party.partnership
+    policy.require(user, "answer", party, _("You do not act for this party."))
+    require_version(
+        partnership,
+        version,
+        _("%(reference)s was changed after you opened it: review it again.") % {"reference": partnership.reference},
+    )
+    if party.confirmation != Confirmation.PENDING:
+        raise ValidationError(
+            _("%(cooperative)s has already answered %(reference)s.")
+            % {"cooperative": party.cooperative.name, "reference": partnership.reference},
+            code="stale",
+        )
+    party.confirmation = confirmation
     party.confirmed_by, party.confirmed_at = user, timezone.now()
     party.decline_reason = reason
     party.full_clean()
-    party.save()
+    party._history_user = user
+    party.save(update_fields=["confirmation", "confirmed_by", "confirmed_at", "decline_reason"])
+    # The partnership the curators see has changed: a verification opened on the
+    # earlier version is refused; a verified partnership that a party declines
+    # goes back to the curators.
+    back = back_to_pending(partnership) if confirmation == Confirmation.DECLINED else []
+    save_changes(partnership, back, by=user, reason=f"party {confirmation}")
     return party
 
 
-def _check_answering(user, party):
-    if not party.cooperative_id or not Cooperative.objects.represented_by(user).filter(pk=party.cooperative_id).exists():
-        raise ValidationError(_("You do not act for this party."))
-    if party.confirmation != Confirmation.PENDING:
-        raise ValidationError(_("This party has already answered."))
-
-
-def unconfirmed_cooperative_parties(partnership):
-    return partnership.parties.filter(cooperative__isnull=False).exclude(confirmation=Confirmation.CONFIRMED)
+@transaction.atomic
+def party_confirm(*, user, party_id, version=None):
+    return answer(user=user, party_id=party_id, version=version, confirmation=Confirmation.CONFIRMED)
 
 
 @transaction.atomic
-def partnership_verify(*, curator, partnership, override_note=""):
-    """Verify, refused while a cooperative party has not confirmed unless the
-    curator records why (an override note)."""
+def party_decline(*, user, party_id, reason, version=None):
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"decline_reason": _("Say why you decline.")})
+    return answer(user=user, party_id=party_id, version=version, confirmation=Confirmation.DECLINED, reason=reason)
+
+
+def verification_blockers(partnership, parties):
+    """What stands between a partnership and its verification, by kind:
+    `declined` and `pending` cooperative parties, `unverified` organisations."""
+    return {
+        "declined": [p for p in parties if p.cooperative_id and p.confirmation == Confirmation.DECLINED],
+        "pending": [p for p in parties if p.cooperative_id and p.confirmation == Confirmation.PENDING],
+        "unverified": [p.organisation for p in parties if not p.organisation.is_verified],
+    }
+
+
+def names(organisations):
+    return ", ".join(sorted(str(organisation) for organisation in organisations))
+
+
+@transaction.atomic
+def partnership_verify(*, curator, pk, version=None, override_note="", verify_organisations=False):
+    """Verify a partnership, under its lock and at the version the curator saw.
+
+    Refused while a cooperative party declines (a decline is an answer, which no
+    note overrides: reject it, or the initiator removes that party); while a
+    cooperative party has not answered, unless the curator records why (an
+    override note); and while a party organisation is unverified, unless the
+    curator verifies those in the same step (`verify_organisations`): a verified
+    partnership names verified organisations only.
+    """
+    partnership = lock(Partnership.objects.all(), pk)
+    policy.require(curator, "verify", partnership)
+    require_version(partnership, version)
+    if partnership.verification == Verification.VERIFIED:
+        raise ValidationError(_("%(reference)s is already verified.") % {"reference": partnership.reference}, code="already")
+    parties = list(partnership.parties.select_related("cooperative", "partner"))
+    blockers = verification_blockers(partnership, parties)
     override_note = (override_note or "").strip()
-    if unconfirmed_cooperative_parties(partnership).exists() and not override_note:
+    if blockers["declined"]:
+        raise ValidationError(
+            _("%(reference)s cannot be verified: %(names)s declined it. Reject it, or ask the initiator to remove that party.")
+            % {"reference": partnership.reference, "names": names(p.cooperative for p in blockers["declined"])},
+            code="declined",
+        )
+    if blockers["pending"] and not override_note:
         raise ValidationError(
             _("%(reference)s: a cooperative party has not confirmed; record an override note to verify anyway.")
-            % {"reference": partnership.reference}
+            % {"reference": partnership.reference},
+            code="pending",
         )
-    partnership.verification_override = override_note
-    partnership.verify(curator)
+    if blockers["unverified"] and not verify_organisations:
+        raise ValidationError(
+            _("%(reference)s names organisations that are not verified: %(names)s. Verify them first, or with it.")
+            % {"reference": partnership.reference, "names": names(blockers["unverified"])},
+            code="unverified",
+        )
+    for organisation in blockers["unverified"]:
+        verify_organisation = cooperative_verify if isinstance(organisation, Cooperative) else partner_verify
+        verify_organisation(curator=curator, pk=organisation.pk)
+    partnership.verification_override = override_note if blockers["pending"] else ""
+    stamp_verification(partnership, Verification.VERIFIED, curator)
+    save_changes(partnership, [*VERIFICATION_FIELDS, "verification_override"], by=curator, reason="verified")
     # Partners have no accounts: the curator checks them at verification, and
     # that check is their confirmation.
     now = timezone.now()
-    for party in partnership.parties.filter(partner__isnull=False, confirmation=Confirmation.PENDING):
-        party.confirmation = Confirmation.CONFIRMED
-        party.confirmed_by, party.confirmed_at = curator, now
-        party.save()
+    for party in parties:
+        if party.partner_id and party.confirmation == Confirmation.PENDING:
+            party.confirmation = Confirmation.CONFIRMED
+            party.confirmed_by, party.confirmed_at = curator, now
+            party._history_user = curator
+            party.save(update_fields=["confirmation", "confirmed_by", "confirmed_at"])
     return partnership
+
+
+@transaction.atomic
+def partnership_reject(*, curator, pk, reason, version=None):
+    partnership = lock(Partnership.objects.all(), pk)
+    policy.require(curator, "verify", partnership)
+    return reject_record(partnership, curator=curator, reason=reason, version=version)
 
 
 def notify_parties(partnership, exclude_cooperative=None, only_cooperatives=None):

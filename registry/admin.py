@@ -30,6 +30,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from kopnet.cache import CachedCountPaginator, data_version, digest
 from kopnet.models import Verification
+from registry import services
 from registry.models import (
     Cooperative,
     Membership,
@@ -140,7 +141,11 @@ class VerifiableAdmin(ImportExportMixin, SearchByQuerySetMixin, RegistryAdmin):
     def verify_selected(self, request, queryset):
         changed = 0
         for obj in queryset.exclude(verification=Verification.VERIFIED):
-            obj.verify(request.user)
+            try:
+                self.verify_service(curator=request.user, pk=obj.pk)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+                continue
             self.log_change(request, obj, gettext("Verified."))
             changed += 1
         self.message_user(
@@ -157,8 +162,12 @@ class VerifiableAdmin(ImportExportMixin, SearchByQuerySetMixin, RegistryAdmin):
         if form.is_valid():
             changed = 0
             for obj in queryset:
-                obj.reject(request.user, form.cleaned_data["reason"])
-                self.log_change(request, obj, gettext("Rejected: %(reason)s") % {"reason": obj.verification_note})
+                try:
+                    self.reject_service(curator=request.user, pk=obj.pk, reason=form.cleaned_data["reason"])
+                except ValidationError as error:
+                    self.message_user(request, " ".join(error.messages), messages.ERROR)
+                    continue
+                self.log_change(request, obj, gettext("Rejected: %(reason)s") % {"reason": form.cleaned_data["reason"]})
                 changed += 1
             self.message_user(
                 request,
@@ -324,6 +333,8 @@ class MemberOfInline(admin.TabularInline):
 
 
 class CooperativeAdmin(VerifiableAdmin):
+    verify_service = staticmethod(services.cooperative_verify)
+    reject_service = staticmethod(services.cooperative_reject)
     resource_classes = [CooperativeResource]
     list_display = ["name_and_short_name", "tier", "type", location, "member_count", "status", "verification"]
     list_filter = [
@@ -512,6 +523,8 @@ class MembershipAdmin(RegistryAdmin):
 
 
 class PartnerAdmin(VerifiableAdmin):
+    verify_service = staticmethod(services.partner_verify)
+    reject_service = staticmethod(services.partner_reject)
     resource_classes = [PartnerResource]
     list_display = ["name", "kind", location, "registration_number", "verification"]
     list_filter = [
@@ -558,7 +571,17 @@ class SectorAdmin(RegistryAdmin):
 # Representations: who acts for a cooperative
 
 
+class RepresentationForm(forms.ModelForm):
+    def clean_state(self):
+        state = self.cleaned_data["state"]
+        before = self.initial.get("state")
+        if self.instance.pk and state != before and services.decision_for(before, state) is None:
+            raise ValidationError(_("A revoked representation stays revoked: the person asks again."))
+        return state
+
+
 class RepresentationAdmin(RegistryAdmin):
+    form = RepresentationForm
     list_display = ["user", "cooperative", "state", "decided_by", "decided_at", "created_at"]
     list_filter = ["state", ("cooperative__tier", titled(_("cooperative tier")))]
     search_fields = ["user__username", "user__email", "cooperative__name", "cooperative__short_name"]
@@ -583,17 +606,35 @@ class RepresentationAdmin(RegistryAdmin):
         return readonly
 
     def save_model(self, request, obj, form, change):
-        if "state" in form.changed_data:
-            obj.decide(obj.state, request.user)
+        if not change and obj.state != RepresentationState.REQUESTED:
+            # Added already decided: recorded as a request, then decided by its service.
+            decided = obj.state
+            obj.state = RepresentationState.REQUESTED
+            super().save_model(request, obj, form, change)
+            services.representation_decide(
+                curator=request.user, pk=obj.pk, decision=services.decision_for(obj.state, decided)
+            )
+            obj.refresh_from_db()
+        elif change and "state" in form.changed_data:
+            # A decision, through its service (RepresentationForm.clean_state checked it is one).
+            decision = services.decision_for(form.initial["state"], obj.state)
+            try:
+                services.representation_decide(curator=request.user, pk=obj.pk, decision=decision)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
         else:
             super().save_model(request, obj, form, change)
 
     def decide_selected(self, request, queryset, state):
         changed = 0
         for representation in queryset.select_related("user", "cooperative").exclude(state=state):
-            representation.state = state
+            decision = services.decision_for(representation.state, state)
             try:
+                representation.state = state
                 representation.validate_constraints()
+                if decision is None:
+                    raise ValidationError(_("Only a request can be approved; ask the person to request again."))
+                services.representation_decide(curator=request.user, pk=representation.pk, decision=decision)
             except ValidationError as error:
                 self.message_user(
                     request,
@@ -601,7 +642,6 @@ class RepresentationAdmin(RegistryAdmin):
                     messages.ERROR,
                 )
                 continue
-            representation.decide(state, request.user)
             self.log_change(request, representation, RepresentationState(state).label)
             changed += 1
         return changed

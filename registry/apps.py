@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class RegistryConfig(AppConfig):
     name = "registry"
     verbose_name = _("Registry")
+
+    def ready(self):
+        # The access rules of this app's models, registered with kopnet.policy.
+        from registry import policy  # noqa: F401

@@ -12,7 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_filters import fields as filter_fields
 
-from kopnet.forms import BootstrapFormMixin
+from kopnet.forms import BootstrapFormMixin, VersionedFormMixin
 from registry.models import Cooperative, Sector
 
 
@@ -193,7 +193,7 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
-class CooperativeForm(BootstrapFormMixin, forms.ModelForm):
+class CooperativeForm(VersionedFormMixin, BootstrapFormMixin, forms.ModelForm):
     """A cooperative's public profile, as its officials register and edit it.
 
     Every rule (tier and members, NIK Koperasi, province) is the model's: the

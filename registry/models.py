@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from kopnet import policy
 from kopnet.models import CleanTextMixin, CuratedTerm, SluggedModel, VerifiableModel, Verification
 
 INDONESIA = "ID"
@@ -113,48 +114,17 @@ def clean_location(instance):
 
 
 class RegistryQuerySet(models.QuerySet):
-    """What every verifiable registry record shares: who may see it.
-
-    This is the one place that decides visibility: curators (the model's view
-    permission) see everything; a signed-in user also sees the unverified records
-    that are theirs (`owned_by`); everyone else sees verified records only.
-    """
+    """What every verifiable registry record shares."""
 
     def verified(self):
         return self.filter(verification=Verification.VERIFIED)
 
-    def owned_by(self, user):
-        """A Q for the records this (signed-in) user may see before verification."""
-        return Q(pk__in=[])
-
     def visible_to(self, user):
-        if not user.is_authenticated:
-            return self.verified()
-        if user.has_perm(f"{self.model._meta.app_label}.view_{self.model._meta.model_name}"):
-            return self
-        return self.filter(Q(verification=Verification.VERIFIED) | self.owned_by(user))
+        """What this user may see: kopnet.policy decides (registry/policy.py's rules)."""
+        return policy.visible(user, self)
 
 
 class CooperativeQuerySet(RegistryQuerySet):
-    def owned_by(self, user):
-        # Whoever asked to represent a cooperative, or registered it, sees it while
-        # it waits for verification.
-        return Q(
-            models.Exists(
-                Representation.objects.open().filter(user=user, cooperative=models.OuterRef("pk"))
-            )
-        )
-
-    def represented_by(self, user):
-        """The cooperatives this user acts for: approved representations only."""
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(
-            models.Exists(
-                Representation.objects.approved().filter(user=user, cooperative=models.OuterRef("pk"))
-            )
-        )
-
     def search(self, text):
         text = text.strip()
         if not text:
@@ -552,9 +522,6 @@ class PartnerKind(models.TextChoices):
 
 
 class PartnerQuerySet(RegistryQuerySet):
-    def owned_by(self, user):
-        return Q(proposed_by=user)
-
     def search(self, text):
         text = text.strip()
         if not text:
@@ -685,11 +652,6 @@ class Representation(models.Model):
     def __str__(self):
         return f"{self.user_id} → {self.cooperative_id} ({self.state})"
 
-    def decide(self, state, by):
-        self.state = state
-        self.decided_by = by
-        self.decided_at = timezone.now()
-        self.save()
 
 
 def federation_levels(cooperative, federations):

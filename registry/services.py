@@ -1,17 +1,38 @@
-"""Officials' writes in the registry: asking to represent a cooperative, registering a
-new one, and keeping its profile current. Views call these; the rules on a single
-record stay in the models' clean() and constraints."""
+"""Every state change of the registry's records, each one locked service: registering
+and editing a cooperative, verifying and rejecting cooperatives and partners,
+asking to represent a cooperative and deciding that request, adding and ending a
+membership. Views, the admin, imports and commands call these; the rules on a
+single record stay in the models' clean() and constraints, and who may act is
+kopnet.policy's answer."""
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kopnet import policy
 from kopnet.models import Verification
-from registry.models import Cooperative, Representation, RepresentationState
+from kopnet.services import back_to_pending, lock, reject_record, require_version, save_changes, verify_record
+from registry.models import Cooperative, Membership, Partner, Representation, RepresentationState
 
 # What makes a cooperative the one the curators checked: changing any of these on a
 # verified cooperative sends it back to them.
 IDENTITY_FIELDS = ("name", "tier", "nik", "legal_number")
+
+
+def saved_or_explained(record, save):
+    """Run `save()`; a constraint another writer beat us to (a NIK Koperasi registered
+    at the same moment) comes back as the form error full_clean() would have given."""
+    try:
+        with transaction.atomic():
+            return save()
+    except IntegrityError:
+        record.validate_unique()
+        record.validate_constraints()
+        raise
+
+
+# --- Representation -----------------------------------------------------------------
 
 
 def representation_request(*, user, cooperative):
@@ -34,12 +55,57 @@ def representation_request(*, user, cooperative):
         ) from error
 
 
+# The decisions a curator takes on a representation, from the state they saw.
+DECISIONS = {
+    "approve": (RepresentationState.REQUESTED, RepresentationState.APPROVED),
+    "refuse": (RepresentationState.REQUESTED, RepresentationState.REVOKED),
+    "revoke": (RepresentationState.APPROVED, RepresentationState.REVOKED),
+}
+
+
+def decision_for(state, target):
+    """The decision that takes a representation from `state` to `target` (None if none)."""
+    return next((name for name, (before, after) in DECISIONS.items() if (before, after) == (state, target)), None)
+
+
+@transaction.atomic
+def representation_decide(*, curator, pk, decision):
+    """Approve or refuse a request, or revoke an approval.
+
+    The decision names the state it starts from, so two curators deciding the same
+    request at once cannot both win: the second finds it decided.
+    """
+    before, after = DECISIONS[decision]
+    representation = lock(Representation.objects.select_related("cooperative"), pk)
+    policy.require(curator, "verify", representation)
+    if representation.state != before:
+        raise ValidationError(
+            _("The request of %(user)s for %(cooperative)s was already decided: it is now %(state)s.")
+            % {
+                "user": representation.user.get_username(),
+                "cooperative": representation.cooperative.name,
+                "state": representation.get_state_display().lower(),
+            },
+            code="stale",
+        )
+    representation.state = after
+    representation.decided_by = curator
+    representation.decided_at = timezone.now()
+    representation._history_user = curator
+    representation.save(update_fields=["state", "decided_by", "decided_at"])
+    return representation
+
+
+# --- Cooperatives and partners --------------------------------------------------------
+
+
 @transaction.atomic
 def cooperative_register(*, user, cooperative, sectors=()):
     """Register a new cooperative, pending verification, and ask to represent it.
 
     `cooperative` is unsaved. Its creator sees it at once (a requested
-    representation counts for visibility); visitors see it once verified.
+    representation counts for visibility); visitors see it once verified. Two
+    cooperatives of the same name registered at once get distinct slugs.
     """
     cooperative.verification = Verification.PENDING
     cooperative.verification_by = None
@@ -47,40 +113,107 @@ def cooperative_register(*, user, cooperative, sectors=()):
     cooperative.verification_note = ""
     cooperative.full_clean()
     cooperative._history_user = user
-    cooperative.save()
+    saved_or_explained(cooperative, cooperative.save)
     cooperative.sectors.set(sectors)
     Representation.objects.create(user=user, cooperative=cooperative, state=RepresentationState.REQUESTED)
     return cooperative
 
 
-def may_edit_cooperative(user, cooperative):
-    return Cooperative.objects.represented_by(user).filter(pk=cooperative.pk).exists()
-
-
-def identity_changes(cooperative):
-    """The identity fields whose value differs from the stored one."""
-    stored = Cooperative.objects.filter(pk=cooperative.pk).values(*IDENTITY_FIELDS).get()
-    return [name for name in IDENTITY_FIELDS if getattr(cooperative, name) != stored[name]]
+def changed_fields(stored, edited, names):
+    return [name for name in names if getattr(stored, name) != getattr(edited, name)]
 
 
 @transaction.atomic
-def cooperative_update(*, user, cooperative, sectors):
+def cooperative_update(*, user, cooperative, sectors, version=None):
     """Save an official's edit of their cooperative's profile.
 
-    A change to a verified cooperative's identity (name, tier, NIK Koperasi, legal
-    entity number) returns it to pending verification. Returns True when it did.
+    `cooperative` carries the edited values; `version` is the one the form was
+    opened on: a change that landed meanwhile refuses the edit. Only the fields
+    that differ are written. A change to a verified cooperative's identity (name,
+    tier, NIK Koperasi, legal entity number) returns it to pending verification.
+    Returns True when it did.
     """
-    if not may_edit_cooperative(user, cooperative):
-        raise ValidationError(_("Only the officials of this cooperative may edit its profile."))
+    stored = lock(Cooperative.objects, cooperative.pk)
+    policy.require(user, "edit", stored, _("Only the officials of this cooperative may edit its profile."))
+    require_version(stored, version)
+    cooperative.version = stored.version
     cooperative.full_clean()
-    back_to_pending = cooperative.verification == Verification.VERIFIED and bool(identity_changes(cooperative))
-    if back_to_pending:
-        cooperative.verification = Verification.PENDING
-        cooperative.verification_by = None
-        cooperative.verification_at = None
-        cooperative.verification_note = ""
-        cooperative._change_reason = "identity changed: back to verification"
-    cooperative._history_user = user
-    cooperative.save()
-    cooperative.sectors.set(sectors)
-    return back_to_pending
+    editable = [field.attname for field in Cooperative._meta.concrete_fields if field.editable and not field.primary_key]
+    fields = changed_fields(stored, cooperative, editable)
+    identity = [name for name in IDENTITY_FIELDS if name in fields]
+    for name in fields:
+        setattr(stored, name, getattr(cooperative, name))
+    sectors_changed = set(stored.sectors.values_list("pk", flat=True)) != {sector.pk for sector in sectors}
+    back = []
+    if identity and stored.verification == Verification.VERIFIED:
+        back = back_to_pending(stored)
+    if "individual_members" in fields:
+        fields.append("member_count")  # Cooperative.save() derives it
+    if fields or back or sectors_changed:
+        save_changes(stored, [*fields, *back], by=user, reason="identity changed: back to verification" if back else None)
+    if sectors_changed:
+        stored.sectors.set(sectors)
+    cooperative.version = stored.version
+    cooperative.verification = stored.verification
+    return bool(back)
+
+
+def _verify(model, *, curator, pk, version):
+    record = lock(model.objects, pk)
+    policy.require(curator, "verify", record)
+    return verify_record(record, curator=curator, version=version)
+
+
+def _reject(model, *, curator, pk, reason, version):
+    record = lock(model.objects, pk)
+    policy.require(curator, "verify", record)
+    return reject_record(record, curator=curator, reason=reason, version=version)
+
+
+@transaction.atomic
+def cooperative_verify(*, curator, pk, version=None):
+    return _verify(Cooperative, curator=curator, pk=pk, version=version)
+
+
+@transaction.atomic
+def cooperative_reject(*, curator, pk, reason, version=None):
+    return _reject(Cooperative, curator=curator, pk=pk, reason=reason, version=version)
+
+
+@transaction.atomic
+def partner_verify(*, curator, pk, version=None):
+    return _verify(Partner, curator=curator, pk=pk, version=version)
+
+
+@transaction.atomic
+def partner_reject(*, curator, pk, reason, version=None):
+    return _reject(Partner, curator=curator, pk=pk, reason=reason, version=version)
+
+
+# --- Memberships ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def membership_add(*, user, membership):
+    """Record an active (or past) membership; the federation's row is locked, so two
+    memberships of one pair added at once cannot both pass clean()'s overlap check."""
+    federation = lock(Cooperative.objects, membership.federation_id)
+    policy.require(user, "verify", federation)
+    membership.full_clean()
+    membership._history_user = user
+    saved_or_explained(membership, membership.save)
+    return membership
+
+
+@transaction.atomic
+def membership_end(*, user, pk, end_date):
+    """End an active membership on `end_date`."""
+    membership = lock(Membership.objects.select_related("member", "federation"), pk)
+    policy.require(user, "verify", membership.federation)
+    if membership.end_date is not None:
+        raise ValidationError(_("This membership has already ended."), code="stale")
+    membership.end_date = end_date
+    membership.full_clean()
+    membership._history_user = user
+    membership.save(update_fields=["end_date"])
+    return membership

@@ -20,12 +20,15 @@ from django.views.generic.base import ContextMixin
 from django_filters.views import FilterView
 
 from kopnet.cache import CachedCountPaginator
+from kopnet import policy
 from kopnet.models import Verification
+from kopnet.services import StaleVersion, changed_since
 from partnerships import selectors as partnership_selectors
 from registry import services
 from registry.filters import CooperativeFilter, PartnerFilter
 from registry.forms import CooperativeForm, CooperativeSearchForm, RepresentationRequestForm
 from registry.models import Cooperative, Partner, Representation, Sector, federation_levels
+from registry.policy import acts_for
 
 # Rows a CSV download reads from the database at a time: memory stays flat
 # whatever the number of rows.
@@ -245,7 +248,7 @@ class CooperativeDetailView(RegistryDetailView):
 
     def get_queryset(self):
         # Whether the reader acts for it (the "Edit profile" link), in the same query.
-        officials_own = Cooperative.objects.represented_by(self.request.user).filter(pk=OuterRef("pk"))
+        officials_own = acts_for(self.request.user).filter(pk=OuterRef("pk"))
         return super().get_queryset().annotate(reader_is_official=Exists(officials_own))
 
     def get_context_data(self, **kwargs):
@@ -326,15 +329,19 @@ def cooperative_create(request):
     """Register a cooperative that is not in the registry yet; it waits for verification."""
     form = CooperativeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        cooperative = services.cooperative_register(
-            user=request.user, cooperative=form.save(commit=False), sectors=form.cleaned_data["sectors"]
-        )
-        messages.success(
-            request,
-            _("%(name)s is registered and waits for verification by Dekopin's curators, who also decide on your request to represent it.")
-            % {"name": cooperative.name},
-        )
-        return redirect("registry:cooperative_detail", slug=cooperative.slug)
+        try:
+            cooperative = services.cooperative_register(
+                user=request.user, cooperative=form.save(commit=False), sectors=form.cleaned_data["sectors"]
+            )
+        except ValidationError as error:  # another registration took its NIK Koperasi meanwhile
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is registered and waits for verification by Dekopin's curators, who also decide on your request to represent it.")
+                % {"name": cooperative.name},
+            )
+            return redirect("registry:cooperative_detail", slug=cooperative.slug)
     return render(
         request, "registry/cooperative_form.html", {"form": form}, status=400 if form.is_bound else 200
     )
@@ -343,21 +350,33 @@ def cooperative_create(request):
 @login_required
 def cooperative_update(request, slug):
     """Its officials keep a cooperative's profile current; anyone else gets 404."""
-    cooperative = get_object_or_404(Cooperative.objects.represented_by(request.user), slug=slug)
+    cooperative = get_object_or_404(Cooperative.objects.all(), slug=slug)
+    if not policy.may(request.user, "edit", cooperative):
+        raise Http404(_("No cooperative you may edit has this address."))
     form = CooperativeForm(request.POST or None, instance=cooperative)
     if request.method == "POST" and form.is_valid():
-        back_to_pending = services.cooperative_update(
-            user=request.user, cooperative=form.save(commit=False), sectors=form.cleaned_data["sectors"]
-        )
-        if back_to_pending:
-            messages.warning(
-                request,
-                _("The profile of %(name)s is saved. Its identity changed, so it waits for verification again: visitors do not see it until a curator verifies it.")
-                % {"name": cooperative.name},
+        try:
+            back_to_pending = services.cooperative_update(
+                user=request.user,
+                cooperative=form.save(commit=False),
+                sectors=form.cleaned_data["sectors"],
+                version=form.opened_version,
             )
+        except StaleVersion as error:
+            current = Cooperative.objects.get(pk=cooperative.pk)
+            form.refuse_stale(error, current, changed_since(current, form.opened_version))
+        except ValidationError as error:
+            form.add_error(None, error)
         else:
-            messages.success(request, _("The profile of %(name)s is saved.") % {"name": cooperative.name})
-        return redirect("registry:cooperative_detail", slug=cooperative.slug)
+            if back_to_pending:
+                messages.warning(
+                    request,
+                    _("The profile of %(name)s is saved. Its identity changed, so it waits for verification again: visitors do not see it until a curator verifies it.")
+                    % {"name": cooperative.name},
+                )
+            else:
+                messages.success(request, _("The profile of %(name)s is saved.") % {"name": cooperative.name})
+            return redirect("registry:cooperative_detail", slug=cooperative.slug)
     # The stored state, not the form's: the notice says what saving would do.
     context = {"form": form, "cooperative": cooperative, "identity_fields": services.IDENTITY_FIELDS}
     return render(request, "registry/cooperative_form.html", context, status=400 if form.is_bound else 200)

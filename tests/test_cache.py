@@ -277,7 +277,7 @@ def test_a_partnership_registered_and_verified_reaches_the_list(db):
     parties = [PartnershipParty(cooperative=initiator), PartnershipParty(cooperative=other)]
     record = services.partnership_register(user=official, partnership=record, parties=parties)
     assert not shows(visitor, record.title, url)
-    services.partnership_verify(curator=CuratorFactory(), partnership=record, override_note="Dikonfirmasi lewat telepon.")
+    services.partnership_verify(curator=CuratorFactory(), pk=record.pk, override_note="Dikonfirmasi lewat telepon.")
     assert Partnership.objects.get(pk=record.pk).is_verified
     assert shows(visitor, record.title, url)
 

@@ -1,4 +1,7 @@
 from django import template
+from django.contrib.auth.models import AnonymousUser
+
+from kopnet import policy
 
 register = template.Library()
 
@@ -13,3 +16,10 @@ def page_url(context, number, param="page"):
     query = context["request"].GET.copy()
     query[param] = number
     return f"?{query.urlencode()}"
+
+
+@register.simple_tag(takes_context=True)
+def may(context, action, obj):
+    """What kopnet.policy answers for the reader: {% may "name" party as named %}."""
+    request = context.get("request")
+    return policy.may(getattr(request, "user", None) or AnonymousUser(), action, obj)

@@ -15,10 +15,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from kopnet import policy
 from kopnet.forms import BootstrapFormMixin
 from partnerships import services
 from partnerships.models import Partnership, PartnershipParty
-from registry.models import Cooperative, Representation, RepresentationState
+from registry.models import Representation, RepresentationState
+from registry.policy import acts_for
 
 
 class DeclineForm(BootstrapFormMixin, forms.Form):
@@ -66,7 +68,7 @@ def render_dashboard(request, *, failed_party_id=None, failed_form=None, status=
         party.decline_form = failed_form if party.pk == failed_party_id else DeclineForm(party=party)
     registered = page_of(
         request,
-        Partnership.objects.filter(initiator__in=Cooperative.objects.represented_by(user))
+        Partnership.objects.filter(initiator__in=acts_for(user))
         .select_related("initiator")
         .prefetch_related(
             Prefetch("parties", queryset=PartnershipParty.objects.select_related("cooperative", "partner"))
@@ -90,8 +92,10 @@ def dashboard(request):
 
 def answerable_party(user, pk):
     """A party of a cooperative the user acts for; any other answers 404."""
-    parties = PartnershipParty.objects.filter(cooperative__in=Cooperative.objects.represented_by(user))
-    return get_object_or_404(parties.select_related("partnership", "cooperative"), pk=pk)
+    party = get_object_or_404(PartnershipParty.objects.select_related("partnership", "cooperative"), pk=pk)
+    if not policy.may(user, "answer", party):
+        raise Http404(_("No party you may answer has this number."))
+    return party
 
 
 @require_POST
@@ -99,7 +103,7 @@ def answerable_party(user, pk):
 def party_confirm(request, pk):
     party = answerable_party(request.user, pk)
     try:
-        services.party_confirm(user=request.user, party=party)
+        services.party_confirm(user=request.user, party_id=party.pk, version=request.POST.get("version"))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return render_dashboard(request, status=400)
@@ -119,7 +123,10 @@ def party_decline(request, pk):
     form = DeclineForm(request.POST, party=party)
     if form.is_valid():
         try:
-            services.party_decline(user=request.user, party=party, reason=form.cleaned_data["reason"])
+            services.party_decline(
+                user=request.user, party_id=party.pk, reason=form.cleaned_data["reason"],
+                version=request.POST.get("version"),
+            )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return render_dashboard(request, status=400)

@@ -11,9 +11,11 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView
 
-from partnerships import selectors, services
+from kopnet import policy
+from partnerships import selectors
 from partnerships.filters import PartnershipFilter
 from partnerships.models import Partnership
+from partnerships.policy import party_name
 from registry.views import RegistryListView, csv_bool
 
 
@@ -54,7 +56,7 @@ class PartnershipListView(RegistryListView):
             partnership.status,
             partnership.start_date.isoformat(),
             partnership.end_date.isoformat() if partnership.end_date else "",
-            joined(party.organisation.name for party in partnership.parties.all()),
+            joined(party_name(self.request.user, party) for party in partnership.parties.all()),
             joined(objective.slug for objective in partnership.objectives.all()),
             joined(field.slug for field in partnership.fields.all()),
             csv_bool(partnership.new_entity),
@@ -77,7 +79,10 @@ class PartnershipDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        kwargs["may_edit"] = user.is_authenticated and services.may_edit(user, self.object)
+        kwargs["may_edit"] = policy.may(user, "edit", self.object)
+        kwargs["initiator_party"] = next(
+            (party for party in self.object.parties.all() if party.cooperative_id == self.object.initiator_id), None
+        )
         kwargs["show_verification"] = user.has_perm("partnerships.view_partnership")
         kwargs["show_all_links"] = selectors.may_see_unverified(user)
         return super().get_context_data(**kwargs)

@@ -8,11 +8,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
+from kopnet import policy
 from kopnet.models import Verification
-from partnerships import services
 from partnerships.forms import PartnershipRegistration
 from partnerships.models import Partnership
 from registry.models import Cooperative, Partner
+from registry.policy import acts_for
 
 TEMPLATE = "partnerships/partnership_form.html"
 SEARCH_LIMIT = 20
@@ -21,7 +22,7 @@ MAX_QUERY_LENGTH = 100
 
 @login_required
 def partnership_create(request):
-    if not Cooperative.objects.represented_by(request.user).exists():
+    if not acts_for(request.user).exists():
         return render(request, TEMPLATE, {"no_cooperative": True, "representation_url": representation_url()})
     registration = PartnershipRegistration(user=request.user, **bound_data(request))
     if request.method == "POST":
@@ -44,7 +45,7 @@ def partnership_update(request, reference):
     partnership = get_object_or_404(
         Partnership.objects.select_related("initiator", "new_entity_cooperative"), reference=reference
     )
-    if not services.may_edit(request.user, partnership):
+    if not policy.may(request.user, "edit", partnership):
         raise Http404(_("No partnership you may edit has this reference."))
     # Verified (or rejected) partnerships go back to pending verification when saved.
     was_verified = partnership.verification != Verification.PENDING

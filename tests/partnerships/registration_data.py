@@ -87,6 +87,8 @@ def edit_data(partnership, others=(), documents=(), **fields):
         status=partnership.status,
         direction=partnership.direction,
         currency=partnership.currency,
+        # The hidden field of a page opened now: the stored version.
+        version=type(partnership).objects.values_list("version", flat=True).get(pk=partnership.pk),
     )
     # The page offered a row for each party but the initiator's.
     data["parties-INITIAL_FORMS"] = str(partnership.parties.exclude(cooperative=partnership.initiator).count())

@@ -5,6 +5,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.urls import reverse
 
 from kopnet.models import Verification
@@ -439,10 +440,12 @@ def test_a_missing_direction_between_cooperatives_is_refused_by_the_service(offi
 
 @pytest.mark.django_db
 def test_a_late_refusal_rolls_back_the_proposed_partner_and_removes_the_stored_files(official, cooperative_a, cooperative_b, media_root, monkeypatch):
-    # Whatever the services refuse after writing (here: after everything was saved),
-    # the proposed partner, the partnership and the document's file all go.
+    # Whatever the service refuses after writing (here: after everything was saved,
+    # inside its transaction), the proposed partner, the partnership and the
+    # document's file all go.
     register = services.partnership_register
 
+    @transaction.atomic
     def register_then_refuse(**arguments):
         register(**arguments)
         assert len(stored_files(media_root)) == 1
@@ -615,21 +618,64 @@ def test_an_unknown_reference_is_a_404(official, reference):
 
 
 @pytest.mark.django_db
-def test_editing_saves_and_keeps_the_confirmations(official, partnership, cooperative_a, cooperative_b):
+def test_editing_the_description_keeps_the_confirmations(official, partnership, cooperative_a, cooperative_b):
     official_b = UserFactory(username="official_b")
     RepresentationFactory(user=official_b, cooperative=cooperative_b)
-    services.party_confirm(user=official_b, party=partnership.parties.get(cooperative=cooperative_b))
+    services.party_confirm(user=official_b, party_id=partnership.parties.get(cooperative=cooperative_b).pk)
+    partnership.refresh_from_db()
+    role_b = partnership.parties.get(cooperative=cooperative_b).role
 
-    response = official.post(edit_url(partnership), edit_data(partnership, [(cooperative_b, "supplier")], title="Judul baru"))
+    response = official.post(
+        edit_url(partnership), edit_data(partnership, [(cooperative_b, role_b)], description="Salah ketik diperbaiki")
+    )
 
     assert response.status_code == 302
     assert response["Location"] == reverse("partnerships:partnership_detail", args=[partnership.reference])
     partnership.refresh_from_db()
+    assert partnership.description == "Salah ketik diperbaiki"
+    assert partnership.parties.get(cooperative=cooperative_b).confirmation == Confirmation.CONFIRMED
+
+
+@pytest.mark.django_db
+def test_editing_the_substance_asks_the_other_parties_again(official, partnership, cooperative_a, cooperative_b, django_capture_on_commit_callbacks):
+    official_b = UserFactory(username="official_b", email="b@example.org")
+    RepresentationFactory(user=official_b, cooperative=cooperative_b)
+    services.party_confirm(user=official_b, party_id=partnership.parties.get(cooperative=cooperative_b).pk)
+    partnership.refresh_from_db()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = official.post(
+            edit_url(partnership), edit_data(partnership, [(cooperative_b, "supplier")], title="Judul baru")
+        )
+
+    assert response.status_code == 302
+    partnership.refresh_from_db()
     assert partnership.title == "Judul baru"
     party_b = partnership.parties.get(cooperative=cooperative_b)
-    assert party_b.confirmation == Confirmation.CONFIRMED
-    assert party_b.role == "supplier"
+    assert (party_b.confirmation, party_b.confirmed_by, party_b.role) == (Confirmation.PENDING, None, "supplier")
     assert partnership.parties.get(cooperative=cooperative_a).confirmation == Confirmation.CONFIRMED
+    assert [message.to for message in mail.outbox] == [["b@example.org"]]
+
+
+@pytest.mark.django_db
+def test_an_edit_opened_before_a_partys_answer_is_refused_and_shows_what_changed(official, partnership, cooperative_b):
+    official_b = UserFactory(username="official_b")
+    RepresentationFactory(user=official_b, cooperative=cooperative_b)
+    opened = official.get(edit_url(partnership)).context["form"]["version"].value()
+    services.party_confirm(user=official_b, party_id=partnership.parties.get(cooperative=cooperative_b).pk)
+    data = edit_data(partnership, [cooperative_b], title="Judul dari versi lama")
+    data["version"] = opened
+
+    response = official.post(edit_url(partnership), data)
+
+    assert response.status_code == 400
+    assert "diubah setelah Anda membukanya" in html(response)
+    partnership.refresh_from_db()
+    assert partnership.title != "Judul dari versi lama"
+    assert partnership.parties.get(cooperative=cooperative_b).confirmation == Confirmation.CONFIRMED
+    # Sent again after review, it carries the version it now shows, and saves.
+    data["version"] = response.context["form"]["version"].value()
+    assert official.post(edit_url(partnership), data).status_code == 302
 
 
 @pytest.mark.django_db
@@ -651,7 +697,7 @@ def test_editing_adds_and_removes_parties_and_tells_only_the_newcomers(official,
 
 @pytest.mark.django_db
 def test_editing_a_verified_partnership_warns_before_and_after_saving(official, partnership, cooperative_b):
-    services.partnership_verify(curator=CuratorFactory(), partnership=partnership, override_note="checked")
+    services.partnership_verify(curator=CuratorFactory(), pk=partnership.pk, override_note="checked")
     official.cookies["django_language"] = "en"
 
     page = official.get(edit_url(partnership))
@@ -668,7 +714,7 @@ def test_editing_a_verified_partnership_warns_before_and_after_saving(official, 
 
 @pytest.mark.django_db
 def test_an_invalid_edit_changes_nothing(official, partnership, cooperative_b, media_root):
-    services.partnership_verify(curator=CuratorFactory(), partnership=partnership, override_note="checked")
+    services.partnership_verify(curator=CuratorFactory(), pk=partnership.pk, override_note="checked")
     data = edit_data(partnership, [cooperative_b], title="Judul baru", end_date="2000-01-01", documents=[("Adendum", pdf())])
 
     response = official.post(edit_url(partnership), data)

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from kopnet import policy
 from kopnet.models import Verification
 from partnerships import services
 from partnerships.models import (
@@ -305,7 +306,7 @@ def test_edit_by_an_official_of_another_party_is_refused(user_a, user_b, coop_a,
     partnership = register(user_a, coop_a, coop_b)
     partnership.title = "Diubah oleh pihak lain"
 
-    assert services.may_edit(user_b, partnership) is False
+    assert policy.may(user_b, "edit", partnership) is False
     with pytest.raises(ValidationError):
         services.partnership_update(
             user=user_b,
@@ -322,7 +323,8 @@ def test_edit_by_an_official_of_another_party_is_refused(user_a, user_b, coop_a,
 def test_edit_of_a_verified_partnership_sends_it_back_to_pending(user_a, coop_a, coop_b):
     partnership = register(user_a, coop_a, coop_b)
     curator = CuratorFactory()
-    services.partnership_verify(curator=curator, partnership=partnership, override_note="checked by phone")
+    services.partnership_verify(curator=curator, pk=partnership.pk, override_note="checked by phone")
+    partnership.refresh_from_db()
     assert partnership.verification == Verification.VERIFIED
 
     partnership.title = "Judul baru"
@@ -339,7 +341,7 @@ def test_edit_of_a_verified_partnership_sends_it_back_to_pending(user_a, coop_a,
 
 def test_edit_keeps_the_confirmation_of_parties_that_stay(user_a, user_b, coop_a, coop_b):
     partnership = register(user_a, coop_a, coop_b)
-    services.party_confirm(user=user_b, party=partnership.parties.get(cooperative=coop_b))
+    services.party_confirm(user=user_b, party_id=partnership.parties.get(cooperative=coop_b).pk)
 
     services.partnership_update(
         user=user_a, partnership=partnership, parties=list(partnership.parties.all()), objectives=[], fields=[]
@@ -355,7 +357,7 @@ def test_verify_is_refused_while_a_cooperative_party_is_pending(user_a, coop_a, 
     partnership = register(user_a, coop_a, coop_b)
 
     with pytest.raises(ValidationError):
-        services.partnership_verify(curator=CuratorFactory(), partnership=partnership)
+        services.partnership_verify(curator=CuratorFactory(), pk=partnership.pk)
 
     partnership.refresh_from_db()
     assert partnership.verification == Verification.PENDING
@@ -365,7 +367,7 @@ def test_verify_with_an_override_note_records_it(user_a, coop_a, coop_b):
     partnership = register(user_a, coop_a, coop_b)
     curator = CuratorFactory()
 
-    services.partnership_verify(curator=curator, partnership=partnership, override_note="Confirmed in a meeting")
+    services.partnership_verify(curator=curator, pk=partnership.pk, override_note="Confirmed in a meeting")
 
     partnership.refresh_from_db()
     assert partnership.verification == Verification.VERIFIED
@@ -375,9 +377,9 @@ def test_verify_with_an_override_note_records_it(user_a, coop_a, coop_b):
 
 def test_verify_needs_no_note_once_every_cooperative_confirmed(user_a, user_b, coop_a, coop_b):
     partnership = register(user_a, coop_a, coop_b, PartnerFactory())
-    services.party_confirm(user=user_b, party=partnership.parties.get(cooperative=coop_b))
+    services.party_confirm(user=user_b, party_id=partnership.parties.get(cooperative=coop_b).pk)
 
-    services.partnership_verify(curator=CuratorFactory(), partnership=partnership)
+    services.partnership_verify(curator=CuratorFactory(), pk=partnership.pk)
 
     partnership.refresh_from_db()
     assert partnership.verification == Verification.VERIFIED
@@ -386,10 +388,10 @@ def test_verify_needs_no_note_once_every_cooperative_confirmed(user_a, user_b, c
 def test_verification_confirms_the_partner_parties_as_checked_by_the_curator(user_a, user_b, coop_a, coop_b):
     partner = PartnerFactory()
     partnership = register(user_a, coop_a, coop_b, partner)
-    services.party_confirm(user=user_b, party=partnership.parties.get(cooperative=coop_b))
+    services.party_confirm(user=user_b, party_id=partnership.parties.get(cooperative=coop_b).pk)
     curator = CuratorFactory()
 
-    services.partnership_verify(curator=curator, partnership=partnership)
+    services.partnership_verify(curator=curator, pk=partnership.pk)
 
     party = partnership.parties.get(partner=partner)
     assert (party.confirmation, party.confirmed_by) == (Confirmation.CONFIRMED, curator)
@@ -402,7 +404,7 @@ def test_decline_needs_a_reason(user_a, user_b, coop_a, coop_b, reason):
     pending = partnership.parties.get(cooperative=coop_b)
 
     with pytest.raises(ValidationError) as error:
-        services.party_decline(user=user_b, party=pending, reason=reason)
+        services.party_decline(user=user_b, party_id=pending.pk, reason=reason)
 
     assert "decline_reason" in error.value.message_dict
     pending.refresh_from_db()
@@ -413,7 +415,7 @@ def test_decline_with_a_reason_records_who_and_why(user_a, user_b, coop_a, coop_
     partnership = register(user_a, coop_a, coop_b)
     pending = partnership.parties.get(cooperative=coop_b)
 
-    services.party_decline(user=user_b, party=pending, reason="Kami tidak menandatangani perjanjian ini")
+    services.party_decline(user=user_b, party_id=pending.pk, reason="Kami tidak menandatangani perjanjian ini")
 
     pending.refresh_from_db()
     assert pending.confirmation == Confirmation.DECLINED

@@ -6,6 +6,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from kopnet.models import Verification
+from registry import services
 from registry.models import Cooperative, Membership, Representation, RepresentationState, Scope, Tier
 from tests.factories import (
     CooperativeFactory,
@@ -346,7 +347,8 @@ def test_reject_applies_to_all_rows_when_select_across(curator, db):
 
 def test_verification_is_shown_but_not_editable_in_the_form(curator, curator_user, registry):
     coop = registry["cooperative"]
-    coop.verify(curator_user)
+    Cooperative.objects.filter(pk=coop.pk).update(verification=Verification.PENDING)
+    services.cooperative_verify(curator=curator_user, pk=coop.pk)
 
     response = curator.get(reverse("admin:registry_cooperative_change", args=[coop.pk]))
 

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
 from kopnet.models import Verification
+from registry import services
 from registry.models import (
     Cooperative,
     CooperativeStatus,
@@ -32,6 +33,7 @@ from registry.models import (
 )
 from tests.factories import (
     CooperativeFactory,
+    CuratorFactory,
     MembershipFactory,
     PartnerFactory,
     RepresentationFactory,
@@ -519,13 +521,23 @@ def test_partner_name_trimmed_and_nul_refused():
 # --- Verification ------------------------------------------------------------------
 
 
+def verify(record, curator):
+    service = services.cooperative_verify if isinstance(record, Cooperative) else services.partner_verify
+    service(curator=curator, pk=record.pk)
+
+
+def reject(record, curator, reason):
+    service = services.cooperative_reject if isinstance(record, Cooperative) else services.partner_reject
+    service(curator=curator, pk=record.pk, reason=reason)
+
+
 @pytest.mark.parametrize("factory", [CooperativeFactory, PartnerFactory])
 def test_verify_records_who_and_when(factory):
-    curator = UserFactory()
+    curator = CuratorFactory()
     record = factory(verification=Verification.PENDING)
     before = timezone.now()
 
-    record.verify(curator)
+    verify(record, curator)
     record.refresh_from_db()
 
     assert record.verification == Verification.VERIFIED
@@ -535,10 +547,10 @@ def test_verify_records_who_and_when(factory):
 
 @pytest.mark.parametrize("factory", [CooperativeFactory, PartnerFactory])
 def test_reject_records_who_when_and_why(factory):
-    curator = UserFactory()
+    curator = CuratorFactory()
     record = factory(verification=Verification.PENDING)
 
-    record.reject(curator, "  Dokumen badan hukum tidak sah.  ")
+    reject(record, curator, "  Dokumen badan hukum tidak sah.  ")
     record.refresh_from_db()
 
     assert (record.verification, record.verification_by, record.verification_note) == (
@@ -554,7 +566,7 @@ def test_reject_needs_a_reason(factory):
     record = factory(verification=Verification.PENDING)
 
     with pytest.raises(ValidationError) as caught:
-        record.reject(UserFactory(), "   ")
+        reject(record, CuratorFactory(), "   ")
 
     assert "verification_note" in caught.value.message_dict
     record.refresh_from_db()
@@ -575,9 +587,10 @@ def test_rejected_without_reason_refused_by_both_doors():
 
 def test_verifying_after_a_rejection_clears_the_reason():
     record = CooperativeFactory(verification=Verification.PENDING)
-    record.reject(UserFactory(), "NIK Koperasi tidak cocok.")
+    reject(record, CuratorFactory(), "NIK Koperasi tidak cocok.")
 
-    record.verify(UserFactory())
+    verify(record, CuratorFactory())
+    record.refresh_from_db()
 
     assert record.verification_note == ""
 
@@ -653,10 +666,10 @@ def test_new_request_allowed_after_revocation():
 
 
 def test_representation_decision_records_who_and_when():
-    curator = UserFactory()
+    curator = CuratorFactory()
     representation = RepresentationFactory(state=RepresentationState.REQUESTED)
 
-    representation.decide(RepresentationState.APPROVED, by=curator)
+    services.representation_decide(curator=curator, pk=representation.pk, decision="approve")
     representation.refresh_from_db()
 
     assert (representation.state, representation.decided_by) == (RepresentationState.APPROVED, curator)

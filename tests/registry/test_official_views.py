@@ -6,6 +6,7 @@ from django.test import Client
 
 from kopnet.models import Verification
 from registry.models import Cooperative, Representation, RepresentationState, Scope, Tier
+from registry.policy import acts_for
 from tests.factories import (
     CooperativeFactory,
     CuratorFactory,
@@ -125,7 +126,7 @@ def test_asking_to_represent_creates_a_requested_representation(user, user_clien
     assert [m.level_tag for m in response.context["messages"]] == ["success"]
     # The dashboard shows the request and its state; the user does not act for it yet.
     assert [(r.cooperative, r.state) for r in response.context["representations"]] == [(coop, "requested")]
-    assert Cooperative.objects.represented_by(user).count() == 0
+    assert acts_for(user).count() == 0
 
 
 @pytest.mark.django_db

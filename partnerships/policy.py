@@ -1,0 +1,97 @@
+"""Access rules for partnerships, their parties and documents (see kopnet.policy)."""
+
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from kopnet import policy
+from kopnet.models import Verification
+from partnerships.models import Partnership, PartnershipDocument, PartnershipParty
+from registry.policy import acts_for, acts_for_cooperative
+
+
+def is_party_official(user, partnership):
+    """Whether the user acts for one of the partnership's cooperative parties."""
+    return (
+        bool(user and user.is_authenticated)
+        and PartnershipParty.objects.filter(partnership=partnership, cooperative__in=acts_for(user)).exists()
+    )
+
+
+# What a reader who may not see an organisation's name reads in its place.
+UNNAMED = _("An organisation awaiting verification")
+
+
+def party_name(user, party):
+    """The name of a party's organisation as this reader may read it."""
+    return party.organisation.name if policy.may(user, "name", party) else str(UNNAMED)
+
+
+@policy.register
+class PartnershipRules(policy.Rules):
+    """Visitors see verified partnerships; the officials of a party and curators
+    also the unverified ones that concern them."""
+
+    model = Partnership
+
+    def visible(self, user, queryset):
+        verified = queryset.filter(verification=Verification.VERIFIED)
+        if not (user and user.is_authenticated):
+            return verified
+        if policy.sees_everything(user, Partnership):
+            return queryset
+        mine = PartnershipParty.objects.filter(partnership=OuterRef("pk"), cooperative__in=acts_for(user))
+        return queryset.filter(Q(verification=Verification.VERIFIED) | Q(Exists(mine)))
+
+    def view(self, user, obj):
+        return (
+            obj.verification == Verification.VERIFIED
+            or policy.sees_everything(user, Partnership)
+            or is_party_official(user, obj)
+        )
+
+    def edit(self, user, obj):
+        """Officials of the initiating cooperative."""
+        return acts_for_cooperative(user, obj.initiator_id)
+
+
+@policy.register
+class PartyRules(policy.Rules):
+    model = PartnershipParty
+
+    def visible(self, user, queryset):
+        return queryset.filter(partnership__in=Partnership.objects.visible_to(user))
+
+    def view(self, user, obj):
+        return policy.may(user, "view", obj.partnership)
+
+    def answer(self, user, obj):
+        """The officials of the party's cooperative (partners have no accounts)."""
+        return acts_for_cooperative(user, obj.cooperative_id)
+
+    def verify(self, user, obj):
+        return policy.is_curator(user, Partnership)
+
+    def name(self, user, obj):
+        """A party's organisation is named to whoever may see that organisation, and,
+        while the partnership is not verified, to those it concerns (its parties'
+        officials and curators): a verified partnership names verified ones only."""
+        if policy.may(user, "name", obj.organisation):
+            return True
+        return obj.partnership.verification != Verification.VERIFIED and (
+            policy.sees_everything(user, Partnership) or is_party_official(user, obj.partnership)
+        )
+
+    def reason(self, user, obj):
+        """Why a party declined: for the partnership's parties and the curators only."""
+        return policy.sees_everything(user, Partnership) or is_party_official(user, obj.partnership)
+
+
+@policy.register
+class DocumentRules(policy.Rules):
+    model = PartnershipDocument
+
+    def visible(self, user, queryset):
+        return queryset.filter(partnership__in=Partnership.objects.visible_to(user))
+
+    def view(self, user, obj):
+        return policy.may(user, "view", obj.partnership)

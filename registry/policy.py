@@ -1,0 +1,97 @@
+"""Access rules for the registry's records (see kopnet.policy, the one door)."""
+
+from django.db.models import Exists, OuterRef, Q
+
+from kopnet import policy
+from kopnet.models import Verification
+from registry.models import Cooperative, Membership, Partner, Representation
+
+
+def acts_for(user):
+    """The cooperatives this user acts for: approved representations only."""
+    if not (user and user.is_authenticated):
+        return Cooperative.objects.none()
+    return Cooperative.objects.filter(
+        Exists(Representation.objects.approved().filter(user=user, cooperative=OuterRef("pk")))
+    )
+
+
+def acts_for_cooperative(user, cooperative_id):
+    return bool(cooperative_id) and acts_for(user).filter(pk=cooperative_id).exists()
+
+
+class VerifiedRules(policy.Rules):
+    """Verified records for everyone; every record for whoever may view the model
+    (curators); a signed-in user also the unverified records that are theirs."""
+
+    def owned(self, user):
+        """A Q for the records this (signed-in) user sees before verification."""
+        return Q(pk__in=[])
+
+    def visible(self, user, queryset):
+        verified = queryset.filter(verification=Verification.VERIFIED)
+        if not (user and user.is_authenticated):
+            return verified
+        if policy.sees_everything(user, queryset.model):
+            return queryset
+        return queryset.filter(Q(verification=Verification.VERIFIED) | self.owned(user))
+
+    def view(self, user, obj):
+        if obj.verification == Verification.VERIFIED:
+            return True
+        if not (user and user.is_authenticated):
+            return False
+        return self.visible(user, type(obj).objects.filter(pk=obj.pk)).exists()
+
+    def name(self, user, obj):
+        # Visitors never read the name of an organisation the curators have not
+        # verified; those who may open it (its officials, curators) do.
+        return self.view(user, obj)
+
+
+@policy.register
+class CooperativeRules(VerifiedRules):
+    model = Cooperative
+
+    def owned(self, user):
+        # Whoever asked to represent a cooperative, or registered it, sees it while
+        # it waits for verification.
+        return Q(Exists(Representation.objects.open().filter(user=user, cooperative=OuterRef("pk"))))
+
+    def edit(self, user, obj):
+        return acts_for_cooperative(user, obj.pk)
+
+
+@policy.register
+class PartnerRules(VerifiedRules):
+    model = Partner
+
+    def owned(self, user):
+        return Q(proposed_by=user)
+
+
+@policy.register
+class RepresentationRules(policy.Rules):
+    model = Representation
+
+    def visible(self, user, queryset):
+        if policy.sees_everything(user, Representation):
+            return queryset
+        if not (user and user.is_authenticated):
+            return queryset.none()
+        return queryset.filter(user=user)
+
+    def view(self, user, obj):
+        return policy.sees_everything(user, Representation) or obj.user_id == getattr(user, "pk", None)
+
+
+@policy.register
+class MembershipRules(policy.Rules):
+    model = Membership
+
+    def visible(self, user, queryset):
+        cooperatives = Cooperative.objects.visible_to(user)
+        return queryset.filter(member__in=cooperatives, federation__in=cooperatives)
+
+    def view(self, user, obj):
+        return policy.may(user, "view", obj.member) and policy.may(user, "view", obj.federation)

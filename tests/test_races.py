@@ -1,0 +1,205 @@
+"""Two people acting on the same record at the same moment: each race has exactly one
+winner, the other is told why in words, and nothing is half-written.
+
+Real threads with their own database connections, started together by a barrier,
+on PostgreSQL (SQLite serialises writers, so it cannot show a race). Every round
+builds fresh records, and each race runs several rounds: a service that checks and
+then acts without its lock lets both threads pass in most of them.
+"""
+
+import threading
+from datetime import date
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+
+from kopnet.models import Verification
+from partnerships import services as partnership_services
+from partnerships.models import Confirmation, Direction, Partnership, PartnershipParty, PartyRole
+from registry import services as registry_services
+from registry.models import Cooperative, CooperativeType, Representation, RepresentationState, Scope, Tier
+from tests.factories import CooperativeFactory, RepresentationFactory, UserFactory, province
+
+pytestmark = [
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL; SQLite serialises writers"),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+ROUNDS = 4
+
+
+def race(*actions):
+    """Run the actions at once, each in its own thread and connection; returns, in
+    order, what each returned or the exception it raised."""
+    barrier = threading.Barrier(len(actions))
+    outcomes = [None] * len(actions)
+
+    def run(index, action):
+        try:
+            barrier.wait(timeout=10)
+            outcomes[index] = action()
+        except Exception as error:  # noqa: BLE001 - the test reads it
+            outcomes[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(n, action)) for n, action in enumerate(actions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes
+
+
+def one_winner(outcomes):
+    """Exactly one outcome is a success; the others are ValidationErrors. Returns
+    (index of the winner, the losers' error codes): "stale" when the state moved
+    under them (the message then says so in the person's language)."""
+    failures = [outcome for outcome in outcomes if isinstance(outcome, Exception)]
+    unexpected = [failure for failure in failures if not isinstance(failure, ValidationError)]
+    assert unexpected == [], unexpected
+    assert len(failures) == len(outcomes) - 1, f"{len(outcomes) - len(failures)} winners: {outcomes}"
+    winner = next(n for n, outcome in enumerate(outcomes) if not isinstance(outcome, Exception))
+    return winner, [failure.code for failure in failures]
+
+
+def curator():
+    # Superusers: the Dekopin group of the migrations is gone once a transactional
+    # test has flushed the database.
+    return UserFactory(is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def curator_user():
+    return curator()
+
+
+def official_of(cooperative):
+    user = UserFactory()
+    RepresentationFactory(user=user, cooperative=cooperative)
+    return user
+
+
+def registered_partnership(number):
+    """A partnership of A (confirmed, its initiator) and B (waiting), and B's official."""
+    coop_a = CooperativeFactory(name=f"Koperasi Balapan A {number}")
+    coop_b = CooperativeFactory(name=f"Koperasi Balapan B {number}")
+    user_a, user_b = official_of(coop_a), official_of(coop_b)
+    partnership = partnership_services.partnership_register(
+        user=user_a,
+        partnership=Partnership(
+            title=f"Kerjasama balapan {number}", start_date=date(2026, 1, 15),
+            direction=Direction.HORIZONTAL, initiator=coop_a,
+        ),
+        parties=[PartnershipParty(cooperative=coop_a), PartnershipParty(cooperative=coop_b, role=PartyRole.BUYER)],
+    )  # fmt: skip
+    party_b = partnership.parties.get(cooperative=coop_b)
+    return partnership, user_a, user_b, party_b
+
+
+@pytest.mark.parametrize("number", range(ROUNDS))
+def test_confirm_and_decline_of_one_party_at_once_one_wins(number):
+    partnership, _user_a, user_b, party_b = registered_partnership(number)
+
+    outcomes = race(
+        lambda: partnership_services.party_confirm(user=user_b, party_id=party_b.pk, version=partnership.version),
+        lambda: partnership_services.party_decline(
+            user=user_b, party_id=party_b.pk, reason="Bukan kami", version=partnership.version
+        ),
+    )
+
+    winner, codes = one_winner(outcomes)
+    party_b.refresh_from_db()
+    assert party_b.confirmation == [Confirmation.CONFIRMED, Confirmation.DECLINED][winner]
+    assert party_b.decline_reason == ["", "Bukan kami"][winner]
+    assert codes == ["stale"]
+
+
+@pytest.mark.parametrize("number", range(ROUNDS))
+def test_verify_and_a_partys_decline_at_once_one_wins(number, curator_user):
+    partnership, _user_a, user_b, party_b = registered_partnership(number)
+    version = partnership.version
+
+    outcomes = race(
+        lambda: partnership_services.partnership_verify(
+            curator=curator_user, pk=partnership.pk, version=version, override_note="Ditelepon"
+        ),
+        lambda: partnership_services.party_decline(user=user_b, party_id=party_b.pk, reason="Bukan kami", version=version),
+    )
+
+    winner, codes = one_winner(outcomes)
+    partnership.refresh_from_db()
+    party_b.refresh_from_db()
+    if winner == 0:  # verified; the decline was of a version that no longer is
+        assert (partnership.verification, party_b.confirmation) == (Verification.VERIFIED, Confirmation.PENDING)
+    else:  # declined; a verification of the version before the decline is refused
+        assert (partnership.verification, party_b.confirmation) == (Verification.PENDING, Confirmation.DECLINED)
+    assert codes == ["stale"]
+
+
+@pytest.mark.parametrize("number", range(ROUNDS))
+def test_verify_and_the_initiators_edit_at_once_one_wins(number, curator_user):
+    partnership, user_a, _user_b, _party_b = registered_partnership(number)
+    version = partnership.version
+
+    def edit():
+        edited = Partnership.objects.get(pk=partnership.pk)
+        edited.title = "Judul diubah saat diverifikasi"
+        return partnership_services.partnership_update(
+            user=user_a, partnership=edited, parties=list(edited.parties.all()),
+            objectives=[], fields=[], version=version,
+        )  # fmt: skip
+
+    outcomes = race(
+        lambda: partnership_services.partnership_verify(
+            curator=curator_user, pk=partnership.pk, version=version, override_note="Ditelepon"
+        ),
+        edit,
+    )
+
+    winner, codes = one_winner(outcomes)
+    partnership.refresh_from_db()
+    if winner == 0:  # the curator verified the version they saw; the edit of it is refused
+        assert (partnership.verification, partnership.title) == (Verification.VERIFIED, f"Kerjasama balapan {number}")
+    else:  # the edit landed; the curator did not see it, so nothing is verified
+        assert (partnership.verification, partnership.title) == (Verification.PENDING, "Judul diubah saat diverifikasi")
+    assert codes == ["stale"]
+
+
+@pytest.mark.parametrize("number", range(ROUNDS))
+def test_two_cooperatives_of_one_name_registered_at_once_get_distinct_slugs(number):
+    users = [UserFactory(), UserFactory()]
+    name = f"Koperasi Serentak Jaya {number}"
+
+    def register(user):
+        cooperative = Cooperative(
+            name=name, tier=Tier.PRIMER, type=CooperativeType.KONSUMEN, scope=Scope.KABUPATEN_KOTA,
+            province=province(),
+        )  # fmt: skip
+        return registry_services.cooperative_register(user=user, cooperative=cooperative).slug
+
+    outcomes = race(*(lambda user=user: register(user) for user in users))
+
+    assert not any(isinstance(outcome, Exception) for outcome in outcomes), outcomes
+    assert len(set(outcomes)) == 2
+    assert Cooperative.objects.filter(name=name).count() == 2
+
+
+@pytest.mark.parametrize("number", range(ROUNDS))
+def test_two_curators_deciding_one_representation_at_once_one_wins(number, curator_user):
+    representation = RepresentationFactory(
+        cooperative=CooperativeFactory(name=f"Koperasi Wakil {number}"), state=RepresentationState.REQUESTED
+    )
+    other_curator = curator()
+
+    outcomes = race(
+        lambda: registry_services.representation_decide(curator=curator_user, pk=representation.pk, decision="approve"),
+        lambda: registry_services.representation_decide(curator=other_curator, pk=representation.pk, decision="refuse"),
+    )
+
+    winner, codes = one_winner(outcomes)
+    representation = Representation.objects.get(pk=representation.pk)
+    assert representation.state == [RepresentationState.APPROVED, RepresentationState.REVOKED][winner]
+    assert representation.decided_by == [curator_user, other_curator][winner]
+    assert codes == ["stale"]

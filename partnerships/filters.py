@@ -12,6 +12,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from kopnet.models import Verification
 from partnerships.models import (
     Category,
     CooperationField,
@@ -137,9 +138,10 @@ class PartnershipFilter(django_filters.FilterSet):
             Q(title__icontains=text)
             | Q(reference__icontains=text)
             | Q(description__icontains=text)
-            | parties(cooperative__name__icontains=text)
-            | parties(cooperative__short_name__icontains=text)
-            | parties(partner__name__icontains=text)
+            # Only the names a visitor may read: a verified organisation's.
+            | parties(cooperative__name__icontains=text, cooperative__verification=Verification.VERIFIED)
+            | parties(cooperative__short_name__icontains=text, cooperative__verification=Verification.VERIFIED)
+            | parties(partner__name__icontains=text, partner__verification=Verification.VERIFIED)
         )
 
     def filter_objective(self, queryset, name, objective):

@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce, ExtractYear
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from kopnet import policy
 from kopnet.models import Verification
 from partnerships.models import (
     Category,
@@ -20,6 +21,7 @@ from partnerships.models import (
     PartnershipDocument,
     PartnershipParty,
 )
+from partnerships.policy import UNNAMED
 from registry.models import (
     TIER_RANK,
     Cooperative,
@@ -96,7 +98,7 @@ def document_for_download(user, reference, pk):
 
 def may_see_unverified(user):
     """Curators, who see every record and may link to unverified organisations."""
-    return user.has_perm("registry.view_cooperative")
+    return policy.sees_everything(user, Cooperative)
 
 
 def organisation_url(organisation, show_all):
@@ -119,7 +121,7 @@ def cooperative_partnerships(cooperative, user, above_ids=()):
     """
     visible = Partnership.objects.visible_to(user).involving(cooperative=cooperative)
     show_all = may_see_unverified(user)
-    network = partnership_network(cooperative, visible, show_all)
+    network = partnership_network(cooperative, visible, show_all, user)
     count = network["totals"]["partnerships"]
     # Most cooperatives have no partnership yet: their page asks nothing more.
     recent = list(partnerships_for_list(visible.order_by("-start_date", "-id"))[:PROFILE_PARTNERSHIPS]) if count else []
@@ -140,7 +142,7 @@ def partner_partnerships(partner, user):
     return {"partnerships": recent, "partnership_count": count, "partnerships_more": max(count - len(recent), 0)}
 
 
-def partnership_network(cooperative, partnerships, show_all):
+def partnership_network(cooperative, partnerships, show_all, user):
     """The cooperative, the organisations it works with, and one edge per partnership.
 
     `partnerships` are the visible partnerships involving the cooperative. A
@@ -179,12 +181,14 @@ def partnership_network(cooperative, partnerships, show_all):
         if key not in nodes:
             if len(nodes) > NETWORK_NODES:
                 continue
+            named = policy.may(user, "name", party)
+            name = organisation.name if named else str(UNNAMED)
             nodes[key] = {
                 "id": key,
-                "label": getattr(organisation, "short_name", "") or organisation.name,
-                "name": organisation.name,
+                "label": (getattr(organisation, "short_name", "") or name) if named else name,
+                "name": name,
                 "kind": "cooperative" if party.cooperative_id else "partner",
-                "url": organisation_url(organisation, show_all),
+                "url": organisation_url(organisation, show_all) if named else "",
             }
             links[key] = {"node": nodes[key], "partnerships": []}
         partnership = party.partnership

@@ -59,13 +59,14 @@ def test_list_rows_show_reference_title_parties_badges_period_and_status(english
     assert 'datetime="2021-03-01"' in html
 
 
-def test_list_links_a_party_only_when_the_visitor_may_open_its_page(visitor):
+def test_list_names_and_links_a_party_only_when_the_visitor_may_open_its_page(visitor):
     proposed = PartnerFactory(name="PT Baru Diusulkan", verification=Verification.PENDING)
     partnership(CooperativeFactory(), proposed)
 
     html = page(visitor, "/kerjasama/")
 
-    assert "PT Baru Diusulkan" in html
+    assert "PT Baru Diusulkan" not in html
+    assert "Organisasi yang menunggu verifikasi" in html
     assert reverse("registry:partner_detail", args=[proposed.slug]) not in html
 
 

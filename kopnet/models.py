@@ -1,8 +1,10 @@
 """Abstract models shared by the registry and the partnerships apps."""
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import get_language
@@ -189,3 +191,106 @@ class DataVersion(models.Model):
 
     def __str__(self):
         return self.token
+
+
+class RevisionState(models.TextChoices):
+    PENDING = "pending", _("Waiting for a curator")
+    VERIFIED = "verified", _("Verified and published")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Revision(models.Model):
+    """A change to a verified record that waits for a curator.
+
+    The record itself keeps its verified values, which is what the public sees,
+    until a curator verifies the revision (kopnet.services.revision_verify): then
+    the changes are written to it. `changes` maps field names to their new values as
+    text (Field.value_to_string; many-to-many fields to lists of ids). One pending
+    revision a record: a later edit replaces it.
+    """
+
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", verbose_name=_("kind of record"), on_delete=models.CASCADE, related_name="+"
+    )
+    object_id = models.PositiveBigIntegerField(_("record id"))
+    record = GenericForeignKey("content_type", "object_id")
+    # The record's version once the revision was proposed: a change to the record
+    # after that (a curator's edit) makes the revision stale.
+    base_version = models.PositiveIntegerField(_("record version"))
+    changes = models.JSONField(_("changes"))
+    state = models.CharField(
+        _("state"), max_length=10, choices=RevisionState.choices, default=RevisionState.PENDING
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("proposed by"), on_delete=models.SET_NULL, null=True,
+        related_name="+",
+    )  # fmt: skip
+    proposed_at = models.DateTimeField(_("proposed at"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    reason = models.TextField(_("reason for rejection"), blank=True)
+
+    class Meta:
+        ordering = ["-proposed_at", "-id"]
+        verbose_name = _("pending change")
+        verbose_name_plural = _("pending changes")
+        indexes = [models.Index(fields=["content_type", "object_id", "state"], name="revision_record")]
+        constraints = [
+            models.CheckConstraint(condition=Q(state__in=RevisionState.values), name="revision_state_valid"),
+            models.UniqueConstraint(
+                fields=["content_type", "object_id"],
+                condition=Q(state=RevisionState.PENDING),
+                name="revision_one_pending_per_record",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=RevisionState.REJECTED) | ~Q(reason=""),
+                name="revision_rejection_has_reason",
+                violation_error_message=_("A rejection needs a reason."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.content_type.model} {self.object_id}: {', '.join(self.changes)}"
+
+    def differences(self, record=None):
+        """(label, now, proposed) for each changed field, as readers see the values."""
+        record = record if record is not None else self.record
+        rows = []
+        for name, value in self.changes.items():
+            field = record._meta.get_field(name)
+            if field.many_to_many:
+                related = field.related_model._default_manager
+                now = ", ".join(str(obj) for obj in getattr(record, name).all())
+                proposed = ", ".join(str(obj) for obj in related.filter(pk__in=value))
+            else:
+                now = shown_value(field, getattr(record, field.attname))
+                proposed = shown_value(field, field.to_python(value) if value is not None else None)
+            rows.append((str(field.verbose_name), now, proposed))
+        return rows
+
+    def apply_to(self, record):
+        """Set the proposed values of the plain fields on `record` (not saved); returns
+        {many-to-many name: ids} for the caller to set."""
+        related = {}
+        for name, value in self.changes.items():
+            field = record._meta.get_field(name)
+            if field.many_to_many:
+                related[name] = value
+            else:
+                setattr(record, field.attname, field.to_python(value) if value is not None else None)
+        return related
+
+
+def shown_value(field, value):
+    if value in (None, ""):
+        return "-"
+    if field.is_relation:
+        obj = field.related_model._default_manager.filter(pk=value).first()
+        return str(obj) if obj is not None else str(value)
+    if field.flatchoices:
+        return str(dict(field.flatchoices).get(value, value))
+    return str(value)

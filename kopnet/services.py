@@ -11,12 +11,15 @@ partnerships/services.py); each is one transaction of this shape:
     save_changes(record, ["field", …], by=user)  # UPDATE of those fields only
 """
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kopnet.models import Verification
+from kopnet import policy
+from kopnet.models import Revision, RevisionState, Verification
 
 
 def lock(queryset, pk):
@@ -129,3 +132,110 @@ def back_to_pending(record):
         return []
     stamp_verification(record, Verification.PENDING, None)
     return list(VERIFICATION_FIELDS)
+
+
+# --- pending changes to verified records ----------------------------------------------
+
+
+def pending_revision(record, lock_it=False):
+    """The record's revision waiting for a curator, or None."""
+    revisions = Revision.objects.filter(
+        content_type=ContentType.objects.get_for_model(record), object_id=record.pk, state=RevisionState.PENDING
+    )
+    if lock_it:
+        revisions = revisions.select_for_update()
+    return revisions.first()
+
+
+def revision_changes(stored, edited, fields, related=None):
+    """{field name: new value as text} for the fields of `edited` that differ from
+    `stored`, and {many-to-many name: sorted ids} for the related sets that do."""
+    changes = {}
+    for name in fields:
+        field = stored._meta.get_field(name)
+        if getattr(stored, field.attname) != getattr(edited, field.attname):
+            value = getattr(edited, field.attname)
+            changes[name] = None if value is None else field.value_to_string(edited)
+    for name, objects in (related or {}).items():
+        ids = sorted(obj.pk for obj in objects)
+        if sorted(getattr(stored, name).values_list("pk", flat=True)) != ids:
+            changes[name] = ids
+    return changes
+
+
+def revision_propose(stored, changes, *, user):
+    """Keep `changes` to a locked, verified record as its pending revision (replacing
+    an earlier one); no changes withdraw it. The record's own values stay as the
+    curators verified them. Returns the revision or None."""
+    revision = pending_revision(stored, lock_it=True)
+    if revision is not None and not changes:
+        revision.state = RevisionState.WITHDRAWN
+        revision.save(update_fields=["state"])
+    # The edit form of the record now shows other values: its version moves on.
+    save_changes(stored, [], by=user, reason="change proposed" if changes else "proposed change withdrawn")
+    if not changes:
+        return None
+    if revision is None:
+        revision = Revision(content_type=ContentType.objects.get_for_model(stored), object_id=stored.pk)
+    revision.changes = changes
+    revision.base_version = stored.version
+    revision.proposed_by = user
+    revision.proposed_at = timezone.now()
+    revision.save()
+    return revision
+
+
+def locked_revision(pk):
+    revision = lock(Revision.objects.select_related("content_type"), pk)
+    record = lock(revision.content_type.model_class()._default_manager, revision.object_id)
+    return revision, record
+
+
+def require_pending(revision):
+    if revision.state != RevisionState.PENDING:
+        raise ValidationError(
+            _("This change was already decided: it is now %(state)s.") % {"state": revision.get_state_display().lower()},
+            code="stale",
+        )
+
+
+@transaction.atomic
+def revision_verify(*, curator, pk):
+    """Publish a pending change: write it to the record, which stays verified."""
+    revision, record = locked_revision(pk)
+    policy.require(curator, "verify", record)
+    require_pending(revision)
+    if record.version != revision.base_version:
+        raise ValidationError(
+            _("%(record)s was changed after this change was proposed: reject it, and the official proposes it again.")
+            % {"record": record},
+            code="stale",
+        )
+    related = revision.apply_to(record)
+    fields = [name for name in revision.changes if name not in related]
+    record.full_clean()
+    fields += record.derived_fields(fields) if hasattr(record, "derived_fields") else []
+    stamp_verification(record, Verification.VERIFIED, curator)
+    save_changes(record, [*fields, *VERIFICATION_FIELDS], by=curator, reason="proposed change verified")
+    for name, ids in related.items():
+        getattr(record, name).set(ids)
+    revision.state = RevisionState.VERIFIED
+    revision.decided_by, revision.decided_at = curator, timezone.now()
+    revision.save(update_fields=["state", "decided_by", "decided_at"])
+    return revision
+
+
+@transaction.atomic
+def revision_reject(*, curator, pk, reason):
+    """Refuse a pending change with a reason the official reads; the record keeps its values."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("A rejection needs a reason.")})
+    revision, record = locked_revision(pk)
+    policy.require(curator, "verify", record)
+    require_pending(revision)
+    revision.state = RevisionState.REJECTED
+    revision.reason = reason
+    revision.decided_by, revision.decided_at = curator, timezone.now()
+    revision.save(update_fields=["state", "reason", "decided_by", "decided_at"])
+    return revision

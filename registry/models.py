@@ -317,6 +317,10 @@ class Cooperative(CleanTextMixin, SluggedModel, VerifiableModel):
             )
         self.clean_tier_change()
 
+    def derived_fields(self, fields):
+        """The stored fields that save() derives from these (for update_fields)."""
+        return ["member_count"] if "individual_members" in fields else []
+
     def clean_tier_change(self):
         """Refuse a tier that an existing active membership would contradict."""
         if not self.pk or self.tier not in TIER_RANK:

@@ -12,13 +12,17 @@ from django.utils.translation import gettext as _
 
 from kopnet import policy
 from kopnet.models import Verification
-from kopnet.services import back_to_pending, lock, reject_record, require_version, save_changes, verify_record
+from kopnet.services import (
+    back_to_pending,
+    lock,
+    reject_record,
+    require_version,
+    revision_changes,
+    revision_propose,
+    save_changes,
+    verify_record,
+)
 from registry.models import Cooperative, Membership, Partner, Representation, RepresentationState
-
-# What makes a cooperative the one the curators checked: changing any of these on a
-# verified cooperative sends it back to them.
-IDENTITY_FIELDS = ("name", "tier", "nik", "legal_number")
-
 
 def saved_or_explained(record, save):
     """Run `save()`; a constraint another writer beat us to (a NIK Koperasi registered
@@ -119,8 +123,8 @@ def cooperative_register(*, user, cooperative, sectors=()):
     return cooperative
 
 
-def changed_fields(stored, edited, names):
-    return [name for name in names if getattr(stored, name) != getattr(edited, name)]
+# What cooperative_update did with an edit.
+SAVED, PROPOSED, UNCHANGED = "saved", "proposed", "unchanged"
 
 
 @transaction.atomic
@@ -128,34 +132,35 @@ def cooperative_update(*, user, cooperative, sectors, version=None):
     """Save an official's edit of their cooperative's profile.
 
     `cooperative` carries the edited values; `version` is the one the form was
-    opened on: a change that landed meanwhile refuses the edit. Only the fields
-    that differ are written. A change to a verified cooperative's identity (name,
-    tier, NIK Koperasi, legal entity number) returns it to pending verification.
-    Returns True when it did.
+    opened on: a change that landed meanwhile refuses the edit. A verified
+    cooperative keeps the values the curators verified, which visitors see: the
+    edit waits beside it as its pending revision until a curator verifies it
+    (PROPOSED). An unverified one is edited in place, only the fields that differ
+    (SAVED); a rejected one goes back to the curators.
     """
     stored = lock(Cooperative.objects, cooperative.pk)
     policy.require(user, "edit", stored, _("Only the officials of this cooperative may edit its profile."))
     require_version(stored, version)
     cooperative.version = stored.version
     cooperative.full_clean()
-    editable = [field.attname for field in Cooperative._meta.concrete_fields if field.editable and not field.primary_key]
-    fields = changed_fields(stored, cooperative, editable)
-    identity = [name for name in IDENTITY_FIELDS if name in fields]
+    editable = [field.name for field in Cooperative._meta.concrete_fields if field.editable and not field.primary_key]
+    if stored.verification == Verification.VERIFIED:
+        changes = revision_changes(stored, cooperative, editable, {"sectors": sectors})
+        revision_propose(stored, changes, user=user)
+        cooperative.version = stored.version
+        return PROPOSED if changes else UNCHANGED
+    fields = [name for name in editable if getattr(stored, name) != getattr(cooperative, name)]
+    sectors_changed = set(stored.sectors.values_list("pk", flat=True)) != {sector.pk for sector in sectors}
+    if not (fields or sectors_changed):
+        return UNCHANGED
     for name in fields:
         setattr(stored, name, getattr(cooperative, name))
-    sectors_changed = set(stored.sectors.values_list("pk", flat=True)) != {sector.pk for sector in sectors}
-    back = []
-    if identity and stored.verification == Verification.VERIFIED:
-        back = back_to_pending(stored)
-    if "individual_members" in fields:
-        fields.append("member_count")  # Cooperative.save() derives it
-    if fields or back or sectors_changed:
-        save_changes(stored, [*fields, *back], by=user, reason="identity changed: back to verification" if back else None)
+    back = back_to_pending(stored) if stored.verification == Verification.REJECTED else []
+    save_changes(stored, [*fields, *stored.derived_fields(fields), *back], by=user)
     if sectors_changed:
         stored.sectors.set(sectors)
     cooperative.version = stored.version
-    cooperative.verification = stored.verification
-    return bool(back)
+    return SAVED
 
 
 def _verify(model, *, curator, pk, version):

@@ -22,7 +22,7 @@ from django_filters.views import FilterView
 from kopnet.cache import CachedCountPaginator
 from kopnet import policy
 from kopnet.models import Verification
-from kopnet.services import StaleVersion, changed_since
+from kopnet.services import StaleVersion, changed_since, pending_revision
 from partnerships import selectors as partnership_selectors
 from registry import services
 from registry.filters import CooperativeFilter, PartnerFilter
@@ -349,14 +349,25 @@ def cooperative_create(request):
 
 @login_required
 def cooperative_update(request, slug):
-    """Its officials keep a cooperative's profile current; anyone else gets 404."""
+    """Its officials keep a cooperative's profile current; anyone else gets 404.
+
+    A verified cooperative's edit waits for the curators as a pending change (the
+    form opens with it); visitors keep seeing the verified profile.
+    """
     cooperative = get_object_or_404(Cooperative.objects.all(), slug=slug)
     if not policy.may(request.user, "edit", cooperative):
         raise Http404(_("No cooperative you may edit has this address."))
-    form = CooperativeForm(request.POST or None, instance=cooperative)
+    verified = cooperative.is_verified
+    pending = pending_revision(cooperative) if verified else None
+    initial = {}
+    if pending is not None:
+        related = pending.apply_to(cooperative)
+        if "sectors" in related:
+            initial["sectors"] = related["sectors"]
+    form = CooperativeForm(request.POST or None, instance=cooperative, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            back_to_pending = services.cooperative_update(
+            outcome = services.cooperative_update(
                 user=request.user,
                 cooperative=form.save(commit=False),
                 sectors=form.cleaned_data["sectors"],
@@ -368,15 +379,16 @@ def cooperative_update(request, slug):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            if back_to_pending:
-                messages.warning(
+            if outcome == services.PROPOSED:
+                messages.info(
                     request,
-                    _("The profile of %(name)s is saved. Its identity changed, so it waits for verification again: visitors do not see it until a curator verifies it.")
+                    _("Your changes to %(name)s wait for Dekopin's curators. Visitors see the verified profile until a curator verifies them.")
                     % {"name": cooperative.name},
                 )
-            else:
+            elif outcome == services.SAVED:
                 messages.success(request, _("The profile of %(name)s is saved.") % {"name": cooperative.name})
+            else:
+                messages.info(request, _("Nothing was changed."))
             return redirect("registry:cooperative_detail", slug=cooperative.slug)
-    # The stored state, not the form's: the notice says what saving would do.
-    context = {"form": form, "cooperative": cooperative, "identity_fields": services.IDENTITY_FIELDS}
+    context = {"form": form, "cooperative": cooperative, "verified": verified, "pending": pending}
     return render(request, "registry/cooperative_form.html", context, status=400 if form.is_bound else 200)

@@ -5,6 +5,8 @@ import pytest
 from django.test import Client
 
 from kopnet.models import Verification
+from kopnet import services as verify_service
+from kopnet.models import Revision, RevisionState
 from registry.models import Cooperative, Representation, RepresentationState, Scope, Tier
 from registry.policy import acts_for
 from tests.factories import (
@@ -281,19 +283,19 @@ def test_new_cooperative_page_asks_visitors_to_sign_in(visitor):
 
 
 @pytest.mark.django_db
-def test_official_opens_the_edit_form_with_the_identity_notice(official, cooperative_a):
+def test_official_opens_the_edit_form_of_a_verified_cooperative_with_the_revision_notice(official, cooperative_a):
     response = official.get(f"/koperasi/{cooperative_a.slug}/ubah/")
     assert response.status_code == 200
     assert response.context["form"].instance == cooperative_a
-    assert 'id="identity-notice"' in response.content.decode()
+    assert 'id="revision-notice"' in response.content.decode()
 
 
 @pytest.mark.django_db
-def test_edit_form_of_a_pending_cooperative_has_no_identity_notice(official, cooperative_a):
+def test_edit_form_of_a_pending_cooperative_has_no_revision_notice(official, cooperative_a):
     Cooperative.objects.filter(pk=cooperative_a.pk).update(verification=Verification.PENDING)
     response = official.get(f"/koperasi/{cooperative_a.slug}/ubah/")
     assert response.status_code == 200
-    assert 'id="identity-notice"' not in response.content.decode()
+    assert 'id="revision-notice"' not in response.content.decode()
 
 
 @pytest.mark.django_db
@@ -325,27 +327,40 @@ def test_only_the_cooperatives_officials_may_edit_it(cooperative_a, cooperative_
         {"tier": "sekunder", "individual_members": "", "scope": "provinsi"},
         {"nik": NIK},
         {"legal_number": "AHU-0009999.AH.01.26.2024"},
+        {"short_name": "KTM", "phone": "+62 22 1234567", "website": "https://ktm.example.org"},
     ],
 )
-def test_identity_change_of_a_verified_cooperative_returns_it_to_pending(official, cooperative_a, changes):
+def test_a_change_to_a_verified_cooperative_waits_while_visitors_see_the_verified_one(official, cooperative_a, changes):
     url = f"/koperasi/{cooperative_a.slug}/ubah/"
 
     response = official.post(url, profile_data(cooperative_a, **changes), follow=True)
 
     assert response.redirect_chain == [(f"/koperasi/{cooperative_a.slug}/", 302)]
-    assert [m.level_tag for m in response.context["messages"]] == ["warning"]
-    cooperative_a.refresh_from_db()
-    assert cooperative_a.verification == Verification.PENDING
-    assert cooperative_a.verification_by is None
+    assert [m.level_tag for m in response.context["messages"]] == ["info"]
+    stored = Cooperative.objects.get(pk=cooperative_a.pk)
+    assert stored.verification == Verification.VERIFIED
+    assert (stored.name, stored.nik, stored.legal_number, stored.phone) == (
+        cooperative_a.name, cooperative_a.nik, cooperative_a.legal_number, cooperative_a.phone,
+    )  # fmt: skip
+    revision = Revision.objects.get(state=RevisionState.PENDING)
+    assert set(revision.changes) == set(changes)
+    # Visitors keep the verified profile; the form opens with the waiting change.
+    page = Client().get(f"/koperasi/{cooperative_a.slug}/")
+    assert page.status_code == 200 and cooperative_a.name in page.content.decode()
+    form = official.get(url).context["form"]
     for name, value in changes.items():
-        assert str(getattr(cooperative_a, name) or "") == value
-    # Its official still sees it while it waits; visitors do not.
-    assert response.status_code == 200
-    assert Client().get(f"/koperasi/{cooperative_a.slug}/").status_code == 404
+        assert str(form[name].value() or "") == value
+
+    verify_service.revision_verify(curator=CuratorFactory(), pk=revision.pk)
+
+    stored.refresh_from_db()
+    assert stored.verification == Verification.VERIFIED
+    for name, value in changes.items():
+        assert str(getattr(stored, name) or "") == value
 
 
 @pytest.mark.django_db
-def test_other_changes_keep_a_verified_cooperative_verified(official, cooperative_a):
+def test_other_changes_and_sectors_wait_too_and_are_published_together(official, cooperative_a):
     changes = {
         "phone": "+62 22 1234567",
         "address": "Jl. Raya Soreang No. 1",
@@ -358,12 +373,44 @@ def test_other_changes_keep_a_verified_cooperative_verified(official, cooperativ
     response = official.post(f"/koperasi/{cooperative_a.slug}/ubah/", profile_data(cooperative_a, **changes))
 
     assert response.status_code == 302
+    revision = Revision.objects.get(state=RevisionState.PENDING)
+    assert set(revision.changes) == {"phone", "address", "sectors", "status", "individual_members"}
+    assert revision.proposed_by.username == "official_a"
+    verify_service.revision_verify(curator=CuratorFactory(), pk=revision.pk)
     cooperative_a.refresh_from_db()
     assert cooperative_a.verification == Verification.VERIFIED
     assert cooperative_a.phone == "+62 22 1234567"
     assert cooperative_a.member_count == 250
     assert sorted(s.slug for s in cooperative_a.sectors.all()) == ["perdagangan", "pertanian"]
-    assert cooperative_a.history.first().history_user.username == "official_a"
+
+
+@pytest.mark.django_db
+def test_a_rejected_change_leaves_the_verified_profile_as_it_was(official, cooperative_a):
+    official.post(f"/koperasi/{cooperative_a.slug}/ubah/", profile_data(cooperative_a, name="Nama Iklan Palsu"))
+    revision = Revision.objects.get(state=RevisionState.PENDING)
+
+    verify_service.revision_reject(curator=CuratorFactory(), pk=revision.pk, reason="Nama tidak sesuai akta.")
+
+    revision.refresh_from_db()
+    cooperative_a.refresh_from_db()
+    assert (revision.state, revision.reason) == (RevisionState.REJECTED, "Nama tidak sesuai akta.")
+    assert (cooperative_a.name, cooperative_a.verification) == ("Koperasi Tani Makmur", Verification.VERIFIED)
+
+
+@pytest.mark.django_db
+def test_an_edit_opened_before_another_change_is_refused_with_what_changed(official, cooperative_a):
+    url = f"/koperasi/{cooperative_a.slug}/ubah/"
+    opened = official.get(url).context["form"]["version"].value()
+    Cooperative.objects.filter(pk=cooperative_a.pk).update(verification=Verification.PENDING)
+    official.post(url, profile_data(cooperative_a, phone="+62 21 555000", version=opened))  # lands first
+    stale = profile_data(cooperative_a, address="Jl. Lama No. 2", version=opened)
+
+    response = official.post(url, stale)
+
+    assert response.status_code == 400
+    assert "diubah setelah Anda membukanya" in response.content.decode()
+    cooperative_a.refresh_from_db()
+    assert (cooperative_a.phone, cooperative_a.address) == ("+62 21 555000", "")
 
 
 @pytest.mark.django_db

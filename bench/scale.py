@@ -1,4 +1,4 @@
-"""A registry at national scale for benchmarks: `manage.py seed_scale`.
+"""A registry at national scale for the benchmark: `python -m bench.seed_scale`.
 
 Generates cooperatives of every tier in every province, their federation
 memberships (a few federations with thousands of members), partners, and
@@ -32,6 +32,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from demo.names import PRIMER_KINDS, PROVINCES, STREETS, WORDS, place_name
+from demo.registry import DEMO_PASSWORD
 from kopnet.models import Verification
 from kopnet.permissions import CURATOR_GROUP
 from partnerships.models import (
@@ -47,7 +49,6 @@ from partnerships.models import (
     PartyRole,
     ReferenceSequence,
 )
-from registry.demo import DEMO_PASSWORD, PRIMER_KINDS, PROVINCES, STREETS, WORDS, place_name
 from registry.models import (
     TIER_RANK,
     Cooperative,

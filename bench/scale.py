@@ -4,10 +4,13 @@ Generates cooperatives of every tier in every province, their federation
 memberships (a few federations with thousands of members), partners, and
 partnerships of 2 to 6 parties (a few organisations with thousands of them),
 written in bulk: PostgreSQL's COPY, batched INSERTs elsewhere. The rows satisfy
-every rule the models and the database hold (derived category and international
-flag, stored member counts, NIK format, one active membership per pair...), so
-the pages and the admin work on them as on registered data; they have no history
-rows, since nobody changed them.
+every rule the models and the database hold (stored member counts, NIK format,
+one active membership per pair...), so the pages and the admin work on them as
+on registered data; they have no history rows, since nobody changed them. A
+partnership's category, international flag and direction between cooperatives
+come from the model's own rule, derive_from_parties(), called on lightweight
+stand-ins for the parties: a model instance per row would cost minutes at
+national scale.
 
 Generated records are recognisable: cooperative and partner slugs start with
 GENERATED_PREFIX and generated partnerships have no `created_by`. Seeding
@@ -22,6 +25,7 @@ import random
 import sys
 import time
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
@@ -48,9 +52,9 @@ from partnerships.models import (
     PartnershipStatus,
     PartyRole,
     ReferenceSequence,
+    derive_from_parties,
 )
 from registry.models import (
-    TIER_RANK,
     Cooperative,
     CooperativeStatus,
     CooperativeType,
@@ -120,6 +124,22 @@ class Totals:
     parties: int = 0
     links: int = 0
     seconds: dict = field(default_factory=dict)
+
+
+class Organisation(NamedTuple):
+    """What derive_from_parties() reads of a party's cooperative or partner."""
+
+    country: str
+    tier: str | None = None
+
+
+class Party(NamedTuple):
+    """A PartnershipParty as derive_from_parties() reads it, without a model instance."""
+
+    cooperative_id: int | None
+    partner_id: int | None
+    cooperative: Organisation | None
+    partner: Organisation | None
 
 
 class NonGeneratedData(Exception):
@@ -507,6 +527,15 @@ class Generator:
         federations = [*self.tiers[Tier.INDUK], *self.tiers[Tier.SEKUNDER][:200]]
         self.hub_cooperatives = self.random.sample(federations, min(HUB_COOPERATIVES, len(federations)))
         self.hub_partners = list(range(1, min(HUB_PARTNERS, self.partner_count) + 1))
+        # One stand-in per organisation, shared by all its parties.
+        self.cooperative_party = [None] + [
+            Party(coop_id, None, Organisation(self.foreign.get(coop_id, "ID"), self.tier_of[coop_id]), None)
+            for coop_id in range(1, self.size + 1)
+        ]
+        self.partner_party = [None] + [
+            Party(None, partner_id, None, Organisation(self.partner_country[partner_id]))
+            for partner_id in range(1, self.partner_count + 1)
+        ]
 
     def pick_cooperative(self):
         if self.random.random() < HUB_SHARE:
@@ -534,12 +563,12 @@ class Generator:
             while len(partners) < partner_count:
                 partners.add(self.pick_partner())
             cooperatives = list(cooperatives)
-            countries = {"ID" if coop_id not in self.foreign else self.foreign[coop_id] for coop_id in cooperatives}
-            countries |= {self.partner_country[partner_id] for partner_id in partners}
-            category = Category.KEMITRAAN_USAHA if partners else Category.ANTAR_KOPERASI
+            category, international, suggested = derive_from_parties(
+                [self.cooperative_party[coop_id] for coop_id in cooperatives]
+                + [self.partner_party[partner_id] for partner_id in partners]
+            )
             if category == Category.ANTAR_KOPERASI:
-                tiers = {TIER_RANK[self.tier_of[coop_id]] for coop_id in cooperatives}
-                direction = Direction.VERTIKAL if len(tiers) > 1 else Direction.HORIZONTAL
+                direction = suggested  # what refresh_derived() stores for a blank direction
             else:
                 direction = self.random.choice(["", Direction.VERTIKAL, Direction.HORIZONTAL])
             start = self.date(2000)
@@ -567,7 +596,7 @@ class Generator:
             title = f"{self.random.choice(TITLE_WORDS)} {self.random.choice(WORDS)} {start.year}"
             yield (
                 partnership_id, verification, verified_at, note, self.now, self.now,
-                f"KS-{start.year}-{number:06d}", title, "", category, len(countries) > 1, direction,
+                f"KS-{start.year}-{number:06d}", title, "", category, international, direction,
                 False, "", "", start, end,
                 self.random.randint(1, 5000) * 1_000_000 if self.random.random() < 0.5 else None,
                 "IDR", status, cooperatives[0], "",

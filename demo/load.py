@@ -4,7 +4,7 @@ through the models' rules.
 Loading is idempotent: records are found by their stable slug (pairs of slugs for
 memberships, usernames for users, references for partnerships) and only missing
 ones are created. Existing records are never changed, so what a user edited
-survives a second run. Every record gets one history row with the reason
+survives a second run. Every record but the users gets one history row with the reason
 "seed_demo".
 
 The registry's few hundred records are saved one by one, each after a complete

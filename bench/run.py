@@ -110,6 +110,10 @@ def manage(*args):
     subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, check=True)
 
 
+def seed_scale(*args):
+    subprocess.run([sys.executable, "-m", "bench.seed_scale", *args], cwd=ROOT, check=True)
+
+
 # --- the database -----------------------------------------------------------------
 
 
@@ -157,7 +161,7 @@ def prepare(config):
         if found != (0, 0):
             recreate_database(config.database_url)
             manage("migrate", "--noinput", "--verbosity", "0")
-        manage("seed_scale", "--cooperatives", str(config.cooperatives), "--partnerships", str(config.partnerships))
+        seed_scale("--cooperatives", str(config.cooperatives), "--partnerships", str(config.partnerships))
         seed_seconds = time.monotonic() - started
         log(f"seeded in {seed_seconds:.0f} s; VACUUM ANALYZE")
         with connect(config.database_url) as conn:

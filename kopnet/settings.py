@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "kopnet",
     "registry",
     "partnerships",
+    "demo",
 ]
 
 MIDDLEWARE = [

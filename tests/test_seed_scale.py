@@ -1,4 +1,4 @@
-"""seed_scale: a generated registry that keeps every rule, and a guard for real data."""
+"""bench/seed_scale.py: a generated registry that keeps every rule, and a guard for real data."""
 
 import io
 
@@ -6,6 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count, Q
 
+from bench.seed_scale import Command
 from kopnet.models import Verification
 from partnerships.models import Category, Partnership, PartnershipParty, derive_from_parties
 from registry.models import Cooperative, Membership, Partner, Tier
@@ -15,7 +16,7 @@ COOPERATIVES, PARTNERSHIPS = 600, 900
 
 def run(*args):
     out, err = io.StringIO(), io.StringIO()
-    call_command("seed_scale", *args, stdout=out, stderr=err)
+    call_command(Command(), *args, stdout=out, stderr=err)
     return out.getvalue(), err.getvalue()
 
 

@@ -15,9 +15,9 @@ from django.db import transaction
 from django.db.models import Max
 from django.test import override_settings
 
+from demo.registry import DEMO_PASSWORD
 from kopnet.models import Verification
 from kopnet.permissions import CURATOR_GROUP
-from registry.demo import DEMO_PASSWORD
 from registry.models import (
     TIER_RANK,
     Cooperative,

@@ -1,4 +1,4 @@
-"""The demo registry that `manage.py seed_demo` loads.
+"""The demo registry, as plain data: what `manage.py seed_demo` loads (demo/load.py).
 
 Two kinds of records live here:
 
@@ -16,47 +16,21 @@ Two kinds of records live here:
   do not give are illustrative, and so is the membership of the ACO in the ICA:
   the demo needs an apex body inside an apex body.
 
-The partnerships between them are partnerships/demo.py's.
-
-Loading is idempotent: records are found by their stable slug (pairs of slugs for
-memberships, usernames for users) and only missing ones are created. Existing
-records are never changed, so what a user edited survives a second run. Every
-record passes full_clean() before save(): the demo proves the registry's rules.
+The partnerships between them are demo/partnerships.py's.
 """
 
 import datetime
 import random
-from collections import Counter
 from dataclasses import dataclass, field
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Group
-from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.text import slugify
 
+from demo.names import KPRI_WORDS, PRIMER_KINDS, PROVINCES, STREETS, WORDS, place_name
 from kopnet.models import Verification
-from kopnet.permissions import CURATOR_GROUP
-from registry.models import (
-    Cooperative,
-    CooperativeStatus,
-    CooperativeType,
-    Membership,
-    Partner,
-    PartnerKind,
-    Province,
-    Representation,
-    RepresentationState,
-    Scope,
-    Sector,
-    Tier,
-    TIER_RANK,
-)
+from registry.models import CooperativeStatus, CooperativeType, PartnerKind, Scope, Tier
 
 DEMO_PASSWORD = "kopnet-demo"
 SEED = 1977
-CHANGE_REASON = "seed_demo"
 
 # No generated date comes after this one, so the data stays the same whatever day
 # it is loaded (and no date is ever in the future).
@@ -70,48 +44,6 @@ KPRI_PER_PKPRI = 3
 T, ST = Tier, CooperativeStatus
 K = CooperativeType
 
-# code: (name, the theme of its provincial secondary cooperative, regencies/cities)
-PROVINCES = {
-    "11": ("Aceh", "tani", ["Kota Banda Aceh", "Kabupaten Aceh Besar", "Kabupaten Pidie", "Kabupaten Aceh Utara", "Kota Lhokseumawe"]),
-    "12": ("Sumatera Utara", "tani", ["Kota Medan", "Kabupaten Deli Serdang", "Kabupaten Simalungun", "Kabupaten Karo", "Kabupaten Tapanuli Utara"]),
-    "13": ("Sumatera Barat", "usaha", ["Kota Padang", "Kabupaten Agam", "Kabupaten Tanah Datar", "Kota Bukittinggi", "Kabupaten Pesisir Selatan"]),
-    "14": ("Riau", "tani", ["Kota Pekanbaru", "Kabupaten Kampar", "Kabupaten Siak", "Kabupaten Indragiri Hulu", "Kabupaten Rokan Hulu"]),
-    "15": ("Jambi", "tani", ["Kota Jambi", "Kabupaten Muaro Jambi", "Kabupaten Kerinci", "Kabupaten Bungo"]),
-    "16": ("Sumatera Selatan", "tani", ["Kota Palembang", "Kabupaten Ogan Komering Ilir", "Kabupaten Banyuasin", "Kabupaten Musi Banyuasin", "Kabupaten Lahat"]),
-    "17": ("Bengkulu", "tani", ["Kota Bengkulu", "Kabupaten Rejang Lebong", "Kabupaten Bengkulu Utara", "Kabupaten Seluma"]),
-    "18": ("Lampung", "tani", ["Kota Bandar Lampung", "Kabupaten Lampung Tengah", "Kabupaten Lampung Selatan", "Kabupaten Pringsewu", "Kota Metro"]),
-    "19": ("Kepulauan Bangka Belitung", "nelayan", ["Kota Pangkalpinang", "Kabupaten Bangka", "Kabupaten Belitung", "Kabupaten Bangka Barat"]),
-    "21": ("Kepulauan Riau", "nelayan", ["Kota Batam", "Kota Tanjungpinang", "Kabupaten Bintan", "Kabupaten Karimun"]),
-    "31": ("DKI Jakarta", "simpan_pinjam", ["Kota Administrasi Jakarta Pusat", "Kota Administrasi Jakarta Selatan", "Kota Administrasi Jakarta Timur", "Kota Administrasi Jakarta Utara", "Kota Administrasi Jakarta Barat"]),
-    "32": ("Jawa Barat", "tani", ["Kota Bandung", "Kabupaten Garut", "Kabupaten Tasikmalaya", "Kabupaten Cirebon", "Kabupaten Bogor", "Kabupaten Sukabumi", "Kabupaten Cianjur"]),
-    "33": ("Jawa Tengah", "usaha", ["Kota Semarang", "Kabupaten Banyumas", "Kabupaten Klaten", "Kabupaten Boyolali", "Kabupaten Kudus", "Kabupaten Magelang"]),
-    "34": ("DI Yogyakarta", "usaha", ["Kota Yogyakarta", "Kabupaten Sleman", "Kabupaten Bantul", "Kabupaten Kulon Progo", "Kabupaten Gunungkidul"]),
-    "35": ("Jawa Timur", "simpan_pinjam", ["Kota Surabaya", "Kota Malang", "Kabupaten Jember", "Kabupaten Banyuwangi", "Kabupaten Kediri", "Kabupaten Pasuruan"]),
-    "36": ("Banten", "usaha", ["Kota Serang", "Kota Tangerang", "Kabupaten Pandeglang", "Kabupaten Lebak", "Kota Cilegon"]),
-    "51": ("Bali", "usaha", ["Kota Denpasar", "Kabupaten Badung", "Kabupaten Gianyar", "Kabupaten Tabanan", "Kabupaten Buleleng"]),
-    "52": ("Nusa Tenggara Barat", "tani", ["Kota Mataram", "Kabupaten Lombok Tengah", "Kabupaten Lombok Timur", "Kabupaten Bima", "Kabupaten Sumbawa"]),
-    "53": ("Nusa Tenggara Timur", "simpan_pinjam", ["Kota Kupang", "Kabupaten Sikka", "Kabupaten Ende", "Kabupaten Manggarai", "Kabupaten Sumba Timur"]),
-    "61": ("Kalimantan Barat", "simpan_pinjam", ["Kota Pontianak", "Kabupaten Sanggau", "Kabupaten Sintang", "Kabupaten Kubu Raya", "Kabupaten Ketapang"]),
-    "62": ("Kalimantan Tengah", "tani", ["Kota Palangka Raya", "Kabupaten Kotawaringin Timur", "Kabupaten Kapuas", "Kabupaten Barito Utara"]),
-    "63": ("Kalimantan Selatan", "usaha", ["Kota Banjarmasin", "Kabupaten Banjar", "Kabupaten Tabalong", "Kabupaten Hulu Sungai Selatan"]),
-    "64": ("Kalimantan Timur", "usaha", ["Kota Samarinda", "Kota Balikpapan", "Kabupaten Kutai Kartanegara", "Kabupaten Berau"]),
-    "65": ("Kalimantan Utara", "nelayan", ["Kota Tarakan", "Kabupaten Bulungan", "Kabupaten Nunukan", "Kabupaten Malinau"]),
-    "71": ("Sulawesi Utara", "nelayan", ["Kota Manado", "Kabupaten Minahasa", "Kota Bitung", "Kabupaten Bolaang Mongondow"]),
-    "72": ("Sulawesi Tengah", "tani", ["Kota Palu", "Kabupaten Donggala", "Kabupaten Poso", "Kabupaten Banggai"]),
-    "73": ("Sulawesi Selatan", "tani", ["Kota Makassar", "Kabupaten Gowa", "Kabupaten Bone", "Kabupaten Maros", "Kabupaten Pinrang"]),
-    "74": ("Sulawesi Tenggara", "nelayan", ["Kota Kendari", "Kabupaten Konawe", "Kabupaten Kolaka", "Kabupaten Muna", "Kabupaten Buton"]),
-    "75": ("Gorontalo", "tani", ["Kota Gorontalo", "Kabupaten Gorontalo", "Kabupaten Boalemo", "Kabupaten Pohuwato"]),
-    "76": ("Sulawesi Barat", "tani", ["Kabupaten Mamuju", "Kabupaten Polewali Mandar", "Kabupaten Majene", "Kabupaten Pasangkayu"]),
-    "81": ("Maluku", "nelayan", ["Kota Ambon", "Kabupaten Maluku Tengah", "Kabupaten Seram Bagian Barat", "Kota Tual"]),
-    "82": ("Maluku Utara", "nelayan", ["Kota Ternate", "Kota Tidore Kepulauan", "Kabupaten Halmahera Utara", "Kabupaten Halmahera Barat"]),
-    "91": ("Papua", "usaha", ["Kota Jayapura", "Kabupaten Jayapura", "Kabupaten Keerom", "Kabupaten Biak Numfor", "Kabupaten Sarmi"]),
-    "92": ("Papua Barat", "usaha", ["Kabupaten Manokwari", "Kabupaten Teluk Bintuni", "Kabupaten Fakfak", "Kabupaten Kaimana"]),
-    "93": ("Papua Selatan", "tani", ["Kabupaten Merauke", "Kabupaten Boven Digoel", "Kabupaten Mappi", "Kabupaten Asmat"]),
-    "94": ("Papua Tengah", "usaha", ["Kabupaten Nabire", "Kabupaten Mimika", "Kabupaten Paniai", "Kabupaten Dogiyai"]),
-    "95": ("Papua Pegunungan", "tani", ["Kabupaten Jayawijaya", "Kabupaten Lanny Jaya", "Kabupaten Yahukimo", "Kabupaten Tolikara"]),
-    "96": ("Papua Barat Daya", "nelayan", ["Kota Sorong", "Kabupaten Sorong", "Kabupaten Raja Ampat", "Kabupaten Sorong Selatan"]),
-}
-
 # theme: (provincial secondary's name prefix, its type, sectors, the national induk it joins)
 THEMES = {
     "tani": ("Pusat Koperasi Tani", K.PRODUSEN, ["pertanian", "perkebunan"], "induk-koperasi-tani-nusantara"),
@@ -120,41 +52,6 @@ THEMES = {
     "usaha": ("Pusat Koperasi Serba Usaha", K.SERBA_USAHA, ["perdagangan", "jasa"], "induk-koperasi-serba-usaha-nusantara"),
 }
 
-# How generated primary cooperatives are named: (pattern, type, sectors, theme).
-PRIMER_KINDS = [
-    ("Koperasi Tani {word} {place}", K.PRODUSEN, ["pertanian"], "tani"),
-    ("Koperasi Unit Desa {word} {place}", K.SERBA_USAHA, ["pertanian", "perdagangan"], "tani"),
-    ("Koperasi Produsen Kopi {word} {place}", K.PRODUSEN, ["perkebunan", "industri-pengolahan"], "tani"),
-    ("Koperasi Peternak Sapi {word} {place}", K.PRODUSEN, ["peternakan"], "tani"),
-    ("Koperasi Pemasaran Hasil Bumi {word} {place}", K.PEMASARAN, ["pertanian", "perdagangan"], "tani"),
-    ("Koperasi Nelayan {word} {place}", K.PRODUSEN, ["perikanan"], "nelayan"),
-    ("Koperasi Pemasaran Ikan {word} {place}", K.PEMASARAN, ["perikanan", "perdagangan"], "nelayan"),
-    ("Koperasi Pengolahan Hasil Laut {word} {place}", K.PRODUSEN, ["perikanan", "industri-pengolahan"], "nelayan"),
-    ("KSP {word} {place}", K.SIMPAN_PINJAM, ["simpan-pinjam"], "simpan_pinjam"),
-    ("Koperasi Kredit {word} {place}", K.SIMPAN_PINJAM, ["simpan-pinjam"], "simpan_pinjam"),
-    ("Koperasi Simpan Pinjam Wanita {word} {place}", K.SIMPAN_PINJAM, ["simpan-pinjam"], "simpan_pinjam"),
-    ("KSU {word} {place}", K.SERBA_USAHA, ["perdagangan", "jasa"], "usaha"),
-    ("Koperasi Konsumen {word} {place}", K.KONSUMEN, ["konsumsi", "perdagangan"], "usaha"),
-    ("Koperasi Karyawan {word} {place}", K.KONSUMEN, ["konsumsi", "simpan-pinjam"], "usaha"),
-    ("Koperasi Jasa Angkutan {word} {place}", K.JASA, ["transportasi"], "usaha"),
-    ("Koperasi Jasa Wisata {word} {place}", K.JASA, ["pariwisata", "jasa"], "usaha"),
-    ("Koperasi Pengrajin {word} {place}", K.PRODUSEN, ["kerajinan"], "usaha"),
-    ("Koperasi Listrik Desa {word} {place}", K.JASA, ["listrik-energi"], "usaha"),
-    ("Koperasi Perumahan {word} {place}", K.JASA, ["perumahan"], "usaha"),
-    ("Koperasi Pondok Pesantren {word} {place}", K.SERBA_USAHA, ["pendidikan", "perdagangan"], "usaha"),
-]
-
-WORDS = [
-    "Sejahtera", "Makmur", "Mandiri", "Maju Bersama", "Sumber Rejeki", "Harapan Jaya", "Bina Usaha",
-    "Mitra Usaha", "Karya Bersama", "Tunas Harapan", "Berkah", "Amanah", "Sumber Makmur", "Usaha Bersama",
-    "Subur", "Lestari", "Jaya Abadi", "Setia Kawan", "Gotong Royong", "Mekar Sari", "Sri Rejeki",
-    "Bangkit Bersama", "Cahaya Baru", "Sinar Harapan", "Bumi Lestari", "Tekad Bersatu",
-]
-KPRI_WORDS = ["Guru Sejahtera", "Pegawai Pemda", "Bhakti Praja", "Karya Husada", "Setia Budi", "Dharma Putra", "Bina Karya"]
-STREETS = [
-    "Jl. Merdeka", "Jl. Jenderal Sudirman", "Jl. Diponegoro", "Jl. Ahmad Yani", "Jl. Pahlawan", "Jl. Raya Desa",
-    "Jl. Gajah Mada", "Jl. Veteran", "Jl. Pemuda", "Jl. Pasar Baru", "Jl. Kartini", "Jl. Imam Bonjol",
-]
 REJECTION_REASONS = [
     "Pengesahan badan hukum tidak dapat ditemukan.",
     "NIK Koperasi tidak cocok dengan data kementerian.",
@@ -383,13 +280,6 @@ DEMO_USERS = {
 # --- Generation ---------------------------------------------------------------------
 
 
-def place_name(regency):
-    """The city or regency as it appears in a cooperative's name: "Kabupaten Garut" -> "Garut"."""
-    for prefix in ("Kota Administrasi ", "Kabupaten ", "Kota "):
-        if regency.startswith(prefix):
-            return regency[len(prefix):]
-    return regency
-
 
 @dataclass
 class Plan:
@@ -590,136 +480,3 @@ class Generator:
                 slug=slugify(name), name=name, kind=kind, country=country, province=None, description=GENERATED_NOTE,
                 verification=Verification.VERIFIED,
             ))
-
-
-# --- Loading ------------------------------------------------------------------------
-
-
-class Loader:
-    """Creates what the plan holds and the database lacks; changes nothing that exists."""
-
-    def __init__(self, plan):
-        self.plan = plan
-        self.created = Counter()
-        self.problems = []
-        self.now = timezone.now()
-
-    def load(self):
-        self.users()
-        self.provinces = {province.code: province for province in Province.objects.all()}
-        self.sectors = {sector.slug: sector for sector in Sector.objects.all()}
-        self.cooperatives()
-        self.memberships()
-        self.partners()
-        self.representations()
-        return self
-
-    def users(self):
-        User = get_user_model()
-        self.users_by_name = {user.username: user for user in User.objects.filter(username__in=DEMO_USERS)}
-        password = None
-        for username, flags in DEMO_USERS.items():
-            if username in self.users_by_name:
-                continue
-            # One hash for every demo user (the password is public anyway): each
-            # hash costs almost half a second.
-            password = password or make_password(DEMO_PASSWORD)
-            user = User(username=username, email=f"{username}@kopnet.example", password=password, **flags)
-            if self.save(user, username):
-                self.users_by_name[username] = user
-                if username == "kurator":
-                    user.groups.add(Group.objects.get(name=CURATOR_GROUP))
-        self.curator = self.users_by_name.get("kurator")
-
-    def verification(self, spec):
-        """Who verified or rejected a record, and when: the demo curator, at load time."""
-        if spec.get("verification", Verification.PENDING) == Verification.PENDING:
-            return {}
-        return {"verification_by": self.curator, "verification_at": self.now}
-
-    def cooperatives(self):
-        existing = set(Cooperative.objects.values_list("slug", flat=True))
-        for spec in self.plan.cooperatives:
-            if spec["slug"] in existing:
-                continue
-            fields = {key: value for key, value in spec.items() if key not in {"sectors", "province"}}
-            cooperative = Cooperative(
-                province=self.provinces.get(spec.get("province")), **fields, **self.verification(spec)
-            )
-            if self.save(cooperative, spec["slug"]):
-                cooperative.sectors.add(*[self.sectors[slug] for slug in spec.get("sectors", []) if slug in self.sectors])
-
-    def memberships(self):
-        slugs = {slug for pair in self.plan.memberships for slug in pair[:2]}
-        ids = dict(Cooperative.objects.filter(slug__in=slugs).values_list("slug", "pk"))
-        # Any membership of a pair, ended or not: one a user ended stays ended.
-        existing = set(Membership.objects.values_list("member_id", "federation_id"))
-        # Bottom-up: the cycle check walks up from the federation, and finds
-        # nothing to walk while the levels above are not linked yet.
-        tiers = {spec["slug"]: TIER_RANK[spec["tier"]] for spec in self.plan.cooperatives}
-        for member, federation, start, end in sorted(self.plan.memberships, key=lambda row: tiers[row[0]]):
-            pair = (ids.get(member), ids.get(federation))
-            if None in pair or pair in existing:
-                continue
-            membership = Membership(member_id=pair[0], federation_id=pair[1], start_date=start, end_date=end)
-            self.save(membership, f"{member} → {federation}")
-
-    def partners(self):
-        existing = set(Partner.objects.values_list("slug", flat=True))
-        for spec in self.plan.partners:
-            if spec["slug"] in existing:
-                continue
-            fields = {key: value for key, value in spec.items() if key != "province"}
-            partner = Partner(province=self.provinces.get(spec["province"]), **fields, **self.verification(spec))
-            self.save(partner, spec["slug"])
-
-    def representations(self):
-        for username, spec in OFFICIAL_COOPERATIVES.items():
-            user = self.users_by_name.get(username)
-            cooperative = Cooperative.objects.filter(slug=spec["slug"]).first()
-            if not (user and cooperative) or Representation.objects.filter(user=user, cooperative=cooperative).exists():
-                continue
-            representation = Representation(
-                user=user,
-                cooperative=cooperative,
-                state=RepresentationState.APPROVED,
-                decided_by=self.curator,
-                decided_at=self.now,
-            )
-            self.save(representation, f"{username} → {spec['slug']}")
-
-    def save(self, instance, label):
-        """full_clean() then save(); a record the rules refuse is reported, not stored.
-
-        The check and conditional unique constraints are left to the database, which
-        enforces them on INSERT anyway (a violation aborts the whole load):
-        validating them in Python as well costs a query each, a dozen per
-        cooperative, and doubled the load time. clean_fields() and clean(), which
-        do run, hold the same rules, except the rejection reason and the one open
-        representation per pair, which this module always satisfies.
-        """
-        try:
-            instance.full_clean(validate_constraints=False)
-        except ValidationError as error:
-            self.problems.append(f"{type(instance).__name__} {label}: {'; '.join(error.messages)}")
-            return False
-        instance._change_reason = CHANGE_REASON
-        instance.save()
-        self.created[type(instance).__name__] += 1
-        return True
-
-
-def load_demo(seed=SEED):
-    """Load the demo registry; returns the Loader with `created` counts and `problems`."""
-    return Loader(Generator(seed).build()).load()
-
-
-def summary():
-    """One line on what the registry holds now."""
-    cooperatives = Cooperative.objects.all()
-    return (
-        f"{cooperatives.count()} cooperatives in "
-        f"{cooperatives.exclude(province=None).values('province').distinct().count()} provinces, "
-        f"{Membership.objects.count()} memberships, {Partner.objects.count()} partners, "
-        f"{get_user_model().objects.filter(username__in=DEMO_USERS).count()} demo users"
-    )

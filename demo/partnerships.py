@@ -1,4 +1,5 @@
-"""The demo partnerships that `manage.py seed_demo` loads after the demo registry.
+"""The demo partnerships, as plain data: what `manage.py seed_demo` loads after the
+demo registry (demo/load.py).
 
 Two kinds of partnerships live here:
 
@@ -21,44 +22,20 @@ Two kinds of partnerships live here:
   A few of pengurus1's registrations wait for pengurus2's confirmation.
 
 Every partnership has a stable reference (KS-2024-9xxxxx), by which a second run
-finds it and creates nothing; what exists is never changed. The reference sequence
-of that year is moved past the highest demo reference, so that registrations never
-collide with one.
-
-Records are inserted in bulk (the whole seed stays within seconds), each after
-full_clean() and the party rules of the services; every record gets one history
-row with the reason "seed_demo", many-to-many links included. Constraint checks
-are left to the database, which enforces them on insert (in Python each costs a
-query), and so is the uniqueness of the references, checked above in one query;
-links to records just read from the database are not looked up again.
+finds it and creates nothing.
 """
 
 import datetime
 import random
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.apps import apps
-from django.core.exceptions import ValidationError
-from django.utils import timezone
-
+from demo.names import place_name
+from demo.registry import LATEST_DATE, OFFICIAL_COOPERATIVES, SEED, UNDATED_START
 from kopnet.models import Verification
-from partnerships.models import (
-    CooperationField,
-    Confirmation,
-    Direction,
-    NewEntityKind,
-    Objective,
-    Partnership,
-    PartnershipParty,
-    PartnershipStatus,
-    PartyRole,
-    ReferenceSequence,
-)
-from partnerships.services import apply_derived, check_parties
-from registry.demo import CHANGE_REASON, LATEST_DATE, OFFICIAL_COOPERATIVES, SEED, UNDATED_START, place_name
-from registry.models import Cooperative, CooperativeStatus, Partner, Tier
+from partnerships.models import Confirmation, Direction, NewEntityKind, PartnershipStatus, PartyRole
+from registry.models import CooperativeStatus, Tier
 
 REFERENCE_YEAR = 2024
 FIRST_NAMED = 900001
@@ -701,158 +678,7 @@ class Generator:
                 spec.value = Decimal(self.random.randint(10, 5000) * 1_000_000)
 
 
-# --- Loading --------------------------------------------------------------------------------
-
-
-PARTNERSHIP_LINKS = ["initiator", "created_by", "verification_by", "new_entity_cooperative"]
-PARTY_LINKS = ["partnership", "cooperative", "partner", "confirmed_by"]
-
-
-@dataclass
-class Built:
-    partnership: Partnership
-    parties: list
-    objectives: list
-    fields: list
-
-
-class Loader:
-    """Creates the partnerships the database lacks, in bulk; changes nothing that exists."""
-
-    def __init__(self, specs, users, curator):
-        self.specs = specs
-        self.users = users
-        self.curator = curator
-        self.created = Counter()
-        self.problems = []
-        self.now = timezone.now()
-
-    def load(self):
-        references = [spec.reference for spec in self.specs]
-        existing = set(Partnership.objects.filter(reference__in=references).values_list("reference", flat=True))
-        todo = [spec for spec in self.specs if spec.reference not in existing]
-        if todo:
-            self.cooperatives = self.by_slug(Cooperative, todo, COOP, extra=lambda s: [s.initiator, s.new_entity_cooperative])
-            self.partners = self.by_slug(Partner, todo, PARTNER)
-            self.objectives = {term.slug: term for term in Objective.objects.all()}
-            self.fields = {term.slug: term for term in CooperationField.objects.all()}
-            built = [b for b in (self.build(spec) for spec in todo) if b is not None]
-            self.insert(built)
-        self.advance_sequence(references)
-        return self
-
-    @staticmethod
-    def by_slug(model, specs, kind, extra=lambda spec: []):
-        slugs = {party.slug for spec in specs for party in spec.parties if party.kind == kind}
-        slugs |= {slug for spec in specs for slug in extra(spec) if slug}
-        return {obj.slug: obj for obj in model.objects.filter(slug__in=slugs)}
-
-    def build(self, spec):
-        """The unsaved partnership and parties of a spec, checked as the services check them."""
-        found = {COOP: self.cooperatives, PARTNER: self.partners}
-        missing = [party.slug for party in spec.parties if party.slug not in found[party.kind]]
-        missing += [slug for slug in (spec.initiator, spec.new_entity_cooperative) if slug and slug not in self.cooperatives]
-        if missing:
-            self.problems.append(f"Partnership {spec.reference}: missing {', '.join(sorted(set(missing)))}")
-            return None
-        decided = spec.verification != V.PENDING
-        partnership = Partnership(
-            reference=spec.reference, title=spec.title, description=spec.description, direction=spec.direction,
-            status=spec.status, start_date=spec.start_date, end_date=spec.end_date,
-            initiator=self.cooperatives[spec.initiator], created_by=self.users.get(spec.created_by),
-            new_entity=spec.new_entity, new_entity_name=spec.new_entity_name, new_entity_kind=spec.new_entity_kind,
-            new_entity_cooperative=self.cooperatives.get(spec.new_entity_cooperative),
-            value=spec.value, currency=spec.currency, verification=spec.verification,
-            verification_note=spec.verification_note, verification_override=spec.verification_override,
-            verification_by=self.curator if decided else None, verification_at=self.now if decided else None,
-        )  # fmt: skip
-        parties = [
-            PartnershipParty(
-                cooperative=self.cooperatives[party.slug] if party.kind == COOP else None,
-                partner=self.partners[party.slug] if party.kind == PARTNER else None,
-                role=party.role, confirmation=party.confirmation, decline_reason=party.decline_reason,
-                confirmed_by=self.users.get(party.confirmed_by),
-                confirmed_at=self.now if party.confirmation != C.PENDING else None,
-            )  # fmt: skip
-            for party in spec.parties
-        ]
-        try:
-            check_parties(parties, partnership.initiator)
-            apply_derived(partnership, parties)
-            # The related records were read from the database a moment ago: checking
-            # that each still exists would cost a query per link and prove nothing.
-            partnership.full_clean(exclude=PARTNERSHIP_LINKS, validate_unique=False, validate_constraints=False)
-            for party in parties:
-                party.full_clean(exclude=PARTY_LINKS, validate_constraints=False)
-        except ValidationError as error:
-            self.problems.append(f"Partnership {spec.reference}: {'; '.join(error.messages)}")
-            return None
-        # The history names who registered it, as a registration through the site would.
-        partnership._history_user = partnership.created_by
-        partnership._change_reason = CHANGE_REASON
-        objectives = [self.objectives[slug] for slug in spec.objectives if slug in self.objectives]
-        fields = [self.fields[slug] for slug in spec.fields if slug in self.fields]
-        return Built(partnership, parties, objectives, fields)
-
-    def insert(self, built):
-        partnerships = Partnership.objects.bulk_create([b.partnership for b in built])
-        history = Partnership.history.bulk_history_create(partnerships, default_change_reason=CHANGE_REASON)
-        parties = []
-        for b, partnership in zip(built, partnerships):
-            for party in b.parties:
-                party.partnership = partnership
-                party._history_user = party.confirmed_by
-                parties.append(party)
-        parties = PartnershipParty.objects.bulk_create(parties)
-        PartnershipParty.history.bulk_history_create(parties, default_change_reason=CHANGE_REASON)
-        record_of = {record.id: record for record in history}
-        links = 0
-        for name, target in [("objectives", "objective"), ("fields", "cooperationfield")]:
-            through = getattr(Partnership, name).through
-            rows = through.objects.bulk_create(
-                [
-                    through(partnership_id=partnership.pk, **{f"{target}_id": term.pk})
-                    for b, partnership in zip(built, partnerships)
-                    for term in getattr(b, name)
-                ]
-            )
-            # The partnership's history row holds its links too, as simple_history records them.
-            history_model = apps.get_model("partnerships", f"HistoricalPartnership_{name}")
-            history_model.objects.bulk_create(
-                [
-                    history_model(
-                        history=record_of[row.partnership_id], id=row.pk, partnership_id=row.partnership_id,
-                        **{f"{target}_id": getattr(row, f"{target}_id")},
-                    )  # fmt: skip
-                    for row in rows
-                ]
-            )
-            links += len(rows)
-        self.created["Partnership"] += len(partnerships)
-        self.created["PartnershipParty"] += len(parties)
-        self.created["links"] += links
-
-    @staticmethod
-    def advance_sequence(references):
-        """Registrations of the demo's year start after the highest demo reference."""
-        highest = max(int(ref.rsplit("-", 1)[1]) for ref in references)
-        sequence, _created = ReferenceSequence.objects.get_or_create(year=REFERENCE_YEAR)
-        if sequence.last_number < highest:
-            sequence.last_number = highest
-            sequence.save(update_fields=["last_number"])
-
-
 def plan(registry_plan, seed=SEED, count=GENERATED_COUNT):
+    """The specs of every demo partnership: the named ones, then the generated ones."""
     catalogue = Catalogue(registry_plan)
     return named_partnerships(catalogue) + Generator(catalogue, seed).build(count)
-
-
-def load_partnerships(registry_loader, seed=SEED, count=GENERATED_COUNT):
-    """Load the demo partnerships after the demo registry (`registry.demo.load_demo()`)."""
-    specs = plan(registry_loader.plan, seed, count)
-    return Loader(specs, registry_loader.users_by_name, registry_loader.curator).load()
-
-
-def summary():
-    partnerships = Partnership.objects.all()
-    return f"{partnerships.count()} partnerships ({partnerships.verified().count()} verified)"

@@ -1,13 +1,17 @@
-"""A registry at national scale for benchmarks: `manage.py seed_scale`.
+"""A registry at national scale for the benchmark: `python -m bench.seed_scale`.
 
 Generates cooperatives of every tier in every province, their federation
 memberships (a few federations with thousands of members), partners, and
 partnerships of 2 to 6 parties (a few organisations with thousands of them),
 written in bulk: PostgreSQL's COPY, batched INSERTs elsewhere. The rows satisfy
-every rule the models and the database hold (derived category and international
-flag, stored member counts, NIK format, one active membership per pair...), so
-the pages and the admin work on them as on registered data; they have no history
-rows, since nobody changed them.
+every rule the models and the database hold (NIK format, one active membership
+per pair...), so the pages and the admin work on them as on registered data;
+they have no history rows, since nobody changed them. Where a model derives a
+stored value, the generator calls the model's own rule: a partnership's
+category, international flag and direction between cooperatives come from
+derive_from_parties(), called on lightweight stand-ins for the parties (a model
+instance per row would cost minutes at national scale), and the federations'
+member counts from refresh_member_counts(), one UPDATE after the load.
 
 Generated records are recognisable: cooperative and partner slugs start with
 GENERATED_PREFIX and generated partnerships have no `created_by`. Seeding
@@ -22,6 +26,7 @@ import random
 import sys
 import time
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
@@ -32,6 +37,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from demo.names import PRIMER_KINDS, PROVINCES, STREETS, WORDS, place_name
+from demo.registry import DEMO_PASSWORD
 from kopnet.models import Verification
 from kopnet.permissions import CURATOR_GROUP
 from partnerships.models import (
@@ -46,10 +53,9 @@ from partnerships.models import (
     PartnershipStatus,
     PartyRole,
     ReferenceSequence,
+    derive_from_parties,
 )
-from registry.demo import DEMO_PASSWORD, PRIMER_KINDS, PROVINCES, STREETS, WORDS, place_name
 from registry.models import (
-    TIER_RANK,
     Cooperative,
     CooperativeStatus,
     CooperativeType,
@@ -61,6 +67,7 @@ from registry.models import (
     Scope,
     Sector,
     Tier,
+    refresh_member_counts,
 )
 
 GENERATED_PREFIX = "gen-"
@@ -119,6 +126,22 @@ class Totals:
     parties: int = 0
     links: int = 0
     seconds: dict = field(default_factory=dict)
+
+
+class Organisation(NamedTuple):
+    """What derive_from_parties() reads of a party's cooperative or partner."""
+
+    country: str
+    tier: str | None = None
+
+
+class Party(NamedTuple):
+    """A PartnershipParty as derive_from_parties() reads it, without a model instance."""
+
+    cooperative_id: int | None
+    partner_id: int | None
+    cooperative: Organisation | None
+    partner: Organisation | None
 
 
 class NonGeneratedData(Exception):
@@ -405,14 +428,11 @@ class Generator:
         for coop_id in apex_ids[1:]:
             edges.append((coop_id, apex_ids[0]))  # national apex bodies inside the first one
         self.memberships = []
-        self.member_count = [0] * (self.size + 1)
         for member, federation in edges:
             start = self.date(2000)
             ended = self.random.random() < 0.04
             end = min(start + datetime.timedelta(days=self.random.randint(200, 3000)), self.today) if ended else None
             self.memberships.append((member, federation, start, end))
-            if end is None:
-                self.member_count[federation] += 1
 
     def cooperative_rows(self):
         for coop_id in range(1, self.size + 1):
@@ -430,7 +450,7 @@ class Generator:
                 pattern = self.random.choice(FEDERATION_NAMES[tier])
                 type_ = self.random.choice(CooperativeType.values)
                 individual = None
-                members = self.member_count[coop_id]
+                members = 0  # counted by the model's refresh_member_counts() once the memberships are in
                 scope = {Tier.SEKUNDER: Scope.PROVINSI, Tier.INDUK: Scope.NASIONAL}.get(tier, Scope.NASIONAL)
                 if coop_id in self.foreign:
                     scope = Scope.INTERNASIONAL
@@ -506,6 +526,15 @@ class Generator:
         federations = [*self.tiers[Tier.INDUK], *self.tiers[Tier.SEKUNDER][:200]]
         self.hub_cooperatives = self.random.sample(federations, min(HUB_COOPERATIVES, len(federations)))
         self.hub_partners = list(range(1, min(HUB_PARTNERS, self.partner_count) + 1))
+        # One stand-in per organisation, shared by all its parties.
+        self.cooperative_party = [None] + [
+            Party(coop_id, None, Organisation(self.foreign.get(coop_id, "ID"), self.tier_of[coop_id]), None)
+            for coop_id in range(1, self.size + 1)
+        ]
+        self.partner_party = [None] + [
+            Party(None, partner_id, None, Organisation(self.partner_country[partner_id]))
+            for partner_id in range(1, self.partner_count + 1)
+        ]
 
     def pick_cooperative(self):
         if self.random.random() < HUB_SHARE:
@@ -533,12 +562,12 @@ class Generator:
             while len(partners) < partner_count:
                 partners.add(self.pick_partner())
             cooperatives = list(cooperatives)
-            countries = {"ID" if coop_id not in self.foreign else self.foreign[coop_id] for coop_id in cooperatives}
-            countries |= {self.partner_country[partner_id] for partner_id in partners}
-            category = Category.KEMITRAAN_USAHA if partners else Category.ANTAR_KOPERASI
+            category, international, suggested = derive_from_parties(
+                [self.cooperative_party[coop_id] for coop_id in cooperatives]
+                + [self.partner_party[partner_id] for partner_id in partners]
+            )
             if category == Category.ANTAR_KOPERASI:
-                tiers = {TIER_RANK[self.tier_of[coop_id]] for coop_id in cooperatives}
-                direction = Direction.VERTIKAL if len(tiers) > 1 else Direction.HORIZONTAL
+                direction = suggested  # what refresh_derived() stores for a blank direction
             else:
                 direction = self.random.choice(["", Direction.VERTIKAL, Direction.HORIZONTAL])
             start = self.date(2000)
@@ -566,7 +595,7 @@ class Generator:
             title = f"{self.random.choice(TITLE_WORDS)} {self.random.choice(WORDS)} {start.year}"
             yield (
                 partnership_id, verification, verified_at, note, self.now, self.now,
-                f"KS-{start.year}-{number:06d}", title, "", category, len(countries) > 1, direction,
+                f"KS-{start.year}-{number:06d}", title, "", category, international, direction,
                 False, "", "", start, end,
                 self.random.randint(1, 5000) * 1_000_000 if self.random.random() < 0.5 else None,
                 "IDR", status, cooperatives[0], "",
@@ -585,6 +614,10 @@ class Generator:
             self.load()
         if self.writer.seconds is not None:
             self.totals.seconds["indexes and keys"] = self.writer.seconds
+        started = time.monotonic()
+        # One UPDATE, after the indexes are back: each federation's count is an index lookup.
+        refresh_member_counts(Cooperative.objects.exclude(tier=Tier.PRIMER).values("pk"))
+        self.totals.seconds["member counts"] = round(time.monotonic() - started, 1)
         ensure_curator()
         return self.totals
 

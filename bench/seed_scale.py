@@ -1,10 +1,19 @@
-"""Generate a registry at national scale for benchmarks: `manage.py seed_scale`."""
+"""Generate a registry at national scale for the benchmark (bench/scale.py says what):
 
+    .venv/bin/python -m bench.seed_scale --cooperatives 150000 --partnerships 500000
+
+bench/run.py runs it for `make bench`; the tests run `Command` through call_command().
+The settings and the database come from the environment, as for manage.py
+(DJANGO_SETTINGS_MODULE, default kopnet.settings, and DATABASE_URL). It is not a
+management command: no app of the product knows the benchmark's generator.
+"""
+
+import os
+import sys
 import time
 
+import django
 from django.core.management.base import BaseCommand, CommandError
-
-from kopnet.scale import NonGeneratedData, seed
 
 
 def positive(value):
@@ -22,6 +31,11 @@ class Command(BaseCommand):
         "Refuses a database holding records it did not generate unless --force."
     )
 
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        parser.prog = "python -m bench.seed_scale"
+        return parser
+
     def add_arguments(self, parser):
         parser.add_argument("--cooperatives", type=positive, default=150_000)
         parser.add_argument("--partnerships", type=positive, default=500_000)
@@ -32,6 +46,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        # Imported here: it imports the models, which `python -m` reaches before django.setup().
+        from bench.scale import NonGeneratedData, seed
+
         started = time.monotonic()
         try:
             totals = seed(
@@ -50,3 +67,14 @@ class Command(BaseCommand):
             f"{totals.partners:,} partners, {totals.partnerships:,} partnerships with {totals.parties:,} parties "
             f"and {totals.links:,} sector/objective/field links in {time.monotonic() - started:.0f} s ({steps})."
         )
+
+
+def main(argv=None):
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kopnet.settings")
+    django.setup()
+    # run_from_argv() reads [program, subcommand, *options], as manage.py passes them.
+    Command().run_from_argv(["python", "seed_scale", *(sys.argv[1:] if argv is None else argv)])
+
+
+if __name__ == "__main__":
+    main()

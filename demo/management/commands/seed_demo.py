@@ -5,9 +5,8 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from partnerships.demo import load_partnerships
-from partnerships.demo import summary as partnership_summary
-from registry.demo import DEMO_PASSWORD, load_demo, summary
+from demo.load import load_demo, summary
+from demo.registry import DEMO_PASSWORD
 
 
 class Command(BaseCommand):
@@ -21,12 +20,11 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         started = time.monotonic()
         with transaction.atomic():
-            registry = load_demo()
-            partnerships = load_partnerships(registry)
+            registry, partnerships = load_demo()
         for problem in [*registry.problems, *partnerships.problems]:
             self.stderr.write(f"seed_demo: not loaded, {problem}")
         created = sum(registry.created.values()) + sum(partnerships.created.values())
         self.stdout.write(
-            f"Demo registry: {summary()}, {partnership_summary()}; "
+            f"Demo registry: {summary()}; "
             f"{created} records created in {time.monotonic() - started:.1f} s."
         )

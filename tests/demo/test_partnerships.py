@@ -16,8 +16,9 @@ from django.db import transaction
 from django.db.models import Count, Exists, OuterRef
 from django.test import override_settings
 
+from demo.partnerships import FIRST_GENERATED, REFERENCE_YEAR
+from demo.registry import GENERATED_NOTE
 from kopnet.models import Verification
-from partnerships.demo import FIRST_GENERATED, REFERENCE_YEAR
 from partnerships.models import (
     Category,
     Confirmation,
@@ -29,7 +30,6 @@ from partnerships.models import (
     ReferenceSequence,
     derive_from_parties,
 )
-from registry.demo import GENERATED_NOTE
 from registry.models import Cooperative, PartnerKind
 
 

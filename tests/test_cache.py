@@ -17,8 +17,9 @@ from django.test import Client
 from django.urls import reverse
 
 from kopnet import cache as kopnet_cache
+from kopnet import services as kopnet_services
 from kopnet.cache import code_version, data_version
-from kopnet.models import Verification
+from kopnet.models import Revision, RevisionState, Verification
 from partnerships import services
 from partnerships.models import Partnership, PartnershipParty
 from registry.models import Cooperative, Membership, Tier
@@ -243,7 +244,7 @@ def test_an_admin_import_changes_the_page(curator_client, listed):
     assert shows(visitor, "Koperasi Impor Sentosa")
 
 
-def test_an_officials_profile_edit_changes_the_page(listed):
+def test_an_officials_profile_edit_changes_the_page_once_a_curator_publishes_it(listed):
     coop, visitor = listed
     official = UserFactory()
     RepresentationFactory(user=official, cooperative=coop)
@@ -251,6 +252,9 @@ def test_an_officials_profile_edit_changes_the_page(listed):
     assert shows(visitor, coop.name, url)
     response = signed_in(official).post(f"/koperasi/{coop.slug}/ubah/", profile_data(coop, phone="+62 21 555 0101"))
     assert response.status_code == 302
+    assert not shows(visitor, "+62 21 555 0101", url)  # waiting for a curator
+    revision = Revision.objects.get(state=RevisionState.PENDING)
+    kopnet_services.revision_verify(curator=CuratorFactory(), pk=revision.pk)
     assert shows(visitor, "+62 21 555 0101", url)
 
 

@@ -18,12 +18,19 @@ from kopnet.models import Verification
 from partnerships import services as partnership_services
 from partnerships.models import Confirmation, Direction, Partnership, PartnershipParty, PartyRole
 from registry import services as registry_services
-from registry.models import Cooperative, CooperativeType, Representation, RepresentationState, Scope, Tier
+from registry.models import (
+    Cooperative,
+    CooperativeType,
+    Representation,
+    RepresentationState,
+    Scope,
+    Tier,
+)
 from tests.factories import CooperativeFactory, RepresentationFactory, UserFactory, province
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL; SQLite serialises writers"),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 ROUNDS = 4

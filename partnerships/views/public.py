@@ -11,10 +11,10 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView
 
+from kopnet.lists import RegistryListView, csv_bool
 from partnerships import selectors, services
 from partnerships.filters import PartnershipFilter
 from partnerships.models import Partnership
-from registry.views import RegistryListView, csv_bool
 
 
 EXTENSIONS = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}

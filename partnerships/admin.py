@@ -38,7 +38,6 @@ from partnerships.models import (
 )
 from partnerships.resources import PartnershipResource
 from registry.admin import RegistryAdmin, VerifiableAdmin
-from registry.resources import file_row
 
 # How many selected partnerships the verify and reject pages name.
 SHOWN_ON_ACTION_PAGES = 20
@@ -253,7 +252,7 @@ class OverrideForm(forms.Form):
 
 class PartnershipAdmin(VerifiableAdmin):
     resource_classes = [PartnershipResource]
-    import_template_name = "admin/partnerships/import.html"
+    import_help_template = "admin/partnerships/_import_help.html"
     inlines = [PartyInline, DocumentInline]
     list_display = [
         "reference",
@@ -370,13 +369,6 @@ class PartnershipAdmin(VerifiableAdmin):
         # The changelist's rows (filters and search applied), shaped for the export.
         return PartnershipResource.for_export(ImportExportMixin.get_export_queryset(self, request))
 
-    def import_action(self, request, **kwargs):
-        response = super().import_action(request, **kwargs)
-        context = getattr(response, "context_data", None)
-        if context is not None and context.get("result") is not None:
-            context["bad_rows"] = bad_rows(context["result"])
-        return response
-
     # Verification ------------------------------------------------------------
 
     @admin.action(description=_("Verify selected partnerships"), permissions=["change"])
@@ -459,21 +451,6 @@ class PartnershipAdmin(VerifiableAdmin):
             "media": self.media,
         }
         return TemplateResponse(request, "admin/partnerships/verify_override.html", context)
-
-
-def bad_rows(result):
-    """Every refused row of an import, in file order: (row in the file, reference, title, messages)."""
-    rows = []
-    for invalid in result.invalid_rows:
-        values = dict(zip(result.diff_headers, invalid.values))
-        messages_ = [
-            f"{column}: {message}" for column, errors in invalid.field_specific_errors.items() for message in errors
-        ]
-        messages_ += list(invalid.non_field_specific_errors)
-        rows.append((file_row(invalid.number), values.get("reference"), values.get("title"), messages_))
-    for error_row in result.error_rows:
-        rows.append((file_row(error_row.number), "", "", [str(error.error) for error in error_row.errors]))
-    return sorted(rows, key=lambda row: row[0])
 
 
 # ---------------------------------------------------------------------------

@@ -40,7 +40,7 @@ from registry.models import (
     Sector,
     Tier,
 )
-from registry.resources import CooperativeResource, PartnerResource, file_row
+from registry.resources import CooperativeResource, PartnerResource
 
 # How many member cooperatives the federation page lists before linking to the rest.
 MEMBERS_SHOWN = 50
@@ -129,7 +129,9 @@ class VerifiableAdmin(ImportExportMixin, SearchByQuerySetMixin, RegistryAdmin):
         )
     formats = [CSV, XLSX]
     export_form_class = ExportForm
-    import_template_name = "registry/admin/import.html"
+    import_template_name = "admin/kopnet/import.html"
+    # What the columns of the file hold, shown above the upload form.
+    import_help_template = "registry/admin/_import_help.html"
     verification_fields = ("verification", "verified_or_rejected_by", "verification_at", "verification_note")
 
     def get_readonly_fields(self, request, obj=None):
@@ -200,11 +202,14 @@ class VerifiableAdmin(ImportExportMixin, SearchByQuerySetMixin, RegistryAdmin):
         context = getattr(response, "context_data", None)
         if context is None:
             return response
+        resource_class = self.get_import_resource_classes(request)[0]
+        context["import_help_template"] = self.import_help_template
         if context.get("result") is not None:
-            context["bad_rows"] = bad_rows(context["result"])
+            context["bad_rows"] = resource_class.bad_rows(context["result"])
+            context["bad_rows_columns"] = (resource_class.id_column, resource_class.label_column)
         if not any(fields for _name, fields in context.get("fields_list", [])):
             # django-import-export leaves the list out when the file could not be read.
-            resource = self.get_import_resource_classes(request)[0](importing=True)
+            resource = resource_class(importing=True)
             context["fields_list"] = [
                 (resource.get_display_name(), [field.column_name for field in resource.get_user_visible_fields()])
             ]
@@ -238,25 +243,6 @@ class VerifiableAdmin(ImportExportMixin, SearchByQuerySetMixin, RegistryAdmin):
 
     def get_export_queryset(self, request):
         return super().get_export_queryset(request).for_list()
-
-
-def bad_rows(result):
-    """Every refused row of an import, in file order: (row in the file, slug, name, messages).
-
-    Rows that failed validation and rows that raised an error are listed together;
-    the row number counts the header as row 1, as a spreadsheet does.
-    """
-    rows = []
-    for invalid in result.invalid_rows:
-        values = dict(zip(result.diff_headers, invalid.values))
-        messages_ = [
-            f"{column}: {message}" for column, errors in invalid.field_specific_errors.items() for message in errors
-        ]
-        messages_ += list(invalid.non_field_specific_errors)
-        rows.append((file_row(invalid.number), values.get("slug"), values.get("name"), messages_))
-    for error_row in result.error_rows:
-        rows.append((file_row(error_row.number), "", "", [str(error.error) for error in error_row.errors]))
-    return sorted(rows, key=lambda row: row[0])
 
 
 # ---------------------------------------------------------------------------

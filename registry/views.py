@@ -196,7 +196,8 @@ def representation_request(request):
                 _("You asked to represent %(name)s. Dekopin's curators will decide; your dashboard shows the state.")
                 % {"name": cooperative.name},
             )
-            return redirect("partnerships:dashboard")
+            # Back to their dashboard, which shows the request waiting.
+            return redirect(settings.LOGIN_REDIRECT_URL)
     results, more, open_states = [], False, {}
     query = search.cleaned_data.get("q", "") if search.is_valid() else ""
     if query:

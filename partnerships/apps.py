@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class PartnershipsConfig(AppConfig):
     name = "partnerships"
     verbose_name = _("Partnerships")
+
+    def ready(self):
+        # The cooperative and partner pages (registry) show partnerships through
+        # the hook the registry offers: it cannot import this app.
+        from partnerships import sections
+
+        sections.add_to_profiles()

@@ -17,11 +17,11 @@ from django.views.generic import DetailView
 from kopnet.cache import CachedCountPaginator
 from kopnet.lists import CSV_CHUNK, RegistryListView, csv_bool
 from kopnet.models import Verification
-from partnerships import selectors as partnership_selectors
 from registry import services
 from registry.filters import CooperativeFilter, PartnerFilter
 from registry.forms import CooperativeForm, CooperativeSearchForm, RepresentationRequestForm
 from registry.models import Cooperative, Partner, Representation, Sector, federation_levels
+from registry.sections import profile_sections
 
 # Direct members of a federation shown with a few of their own members each.
 MEMBER_PREVIEW_SIZE = 5
@@ -125,7 +125,8 @@ def federation_tree(cooperative, levels):
 
 
 class RegistryDetailView(DetailView):
-    """A record's profile; records the reader may not see answer 404."""
+    """A record's profile, with the sections other apps add to it (registry.sections);
+    records the reader may not see answer 404."""
 
     def get_queryset(self):
         return self.model.objects.visible_to(self.request.user).for_detail()
@@ -133,7 +134,12 @@ class RegistryDetailView(DetailView):
     def get_context_data(self, **kwargs):
         model = self.model._meta
         kwargs["show_verification"] = self.request.user.has_perm(f"{model.app_label}.view_{model.model_name}")
-        return super().get_context_data(**kwargs)
+        context = super().get_context_data(**kwargs)
+        sections = profile_sections(self.model)
+        for section in sections:
+            context.update(section.context(self.request, self.object, context))
+        context["profile_sections"] = [section.template_name for section in sections]
+        return context
 
 
 class CooperativeDetailView(RegistryDetailView):
@@ -150,8 +156,8 @@ class CooperativeDetailView(RegistryDetailView):
         visible = Cooperative.objects.visible_to(self.request.user)
         levels = federation_levels(coop, visible)
         kwargs["federations"] = federation_tree(coop, levels)
-        above = {edge.federation_id for level in levels for edge in level}
-        kwargs.update(partnership_selectors.cooperative_partnerships(coop, self.request.user, above_ids=above))
+        # Federations it belongs to, directly or through others: not suggested again.
+        kwargs["above_ids"] = {edge.federation_id for level in levels for edge in level}
         if coop.is_federation:
             members = (
                 visible.members_of(coop)
@@ -166,10 +172,6 @@ class CooperativeDetailView(RegistryDetailView):
 class PartnerDetailView(RegistryDetailView):
     model = Partner
     template_name = "registry/partner_detail.html"
-
-    def get_context_data(self, **kwargs):
-        kwargs.update(partnership_selectors.partner_partnerships(self.object, self.request.user))
-        return super().get_context_data(**kwargs)
 
 
 # --- officials: representation requests, new cooperatives, profile edits -------------

@@ -19,6 +19,8 @@ from django_countries import countries
 from django_filters import fields as filter_fields
 from django_filters.constants import EMPTY_VALUES
 
+from kopnet.forms import BootstrapFormMixin
+
 
 def _text(value):
     """A value as the template engine prints {{ value }}: localized, then escaped."""
@@ -122,29 +124,19 @@ class FastSelect(forms.Select):
         return fast
 
 
-class FilterForm(forms.Form):
-    """The base form of every list filter: Bootstrap widgets, errors marked on the field.
-
-    Django already adds aria-invalid and links the error to the field; this adds the
-    classes Bootstrap needs to show the error next to it. Plain selects render
-    through FastSelect (same HTML, a fraction of the time).
+class FilterForm(BootstrapFormMixin, forms.Form):
+    """The base form of every list filter: Bootstrap's classes on the widgets and on
+    the fields with errors (kopnet.forms.BootstrapFormMixin, as every form of the
+    site), and plain selects rendered through FastSelect (same HTML, a fraction of
+    the time).
     """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             if type(field.widget) is forms.Select:
+                # With the classes the mixin gave the Select.
                 field.widget = FastSelect.replacing(field.widget)
-            widget = field.widget
-            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-    def full_clean(self):
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
 
 
 class CodeChoiceField(forms.ModelChoiceField):

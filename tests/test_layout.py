@@ -1,0 +1,56 @@
+"""Dependencies run one way, like floors of a house: kopnet ← registry ← partnerships.
+
+A lower floor never imports a higher one, in Python or in templates; it offers a
+hook instead (registry.sections), which the higher one fills.
+"""
+
+import ast
+import re
+
+import pytest
+from django.conf import settings
+
+ROOT = settings.BASE_DIR
+# Generated data, on its way out of the product packages (issue 9): not product code.
+LEAVING = {"kopnet/scale.py", "registry/management/commands/seed_demo.py"}
+TEMPLATE_USE = re.compile(r"""\{%[^%]*["'](?P<app>[a-z_]+)[/:]""")
+
+
+def imported_apps(path):
+    """The top-level packages a module imports, wherever in it."""
+    apps = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            apps.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            apps.add(node.module.split(".")[0])
+    return apps
+
+
+def modules_importing(app, package, allowed=()):
+    """The modules of `package` (paths from the checkout) that import `app`."""
+    paths = (str(path.relative_to(ROOT)) for path in (ROOT / package).rglob("*.py"))
+    return [path for path in paths if path not in {*LEAVING, *allowed} and app in imported_apps(ROOT / path)]
+
+
+def test_registry_imports_nothing_from_partnerships():
+    assert modules_importing("partnerships", "registry") == []
+
+
+@pytest.mark.parametrize("app", ["registry", "partnerships"])
+def test_kopnet_imports_no_app_but_in_its_urls_and_settings(app):
+    assert modules_importing(app, "kopnet", allowed={"kopnet/urls.py", "kopnet/settings.py"}) == []
+
+
+def test_registry_templates_include_and_link_nothing_of_partnerships():
+    using = []
+    for path in (ROOT / "registry" / "templates").rglob("*.html"):
+        for match in TEMPLATE_USE.finditer(path.read_text()):
+            if match["app"] == "partnerships":
+                using.append(f"{path.relative_to(ROOT)}: {match[0]}")
+    assert using == []
+
+
+def test_the_template_check_finds_what_it_looks_for():
+    text = """{% include "partnerships/_network.html" %} <a href="{% url 'partnerships:dashboard' %}">"""
+    assert [match["app"] for match in TEMPLATE_USE.finditer(text)] == ["partnerships", "partnerships"]

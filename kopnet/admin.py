@@ -1,9 +1,294 @@
-"""The admin site's name: Dekopin's curators work here."""
+"""The admin's name, and the ModelAdmins both apps' admins are made of.
 
-from django.contrib import admin
+Dekopin's curators work here. RegistryAdmin keeps every record's history;
+VerifiableAdmin adds spreadsheet import and export (kopnet.imports) and the verify
+and reject actions, with one page for an action that needs a note (NoteForm,
+admin/kopnet/action_with_note.html).
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.http import HttpResponseBadRequest, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportMixin
+from import_export.formats.base_formats import CSV, XLSX
+from import_export.forms import ExportForm
+from simple_history.admin import SimpleHistoryAdmin
+
+from kopnet.cache import CachedCountPaginator
+from kopnet.models import Verification
 
 admin.site.site_header = _("KopNet — Dekopin")
 admin.site.site_title = _("KopNet — Dekopin")
 admin.site.index_title = _("Registry administration")
 admin.site.enable_nav_sidebar = False  # seven models: the width goes to the lists
+
+# How many of the selected records a note page names.
+SHOWN_ON_NOTE_PAGES = 20
+
+
+class RegistryAdmin(SimpleHistoryAdmin):
+    """History for every record, and no NUL byte reaching the database from a URL."""
+
+    list_per_page = 50
+    # Links typed without a scheme are https (Django 6's default, asked for now).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def changelist_view(self, request, extra_context=None):
+        if any("\x00" in key or "\x00" in value for key, values in request.GET.lists() for value in values):
+            return HttpResponseBadRequest(gettext("The address contains a NUL character."))
+        return super().changelist_view(request, extra_context)
+
+    def get_search_results(self, request, queryset, search_term):
+        # The autocomplete pickers search here too, outside changelist_view.
+        return super().get_search_results(request, queryset, search_term.replace("\x00", ""))
+
+
+class SearchByQuerySetMixin:
+    """The admin search is the public search: the model's QuerySet.search()."""
+
+    def get_search_results(self, request, queryset, search_term):
+        search_term = search_term.replace("\x00", "").strip()
+        if not search_term:
+            return queryset, False
+        return queryset.search(search_term), False
+
+
+class NoteForm(forms.Form):
+    """The one field of an action's note page: a rejection's reason, the note that
+    verifies a partnership without every confirmation.
+
+    `name` is the field's name in the POST; `required` the message when it is empty.
+    """
+
+    def __init__(self, *args, name, label, help_text, required, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.name = name
+        self.fields[name] = forms.CharField(
+            label=label,
+            widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+            max_length=2000,
+            help_text=help_text,
+            error_messages={"required": required},
+        )
+
+    @property
+    def note(self):
+        return self.cleaned_data[self.name]
+
+
+class VerifiableAdmin(ImportExportMixin, SearchByQuerySetMixin, RegistryAdmin):
+    """Import/export and the verify and reject actions of a VerifiableModel.
+
+    Every change of verification goes through verify_one() and reject_one(). At
+    national scale the changelist counts only what it filtered: the "N total"
+    link would count every row on every page view.
+    """
+
+    show_full_result_count = False
+    actions = ["verify_selected", "reject_selected"]
+    # The note a rejection asks for (NoteForm's arguments).
+    rejection_note = {
+        "name": "reason",
+        "label": _("Reason for rejection"),
+        "help_text": _("Say what is wrong so that the cooperative can correct it."),
+        "required": _("A rejection needs a reason."),
+    }
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        # Counts cached under the data version, deep pages by deferred join.
+        return CachedCountPaginator(
+            queryset, per_page, orphans=orphans, allow_empty_first_page=allow_empty_first_page, request=request
+        )
+
+    formats = [CSV, XLSX]
+    export_form_class = ExportForm
+    import_template_name = "admin/kopnet/import.html"
+    # What the columns of the file hold, shown above the upload form.
+    import_help_template = None
+    verification_fields = ("verification", "verified_or_rejected_by", "verification_at", "verification_note")
+
+    def get_readonly_fields(self, request, obj=None):
+        # Verification changes only through the actions, which record who and when.
+        return (*super().get_readonly_fields(request, obj), *self.verification_fields, "created_at", "updated_at")
+
+    @admin.action(description=_("Verify selected records"), permissions=["change"])
+    def verify_selected(self, request, queryset):
+        changed = 0
+        for obj in queryset.exclude(verification=Verification.VERIFIED):
+            changed += self.verify_one(request, obj)
+        self.message_user(
+            request,
+            ngettext("%(count)d %(name)s verified.", "%(count)d %(name_plural)s verified.", changed)
+            % self.counted(changed),
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Reject selected records (with a reason)"), permissions=["change"])
+    def reject_selected(self, request, queryset):
+        """First show a page asking for the reason; its form posts the action again."""
+        form = NoteForm(request.POST if "apply" in request.POST else None, **self.rejection_note)
+        if form.is_valid():
+            changed = 0
+            for obj in queryset:
+                changed += self.reject_one(request, obj, form.note)
+            self.message_user(
+                request,
+                ngettext("%(count)d %(name)s rejected.", "%(count)d %(name_plural)s rejected.", changed)
+                % self.counted(changed),
+                messages.SUCCESS,
+            )
+            return None
+        if form.is_bound:
+            self.message_user(request, gettext("A rejection needs a reason: nothing was rejected."), messages.ERROR)
+        count = queryset.count()
+        return self.note_page(
+            request,
+            form,
+            action="reject_selected",
+            title=gettext("Reject %(name_plural)s") % self.counted(count),
+            intro=ngettext(
+                "This record will be marked as rejected, with your name, the time and the reason below.",
+                "These %(counter)s records will be marked as rejected, with your name, the time and the reason below.",
+                count,
+            )
+            % {"counter": count},
+            submit=gettext("Reject"),
+            count=count,
+            shown=queryset[:SHOWN_ON_NOTE_PAGES],
+            selected=request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+            select_across=request.POST.get("select_across", "0"),
+        )
+
+    # The state changes: every action and page above changes a record's
+    # verification through these two, and they through the model's locked
+    # services, which each admin names (they live in the apps).
+    verify_service = None  # (curator=, pk=): e.g. registry.services.cooperative_verify
+    reject_service = None  # (curator=, pk=, reason=)
+
+    def verify_one(self, request, obj, note=""):
+        """Verify one record through its service, and say so in its admin history.
+        True when it did; a refusal (the record moved meanwhile) is told in words."""
+        return self.through_service(
+            request, obj, lambda: self.verify_service(curator=request.user, pk=obj.pk), gettext("Verified.")
+        )
+
+    def reject_one(self, request, obj, reason):
+        """Reject one record with the curator's reason, through its service."""
+        return self.through_service(
+            request,
+            obj,
+            lambda: self.reject_service(curator=request.user, pk=obj.pk, reason=reason),
+            gettext("Rejected: %(reason)s") % {"reason": reason.strip()},
+        )
+
+    def through_service(self, request, obj, call, logged):
+        try:
+            call()
+        except ValidationError as error:
+            self.message_user(request, f"{obj}: {' '.join(error.messages)}", messages.ERROR)
+            return False
+        self.log_change(request, obj, logged)
+        return True
+
+    def note_page(
+        self,
+        request,
+        form,
+        *,
+        action,
+        title,
+        intro,
+        submit,
+        count,
+        shown,
+        selected,
+        select_across="0",
+        shown_template=None,
+    ):
+        """The page an action shows to ask for a note (a rejection's reason, an
+        override's note); its form posts the action again, with `apply`.
+
+        `shown` are the first of the `count` selected records, each written as
+        `shown_template` writes `obj` (by default its name).
+        """
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "opts": self.model._meta,
+            "form": form,
+            "intro": intro,
+            "submit": submit,
+            "count": count,
+            "shown": shown,
+            "shown_template": shown_template,
+            "selected": selected,
+            "select_across": select_across,
+            "action": action,
+            "media": self.media,
+        }
+        return TemplateResponse(request, "admin/kopnet/action_with_note.html", context)
+
+    @admin.display(description=_("verified or rejected by"))
+    def verified_or_rejected_by(self, obj):
+        # Plain text: curators may not open user accounts, so a link would only refuse them.
+        return obj.verification_by.get_username() if obj.verification_by_id else "-"
+
+    def counted(self, count):
+        opts = self.model._meta
+        return {"count": count, "name": opts.verbose_name, "name_plural": opts.verbose_name_plural}
+
+    # Import ------------------------------------------------------------------
+
+    def import_action(self, request, **kwargs):
+        response = super().import_action(request, **kwargs)
+        context = getattr(response, "context_data", None)
+        if context is None:
+            return response
+        resource_class = self.get_import_resource_classes(request)[0]
+        context["import_help_template"] = self.import_help_template
+        if context.get("result") is not None:
+            context["bad_rows"] = resource_class.bad_rows(context["result"])
+            context["bad_rows_columns"] = (resource_class.id_column, resource_class.label_column)
+        if not any(fields for _name, fields in context.get("fields_list", [])):
+            # django-import-export leaves the list out when the file could not be read.
+            resource = resource_class(importing=True)
+            context["fields_list"] = [
+                (resource.get_display_name(), [field.column_name for field in resource.get_user_visible_fields()])
+            ]
+        return response
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        return {**super().get_import_resource_kwargs(request, **kwargs), "importing": True}
+
+    def get_import_data_kwargs(self, **kwargs):
+        # Also when confirming: a row that went bad since the preview undoes the whole file.
+        return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
+
+    def process_result(self, result, request):
+        if result.has_errors() or result.has_validation_errors():
+            self.message_user(
+                request,
+                gettext("Nothing was imported: the file has errors. Upload it again to see them."),
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_import"))
+        return super().process_result(result, request)
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        form.add_error(
+            "import_file",
+            gettext(
+                "This file could not be read in the chosen format. Choose CSV for a UTF-8 "
+                "text file with commas, XLSX for an Excel workbook."
+            ),
+        )
+
+    def get_export_queryset(self, request):
+        return super().get_export_queryset(request).for_list()

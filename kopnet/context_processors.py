@@ -4,11 +4,11 @@ from django.urls import reverse
 
 
 def accounts(request):
-    """Where the account links of the base template go: sign in (settings.LOGIN_URL),
-    sign up, the official's dashboard and sign out (a POST form)."""
+    """Where the account links of every page go: sign in (settings.LOGIN_URL), sign
+    up, the official's dashboard (settings.LOGIN_REDIRECT_URL) and sign out (a POST form)."""
     return {
         "login_url": resolve_url(settings.LOGIN_URL),
         "signup_url": reverse("signup"),
         "logout_url": reverse("logout"),
-        "dashboard_url": reverse("partnerships:dashboard"),
+        "dashboard_url": resolve_url(settings.LOGIN_REDIRECT_URL),
     }

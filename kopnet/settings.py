@@ -164,6 +164,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "KopNet <noreply@local
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 LOGIN_URL = "login"
+# The official's home (their dashboard): where signing in leads, and where every
+# page links or returns to as "Dashboard" (the context's dashboard_url), so that
+# registry's pages need not name the partnerships app that serves it.
 LOGIN_REDIRECT_URL = "partnerships:dashboard"
 LOGOUT_REDIRECT_URL = "home"
 

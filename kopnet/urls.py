@@ -3,9 +3,11 @@ from django.urls import include, path
 
 from kopnet import views
 from kopnet.cache import cached_for_visitors
+from partnerships.views import public
 
 urlpatterns = [
-    path("", cached_for_visitors(views.home), name="home"),
+    # The home page belongs to the top floor, partnerships: it may show what every app holds.
+    path("", cached_for_visitors(public.home), name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -10,9 +10,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
 from kopnet.forms import LoginForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm, SignupForm
-from registry.models import Cooperative, Partner
-
-TOP_PROVINCES = 10
 
 
 def healthz(request):
@@ -24,20 +21,6 @@ def healthz(request):
     except DatabaseError:
         return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
     return HttpResponse("ok\n", content_type="text/plain")
-
-
-def home(request):
-    """The registry at a glance: what is verified, where, and a way in."""
-    cooperatives = Cooperative.objects.verified()
-    return render(
-        request,
-        "home.html",
-        {
-            "summary": cooperatives.summary(),
-            "top_provinces": cooperatives.top_provinces(TOP_PROVINCES),
-            "partner_count": Partner.objects.verified().count(),
-        },
-    )
 
 
 # --- accounts -------------------------------------------------------------------

@@ -13,12 +13,10 @@ import datetime
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Exists, Min, OuterRef, Prefetch, Q
 from django.forms.models import BaseInlineFormSet
 from django.template.defaultfilters import filesizeformat
-from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -26,6 +24,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 
+from kopnet.admin import SHOWN_ON_NOTE_PAGES, NoteForm, RegistryAdmin, VerifiableAdmin
 from kopnet.models import Verification
 from partnerships import services
 from partnerships.models import (
@@ -37,11 +36,7 @@ from partnerships.models import (
     PartnershipParty,
 )
 from partnerships.resources import PartnershipResource
-from registry.admin import RegistryAdmin, VerifiableAdmin
-from registry.resources import file_row
 
-# How many selected partnerships the verify and reject pages name.
-SHOWN_ON_ACTION_PAGES = 20
 # ValidationError codes of partnerships.validators.inspect_document.
 DOCUMENT_ERROR_CODES = {"empty", "too_large", "type"}
 
@@ -241,20 +236,17 @@ class YearFilter(admin.SimpleListFilter):
 # Partnerships
 
 
-class OverrideForm(forms.Form):
-    override_note = forms.CharField(
-        label=_("Override note"),
-        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
-        max_length=2000,
-        help_text=_("Why verify although a cooperative party has not confirmed (e.g. how the curator checked it)."),
-        error_messages={"required": _("Verifying without every cooperative party's confirmation needs an override note.")},
-    )
-
-
 class PartnershipAdmin(VerifiableAdmin):
     reject_service = staticmethod(services.partnership_reject)
     resource_classes = [PartnershipResource]
-    import_template_name = "admin/partnerships/import.html"
+    # The note that verifies without every cooperative party's confirmation (NoteForm's arguments).
+    override_note = {
+        "name": "override_note",
+        "label": _("Override note"),
+        "help_text": _("Why verify although a cooperative party has not confirmed (e.g. how the curator checked it)."),
+        "required": _("Verifying without every cooperative party's confirmation needs an override note."),
+    }
+    import_help_template = "admin/partnerships/_import_help.html"
     inlines = [PartyInline, DocumentInline]
     list_display = [
         "reference",
@@ -371,13 +363,6 @@ class PartnershipAdmin(VerifiableAdmin):
         # The changelist's rows (filters and search applied), shaped for the export.
         return PartnershipResource.for_export(ImportExportMixin.get_export_queryset(self, request))
 
-    def import_action(self, request, **kwargs):
-        response = super().import_action(request, **kwargs)
-        context = getattr(response, "context_data", None)
-        if context is not None and context.get("result") is not None:
-            context["bad_rows"] = bad_rows(context["result"])
-        return response
-
     # Verification ------------------------------------------------------------
 
     @admin.action(description=_("Verify selected partnerships"), permissions=["change"])
@@ -389,7 +374,7 @@ class PartnershipAdmin(VerifiableAdmin):
         posts the action again for them with the note.
         """
         applying = "apply" in request.POST
-        form = OverrideForm(request.POST if applying else None)
+        form = NoteForm(request.POST if applying else None, **self.override_note)
         candidates = list(
             queryset.exclude(verification=Verification.VERIFIED)
             .annotate(waiting=Exists(unconfirmed_cooperative_parties()))
@@ -403,22 +388,13 @@ class PartnershipAdmin(VerifiableAdmin):
                 messages.ERROR,
             )
             return self.override_page(request, form, blocked)
-        note = form.cleaned_data["override_note"] if applying and blocked else ""
+        note = form.note if applying and blocked else ""
         verified = []
         for partnership in candidates:
             if partnership.waiting and not note:
                 continue
-            try:
-                services.partnership_verify(
-                    curator=request.user, pk=partnership.pk, override_note=note if partnership.waiting else ""
-                )
-            except ValidationError as error:
-                self.message_user(request, " ".join(error.messages), messages.ERROR)
+            if not self.verify_one(request, partnership, note=note if partnership.waiting else ""):
                 continue
-            message = gettext("Verified.")
-            if partnership.waiting:
-                message = gettext("Verified with an override: %(note)s") % {"note": note}
-            self.log_change(request, partnership, message)
             verified.append(partnership)
         if verified or not blocked:
             self.message_user(
@@ -441,9 +417,22 @@ class PartnershipAdmin(VerifiableAdmin):
             return self.override_page(request, form, blocked)
         return None
 
+    def verify_one(self, request, obj, note=""):
+        """Verify through the service, which refuses a partnership whose cooperative
+        parties have not all confirmed unless the note says why."""
+        message = gettext("Verified.")
+        if note:
+            message = gettext("Verified with an override: %(note)s") % {"note": note}
+        return self.through_service(
+            request,
+            obj,
+            lambda: services.partnership_verify(curator=request.user, pk=obj.pk, override_note=note),
+            message,
+        )
+
     def override_page(self, request, form, blocked):
         """The page asking why to verify anyway; it posts the action again for these partnerships."""
-        shown = Partnership.objects.filter(pk__in=[p.pk for p in blocked[:SHOWN_ON_ACTION_PAGES]]).prefetch_related(
+        shown = Partnership.objects.filter(pk__in=[p.pk for p in blocked[:SHOWN_ON_NOTE_PAGES]]).prefetch_related(
             Prefetch(
                 "parties",
                 queryset=PartnershipParty.objects.filter(cooperative__isnull=False)
@@ -452,33 +441,26 @@ class PartnershipAdmin(VerifiableAdmin):
                 to_attr="waiting_parties",
             )
         )
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("Verify without every confirmation"),
-            "opts": self.model._meta,
-            "form": form,
-            "count": len(blocked),
-            "shown": shown.order_by("reference"),
-            "selected": [p.pk for p in blocked],
-            "action": "verify_selected",
-            "media": self.media,
-        }
-        return TemplateResponse(request, "admin/partnerships/verify_override.html", context)
-
-
-def bad_rows(result):
-    """Every refused row of an import, in file order: (row in the file, reference, title, messages)."""
-    rows = []
-    for invalid in result.invalid_rows:
-        values = dict(zip(result.diff_headers, invalid.values))
-        messages_ = [
-            f"{column}: {message}" for column, errors in invalid.field_specific_errors.items() for message in errors
-        ]
-        messages_ += list(invalid.non_field_specific_errors)
-        rows.append((file_row(invalid.number), values.get("reference"), values.get("title"), messages_))
-    for error_row in result.error_rows:
-        rows.append((file_row(error_row.number), "", "", [str(error.error) for error in error_row.errors]))
-    return sorted(rows, key=lambda row: row[0])
+        count = len(blocked)
+        return self.note_page(
+            request,
+            form,
+            action="verify_selected",
+            title=gettext("Verify without every confirmation"),
+            intro=ngettext(
+                "A cooperative party of this partnership has not confirmed it. To verify it anyway, say why: the note "
+                "is kept with the partnership, with your name and the time.",
+                "A cooperative party of each of these %(counter)s partnerships has not confirmed it. To verify them "
+                "anyway, say why: the note is kept with each partnership, with your name and the time.",
+                count,
+            )
+            % {"counter": count},
+            submit=gettext("Verify anyway"),
+            count=count,
+            shown=shown.order_by("reference"),
+            shown_template="admin/partnerships/_waiting_parties.html",
+            selected=[p.pk for p in blocked],
+        )
 
 
 # ---------------------------------------------------------------------------

@@ -9,3 +9,8 @@ class PartnershipsConfig(AppConfig):
     def ready(self):
         # The access rules of this app's models, registered with kopnet.policy.
         from partnerships import policy  # noqa: F401
+        # The cooperative and partner pages (registry) show partnerships through
+        # the hook the registry offers: it cannot import this app.
+        from partnerships import sections
+
+        sections.add_to_profiles()

@@ -22,8 +22,7 @@ from partnerships.models import (
     PartnershipParty,
     PartnershipStatus,
 )
-from registry.filters import ANY, CodeChoiceFilter, CountryFilter, SortFilter
-from registry.forms import FilterForm, search_widget
+from kopnet.filters import ANY, CodeChoiceFilter, CountryFilter, FilterForm, SortFilter, search_widget
 from registry.models import Cooperative, Partner, Province, Tier
 
 SLUG_PATTERN = r"[-a-zA-Z0-9_]{1,220}"

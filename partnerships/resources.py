@@ -14,13 +14,24 @@ international flag are recomputed from them.
 
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from import_export import resources
 from import_export.fields import Field
-from import_export.widgets import ManyToManyWidget, Widget
+from import_export.widgets import Widget
+
+from kopnet.imports import (
+    CHANGE_REASON,
+    SEPARATOR,
+    ChoiceWidget,
+    IsoDateWidget,
+    SpreadsheetResource,
+    TermsWidget,
+    TextWidget,
+    as_text,
+    is_blank,
+)
 
 from partnerships.models import (
     CooperationField,
@@ -34,11 +45,8 @@ from partnerships.models import (
 )
 from partnerships.services import apply_derived, check_parties
 from registry.models import Cooperative, Partner
-from registry.resources import ChoiceWidget, ImportFileError, IsoDateWidget, TextWidget, as_text, file_row, is_blank
 
-SEPARATOR = "|"
 COOPERATIVE_PREFIX, PARTNER_PREFIX = "coop:", "partner:"
-CHANGE_REASON = "imported"
 
 
 class CooperativeSlugWidget(Widget):
@@ -55,36 +63,6 @@ class CooperativeSlugWidget(Widget):
 
     def render(self, value, obj=None, **kwargs):
         return value.slug if value else ""
-
-
-class TermsWidget(ManyToManyWidget):
-    """Curated terms by slug separated by "|"; an unknown slug is an error, not dropped."""
-
-    def __init__(self, model, label):
-        self.label = label
-        super().__init__(model, separator=SEPARATOR, field="slug")
-
-    def clean(self, value, row=None, **kwargs):
-        if is_blank(value):
-            return self.model.objects.none()
-        slugs = [slug.strip().lower() for slug in as_text(value).split(SEPARATOR) if slug.strip()]
-        terms = self.model.objects.filter(slug__in=slugs)
-        unknown = sorted(set(slugs) - {term.slug for term in terms})
-        if unknown:
-            raise ValueError(
-                gettext("Unknown %(label)s “%(unknown)s”: use slugs separated by “|”, from: %(known)s.")
-                % {
-                    "label": self.label,
-                    "unknown": "”, “".join(unknown),
-                    "known": ", ".join(self.model.objects.order_by("slug").values_list("slug", flat=True)),
-                }
-            )
-        return terms
-
-    def render(self, value, obj=None, **kwargs):
-        if value is None:
-            return ""
-        return SEPARATOR.join(sorted(term.slug for term in value.all()))
 
 
 class BooleanTextWidget(Widget):
@@ -163,7 +141,13 @@ def party_key(party):
     return (party.cooperative_id, party.partner_id)
 
 
-class PartnershipResource(resources.ModelResource):
+class PartnershipResource(SpreadsheetResource):
+    id_column = "reference"
+    label_column = "title"
+    duplicate_id_message = _("This reference is already used by row %(row)s of this file.")
+    # Given on save.
+    unchecked_fields = ("reference",)
+
     reference = Field(attribute="reference", column_name="reference", widget=TextWidget(), readonly=True)
     title = Field(attribute="title", column_name="title", widget=TextWidget())
     description = Field(attribute="description", column_name="description", widget=TextWidget())
@@ -180,7 +164,7 @@ class PartnershipResource(resources.ModelResource):
     start_date = Field(attribute="start_date", column_name="start_date", widget=IsoDateWidget())
     end_date = Field(attribute="end_date", column_name="end_date", widget=IsoDateWidget())
     initiator = Field(attribute="initiator", column_name="initiator", widget=CooperativeSlugWidget())
-    # Read and written by this resource itself (import_instance, after_save_instance).
+    # Read and written by this resource itself (import_other_columns, after_save_instance).
     parties = Field(column_name="parties")
     objectives = Field(attribute="objectives", column_name="objectives", widget=TermsWidget(Objective, _("objective")))
     cooperation_fields = Field(
@@ -195,7 +179,6 @@ class PartnershipResource(resources.ModelResource):
     )
     value = Field(attribute="value", column_name="value", widget=AmountWidget())
     currency = Field(attribute="currency", column_name="currency", widget=TextWidget())
-    verification = Field(attribute="verification", column_name="verification", readonly=True)
 
     class Meta:
         model = Partnership
@@ -207,22 +190,6 @@ class PartnershipResource(resources.ModelResource):
         )  # fmt: skip
         import_order = export_order = fields
         import_id_fields = ["reference"]
-        clean_model_instances = True
-        skip_unchanged = True
-        report_skipped = True
-
-    def __init__(self, importing=False, **kwargs):
-        super().__init__(**kwargs)
-        self.importing = importing
-        self._reference_rows = {}
-
-    def get_user_visible_fields(self):
-        # The import page lists the columns it reads: reference identifies a row,
-        # category, international and verification only export.
-        fields = super().get_user_visible_fields()
-        if not self.importing:
-            return fields
-        return [field for field in fields if not field.readonly or field.column_name == "reference"]
 
     @staticmethod
     def for_export(queryset):
@@ -241,77 +208,34 @@ class PartnershipResource(resources.ModelResource):
             for party in partnership.parties.all()
         )
 
-    # File level -----------------------------------------------------------
-
-    def before_import(self, dataset, **kwargs):
-        """Normalise the header and refuse a file that has none of our columns."""
-        headers = [as_text(header).lower() if header is not None else "" for header in dataset.headers or []]
-        known = [field.column_name for field in self.get_user_visible_fields() if field.column_name != "reference"]
-        if not set(headers) & set(known):
-            del dataset[:]
-            raise ImportFileError(
-                gettext("The first row must name the columns; this file has none of: %(columns)s.")
-                % {"columns": ", ".join(known)}
-            )
-        dataset.headers = headers
-        if "reference" not in headers:
-            # No reference column at all: every row is a new partnership.
-            dataset.append_col([""] * len(dataset), header="reference")
-
     # Row level ------------------------------------------------------------
 
-    def before_import_row(self, row, row_number=None, **kwargs):
-        errors = {}
-        for column, value in row.items():
-            if isinstance(value, str) and "\x00" in value:
-                errors[column or NON_FIELD_ERRORS] = [gettext("This cell contains a NUL character; remove it.")]
-        reference = "" if is_blank(row.get("reference")) else as_text(row.get("reference")).upper()
-        if reference and not errors:
+    def row_id(self, row):
+        """The reference in capitals, written back into the row that the lookup reads."""
+        reference = super().row_id(row).upper()
+        if reference:
             row["reference"] = reference
-            first = self._reference_rows.setdefault(reference, row_number)
-            if first != row_number:
-                errors["reference"] = [
-                    gettext("This reference is already used by row %(row)s of this file.") % {"row": file_row(first)}
-                ]
-            elif not Partnership.objects.filter(reference=reference).exists():
-                # References are given out on registration, never chosen.
-                errors["reference"] = [
+        return reference
+
+    def check_row_id(self, reference):
+        if not Partnership.objects.filter(reference=reference).exists():
+            # References are given out on registration, never chosen.
+            return {
+                "reference": [
                     gettext("No partnership has the reference “%(reference)s”: leave it empty to add a new one.")
                     % {"reference": reference}
                 ]
-        if errors:
-            raise ValidationError(errors)
+            }
+        return {}
 
-    def get_instance(self, instance_loader, row):
-        if is_blank(row.get("reference")):
-            return None
-        return super().get_instance(instance_loader, row)
-
-    def import_instance(self, instance, row, **kwargs):
-        """Read every column, also the many-to-many ones and the parties, before saving.
-
-        django-import-export only reads many-to-many columns after saving, too
-        late to report an unknown value together with the row's other errors.
-        """
-        errors = {}
-        try:
-            super().import_instance(instance, row, **kwargs)
-        except ValidationError as error:
-            errors = error.update_error_dict(errors)
-        for field in self.get_import_fields():
-            if isinstance(field.widget, ManyToManyWidget) and field.column_name in row:
-                try:
-                    field.clean(row)
-                except ValueError as error:
-                    errors.setdefault(field.attribute, []).append(ValidationError(str(error)))
+    def import_other_columns(self, instance, row, errors):
+        """The parties, read before saving like every other column."""
         instance._imported_parties = None
         if "parties" in row:
             try:
                 instance._imported_parties = parse_parties(row["parties"])
             except ValueError as error:
                 errors.setdefault("parties", []).append(ValidationError(str(error)))
-        if errors:
-            raise ValidationError(errors)
 
     def parties_of(self, instance):
         """The parties a row asks for, or the stored ones when the file has no parties column."""
@@ -331,39 +255,19 @@ class PartnershipResource(resources.ModelResource):
         stored = {party_key(party) for party in instance.parties.all()}
         return stored == {party_key(party) for party in instance._imported_parties}
 
-    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
-        """full_clean() and the party rules, with the errors named by the file's columns.
-
-        When a cell could not be read, only the fields are checked: the rules
-        across fields would judge the unreadable cell's empty value and add
-        messages that mislead. The reference is given on save, so not checked.
-        """
-        errors = dict(import_validation_errors or {})
+    def check_rules(self, instance):
+        """The party rules of the services, then category and international from the parties."""
+        parties = self.parties_of(instance)
         try:
-            if errors:
-                instance.clean_fields(exclude={*errors, "reference"})
-            else:
-                instance.full_clean(exclude=["reference"], validate_unique=validate_unique)
+            check_parties(parties, instance.initiator)
+            apply_derived(instance, parties)
         except ValidationError as error:
-            errors = error.update_error_dict(errors)
-        if not errors:
-            try:
-                parties = self.parties_of(instance)
-                check_parties(parties, instance.initiator)
-                apply_derived(instance, parties)
-            except ValidationError as error:
-                if hasattr(error, "error_dict"):
-                    errors = error.update_error_dict(errors)
-                else:
-                    errors["parties"] = error.messages
-        if errors:
-            columns = {field.attribute: field.column_name for field in self.get_import_fields() if field.attribute}
-            raise ValidationError(
-                {columns.get(name, name): ValidationError(messages).messages for name, messages in errors.items()}
-            )
+            if hasattr(error, "error_dict"):
+                raise
+            raise ValidationError({"parties": error.messages}) from None
 
     def before_save_instance(self, instance, row, **kwargs):
-        instance._change_reason = CHANGE_REASON
+        super().before_save_instance(instance, row, **kwargs)
         if not instance.pk and kwargs.get("user") is not None:
             instance.created_by = kwargs["user"]
 

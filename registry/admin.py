@@ -1,34 +1,28 @@
 """The admin where Dekopin's curators keep the registry.
 
-Every ModelAdmin keeps a history (SimpleHistoryAdmin); cooperatives and partners
-also import and export spreadsheets (django-import-export) and are verified or
-rejected through actions that record who and when. Curators have view, add and
-change permissions but no delete: records are ended, dissolved or rejected instead.
+Every ModelAdmin keeps a history (kopnet.admin.RegistryAdmin); cooperatives and
+partners also import and export spreadsheets and are verified or rejected through
+actions that record who and when (kopnet.admin.VerifiableAdmin). Curators have
+view, add and change permissions but no delete: records are ended, dissolved or
+rejected instead.
 """
 
 from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
+from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import models
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpResponseBadRequest, HttpResponseRedirect
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.core.cache import cache
 from django_countries import countries
 from django_countries.filters import CountryFilter
-from import_export.admin import ImportExportMixin
-from import_export.formats.base_formats import CSV, XLSX
-from import_export.forms import ExportForm
-from simple_history.admin import SimpleHistoryAdmin
 
-from kopnet.cache import CachedCountPaginator, data_version, digest
+from kopnet.admin import RegistryAdmin, VerifiableAdmin
+from kopnet.cache import data_version, digest
 from kopnet.models import Verification
 from registry import services
 from registry.models import (
@@ -41,7 +35,7 @@ from registry.models import (
     Sector,
     Tier,
 )
-from registry.resources import CooperativeResource, PartnerResource, file_row
+from registry.resources import CooperativeResource, PartnerResource
 
 # How many member cooperatives the federation page lists before linking to the rest.
 MEMBERS_SHOWN = 50
@@ -53,45 +47,8 @@ def location(obj):
     return obj.province.name if obj.province_id else obj.country.name
 
 
-class RegistryAdmin(SimpleHistoryAdmin):
-    """History for every record, and no NUL byte reaching the database from a URL."""
-
-    list_per_page = 50
-    # Links typed without a scheme are https (Django 6's default, asked for now).
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-
-    def changelist_view(self, request, extra_context=None):
-        if any("\x00" in key or "\x00" in value for key, values in request.GET.lists() for value in values):
-            return HttpResponseBadRequest(gettext("The address contains a NUL character."))
-        return super().changelist_view(request, extra_context)
-
-    def get_search_results(self, request, queryset, search_term):
-        # The autocomplete pickers search here too, outside changelist_view.
-        return super().get_search_results(request, queryset, search_term.replace("\x00", ""))
-
-
-class SearchByQuerySetMixin:
-    """The admin search is the public search: the model's QuerySet.search()."""
-
-    def get_search_results(self, request, queryset, search_term):
-        search_term = search_term.replace("\x00", "").strip()
-        if not search_term:
-            return queryset, False
-        return queryset.search(search_term), False
-
-
 # ---------------------------------------------------------------------------
-# Verification: actions shared by cooperatives and partners
-
-
-class RejectForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason for rejection"),
-        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
-        max_length=2000,
-        help_text=_("Say what is wrong so that the cooperative can correct it."),
-        error_messages={"required": _("A rejection needs a reason.")},
-    )
+# Lists
 
 
 class KnownCountryFilter(CountryFilter):
@@ -111,161 +68,6 @@ class KnownCountryFilter(CountryFilter):
             ]
             cache.set(key, codes)
         return sorted(((code, countries.name(code)) for code in codes), key=lambda choice: str(choice[1]))
-
-
-class VerifiableAdmin(ImportExportMixin, SearchByQuerySetMixin, RegistryAdmin):
-    """Import/export and the verify and reject actions.
-
-    At national scale the changelist counts only what it filtered: the "N total"
-    link would count every row on every page view.
-    """
-
-    show_full_result_count = False
-    actions = ["verify_selected", "reject_selected"]
-
-    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
-        # Counts cached under the data version, deep pages by deferred join.
-        return CachedCountPaginator(
-            queryset, per_page, orphans=orphans, allow_empty_first_page=allow_empty_first_page, request=request
-        )
-    formats = [CSV, XLSX]
-    export_form_class = ExportForm
-    import_template_name = "registry/admin/import.html"
-    verification_fields = ("verification", "verified_or_rejected_by", "verification_at", "verification_note")
-
-    def get_readonly_fields(self, request, obj=None):
-        # Verification changes only through the actions, which record who and when.
-        return (*super().get_readonly_fields(request, obj), *self.verification_fields, "created_at", "updated_at")
-
-    @admin.action(description=_("Verify selected records"), permissions=["change"])
-    def verify_selected(self, request, queryset):
-        changed = 0
-        for obj in queryset.exclude(verification=Verification.VERIFIED):
-            try:
-                self.verify_service(curator=request.user, pk=obj.pk)
-            except ValidationError as error:
-                self.message_user(request, " ".join(error.messages), messages.ERROR)
-                continue
-            self.log_change(request, obj, gettext("Verified."))
-            changed += 1
-        self.message_user(
-            request,
-            ngettext("%(count)d %(name)s verified.", "%(count)d %(name_plural)s verified.", changed)
-            % self.counted(changed),
-            messages.SUCCESS,
-        )
-
-    @admin.action(description=_("Reject selected records (with a reason)"), permissions=["change"])
-    def reject_selected(self, request, queryset):
-        """First show a page asking for the reason; its form posts the action again."""
-        form = RejectForm(request.POST if "apply" in request.POST else None)
-        if form.is_valid():
-            changed = 0
-            for obj in queryset:
-                try:
-                    self.reject_service(curator=request.user, pk=obj.pk, reason=form.cleaned_data["reason"])
-                except ValidationError as error:
-                    self.message_user(request, " ".join(error.messages), messages.ERROR)
-                    continue
-                self.log_change(request, obj, gettext("Rejected: %(reason)s") % {"reason": form.cleaned_data["reason"]})
-                changed += 1
-            self.message_user(
-                request,
-                ngettext("%(count)d %(name)s rejected.", "%(count)d %(name_plural)s rejected.", changed)
-                % self.counted(changed),
-                messages.SUCCESS,
-            )
-            return None
-        if form.is_bound:
-            self.message_user(request, gettext("A rejection needs a reason: nothing was rejected."), messages.ERROR)
-        count = queryset.count()
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("Reject %(name_plural)s") % self.counted(count),
-            "opts": self.model._meta,
-            "form": form,
-            "count": count,
-            "shown": queryset[:20],
-            "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
-            "select_across": request.POST.get("select_across", "0"),
-            "action": "reject_selected",
-            "media": self.media,
-        }
-        return TemplateResponse(request, "registry/admin/reject.html", context)
-
-    @admin.display(description=_("verified or rejected by"))
-    def verified_or_rejected_by(self, obj):
-        # Plain text: curators may not open user accounts, so a link would only refuse them.
-        return obj.verification_by.get_username() if obj.verification_by_id else "-"
-
-    def counted(self, count):
-        opts = self.model._meta
-        return {"count": count, "name": opts.verbose_name, "name_plural": opts.verbose_name_plural}
-
-    # Import ------------------------------------------------------------------
-
-    def import_action(self, request, **kwargs):
-        response = super().import_action(request, **kwargs)
-        context = getattr(response, "context_data", None)
-        if context is None:
-            return response
-        if context.get("result") is not None:
-            context["bad_rows"] = bad_rows(context["result"])
-        if not any(fields for _name, fields in context.get("fields_list", [])):
-            # django-import-export leaves the list out when the file could not be read.
-            resource = self.get_import_resource_classes(request)[0](importing=True)
-            context["fields_list"] = [
-                (resource.get_display_name(), [field.column_name for field in resource.get_user_visible_fields()])
-            ]
-        return response
-
-    def get_import_resource_kwargs(self, request, **kwargs):
-        return {**super().get_import_resource_kwargs(request, **kwargs), "importing": True}
-
-    def get_import_data_kwargs(self, **kwargs):
-        # Also when confirming: a row that went bad since the preview undoes the whole file.
-        return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
-
-    def process_result(self, result, request):
-        if result.has_errors() or result.has_validation_errors():
-            self.message_user(
-                request,
-                gettext("Nothing was imported: the file has errors. Upload it again to see them."),
-                messages.ERROR,
-            )
-            return HttpResponseRedirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_import"))
-        return super().process_result(result, request)
-
-    def add_data_read_fail_error_to_form(self, form, e):
-        form.add_error(
-            "import_file",
-            gettext(
-                "This file could not be read in the chosen format. Choose CSV for a UTF-8 "
-                "text file with commas, XLSX for an Excel workbook."
-            ),
-        )
-
-    def get_export_queryset(self, request):
-        return super().get_export_queryset(request).for_list()
-
-
-def bad_rows(result):
-    """Every refused row of an import, in file order: (row in the file, slug, name, messages).
-
-    Rows that failed validation and rows that raised an error are listed together;
-    the row number counts the header as row 1, as a spreadsheet does.
-    """
-    rows = []
-    for invalid in result.invalid_rows:
-        values = dict(zip(result.diff_headers, invalid.values))
-        messages_ = [
-            f"{column}: {message}" for column, errors in invalid.field_specific_errors.items() for message in errors
-        ]
-        messages_ += list(invalid.non_field_specific_errors)
-        rows.append((file_row(invalid.number), values.get("slug"), values.get("name"), messages_))
-    for error_row in result.error_rows:
-        rows.append((file_row(error_row.number), "", "", [str(error.error) for error in error_row.errors]))
-    return sorted(rows, key=lambda row: row[0])
 
 
 # ---------------------------------------------------------------------------
@@ -336,6 +138,7 @@ class CooperativeAdmin(VerifiableAdmin):
     verify_service = staticmethod(services.cooperative_verify)
     reject_service = staticmethod(services.cooperative_reject)
     resource_classes = [CooperativeResource]
+    import_help_template = "registry/admin/_import_help.html"
     list_display = ["name_and_short_name", "tier", "type", location, "member_count", "status", "verification"]
     list_filter = [
         "verification",
@@ -526,6 +329,7 @@ class PartnerAdmin(VerifiableAdmin):
     verify_service = staticmethod(services.partner_verify)
     reject_service = staticmethod(services.partner_reject)
     resource_classes = [PartnerResource]
+    import_help_template = "registry/admin/_import_help.html"
     list_display = ["name", "kind", location, "registration_number", "verification"]
     list_filter = [
         "verification", "kind", "province", ("country", KnownCountryFilter), ("created_at", admin.DateFieldListFilter)

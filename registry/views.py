@@ -1,8 +1,6 @@
 """The registry's public pages: lists with filters and CSV export, and profiles."""
 
 import collections
-import csv
-import io
 import itertools
 
 from django.conf import settings
@@ -11,126 +9,25 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import InvalidPage
 from django.db.models import Exists, OuterRef
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView
-from django.views.generic.base import ContextMixin
-from django_filters.views import FilterView
 
 from kopnet.cache import CachedCountPaginator
 from kopnet import policy
+from kopnet.lists import CSV_CHUNK, RegistryListView, csv_bool
 from kopnet.models import Verification
 from kopnet.services import StaleVersion, changed_since, pending_revision
-from partnerships import selectors as partnership_selectors
 from registry import services
 from registry.filters import CooperativeFilter, PartnerFilter
 from registry.forms import CooperativeForm, CooperativeSearchForm, RepresentationRequestForm
 from registry.models import Cooperative, Partner, Representation, Sector, federation_levels
 from registry.policy import acts_for
-
-# Rows a CSV download reads from the database at a time: memory stays flat
-# whatever the number of rows.
-CSV_CHUNK = 2000
-# A cell a spreadsheet would run as a formula (OWASP's "CSV injection"): text that
-# starts with one of these is written with a leading apostrophe, which spreadsheets
-# take as "this is text" and do not show.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(row):
-    """The row with every text cell that a spreadsheet would evaluate made plain text."""
-    return [f"'{cell}" if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) else cell for cell in row]
-
+from registry.sections import profile_sections
 
 # Direct members of a federation shown with a few of their own members each.
 MEMBER_PREVIEW_SIZE = 5
-
-
-class RegistryListView(FilterView):
-    """A filtered, paginated list of visible records that also downloads as CSV.
-
-    Invalid filter values (or an unknown format) answer 400 with the form's errors
-    and no rows: an empty list would claim that nothing matches.
-    """
-
-    paginate_by = settings.KOPNET_PAGE_SIZE
-    paginator_class = CachedCountPaginator
-    csv_name = None
-    csv_header = ()
-
-    def get_queryset(self):
-        return self.model.objects.visible_to(self.request.user).for_list()
-
-    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
-        return self.paginator_class(
-            queryset,
-            per_page,
-            orphans=orphans,
-            allow_empty_first_page=allow_empty_first_page,
-            request=self.request,
-            count_with_rows=bool(self.request.GET.get("q", "").strip()),
-        )
-
-    def get(self, request, *args, **kwargs):
-        self.filterset = self.get_filterset(self.get_filterset_class())
-        export = request.GET.get("format", "")
-        problems = []
-        if export not in ("", "csv"):
-            problems.append(_("This list downloads only as CSV (format=csv)."))
-        if self.filterset.is_bound and not self.filterset.is_valid():
-            problems.append(_("Some filters have values this list does not know. Correct the fields marked below."))
-        if problems:
-            self.object_list = None
-            context = self.get_context_data(filter=self.filterset, problems=problems)
-            return self.render_to_response(context, status=400)
-        self.object_list = self.filterset.qs
-        if export == "csv":
-            return self.csv_response(self.object_list)
-        context = self.get_context_data(filter=self.filterset, object_list=self.object_list)
-        return self.render_to_response(context)
-
-    def get_context_data(self, **kwargs):
-        model = self.model._meta
-        kwargs.setdefault("problems", [])
-        kwargs["show_verification"] = self.request.user.has_perm(f"{model.app_label}.view_{model.model_name}")
-        if kwargs["problems"]:
-            # Nothing to list or paginate: skip MultipleObjectMixin, whose paginator
-            # would turn ?page=3 into a 404 and hide the real problem.
-            kwargs.update(object_list=None, paginator=None, page_obj=None, is_paginated=False)
-            return ContextMixin.get_context_data(self, **kwargs)
-        return super().get_context_data(**kwargs)
-
-    def csv_rows(self, queryset):
-        for record in queryset.iterator(chunk_size=CSV_CHUNK):
-            yield self.csv_row(record)
-
-    def csv_response(self, queryset):
-        def blocks():
-            # One piece of text per chunk of rows: a write to the socket per row
-            # would cost more than the rows themselves.
-            buffer = io.StringIO()
-            writer = csv.writer(buffer)
-            writer.writerow(self.csv_header)
-            for number, row in enumerate(self.csv_rows(queryset), start=1):
-                writer.writerow(spreadsheet_safe(row))
-                if number % CSV_CHUNK == 0:
-                    yield buffer.getvalue()
-                    buffer.seek(0)
-                    buffer.truncate()
-            yield buffer.getvalue()
-
-        filename = f"{self.csv_name}-{timezone.localdate():%Y-%m-%d}.csv"
-        return StreamingHttpResponse(
-            blocks(),
-            content_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-        )
-
-
-def csv_bool(value):
-    return "true" if value else "false"
 
 
 class CooperativeListView(RegistryListView):
@@ -231,7 +128,8 @@ def federation_tree(cooperative, levels):
 
 
 class RegistryDetailView(DetailView):
-    """A record's profile; records the reader may not see answer 404."""
+    """A record's profile, with the sections other apps add to it (registry.sections);
+    records the reader may not see answer 404."""
 
     def get_queryset(self):
         return self.model.objects.visible_to(self.request.user).for_detail()
@@ -239,7 +137,12 @@ class RegistryDetailView(DetailView):
     def get_context_data(self, **kwargs):
         model = self.model._meta
         kwargs["show_verification"] = self.request.user.has_perm(f"{model.app_label}.view_{model.model_name}")
-        return super().get_context_data(**kwargs)
+        context = super().get_context_data(**kwargs)
+        sections = profile_sections(self.model)
+        for section in sections:
+            context.update(section.context(self.request, self.object, context))
+        context["profile_sections"] = [section.template_name for section in sections]
+        return context
 
 
 class CooperativeDetailView(RegistryDetailView):
@@ -256,8 +159,8 @@ class CooperativeDetailView(RegistryDetailView):
         visible = Cooperative.objects.visible_to(self.request.user)
         levels = federation_levels(coop, visible)
         kwargs["federations"] = federation_tree(coop, levels)
-        above = {edge.federation_id for level in levels for edge in level}
-        kwargs.update(partnership_selectors.cooperative_partnerships(coop, self.request.user, above_ids=above))
+        # Federations it belongs to, directly or through others: not suggested again.
+        kwargs["above_ids"] = {edge.federation_id for level in levels for edge in level}
         if coop.is_federation:
             members = (
                 visible.members_of(coop)
@@ -272,10 +175,6 @@ class CooperativeDetailView(RegistryDetailView):
 class PartnerDetailView(RegistryDetailView):
     model = Partner
     template_name = "registry/partner_detail.html"
-
-    def get_context_data(self, **kwargs):
-        kwargs.update(partnership_selectors.partner_partnerships(self.object, self.request.user))
-        return super().get_context_data(**kwargs)
 
 
 # --- officials: representation requests, new cooperatives, profile edits -------------
@@ -302,7 +201,8 @@ def representation_request(request):
                 _("You asked to represent %(name)s. Dekopin's curators will decide; your dashboard shows the state.")
                 % {"name": cooperative.name},
             )
-            return redirect("partnerships:dashboard")
+            # Back to their dashboard, which shows the request waiting.
+            return redirect(settings.LOGIN_REDIRECT_URL)
     results, more, open_states = [], False, {}
     query = search.cleaned_data.get("q", "") if search.is_valid() else ""
     if query:

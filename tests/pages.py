@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 
+from kopnet.lists import RegistryListView
 from kopnet.models import Verification
 from partnerships.models import (
     Confirmation,
@@ -17,7 +18,6 @@ from partnerships.models import (
     PartnershipParty,
 )
 from registry.models import CooperativeType, PartnerKind, Scope, Tier
-from registry.views import RegistryListView
 from tests.factories import (
     CooperativeFactory,
     MembershipFactory,

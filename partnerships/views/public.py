@@ -1,5 +1,5 @@
-"""The public partnership pages: the list with its CSV, a partnership's record, its
-documents, and the statistics. What a reader may see is decided by
+"""The public partnership pages: the home page, the list with its CSV, a partnership's
+record, its documents, and the statistics. What a reader may see is decided by
 Partnership.objects.visible_to(); the query shapes live in partnerships.selectors."""
 
 import os
@@ -12,14 +12,31 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView
 
 from kopnet import policy
+from kopnet.lists import RegistryListView, csv_bool
 from partnerships import selectors
 from partnerships.filters import PartnershipFilter
 from partnerships.models import Partnership
 from partnerships.policy import party_name
-from registry.views import RegistryListView, csv_bool
+from registry.models import Cooperative, Partner
 
 
 EXTENSIONS = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
+# The home page names the provinces with the most verified cooperatives, this many.
+TOP_PROVINCES = 10
+
+
+def home(request):
+    """The registry at a glance: what is verified, where, and a way in."""
+    cooperatives = Cooperative.objects.verified()
+    return render(
+        request,
+        "partnerships/home.html",
+        {
+            "summary": cooperatives.summary(),
+            "top_provinces": cooperatives.top_provinces(TOP_PROVINCES),
+            "partner_count": Partner.objects.verified().count(),
+        },
+    )
 
 
 def joined(values):

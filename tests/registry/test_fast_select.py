@@ -8,9 +8,9 @@ from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from kopnet.filters import FastSelect, FilterForm
 from partnerships.filters import PartnershipFilter
 from registry.filters import CooperativeFilter, PartnerFilter
-from registry.forms import FastSelect, FilterForm
 from registry.models import Tier
 
 
@@ -115,7 +115,7 @@ def test_country_options_are_written_once_per_language_and_still_select_like_dja
 
 
 def test_a_country_filter_with_other_choices_or_label_does_not_share_the_written_options():
-    from registry.filters import CountryFilter
+    from kopnet.filters import CountryFilter
 
     assert CountryFilter().field.widget.choices_key == "countries"
     for other in (CountryFilter(choices=[("FR", "France")]), CountryFilter(empty_label="Semua negara")):

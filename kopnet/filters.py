@@ -1,0 +1,250 @@
+"""The machinery of every list's filters: the form they render in, its fields and
+widgets (FastSelect), and the django-filter filters both apps' FilterSets use.
+
+A list's own FilterSet lives in its app's filters.py; what is here knows no model.
+"""
+
+import re
+
+import django_filters
+from django import forms
+from django.db.models import F, OrderBy
+from django.db.models.functions import Coalesce
+from django.utils.formats import localize
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+from django_filters import fields as filter_fields
+from django_filters.constants import EMPTY_VALUES
+
+from kopnet.forms import BootstrapFormMixin
+
+
+def _text(value):
+    """A value as the template engine prints {{ value }}: localized, then escaped."""
+    return conditional_escape(localize(value))
+
+
+def _attributes(attrs):
+    """What django/forms/widgets/attrs.html writes: ` name="value"`, a bare name for
+    True, nothing for False."""
+    return "".join(
+        f" {_text(name)}" if value is True else f' {_text(name)}="{conditional_escape(str(value))}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+class FastSelect(forms.Select):
+    """A Select that writes the same HTML as Django's select.html, without a template.
+
+    Django renders each <option> through its own template include: on a list page
+    whose filter form holds the country select (about 250 options) and a few others,
+    that was more than half of the page's time. The context (selected options,
+    the attributes Django adds on errors) is still Django's own get_context();
+    only the markup is written here, character for character as the templates
+    would (tests/registry/test_fast_select.py compares the two). Choices named by
+    a `choices_key` skip even the context: see options_written_before().
+    """
+
+    # The options of choices that are the same for every request in a language (a
+    # widget names them with `choices_key`), written once per language:
+    # {(choices_key, language): [(value, "<option value=…", ">label</option>"), …]}.
+    written_options = {}
+
+    def __init__(self, attrs=None, choices=(), choices_key=None):
+        super().__init__(attrs, choices)
+        self.choices_key = choices_key
+
+    def render(self, name, value, attrs=None, renderer=None):
+        options = self.options_written_before()
+        if options is not None:
+            return self.render_written(name, value, attrs, options)
+        widget = self.get_context(name, value, attrs)["widget"]
+        parts = [f'<select name="{_text(widget["name"])}"{_attributes(widget["attrs"])}>']
+        for group_name, options, _index in widget["optgroups"]:
+            if group_name:
+                parts.append(f'\n  <optgroup label="{_text(group_name)}">')
+            for option in options:
+                # The option template ends with a newline, and the select template puts
+                # each include on a line of its own: hence the blank lines.
+                parts.append(
+                    f'\n  <option value="{conditional_escape(str(option["value"]))}"'
+                    f'{_attributes(option["attrs"])}>{_text(option["label"])}</option>\n'
+                )
+            if group_name:
+                parts.append("\n  </optgroup>")
+        parts.append("\n</select>")
+        return mark_safe("".join(parts))
+
+    def options_written_before(self):
+        """This language's written options of keyed choices (None for others, or groups).
+
+        The country select's 250 options cost a third of a list page's rendering when
+        Django builds each option's context and translates its name on every request.
+        """
+        if self.choices_key is None or self.allow_multiple_selected:
+            return None
+        key = (self.choices_key, get_language())
+        if key not in self.written_options:
+            options = []
+            for option_value, option_label in self.choices:
+                if isinstance(option_label, (list, tuple)):
+                    return None  # a group: the general way
+                option_value = "" if option_value is None else str(option_value)
+                options.append(
+                    (option_value, f'\n  <option value="{conditional_escape(option_value)}"', f">{_text(option_label)}</option>\n")
+                )
+            self.written_options[key] = options
+        return self.written_options[key]
+
+    def render_written(self, name, value, attrs, options):
+        """What render() writes, from written options: as Django, the first option whose
+        value is among the values is the selected one."""
+        values = self.format_value(value)
+        parts = [f'<select name="{_text(name)}"{_attributes(self.build_attrs(self.attrs, attrs))}>']
+        selected = False
+        for option_value, start, end in options:
+            if not selected and option_value in values:
+                selected = True
+                parts.append(f"{start} selected{end}")
+            else:
+                parts.append(f"{start}{end}")
+        parts.append("\n</select>")
+        return mark_safe("".join(parts))
+
+    @classmethod
+    def replacing(cls, select):
+        """A FastSelect with the attributes, choices and flags of this Select."""
+        fast = cls(attrs=select.attrs, choices=select.choices, choices_key=getattr(select, "choices_key", None))
+        fast.is_required = select.is_required
+        fast.is_localized = select.is_localized
+        return fast
+
+
+class FilterForm(BootstrapFormMixin, forms.Form):
+    """The base form of every list filter: Bootstrap's classes on the widgets and on
+    the fields with errors (kopnet.forms.BootstrapFormMixin, as every form of the
+    site), and plain selects rendered through FastSelect (same HTML, a fraction of
+    the time).
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if type(field.widget) is forms.Select:
+                # With the classes the mixin gave the Select.
+                field.widget = FastSelect.replacing(field.widget)
+
+
+class CodeChoiceField(forms.ModelChoiceField):
+    """A model choice by code or slug that refuses malformed input before asking the database.
+
+    A value that cannot be a code (a NUL byte, 500 characters of junk) never reaches
+    the database, where PostgreSQL would answer with an error instead of a message.
+    """
+
+    def __init__(self, *args, pattern, **kwargs):
+        self.pattern = re.compile(pattern)
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if not isinstance(value, str) or not self.pattern.fullmatch(value):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+            )
+        return super().to_python(value)
+
+
+class CountryCodeField(filter_fields.ChoiceField):
+    """An ISO 3166 code, accepted in either case (?country=id is Indonesia too)."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.upper() if isinstance(value, str) else value
+
+
+def search_widget(placeholder):
+    return forms.TextInput(attrs={"type": "search", "placeholder": placeholder})
+
+
+# --- filters -----------------------------------------------------------------------
+
+ANY = _("Any")
+
+
+class CodeChoiceFilter(django_filters.ModelChoiceFilter):
+    """A choice of a province (by code) or a sector (by slug), refusing malformed input."""
+
+    field_class = CodeChoiceField
+
+
+class CountryFilter(django_filters.ChoiceFilter):
+    field_class = CountryCodeField
+
+    def __init__(self, *args, **kwargs):
+        if "choices" not in kwargs and "empty_label" not in kwargs:
+            # Every country and "Any", the same in every request of a language: their
+            # options are written once per language (another list gets no key).
+            kwargs.setdefault("widget", FastSelect(choices_key="countries"))
+        # A callable: the names follow the language of each request.
+        kwargs.setdefault("choices", lambda: list(countries))
+        kwargs.setdefault("label", _("Country"))
+        kwargs.setdefault("empty_label", ANY)
+        super().__init__(*args, **kwargs)
+
+
+class SortFilter(django_filters.ChoiceFilter):
+    """One sort order from a fixed list.
+
+    Each order ends with the primary key in the same direction, so that rows with
+    equal values keep their place from one page to the next and the database can
+    walk the (verification, field, id) indexes.
+    """
+
+    def __init__(self, *args, orders, **kwargs):
+        self.orders = {param: expressions for param, (_label, expressions) in orders.items()}
+        kwargs["choices"] = [(param, label) for param, (label, _expressions) in orders.items()]
+        kwargs.setdefault("label", _("Sort by"))
+        kwargs.setdefault("empty_label", None)
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value in EMPTY_VALUES:
+            return qs
+        return qs.order_by(*self.orders[value])
+
+
+def matches_first(queryset):
+    """The same order through expressions no index provides (COALESCE(x, x)).
+
+    With a search, the trigram index finds the matches and the database sorts
+    those few; left to itself PostgreSQL may walk a sort index instead, testing
+    every row until it has a page: 400 ms for a word found near the end of the
+    alphabet, against 10 ms.
+    """
+    ordering = queryset.query.order_by or queryset.model._meta.ordering
+    expressions = []
+    for item in ordering:
+        if isinstance(item, str):
+            name = item.lstrip("-")
+            item = OrderBy(F(name), descending=item.startswith("-")) if name not in ("id", "pk") else item
+        if isinstance(item, OrderBy) and isinstance(item.expression, F):
+            item = item.copy()
+            item.expression = Coalesce(item.expression, item.expression)
+        expressions.append(item)
+    return queryset.order_by(*expressions)
+
+
+class SearchFirstFilterSet(django_filters.FilterSet):
+    """A FilterSet whose `q` search, when given, decides how the database finds rows."""
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if (self.form.cleaned_data.get("q") or "").strip():
+            return matches_first(queryset)
+        return queryset

@@ -1,0 +1,112 @@
+"""The public list view both apps' lists are made of: a FilterSet's rows, paginated,
+and the same rows as a CSV download."""
+
+import csv
+import io
+
+from django.conf import settings
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.generic.base import ContextMixin
+from django_filters.views import FilterView
+
+from kopnet.cache import CachedCountPaginator
+
+# Rows a CSV download reads from the database at a time: memory stays flat
+# whatever the number of rows.
+CSV_CHUNK = 2000
+# A cell a spreadsheet would run as a formula (OWASP's "CSV injection"): text that
+# starts with one of these is written with a leading apostrophe, which spreadsheets
+# take as "this is text" and do not show.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(row):
+    """The row with every text cell that a spreadsheet would evaluate made plain text."""
+    return [f"'{cell}" if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) else cell for cell in row]
+
+
+class RegistryListView(FilterView):
+    """A filtered, paginated list of visible records that also downloads as CSV.
+
+    Invalid filter values (or an unknown format) answer 400 with the form's errors
+    and no rows: an empty list would claim that nothing matches.
+    """
+
+    paginate_by = settings.KOPNET_PAGE_SIZE
+    paginator_class = CachedCountPaginator
+    csv_name = None
+    csv_header = ()
+
+    def get_queryset(self):
+        return self.model.objects.visible_to(self.request.user).for_list()
+
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
+        return self.paginator_class(
+            queryset,
+            per_page,
+            orphans=orphans,
+            allow_empty_first_page=allow_empty_first_page,
+            request=self.request,
+            count_with_rows=bool(self.request.GET.get("q", "").strip()),
+        )
+
+    def get(self, request, *args, **kwargs):
+        self.filterset = self.get_filterset(self.get_filterset_class())
+        export = request.GET.get("format", "")
+        problems = []
+        if export not in ("", "csv"):
+            problems.append(_("This list downloads only as CSV (format=csv)."))
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            problems.append(_("Some filters have values this list does not know. Correct the fields marked below."))
+        if problems:
+            self.object_list = None
+            context = self.get_context_data(filter=self.filterset, problems=problems)
+            return self.render_to_response(context, status=400)
+        self.object_list = self.filterset.qs
+        if export == "csv":
+            return self.csv_response(self.object_list)
+        context = self.get_context_data(filter=self.filterset, object_list=self.object_list)
+        return self.render_to_response(context)
+
+    def get_context_data(self, **kwargs):
+        model = self.model._meta
+        kwargs.setdefault("problems", [])
+        kwargs["show_verification"] = self.request.user.has_perm(f"{model.app_label}.view_{model.model_name}")
+        if kwargs["problems"]:
+            # Nothing to list or paginate: skip MultipleObjectMixin, whose paginator
+            # would turn ?page=3 into a 404 and hide the real problem.
+            kwargs.update(object_list=None, paginator=None, page_obj=None, is_paginated=False)
+            return ContextMixin.get_context_data(self, **kwargs)
+        return super().get_context_data(**kwargs)
+
+    def csv_rows(self, queryset):
+        for record in queryset.iterator(chunk_size=CSV_CHUNK):
+            yield self.csv_row(record)
+
+    def csv_response(self, queryset):
+        def blocks():
+            # One piece of text per chunk of rows: a write to the socket per row
+            # would cost more than the rows themselves.
+            buffer = io.StringIO()
+            writer = csv.writer(buffer)
+            writer.writerow(self.csv_header)
+            for number, row in enumerate(self.csv_rows(queryset), start=1):
+                writer.writerow(spreadsheet_safe(row))
+                if number % CSV_CHUNK == 0:
+                    yield buffer.getvalue()
+                    buffer.seek(0)
+                    buffer.truncate()
+            yield buffer.getvalue()
+
+        filename = f"{self.csv_name}-{timezone.localdate():%Y-%m-%d}.csv"
+        return StreamingHttpResponse(
+            blocks(),
+            content_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
+
+
+def csv_bool(value):
+    return "true" if value else "false"

@@ -1,0 +1,20 @@
+"""What partnerships adds to the registry's profile pages, through the hook the
+registry offers (registry.sections): a cooperative's partnerships, network and
+suggested partners, a partner's partnerships. Added by PartnershipsConfig.ready()."""
+
+from partnerships import selectors
+from registry.models import Cooperative, Partner
+from registry.sections import add_profile_section
+
+
+def cooperative_context(request, cooperative, page):
+    return selectors.cooperative_partnerships(cooperative, request.user, above_ids=page["above_ids"])
+
+
+def partner_context(request, partner, page):
+    return selectors.partner_partnerships(partner, request.user)
+
+
+def add_to_profiles():
+    add_profile_section(Cooperative, "partnerships/_cooperative_profile.html", cooperative_context)
+    add_profile_section(Partner, "partnerships/_partner_profile.html", partner_context)

@@ -14,6 +14,7 @@ from django.db import models
 from django.http import HttpResponseBadRequest, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
@@ -22,7 +23,8 @@ from import_export.forms import ExportForm
 from simple_history.admin import SimpleHistoryAdmin
 
 from kopnet.cache import CachedCountPaginator
-from kopnet.models import Verification
+from kopnet.models import Revision, RevisionState, Verification
+from kopnet.services import revision_reject, revision_verify
 
 admin.site.site_header = _("KopNet — Dekopin")
 admin.site.site_title = _("KopNet — Dekopin")
@@ -292,3 +294,112 @@ class VerifiableAdmin(ImportExportMixin, SearchByQuerySetMixin, RegistryAdmin):
 
     def get_export_queryset(self, request):
         return super().get_export_queryset(request).for_list()
+
+
+class RevisionAdmin(RegistryAdmin):
+    """Pending changes to verified records: the curator reads the differences and
+    publishes the change (it is written to the record, which stays verified) or
+    rejects it with a reason the official reads. Only through the actions."""
+
+    list_display = ["record_link", "content_type", "proposed_by", "proposed_at", "state", "changed_fields"]
+    list_filter = ["state", "content_type"]
+    list_select_related = ["content_type", "proposed_by"]
+    fields = ["record_link", "state", "proposed_by", "proposed_at", "differences", "decided_by", "decided_at", "reason"]
+    readonly_fields = fields
+    actions = ["verify_selected", "reject_selected"]
+    note_page = VerifiableAdmin.note_page
+    counted = VerifiableAdmin.counted
+    rejection_note = {
+        "name": "reason",
+        "label": _("Reason for rejection"),
+        "help_text": _("Say what is wrong so that the official can correct it."),
+        "required": _("A rejection needs a reason."),
+    }
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("record"))
+    def record_link(self, revision):
+        record = revision.record
+        if record is None:
+            return "-"
+        opts = record._meta
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[record.pk])
+        return format_html('<a href="{}">{}</a>', url, record)
+
+    @admin.display(description=_("changes"))
+    def changed_fields(self, revision):
+        model = revision.content_type.model_class()
+        return ", ".join(str(model._meta.get_field(name).verbose_name) for name in revision.changes)
+
+    @admin.display(description=_("differences"))
+    def differences(self, revision):
+        rows = format_html_join(
+            "", "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td></tr>", revision.differences()
+        )
+        return format_html(
+            '<table><thead><tr><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th></tr></thead>'
+            "<tbody>{}</tbody></table>",
+            gettext("field"), gettext("published now"), gettext("proposed"), rows,
+        )  # fmt: skip
+
+    @admin.action(description=_("Publish the selected changes (verify)"), permissions=["change"])
+    def verify_selected(self, request, queryset):
+        changed = 0
+        for revision in queryset.filter(state=RevisionState.PENDING):
+            changed += self.decide(request, revision, lambda r=revision: revision_verify(curator=request.user, pk=r.pk),
+                                   gettext("Verified and published."))  # fmt: skip
+        self.message_user(
+            request,
+            ngettext("%(count)d change published.", "%(count)d changes published.", changed) % {"count": changed},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Reject the selected changes (with a reason)"), permissions=["change"])
+    def reject_selected(self, request, queryset):
+        form = NoteForm(request.POST if "apply" in request.POST else None, **self.rejection_note)
+        if form.is_valid():
+            changed = 0
+            for revision in queryset.filter(state=RevisionState.PENDING):
+                changed += self.decide(
+                    request, revision,
+                    lambda r=revision: revision_reject(curator=request.user, pk=r.pk, reason=form.note),
+                    gettext("Rejected: %(reason)s") % {"reason": form.note},
+                )  # fmt: skip
+            self.message_user(
+                request,
+                ngettext("%(count)d change rejected.", "%(count)d changes rejected.", changed) % {"count": changed},
+                messages.SUCCESS,
+            )
+            return None
+        if form.is_bound:
+            self.message_user(request, gettext("A rejection needs a reason: nothing was rejected."), messages.ERROR)
+        count = queryset.count()
+        return self.note_page(
+            request,
+            form,
+            action="reject_selected",
+            title=gettext("Reject %(name_plural)s") % self.counted(count),
+            intro=gettext("The official is told the reason; the published record stays as it is."),
+            submit=gettext("Reject"),
+            count=count,
+            shown=queryset[:SHOWN_ON_NOTE_PAGES],
+            selected=request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+            select_across=request.POST.get("select_across", "0"),
+        )
+
+    def decide(self, request, revision, call, logged):
+        try:
+            call()
+        except ValidationError as error:
+            self.message_user(request, f"{revision.record}: {' '.join(error.messages)}", messages.ERROR)
+            return False
+        self.log_change(request, revision, logged)
+        return True
+
+
+admin.site.register(Revision, RevisionAdmin)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class CleanTextMixin:
@@ -233,6 +234,8 @@ class Revision(models.Model):
     )  # fmt: skip
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     reason = models.TextField(_("reason for rejection"), blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-proposed_at", "-id"]

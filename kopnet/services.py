@@ -147,6 +147,15 @@ def pending_revision(record, lock_it=False):
     return revisions.first()
 
 
+def latest_revision(record):
+    """The record's latest proposed change that was not withdrawn, or None."""
+    return (
+        Revision.objects.filter(content_type=ContentType.objects.get_for_model(record), object_id=record.pk)
+        .exclude(state=RevisionState.WITHDRAWN)
+        .first()
+    )
+
+
 def revision_changes(stored, edited, fields, related=None):
     """{field name: new value as text} for the fields of `edited` that differ from
     `stored`, and {many-to-many name: sorted ids} for the related sets that do."""

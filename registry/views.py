@@ -18,7 +18,7 @@ from kopnet.cache import CachedCountPaginator
 from kopnet import policy
 from kopnet.lists import CSV_CHUNK, RegistryListView, csv_bool
 from kopnet.models import Verification
-from kopnet.services import StaleVersion, changed_since, pending_revision
+from kopnet.services import StaleVersion, changed_since, latest_revision, pending_revision
 from registry import services
 from registry.filters import CooperativeFilter, PartnerFilter
 from registry.forms import CooperativeForm, CooperativeSearchForm, RepresentationRequestForm
@@ -161,6 +161,9 @@ class CooperativeDetailView(RegistryDetailView):
         kwargs["federations"] = federation_tree(coop, levels)
         # Federations it belongs to, directly or through others: not suggested again.
         kwargs["above_ids"] = {edge.federation_id for level in levels for edge in level}
+        if coop.reader_is_official:
+            # Its officials see what became of their latest proposed change.
+            kwargs["latest_change"] = latest_revision(coop)
         if coop.is_federation:
             members = (
                 visible.members_of(coop)

@@ -1,0 +1,106 @@
+"""A change to a verified record waits beside it: the official proposes it, the public
+keeps the verified values, a curator reads the differences in the admin and
+publishes or rejects it, and the official reads what became of it."""
+
+import pytest
+from django.contrib.messages import get_messages
+from django.test import Client
+from django.urls import reverse
+
+from kopnet.models import Revision, RevisionState, Verification
+from registry.models import Cooperative
+from tests.registry.test_official_views import profile_data
+
+pytestmark = pytest.mark.django_db
+
+
+def propose(official, cooperative, **changes):
+    response = official.post(f"/koperasi/{cooperative.slug}/ubah/", profile_data(cooperative, **changes))
+    assert response.status_code == 302
+    return Revision.objects.get(state=RevisionState.PENDING)
+
+
+@pytest.fixture
+def curator(curator_user):
+    # A client of its own: the official's fixture signs in on the shared one.
+    client = Client()
+    client.force_login(curator_user)
+    return client
+
+
+def changelist_action(client, action, revisions, **extra):
+    return client.post(
+        reverse("admin:kopnet_revision_changelist"),
+        {"action": action, "_selected_action": [revision.pk for revision in revisions], **extra},
+    )
+
+
+def test_the_official_reads_that_the_change_waits_and_visitors_do_not(official, cooperative_a):
+    propose(official, cooperative_a, name="Koperasi Tani Makmur Sentosa")
+
+    mine = official.get(f"/koperasi/{cooperative_a.slug}/").content.decode()
+    theirs = Client().get(f"/koperasi/{cooperative_a.slug}/").content.decode()
+
+    assert 'id="pending-change"' in mine
+    assert 'id="pending-change"' not in theirs
+    assert "Koperasi Tani Makmur Sentosa" not in theirs
+
+
+def test_a_later_edit_replaces_the_waiting_change_and_undoing_it_withdraws_it(official, cooperative_a):
+    first = propose(official, cooperative_a, phone="+62 21 111111")
+    second = propose(official, cooperative_a, phone="+62 21 222222")
+
+    assert first.pk == second.pk and second.changes == {"phone": "+62 21 222222"}
+    official.post(f"/koperasi/{cooperative_a.slug}/ubah/", profile_data(cooperative_a))  # the verified values again
+    assert not Revision.objects.filter(state=RevisionState.PENDING).exists()
+
+
+def test_the_curator_reads_the_differences(curator, official, cooperative_a):
+    revision = propose(official, cooperative_a, name="Koperasi Tani Makmur Sentosa")
+
+    page = curator.get(reverse("admin:kopnet_revision_change", args=[revision.pk]))
+
+    content = page.content.decode()
+    assert page.status_code == 200
+    assert "Koperasi Tani Makmur Sentosa" in content and "Koperasi Tani Makmur" in content
+    assert curator.get(reverse("admin:kopnet_revision_changelist")).status_code == 200
+
+
+def test_the_curator_publishes_a_change_from_the_admin(curator, official, cooperative_a):
+    revision = propose(official, cooperative_a, name="Koperasi Tani Makmur Sentosa")
+
+    response = changelist_action(curator, "verify_selected", [revision])
+
+    assert response.status_code == 302
+    cooperative_a.refresh_from_db()
+    assert (cooperative_a.name, cooperative_a.verification) == ("Koperasi Tani Makmur Sentosa", Verification.VERIFIED)
+    assert Revision.objects.get(pk=revision.pk).state == RevisionState.VERIFIED
+    assert "Koperasi Tani Makmur Sentosa" in Client().get(f"/koperasi/{cooperative_a.slug}/").content.decode()
+
+
+def test_the_curator_rejects_a_change_with_a_reason_the_official_reads(curator, official, cooperative_a):
+    revision = propose(official, cooperative_a, name="Diskon Besar Hubungi 0800")
+
+    asked = changelist_action(curator, "reject_selected", [revision])
+    assert asked.status_code == 200  # the page asking for the reason
+    changelist_action(curator, "reject_selected", [revision], apply="yes", reason="Bukan nama badan hukumnya.")
+
+    revision.refresh_from_db()
+    assert (revision.state, revision.reason) == (RevisionState.REJECTED, "Bukan nama badan hukumnya.")
+    assert Cooperative.objects.get(pk=cooperative_a.pk).name == "Koperasi Tani Makmur"
+    assert "Bukan nama badan hukumnya." in official.get(f"/koperasi/{cooperative_a.slug}/").content.decode()
+
+
+def test_a_change_made_stale_by_a_curators_edit_is_refused_with_a_message(curator, official, cooperative_a):
+    revision = propose(official, cooperative_a, phone="+62 21 333333")
+    Cooperative.objects.filter(pk=cooperative_a.pk).update(version=revision.base_version + 1)
+
+    response = changelist_action(curator, "verify_selected", [revision])
+
+    assert any("diubah setelah perubahan ini diusulkan" in str(m) for m in get_messages(response.wsgi_request))
+    assert Revision.objects.get(pk=revision.pk).state == RevisionState.PENDING
+    assert Cooperative.objects.get(pk=cooperative_a.pk).phone != "+62 21 333333"
+
+
+def test_officials_cannot_open_the_pending_changes_in_the_admin(official):
+    assert official.get(reverse("admin:kopnet_revision_changelist")).status_code == 302

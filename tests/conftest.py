@@ -82,3 +82,28 @@ def curator_user(db):
 def curator(client, curator_user):
     client.force_login(curator_user)
     return client
+
+
+@pytest.fixture(params=["cache off", "cache on"])
+def page_cache(request, settings):
+    """Run a test with the page cache off and on (production serves visitors from it).
+
+    With it on, `page_cache.warm(url)` asks for the page first as a visitor and as a
+    curator, so that a page cached for one reader is what the test's reader would
+    get if the cache mixed them up."""
+
+    class PageCache:
+        on = request.param == "cache on"
+
+        def warm(self, url):
+            if not self.on:
+                return
+            from django.test import Client
+
+            curator = Client()
+            curator.force_login(CuratorFactory(username="warming_curator"))
+            for client in (Client(), curator, Client()):
+                client.get(url).close()
+
+    settings.KOPNET_PAGE_CACHE = PageCache.on
+    return PageCache()

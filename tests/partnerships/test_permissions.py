@@ -64,10 +64,13 @@ MATRIX = [
 @pytest.mark.django_db
 @pytest.mark.parametrize("actor", ACTORS)
 @pytest.mark.parametrize(("url", "expected"), MATRIX, ids=[url for url, _ in MATRIX])
-def test_permission_matrix(request, records, actor, url, expected):
+def test_permission_matrix(request, records, actor, url, expected, page_cache):
     client = request.getfixturevalue(actor)
+    page_cache.warm(url.format(**records))
     response = client.get(url.format(**records))
     assert response.status_code == expected[actor]
+    if page_cache.on and actor == "visitor" and expected[actor] == 200 and "X-KopNet-Cache" in response:
+        assert response["X-KopNet-Cache"] == "hit"  # the warmed page: what production serves
     response.close()
 
 

@@ -24,7 +24,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from kopnet.cache import CachedCountPaginator
 from kopnet.models import Revision, RevisionState, Verification
-from kopnet.services import revision_reject, revision_verify
+from kopnet.services import StaleVersion, changed_since, lock, require_version, revision_reject, revision_verify
 
 admin.site.site_header = _("KopNet — Dekopin")
 admin.site.site_title = _("KopNet — Dekopin")
@@ -85,6 +85,40 @@ class NoteForm(forms.Form):
         return self.cleaned_data[self.name]
 
 
+class VersionedModelForm(forms.ModelForm):
+    """A curator's change form carries the version it was opened on. clean() runs
+    inside the admin's transaction: it locks the row and refuses a version that is
+    no longer the record's (an official's proposal, a party's answer, another
+    curator landed meanwhile), naming what changed."""
+
+    # Not named `version`: the model field of that name is not editable.
+    opened_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["opened_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            stored = lock(type(self.instance)._default_manager, self.instance.pk)
+            try:
+                require_version(stored, cleaned.get("opened_version"))
+            except StaleVersion as error:
+                changed = changed_since(stored, cleaned.get("opened_version"))
+                messages = [*error.messages]
+                if changed:
+                    messages.append(gettext("Changed meanwhile: %(fields)s.") % {"fields": ", ".join(changed)})
+                # The form sent again, once reviewed, carries the version it now shows.
+                data = self.data.copy()
+                data[self.add_prefix("opened_version")] = stored.version
+                self.data = data
+                raise ValidationError(messages) from None
+            self.instance.version = stored.version + 1
+        return cleaned
+
+
 class VerifiableAdmin(ImportExportMixin, SearchByQuerySetMixin, RegistryAdmin):
     """Import/export and the verify and reject actions of a VerifiableModel.
 
@@ -94,6 +128,7 @@ class VerifiableAdmin(ImportExportMixin, SearchByQuerySetMixin, RegistryAdmin):
     """
 
     show_full_result_count = False
+    form = VersionedModelForm
     actions = ["verify_selected", "reject_selected"]
     # The note a rejection asks for (NoteForm's arguments).
     rejection_note = {
@@ -115,6 +150,12 @@ class VerifiableAdmin(ImportExportMixin, SearchByQuerySetMixin, RegistryAdmin):
     # What the columns of the file hold, shown above the upload form.
     import_help_template = None
     verification_fields = ("verification", "verified_or_rejected_by", "verification_at", "verification_note")
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = [(name, {**options}) for name, options in super().get_fieldsets(request, obj)]
+        if obj is not None and "opened_version" not in fieldsets[0][1]["fields"]:
+            fieldsets[0][1]["fields"] = [*fieldsets[0][1]["fields"], "opened_version"]
+        return fieldsets
 
     def get_readonly_fields(self, request, obj=None):
         # Verification changes only through the actions, which record who and when.

@@ -104,3 +104,36 @@ def test_a_change_made_stale_by_a_curators_edit_is_refused_with_a_message(curato
 
 def test_officials_cannot_open_the_pending_changes_in_the_admin(official):
     assert official.get(reverse("admin:kopnet_revision_changelist")).status_code == 302
+
+
+def admin_change_data(cooperative, opened_version, **changes):
+    data = {
+        "name": cooperative.name, "short_name": cooperative.short_name, "tier": cooperative.tier,
+        "type": cooperative.type, "status": cooperative.status, "country": cooperative.country.code,
+        "province": cooperative.province_id or "", "regency": cooperative.regency, "address": cooperative.address,
+        "nik": cooperative.nik or "", "legal_number": cooperative.legal_number, "scope": cooperative.scope,
+        "individual_members": cooperative.individual_members or "", "website": cooperative.website,
+        "email": cooperative.email, "phone": cooperative.phone, "opened_version": opened_version,
+        "slug": cooperative.slug,
+        "member_memberships-TOTAL_FORMS": "0", "member_memberships-INITIAL_FORMS": "0",
+        "federation_memberships-TOTAL_FORMS": "0", "federation_memberships-INITIAL_FORMS": "0",
+    }  # fmt: skip
+    return {**data, **changes}
+
+
+def test_a_curators_edit_opened_before_an_officials_proposal_is_refused(curator, official, cooperative_a):
+    url = reverse("admin:registry_cooperative_change", args=[cooperative_a.pk])
+    page = curator.get(url)
+    opened = page.context["adminform"].form["opened_version"].value()
+    assert f'name="opened_version" value="{opened}"' in page.content.decode()
+    propose(official, cooperative_a, phone="+62 21 444444")  # lands meanwhile
+
+    refused = curator.post(url, admin_change_data(cooperative_a, opened, regency="Kota Bandung"))
+
+    assert refused.status_code == 200
+    assert "diubah setelah Anda membukanya" in refused.content.decode()
+    assert Cooperative.objects.get(pk=cooperative_a.pk).regency != "Kota Bandung"
+    again = refused.context["adminform"].form["opened_version"].value()
+    saved = curator.post(url, admin_change_data(cooperative_a, again, regency="Kota Bandung"))
+    assert saved.status_code == 302, saved.context["adminform"].form.errors if saved.context else saved
+    assert Cooperative.objects.get(pk=cooperative_a.pk).regency == "Kota Bandung"

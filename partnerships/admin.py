@@ -48,6 +48,36 @@ def unconfirmed_cooperative_parties():
     )
 
 
+def cooperative_parties_answering(confirmation):
+    return PartnershipParty.objects.filter(
+        partnership=OuterRef("pk"), cooperative__isnull=False, confirmation=confirmation
+    )
+
+
+def unverified_organisations():
+    """Parties of the outer partnership whose organisation the curators have not verified."""
+    return PartnershipParty.objects.filter(partnership=OuterRef("pk")).filter(
+        Q(cooperative__isnull=False) & ~Q(cooperative__verification=Verification.VERIFIED)
+        | Q(partner__isnull=False) & ~Q(partner__verification=Verification.VERIFIED)
+    )
+
+
+class VerifyForm(NoteForm):
+    """The verify page: the override note, needed while a cooperative party has not
+    answered, and, while a party organisation is unverified, the curator's consent
+    to verify those organisations in the same step."""
+
+    def __init__(self, *args, note_required, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[self.name].required = note_required
+        if organisations:
+            self.fields["verify_organisations"] = forms.BooleanField(
+                label=_("Verify the unverified organisations too"),
+                help_text=_("A verified partnership names verified organisations only. Tick this once you have checked them."),
+                error_messages={"required": _("Tick this to verify the organisations with the partnership, or verify them first.")},
+            )
+
+
 # ---------------------------------------------------------------------------
 # Curated lists
 
@@ -367,35 +397,59 @@ class PartnershipAdmin(VerifiableAdmin):
 
     @admin.action(description=_("Verify selected partnerships"), permissions=["change"])
     def verify_selected(self, request, queryset):
-        """Verify; those with a cooperative party that has not confirmed need an override note.
+        """Verify what can be; ask about the rest on one page.
 
-        The first pass verifies every partnership whose cooperative parties all
-        confirmed and shows a page asking for a note for the others; that page
-        posts the action again for them with the note.
+        A partnership a cooperative party declined is never verified here (reject
+        it, or the initiator removes that party). One whose cooperative parties
+        have not all answered needs an override note; one naming an unverified
+        organisation needs the curator to verify that organisation with it. The
+        first pass verifies the others and shows a page for these; that page posts
+        the action again for them.
         """
         applying = "apply" in request.POST
-        form = NoteForm(request.POST if applying else None, **self.override_note)
         candidates = list(
             queryset.exclude(verification=Verification.VERIFIED)
-            .annotate(waiting=Exists(unconfirmed_cooperative_parties()))
+            .annotate(
+                declined=Exists(cooperative_parties_answering(Confirmation.DECLINED)),
+                waiting=Exists(cooperative_parties_answering(Confirmation.PENDING)),
+                unverified=Exists(unverified_organisations()),
+            )
             .order_by("reference")
         )
-        blocked = [partnership for partnership in candidates if partnership.waiting]
-        if applying and blocked and not form.is_valid():
+        declined = [p for p in candidates if p.declined]
+        candidates = [p for p in candidates if not p.declined]
+        blocked = [p for p in candidates if p.waiting or p.unverified]
+        form = VerifyForm(
+            request.POST if applying else None,
+            note_required=any(p.waiting for p in blocked),
+            organisations=any(p.unverified for p in blocked),
+            **self.override_note,
+        )
+        if declined:
             self.message_user(
                 request,
-                gettext("An override note is needed: nothing was verified."),
+                gettext(
+                    "Not verified, because a cooperative party declined (no note overrides an answer): %(references)s. "
+                    "Reject them, or ask the initiator to remove that party."
+                )
+                % {"references": ", ".join(p.reference for p in declined)},
                 messages.ERROR,
             )
+        if applying and blocked and not form.is_valid():
+            if form.name in form.errors:
+                self.message_user(request, gettext("An override note is needed: nothing was verified."), messages.ERROR)
+            else:
+                self.message_user(request, gettext("Nothing was verified: complete the form below."), messages.ERROR)
             return self.override_page(request, form, blocked)
-        note = form.note if applying and blocked else ""
+        confirmed = applying and blocked
         verified = []
         for partnership in candidates:
-            if partnership.waiting and not note:
+            if (partnership.waiting or partnership.unverified) and not confirmed:
                 continue
-            if not self.verify_one(request, partnership, note=note if partnership.waiting else ""):
-                continue
-            verified.append(partnership)
+            note = form.note if partnership.waiting else ""
+            organisations = bool(partnership.unverified and form.cleaned_data.get("verify_organisations"))
+            if self.verify_one(request, partnership, note=note, verify_organisations=organisations):
+                verified.append(partnership)
         if verified or not blocked:
             self.message_user(
                 request,
@@ -403,30 +457,45 @@ class PartnershipAdmin(VerifiableAdmin):
                 % self.counted(len(verified)),
                 messages.SUCCESS,
             )
-        if blocked and not note:
-            self.message_user(
-                request,
-                ngettext(
-                    "%(count)d partnership was not verified: a cooperative party has not confirmed (%(references)s).",
-                    "%(count)d partnerships were not verified: a cooperative party has not confirmed (%(references)s).",
-                    len(blocked),
+        if blocked and not confirmed:
+            waiting = [p for p in blocked if p.waiting]
+            unverified = [p for p in blocked if p.unverified]
+            if waiting:
+                self.message_user(
+                    request,
+                    ngettext(
+                        "%(count)d partnership was not verified: a cooperative party has not confirmed (%(references)s).",
+                        "%(count)d partnerships were not verified: a cooperative party has not confirmed (%(references)s).",
+                        len(waiting),
+                    )
+                    % {"count": len(waiting), "references": ", ".join(p.reference for p in waiting)},
+                    messages.WARNING,
                 )
-                % {"count": len(blocked), "references": ", ".join(p.reference for p in blocked)},
-                messages.WARNING,
-            )
+            if unverified:
+                self.message_user(
+                    request,
+                    ngettext(
+                        "%(count)d partnership was not verified: it names an organisation not verified yet (%(references)s).",
+                        "%(count)d partnerships were not verified: they name organisations not verified yet (%(references)s).",
+                        len(unverified),
+                    )
+                    % {"count": len(unverified), "references": ", ".join(p.reference for p in unverified)},
+                    messages.WARNING,
+                )
             return self.override_page(request, form, blocked)
         return None
 
-    def verify_one(self, request, obj, note=""):
-        """Verify through the service, which refuses a partnership whose cooperative
-        parties have not all confirmed unless the note says why."""
+    def verify_one(self, request, obj, note="", verify_organisations=False):
+        """Verify through the service, which refuses what it must (see verify_selected)."""
         message = gettext("Verified.")
         if note:
             message = gettext("Verified with an override: %(note)s") % {"note": note}
         return self.through_service(
             request,
             obj,
-            lambda: services.partnership_verify(curator=request.user, pk=obj.pk, override_note=note),
+            lambda: services.partnership_verify(
+                curator=request.user, pk=obj.pk, override_note=note, verify_organisations=verify_organisations
+            ),
             message,
         )
 
@@ -435,26 +504,29 @@ class PartnershipAdmin(VerifiableAdmin):
         shown = Partnership.objects.filter(pk__in=[p.pk for p in blocked[:SHOWN_ON_NOTE_PAGES]]).prefetch_related(
             Prefetch(
                 "parties",
-                queryset=PartnershipParty.objects.filter(cooperative__isnull=False)
-                .exclude(confirmation=Confirmation.CONFIRMED)
-                .select_related("cooperative"),
-                to_attr="waiting_parties",
+                queryset=PartnershipParty.objects.select_related("cooperative", "partner").order_by("id"),
+                to_attr="shown_parties",
             )
         )
         count = len(blocked)
+        intro = []
+        if any(p.waiting for p in blocked):
+            intro.append(
+                gettext(
+                    "A cooperative party has not answered yet. To verify anyway, say why: the note is kept with the "
+                    "partnership, with your name and the time."
+                )
+            )
+        if any(p.unverified for p in blocked):
+            intro.append(
+                gettext("An organisation named is not verified yet: verify it with the partnership, or first on its own.")
+            )
         return self.note_page(
             request,
             form,
             action="verify_selected",
             title=gettext("Verify without every confirmation"),
-            intro=ngettext(
-                "A cooperative party of this partnership has not confirmed it. To verify it anyway, say why: the note "
-                "is kept with the partnership, with your name and the time.",
-                "A cooperative party of each of these %(counter)s partnerships has not confirmed it. To verify them "
-                "anyway, say why: the note is kept with each partnership, with your name and the time.",
-                count,
-            )
-            % {"counter": count},
+            intro=" ".join(intro),
             submit=gettext("Verify anyway"),
             count=count,
             shown=shown.order_by("reference"),

@@ -627,3 +627,42 @@ def test_change_page_shows_who_answered_for_each_party(curator, coops, unconfirm
 
     assert "Declined (pengurus_nelayan, 2024-05-01" in page
     assert "Belum dibahas." in page
+
+
+# --- declined, waiting and unverified are different cases on the verify page ----------
+
+
+def test_a_declined_partnership_is_not_verified_even_with_an_override_note(curator, coops):
+    declined = PartnershipFactory(
+        title="Ditolak Pihak B", initiator=coops["a"], parties=[coops["a"]], verification=Verification.PENDING
+    )
+    PartyFactory(partnership=declined, organisation=coops["b"], confirmation=Confirmation.DECLINED, decline_reason="Tidak")
+
+    response = run_action(curator, "verify_selected", [declined], apply="yes", override_note="Ditelepon")
+
+    assert any("a cooperative party declined" in message for message in messages_of(response))
+    declined.refresh_from_db()
+    assert declined.verification == Verification.PENDING
+
+
+def test_a_partnership_naming_an_unverified_partner_asks_to_verify_it_too(curator, coops):
+    partner = PartnerFactory(name="PT Baru Diusulkan", verification=Verification.PENDING)
+    named = PartnershipFactory(
+        title="Dengan Mitra Baru", initiator=coops["a"], parties=[coops["a"], coops["b"], partner],
+        verification=Verification.PENDING,
+    )  # fmt: skip
+
+    page = run_action(curator, "verify_selected", [named])
+    assert page.status_code == 200
+    assert 'name="verify_organisations"' in page.content.decode()
+    assert "PT Baru Diusulkan" in text(page)
+    refused = run_action(curator, "verify_selected", [named], apply="yes")
+    assert refused.status_code == 200
+    named.refresh_from_db()
+    assert named.verification == Verification.PENDING
+
+    run_action(curator, "verify_selected", [named], apply="yes", verify_organisations="on")
+
+    named.refresh_from_db()
+    partner.refresh_from_db()
+    assert (named.verification, partner.verification) == (Verification.VERIFIED, Verification.VERIFIED)

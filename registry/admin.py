@@ -174,6 +174,15 @@ class CooperativeAdmin(VerifiableAdmin):
     )
 
     @admin.display(description=_("name"), ordering="name")
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Membership:
+            return super().save_formset(request, form, formset, change)
+        # Its memberships, through their locked service (rows the curator changed).
+        for membership in formset.save(commit=False):
+            services.membership_save(user=request.user, membership=membership)
+        formset.save_m2m()
+
     def name_and_short_name(self, obj):
         return f"{obj.name} ({obj.short_name})" if obj.short_name else obj.name
 
@@ -319,6 +328,9 @@ class MembershipAdmin(RegistryAdmin):
     @admin.display(description=_("active"), boolean=True, ordering="end_date")
     def is_active(self, obj):
         return obj.is_active
+
+    def save_model(self, request, obj, form, change):
+        services.membership_save(user=request.user, membership=obj)
 
 
 # ---------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Every state change of the registry's records, each one locked service: registering
 and editing a cooperative, verifying and rejecting cooperatives and partners,
-asking to represent a cooperative and deciding that request, adding and ending a
-membership. Views, the admin, imports and commands call these; the rules on a
+asking to represent a cooperative and deciding that request, recording a membership
+(added, changed or ended). Views, the admin, imports and commands call these; the rules on a
 single record stay in the models' clean() and constraints, and who may act is
 kopnet.policy's answer."""
 
@@ -199,26 +199,15 @@ def partner_reject(*, curator, pk, reason, version=None):
 
 
 @transaction.atomic
-def membership_add(*, user, membership):
-    """Record an active (or past) membership; the federation's row is locked, so two
-    memberships of one pair added at once cannot both pass clean()'s overlap check."""
-    federation = lock(Cooperative.objects, membership.federation_id)
-    policy.require(user, "verify", federation)
+def membership_save(*, user, membership):
+    """Record a membership, new or changed: added, or ended with its end date (a
+    curator's work, in the admin or an import). The federation's and
+    the member's rows are locked, in id order, so that two memberships written at
+    once cannot both pass clean()'s overlap and cycle checks."""
+    for pk in sorted({membership.federation_id, membership.member_id}):
+        cooperative = lock(Cooperative.objects, pk)
+    policy.require(user, "verify", cooperative)
     membership.full_clean()
     membership._history_user = user
     saved_or_explained(membership, membership.save)
-    return membership
-
-
-@transaction.atomic
-def membership_end(*, user, pk, end_date):
-    """End an active membership on `end_date`."""
-    membership = lock(Membership.objects.select_related("member", "federation"), pk)
-    policy.require(user, "verify", membership.federation)
-    if membership.end_date is not None:
-        raise ValidationError(_("This membership has already ended."), code="stale")
-    membership.end_date = end_date
-    membership.full_clean()
-    membership._history_user = user
-    membership.save(update_fields=["end_date"])
     return membership

@@ -135,8 +135,7 @@ class RegistryDetailView(DetailView):
         return self.model.objects.visible_to(self.request.user).for_detail()
 
     def get_context_data(self, **kwargs):
-        model = self.model._meta
-        kwargs["show_verification"] = self.request.user.has_perm(f"{model.app_label}.view_{model.model_name}")
+        kwargs["show_verification"] = policy.sees_everything(self.request.user, self.model)
         context = super().get_context_data(**kwargs)
         sections = profile_sections(self.model)
         for section in sections:

@@ -100,7 +100,7 @@ class PartnershipDetailView(DetailView):
         kwargs["initiator_party"] = next(
             (party for party in self.object.parties.all() if party.cooperative_id == self.object.initiator_id), None
         )
-        kwargs["show_verification"] = user.has_perm("partnerships.view_partnership")
+        kwargs["show_verification"] = policy.sees_everything(user, Partnership)
         kwargs["show_all_links"] = selectors.may_see_unverified(user)
         return super().get_context_data(**kwargs)
 

@@ -144,7 +144,7 @@ def list_settings(max_examples):
     return settings(
         max_examples=max_examples,
         deadline=None,
-        database=None,  # nothing written into the checkout; a failure prints its query string
+        database=None,  # no examples kept between runs: a failure prints its query string
         phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink],  # no slow "explain"
         # One set of records for all the examples of a list: each example only reads.
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],

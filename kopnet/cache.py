@@ -220,6 +220,11 @@ def cached_for_visitors(view):
     return wrapper
 
 
+# The largest row offset SQLite and PostgreSQL take (OFFSET is a signed 64-bit integer):
+# a larger one is an error from the database, not an empty page.
+MAX_OFFSET = 2**63 - 1
+
+
 class CachedCountPaginator(Paginator):
     """A paginator whose count is cached by data version and whose pages are cheap deep down.
 
@@ -283,7 +288,8 @@ class CachedCountPaginator(Paginator):
         """The page and the count in one query, when the count is not cached yet.
 
         None when that does not apply (a cached count, a page past the end, an
-        invalid number): page() then goes the usual way.
+        invalid number, an offset no database takes): page() then goes the usual
+        way, which never asks for rows past the count.
         """
         key = self.count_key
         if key is None or cache_get(key) is not None:
@@ -292,9 +298,11 @@ class CachedCountPaginator(Paginator):
             number = int(number)
         except (TypeError, ValueError):
             return None
-        if number < 1:
-            return None
         bottom = (number - 1) * self.per_page
+        if number < 1 or bottom + self.per_page > MAX_OFFSET:
+            # No list is that long: page() counts, and validate_number() refuses the
+            # number (EmptyPage, a 404) as it does when there is no search.
+            return None
         queryset = self.object_list
         # Narrow rows (key and total) to sort, then the page's whole rows by key.
         keys = list(

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.migrated_data import migrated_data  # noqa: F401  (a fixture)
+from tests.browser.migrated_data import migrated_data, setup_connections  # noqa: F401  (fixtures)
 
 # pytest-django's live_server sets up the test database from Playwright's
 # event-loop thread; Django must allow that.

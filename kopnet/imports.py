@@ -14,6 +14,8 @@ from import_export import resources
 from import_export.fields import Field
 from import_export.widgets import CharWidget, DateWidget, ManyToManyWidget, Widget
 
+from kopnet.services import lock
+
 # What every import writes into the records' history.
 CHANGE_REASON = "imported"
 # Between the values of one cell (sectors, objectives, parties).
@@ -255,6 +257,11 @@ class SpreadsheetResource(resources.ModelResource):
 
     def before_save_instance(self, instance, row, **kwargs):
         instance._change_reason = CHANGE_REASON
+        if instance.pk and hasattr(instance, "version"):
+            # A curator's edit by file, like one in the admin: the row is locked until
+            # the import commits, and its version moves on, so an edit form or a
+            # pending change opened on the earlier version is refused.
+            instance.version = lock(type(instance)._default_manager, instance.pk).version + 1
 
     @classmethod
     def bad_rows(cls, result):

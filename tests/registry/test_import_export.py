@@ -290,11 +290,14 @@ def test_import_updates_by_slug_and_keeps_verification(curator):
     response = confirm(curator, "cooperative", upload(curator, "cooperative", csv_file(COOPERATIVE_HEADER, [row])))
 
     assert response.status_code == 302
+    before = verified.version
     verified.refresh_from_db()
     assert verified.name == "Koperasi Terverifikasi Baru"
     assert verified.verification == Verification.VERIFIED
     assert list(verified.sectors.values_list("slug", flat=True)) == ["jasa"]
     assert Cooperative.objects.count() == 1
+    # An edit form or a pending change opened before the import is now stale.
+    assert verified.version == before + 1
 
 
 def test_exported_file_imports_back_unchanged(curator):

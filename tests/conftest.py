@@ -2,6 +2,9 @@
 
 import pytest
 from django.core.cache import cache
+from django.core.signals import request_finished
+from django.db import close_old_connections
+from django.test import Client
 from django.utils import translation
 
 from tests.factories import CooperativeFactory, CuratorFactory, RepresentationFactory, UserFactory
@@ -98,12 +101,19 @@ def page_cache(request, settings):
         def warm(self, url):
             if not self.on:
                 return
-            from django.test import Client
 
             curator = Client()
             curator.force_login(CuratorFactory(username="warming_curator"))
             for client in (Client(), curator, Client()):
-                client.get(url).close()
+                response = client.get(url)
+                # Closed (a download holds its file open) without request_finished's
+                # handler closing the connection the test's transaction runs on, as
+                # the test client itself does.
+                request_finished.disconnect(close_old_connections)
+                try:
+                    response.close()
+                finally:
+                    request_finished.connect(close_old_connections)
 
     settings.KOPNET_PAGE_CACHE = PageCache.on
     return PageCache()

@@ -356,7 +356,7 @@ class RevisionAdmin(DecisionActions, RegistryAdmin):
     publishes the change (it is written to the record, which stays verified) or
     rejects it with a reason the official reads. Only through the actions."""
 
-    list_display = ["record_link", "content_type", "proposed_by", "proposed_at", "state", "changed_fields"]
+    list_display = ["record_name", "content_type", "proposed_by", "proposed_at", "state", "changed_fields"]
     list_filter = ["state", "content_type"]
     list_select_related = ["content_type", "proposed_by"]
     fields = ["record_link", "state", "proposed_by", "proposed_at", "differences", "decided_by", "decided_at", "reason"]
@@ -372,6 +372,16 @@ class RevisionAdmin(DecisionActions, RegistryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Nothing to save here: a change is decided by the actions of the list.
+        extra_context = {**(extra_context or {}), "show_save": False, "show_save_and_continue": False}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.display(description=_("record"))
+    def record_name(self, revision):
+        # Plain text: the list links this column to the pending change itself.
+        return str(revision.record) if revision.record is not None else "-"
 
     @admin.display(description=_("record"))
     def record_link(self, revision):

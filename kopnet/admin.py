@@ -119,17 +119,12 @@ class VersionedModelForm(forms.ModelForm):
         return cleaned
 
 
-class VerifiableAdmin(ImportExportMixin, SearchByQuerySetMixin, RegistryAdmin):
-    """Import/export and the verify and reject actions of a VerifiableModel.
+class DecisionActions:
+    """The verify and reject actions of a list of things a curator decides on
+    (verifiable records, pending changes): each one through verify_one() and
+    reject_one(), which call its locked service; a refusal (it moved meanwhile) is
+    told per record; a rejection first asks for its reason on the note page."""
 
-    Every change of verification goes through verify_one() and reject_one(). At
-    national scale the changelist counts only what it filtered: the "N total"
-    link would count every row on every page view.
-    """
-
-    show_full_result_count = False
-    form = VersionedModelForm
-    actions = ["verify_selected", "reject_selected"]
     # The note a rejection asks for (NoteForm's arguments).
     rejection_note = {
         "name": "reason",
@@ -138,34 +133,16 @@ class VerifiableAdmin(ImportExportMixin, SearchByQuerySetMixin, RegistryAdmin):
         "required": _("A rejection needs a reason."),
     }
 
-    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
-        # Counts cached under the data version, deep pages by deferred join.
-        return CachedCountPaginator(
-            queryset, per_page, orphans=orphans, allow_empty_first_page=allow_empty_first_page, request=request
-        )
+    def to_verify(self, queryset):
+        """The selected ones still to verify."""
+        return queryset
 
-    formats = [CSV, XLSX]
-    export_form_class = ExportForm
-    import_template_name = "admin/kopnet/import.html"
-    # What the columns of the file hold, shown above the upload form.
-    import_help_template = None
-    verification_fields = ("verification", "verified_or_rejected_by", "verification_at", "verification_note")
-
-    def get_fieldsets(self, request, obj=None):
-        fieldsets = [(name, {**options}) for name, options in super().get_fieldsets(request, obj)]
-        if obj is not None and "opened_version" not in fieldsets[0][1]["fields"]:
-            fieldsets[0][1]["fields"] = [*fieldsets[0][1]["fields"], "opened_version"]
-        return fieldsets
-
-    def get_readonly_fields(self, request, obj=None):
-        # Verification changes only through the actions, which record who and when.
-        return (*super().get_readonly_fields(request, obj), *self.verification_fields, "created_at", "updated_at")
+    def to_reject(self, queryset):
+        return queryset
 
     @admin.action(description=_("Verify selected records"), permissions=["change"])
     def verify_selected(self, request, queryset):
-        changed = 0
-        for obj in queryset.exclude(verification=Verification.VERIFIED):
-            changed += self.verify_one(request, obj)
+        changed = sum(self.verify_one(request, obj) for obj in self.to_verify(queryset))
         self.message_user(
             request,
             ngettext("%(count)d %(name)s verified.", "%(count)d %(name_plural)s verified.", changed)
@@ -178,9 +155,7 @@ class VerifiableAdmin(ImportExportMixin, SearchByQuerySetMixin, RegistryAdmin):
         """First show a page asking for the reason; its form posts the action again."""
         form = NoteForm(request.POST if "apply" in request.POST else None, **self.rejection_note)
         if form.is_valid():
-            changed = 0
-            for obj in queryset:
-                changed += self.reject_one(request, obj, form.note)
+            changed = sum(self.reject_one(request, obj, form.note) for obj in self.to_reject(queryset))
             self.message_user(
                 request,
                 ngettext("%(count)d %(name)s rejected.", "%(count)d %(name_plural)s rejected.", changed)
@@ -207,28 +182,6 @@ class VerifiableAdmin(ImportExportMixin, SearchByQuerySetMixin, RegistryAdmin):
             shown=queryset[:SHOWN_ON_NOTE_PAGES],
             selected=request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
             select_across=request.POST.get("select_across", "0"),
-        )
-
-    # The state changes: every action and page above changes a record's
-    # verification through these two, and they through the model's locked
-    # services, which each admin names (they live in the apps).
-    verify_service = None  # (curator=, pk=): e.g. registry.services.cooperative_verify
-    reject_service = None  # (curator=, pk=, reason=)
-
-    def verify_one(self, request, obj, note=""):
-        """Verify one record through its service, and say so in its admin history.
-        True when it did; a refusal (the record moved meanwhile) is told in words."""
-        return self.through_service(
-            request, obj, lambda: self.verify_service(curator=request.user, pk=obj.pk), gettext("Verified.")
-        )
-
-    def reject_one(self, request, obj, reason):
-        """Reject one record with the curator's reason, through its service."""
-        return self.through_service(
-            request,
-            obj,
-            lambda: self.reject_service(curator=request.user, pk=obj.pk, reason=reason),
-            gettext("Rejected: %(reason)s") % {"reason": reason.strip()},
         )
 
     def through_service(self, request, obj, call, logged):
@@ -278,14 +231,75 @@ class VerifiableAdmin(ImportExportMixin, SearchByQuerySetMixin, RegistryAdmin):
         }
         return TemplateResponse(request, "admin/kopnet/action_with_note.html", context)
 
+    def counted(self, count):
+        opts = self.model._meta
+        return {"count": count, "name": opts.verbose_name, "name_plural": opts.verbose_name_plural}
+
+
+class VerifiableAdmin(DecisionActions, ImportExportMixin, SearchByQuerySetMixin, RegistryAdmin):
+    """Import/export and the verify and reject actions of a VerifiableModel.
+
+    Every change of verification goes through verify_one() and reject_one(). At
+    national scale the changelist counts only what it filtered: the "N total"
+    link would count every row on every page view.
+    """
+
+    show_full_result_count = False
+    form = VersionedModelForm
+    actions = ["verify_selected", "reject_selected"]
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        # Counts cached under the data version, deep pages by deferred join.
+        return CachedCountPaginator(
+            queryset, per_page, orphans=orphans, allow_empty_first_page=allow_empty_first_page, request=request
+        )
+
+    formats = [CSV, XLSX]
+    export_form_class = ExportForm
+    import_template_name = "admin/kopnet/import.html"
+    # What the columns of the file hold, shown above the upload form.
+    import_help_template = None
+    verification_fields = ("verification", "verified_or_rejected_by", "verification_at", "verification_note")
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = [(name, {**options}) for name, options in super().get_fieldsets(request, obj)]
+        if obj is not None and "opened_version" not in fieldsets[0][1]["fields"]:
+            fieldsets[0][1]["fields"] = [*fieldsets[0][1]["fields"], "opened_version"]
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        # Verification changes only through the actions, which record who and when.
+        return (*super().get_readonly_fields(request, obj), *self.verification_fields, "created_at", "updated_at")
+
+    def to_verify(self, queryset):
+        return queryset.exclude(verification=Verification.VERIFIED)
+
+    # The state changes: every action and page above changes a record's
+    # verification through these two, and they through the model's locked
+    # services, which each admin names (they live in the apps).
+    verify_service = None  # (curator=, pk=): e.g. registry.services.cooperative_verify
+    reject_service = None  # (curator=, pk=, reason=)
+
+    def verify_one(self, request, obj, note=""):
+        """Verify one record through its service, and say so in its admin history.
+        True when it did; a refusal (the record moved meanwhile) is told in words."""
+        return self.through_service(
+            request, obj, lambda: self.verify_service(curator=request.user, pk=obj.pk), gettext("Verified.")
+        )
+
+    def reject_one(self, request, obj, reason):
+        """Reject one record with the curator's reason, through its service."""
+        return self.through_service(
+            request,
+            obj,
+            lambda: self.reject_service(curator=request.user, pk=obj.pk, reason=reason),
+            gettext("Rejected: %(reason)s") % {"reason": reason.strip()},
+        )
+
     @admin.display(description=_("verified or rejected by"))
     def verified_or_rejected_by(self, obj):
         # Plain text: curators may not open user accounts, so a link would only refuse them.
         return obj.verification_by.get_username() if obj.verification_by_id else "-"
-
-    def counted(self, count):
-        opts = self.model._meta
-        return {"count": count, "name": opts.verbose_name, "name_plural": opts.verbose_name_plural}
 
     # Import ------------------------------------------------------------------
 
@@ -337,24 +351,20 @@ class VerifiableAdmin(ImportExportMixin, SearchByQuerySetMixin, RegistryAdmin):
         return super().get_export_queryset(request).for_list()
 
 
-class RevisionAdmin(RegistryAdmin):
+class RevisionAdmin(DecisionActions, RegistryAdmin):
     """Pending changes to verified records: the curator reads the differences and
     publishes the change (it is written to the record, which stays verified) or
     rejects it with a reason the official reads. Only through the actions."""
 
-    list_display = ["record_link", "content_type", "proposed_by", "proposed_at", "state", "changed_fields"]
+    list_display = ["record_name", "content_type", "proposed_by", "proposed_at", "state", "changed_fields"]
     list_filter = ["state", "content_type"]
     list_select_related = ["content_type", "proposed_by"]
     fields = ["record_link", "state", "proposed_by", "proposed_at", "differences", "decided_by", "decided_at", "reason"]
     readonly_fields = fields
     actions = ["verify_selected", "reject_selected"]
-    note_page = VerifiableAdmin.note_page
-    counted = VerifiableAdmin.counted
     rejection_note = {
-        "name": "reason",
-        "label": _("Reason for rejection"),
+        **DecisionActions.rejection_note,
         "help_text": _("Say what is wrong so that the official can correct it."),
-        "required": _("A rejection needs a reason."),
     }
 
     def has_add_permission(self, request):
@@ -362,6 +372,16 @@ class RevisionAdmin(RegistryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Nothing to save here: a change is decided by the actions of the list.
+        extra_context = {**(extra_context or {}), "show_save": False, "show_save_and_continue": False}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.display(description=_("record"))
+    def record_name(self, revision):
+        # Plain text: the list links this column to the pending change itself.
+        return str(revision.record) if revision.record is not None else "-"
 
     @admin.display(description=_("record"))
     def record_link(self, revision):
@@ -388,59 +408,26 @@ class RevisionAdmin(RegistryAdmin):
             gettext("field"), gettext("published now"), gettext("proposed"), rows,
         )  # fmt: skip
 
-    @admin.action(description=_("Publish the selected changes (verify)"), permissions=["change"])
-    def verify_selected(self, request, queryset):
-        changed = 0
-        for revision in queryset.filter(state=RevisionState.PENDING):
-            changed += self.decide(request, revision, lambda r=revision: revision_verify(curator=request.user, pk=r.pk),
-                                   gettext("Verified and published."))  # fmt: skip
-        self.message_user(
+    def to_verify(self, queryset):
+        return queryset.filter(state=RevisionState.PENDING)
+
+    to_reject = to_verify
+
+    def verify_one(self, request, revision, note=""):
+        return self.through_service(
             request,
-            ngettext("%(count)d change published.", "%(count)d changes published.", changed) % {"count": changed},
-            messages.SUCCESS,
+            revision,
+            lambda: revision_verify(curator=request.user, pk=revision.pk),
+            gettext("Verified and published."),
         )
 
-    @admin.action(description=_("Reject the selected changes (with a reason)"), permissions=["change"])
-    def reject_selected(self, request, queryset):
-        form = NoteForm(request.POST if "apply" in request.POST else None, **self.rejection_note)
-        if form.is_valid():
-            changed = 0
-            for revision in queryset.filter(state=RevisionState.PENDING):
-                changed += self.decide(
-                    request, revision,
-                    lambda r=revision: revision_reject(curator=request.user, pk=r.pk, reason=form.note),
-                    gettext("Rejected: %(reason)s") % {"reason": form.note},
-                )  # fmt: skip
-            self.message_user(
-                request,
-                ngettext("%(count)d change rejected.", "%(count)d changes rejected.", changed) % {"count": changed},
-                messages.SUCCESS,
-            )
-            return None
-        if form.is_bound:
-            self.message_user(request, gettext("A rejection needs a reason: nothing was rejected."), messages.ERROR)
-        count = queryset.count()
-        return self.note_page(
+    def reject_one(self, request, revision, reason):
+        return self.through_service(
             request,
-            form,
-            action="reject_selected",
-            title=gettext("Reject %(name_plural)s") % self.counted(count),
-            intro=gettext("The official is told the reason; the published record stays as it is."),
-            submit=gettext("Reject"),
-            count=count,
-            shown=queryset[:SHOWN_ON_NOTE_PAGES],
-            selected=request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
-            select_across=request.POST.get("select_across", "0"),
+            revision,
+            lambda: revision_reject(curator=request.user, pk=revision.pk, reason=reason),
+            gettext("Rejected: %(reason)s") % {"reason": reason.strip()},
         )
-
-    def decide(self, request, revision, call, logged):
-        try:
-            call()
-        except ValidationError as error:
-            self.message_user(request, f"{revision.record}: {' '.join(error.messages)}", messages.ERROR)
-            return False
-        self.log_change(request, revision, logged)
-        return True
 
 
 admin.site.register(Revision, RevisionAdmin)

@@ -257,7 +257,7 @@ class Revision(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.content_type.model} {self.object_id}: {', '.join(self.changes)}"
+        return f"{self._meta.verbose_name} #{self.pk}"
 
     def differences(self, record=None):
         """(label, now, proposed) for each changed field, as readers see the values."""

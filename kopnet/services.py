@@ -147,6 +147,20 @@ def pending_revision(record, lock_it=False):
     return revisions.first()
 
 
+def pending_revision_ids(model, ids):
+    """Which of these records of `model` have a change waiting for a curator."""
+    if not ids:
+        return set()
+    meta = model._meta
+    # By the content type's natural key, joined: one query, warm cache or not.
+    return set(
+        Revision.objects.filter(
+            content_type__app_label=meta.app_label, content_type__model=meta.model_name,
+            object_id__in=ids, state=RevisionState.PENDING,
+        ).values_list("object_id", flat=True)
+    )  # fmt: skip
+
+
 def latest_revision(record):
     """The record's latest proposed change that was not withdrawn, or None."""
     return (

@@ -367,16 +367,15 @@ class PartnershipAdmin(VerifiableAdmin):
 
     def save_formset(self, request, form, formset, change):
         if formset.model is PartnershipParty:
-            for party_form in formset.initial_forms:
-                if party_form in formset.deleted_forms:
-                    continue
-                if {"cooperative", "partner"} & set(party_form.changed_data):
-                    # Another organisation now: its own officials have not answered yet.
-                    party = party_form.instance
-                    party.confirmation = Confirmation.PENDING
-                    party.confirmed_by = party.confirmed_at = None
-                    party.decline_reason = ""
-        elif formset.model is PartnershipDocument:
+            # The curator's party rows, through their locked service.
+            services.parties_curate(
+                curator=request.user,
+                partnership=form.instance,
+                parties=formset.save(commit=False),
+                removed=formset.deleted_objects,
+            )
+            return
+        if formset.model is PartnershipDocument:
             for document_form in formset.extra_forms:
                 document_form.instance.uploaded_by = request.user
         super().save_formset(request, form, formset, change)

@@ -216,6 +216,33 @@ def partnership_update(*, user, partnership, parties, objectives, fields, docume
     return stored
 
 
+@transaction.atomic
+def parties_curate(*, curator, partnership, parties, removed=()):
+    """A curator's change of a partnership's parties (the admin's party rows):
+    `parties` are the new and changed rows, `removed` the ones taken out. A row
+    that now names another organisation waits for that organisation's answer."""
+    lock(Partnership.objects.all(), partnership.pk)
+    policy.require(curator, "verify", partnership)
+    for party in removed:
+        party._history_user = curator
+        party.delete()
+    stored = {
+        pk: (cooperative_id, partner_id)
+        for pk, cooperative_id, partner_id in PartnershipParty.objects.filter(
+            pk__in=[party.pk for party in parties if party.pk]
+        ).values_list("pk", "cooperative_id", "partner_id")
+    }
+    for party in parties:
+        if party.pk is None or stored.get(party.pk) != party_key(party):
+            party.confirmation = Confirmation.PENDING
+            party.confirmed_by = party.confirmed_at = None
+            party.decline_reason = ""
+        party.partnership = partnership
+        party._history_user = curator
+        party.save()
+    partnership.refresh_derived()
+
+
 def attach_documents(partnership, documents, user):
     for document in documents:
         document.partnership = partnership

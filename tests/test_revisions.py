@@ -137,3 +137,10 @@ def test_a_curators_edit_opened_before_an_officials_proposal_is_refused(curator,
     saved = curator.post(url, admin_change_data(cooperative_a, again, regency="Kota Bandung"))
     assert saved.status_code == 302, saved.context["adminform"].form.errors if saved.context else saved
     assert Cooperative.objects.get(pk=cooperative_a.pk).regency == "Kota Bandung"
+
+
+def test_the_dashboard_shows_which_cooperative_has_a_change_waiting(official, cooperative_a):
+    assert "Perubahan menunggu kurator" not in official.get("/akun/").content.decode()
+    propose(official, cooperative_a, phone="+62 21 777777")
+
+    assert "Perubahan menunggu kurator" in official.get("/akun/").content.decode()

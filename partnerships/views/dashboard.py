@@ -17,9 +17,10 @@ from django.views.decorators.http import require_POST
 
 from kopnet import policy
 from kopnet.forms import BootstrapFormMixin
+from kopnet.services import pending_revision_ids
 from partnerships import services
 from partnerships.models import Partnership, PartnershipParty
-from registry.models import Representation, RepresentationState
+from registry.models import Cooperative, Representation, RepresentationState
 from registry.policy import acts_for
 
 
@@ -57,6 +58,10 @@ def render_dashboard(request, *, failed_party_id=None, failed_form=None, status=
         .select_related("cooperative__province")
         .order_by("cooperative__name", "pk")
     )
+    # Which of them have a change waiting for the curators: one query.
+    waiting = pending_revision_ids(Cooperative, [r.cooperative_id for r in representations])
+    for representation in representations:
+        representation.cooperative.pending_change = representation.cooperative_id in waiting
     awaiting = page_of(
         request,
         PartnershipParty.objects.awaiting(user)

@@ -187,3 +187,35 @@ def test_another_cooperatives_pages_answer_not_found(live_server, open_as, coope
     assert page.goto(live_server.url + f"/koperasi/{cooperatives['own'].slug}/ubah/").status == 200
     page.goto(live_server.url + f"/kerjasama/{pending.reference}/")
     screen(page, "journey-5-not-found")
+
+
+def test_a_change_to_a_verified_profile_waits_for_the_curator_who_publishes_it(
+    live_server, open_as, cooperatives, official, curator, screen
+):
+    own = cooperatives["own"]
+    url = live_server.url
+    page = open_as(official)
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(url + f"/koperasi/{own.slug}/ubah/")
+    expect(page.locator("#revision-notice")).to_be_visible()
+    page.locator("#id_phone").fill("+62 22 7654321")
+    page.get_by_role("button", name="Simpan profil").click()
+    page.wait_for_url(url + f"/koperasi/{own.slug}/")
+    expect(page.locator("#pending-change")).to_contain_text("menunggu kurator Dekopin")
+    screen(page, "journey-6-change-waits-375")
+    # Visitors keep the verified profile.
+    visitor = open_as(None)
+    visitor.goto(url + f"/koperasi/{own.slug}/")
+    expect(visitor.locator("main")).not_to_contain_text("+62 22 7654321")
+
+    desk = open_as(curator)
+    desk.goto(url + "/admin/kopnet/revision/")
+    desk.locator("#result_list tbody tr", has_text=own.name).locator("th a, td a").first.click()
+    expect(desk.locator("#content")).to_contain_text("+62 22 7654321")
+    screen(desk, "journey-6-curator-reads-the-differences")
+    desk.goto(url + "/admin/kopnet/revision/")
+    admin_action(desk, own.name, "verify_selected")
+    expect(desk.locator(".messagelist")).to_contain_text("1")
+
+    visitor.goto(url + f"/koperasi/{own.slug}/")
+    expect(visitor.locator("main")).to_contain_text("+62 22 7654321")

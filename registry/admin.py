@@ -23,7 +23,6 @@ from django_countries.filters import CountryFilter
 
 from kopnet.admin import RegistryAdmin, VerifiableAdmin
 from kopnet.cache import data_version, digest
-from kopnet.models import Verification
 from registry import services
 from registry.models import (
     Cooperative,

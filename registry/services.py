@@ -22,7 +22,7 @@ from kopnet.services import (
     save_changes,
     verify_record,
 )
-from registry.models import Cooperative, Membership, Partner, Representation, RepresentationState
+from registry.models import Cooperative, Partner, Representation, RepresentationState
 
 def saved_or_explained(record, save):
     """Run `save()`; a constraint another writer beat us to (a NIK Koperasi registered

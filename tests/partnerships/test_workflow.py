@@ -8,7 +8,6 @@ from django.core import mail
 from django.test import Client
 
 from partnerships.models import Confirmation, Partnership
-from registry.models import Cooperative
 from tests.factories import CooperativeFactory, CuratorFactory, RepresentationFactory, UserFactory, sector
 from tests.partnerships.registration_data import form_data, pdf
 

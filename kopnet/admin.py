@@ -24,7 +24,15 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from kopnet.cache import CachedCountPaginator
 from kopnet.models import Revision, RevisionState, Verification
-from kopnet.services import StaleVersion, changed_since, lock, require_version, revision_reject, revision_verify
+from kopnet.services import (
+    StaleVersion,
+    changed_since,
+    lock,
+    require_version,
+    revision_differences,
+    revision_reject,
+    revision_verify,
+)
 
 admin.site.site_header = _("KopNet — Dekopin")
 admin.site.site_title = _("KopNet — Dekopin")
@@ -352,16 +360,19 @@ class VerifiableAdmin(DecisionActions, ImportExportMixin, SearchByQuerySetMixin,
 
 
 class RevisionAdmin(DecisionActions, RegistryAdmin):
-    """Pending changes to verified records: the curator reads the differences and
-    publishes the change (it is written to the record, which stays verified) or
-    rejects it with a reason the official reads. Only through the actions."""
+    """Pending changes to verified records: the curator reads the differences on the
+    change's page and publishes it there (it is written to the record, which stays
+    verified) or rejects it with a reason the official reads. Publishing is only
+    from that page, at the edition read: a change replaced meanwhile is refused.
+    The list rejects several at once."""
 
     list_display = ["record_name", "content_type", "proposed_by", "proposed_at", "state", "changed_fields"]
     list_filter = ["state", "content_type"]
     list_select_related = ["content_type", "proposed_by"]
     fields = ["record_link", "state", "proposed_by", "proposed_at", "differences", "decided_by", "decided_at", "reason"]
     readonly_fields = fields
-    actions = ["verify_selected", "reject_selected"]
+    actions = ["reject_selected"]
+    change_form_template = "admin/kopnet/revision/change_form.html"
     rejection_note = {
         **DecisionActions.rejection_note,
         "help_text": _("Say what is wrong so that the official can correct it."),
@@ -374,9 +385,43 @@ class RevisionAdmin(DecisionActions, RegistryAdmin):
         return False
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        # Nothing to save here: a change is decided by the actions of the list.
-        extra_context = {**(extra_context or {}), "show_save": False, "show_save_and_continue": False}
+        if request.method == "POST" and ("_publish" in request.POST or "_refuse" in request.POST):
+            return self.decide(request, object_id)
+        # Nothing to save here: the change is decided by the buttons below it.
+        extra_context = {
+            **(extra_context or {}),
+            "show_save": False,
+            "show_save_and_continue": False,
+            "reason_form": NoteForm(**self.rejection_note),
+        }
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def decide(self, request, object_id):
+        revision = self.get_object(request, object_id)
+        if revision is None or not self.has_change_permission(request, revision):
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        seen = request.POST.get("seen")
+        if "_publish" in request.POST:
+            done = self.through_service(
+                request, revision,
+                lambda: revision_verify(curator=request.user, pk=revision.pk, seen=seen),
+                gettext("Verified and published."),
+            )  # fmt: skip
+        else:
+            form = NoteForm(request.POST, **self.rejection_note)
+            if not form.is_valid():
+                self.message_user(request, gettext("A rejection needs a reason: nothing was rejected."), messages.ERROR)
+                return HttpResponseRedirect(request.path)
+            done = self.reject_one(request, revision, form.note, seen=seen)
+        if done:
+            self.message_user(
+                request,
+                gettext("%(record)s: the change is %(state)s.")
+                % {"record": revision, "state": Revision.objects.get(pk=revision.pk).get_state_display().lower()},
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(reverse("admin:kopnet_revision_changelist"))
+        return HttpResponseRedirect(request.path)
 
     @admin.display(description=_("record"))
     def record_name(self, revision):
@@ -395,12 +440,12 @@ class RevisionAdmin(DecisionActions, RegistryAdmin):
     @admin.display(description=_("changes"))
     def changed_fields(self, revision):
         model = revision.content_type.model_class()
-        return ", ".join(str(model._meta.get_field(name).verbose_name) for name in revision.changes)
+        return ", ".join(field_label(model._meta.get_field(name)) for name in revision.changes)
 
     @admin.display(description=_("differences"))
     def differences(self, revision):
         rows = format_html_join(
-            "", "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td></tr>", revision.differences()
+            "", "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td></tr>", revision_differences(revision)
         )
         return format_html(
             '<table><thead><tr><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th></tr></thead>'
@@ -408,26 +453,23 @@ class RevisionAdmin(DecisionActions, RegistryAdmin):
             gettext("field"), gettext("published now"), gettext("proposed"), rows,
         )  # fmt: skip
 
-    def to_verify(self, queryset):
+    def to_reject(self, queryset):
         return queryset.filter(state=RevisionState.PENDING)
 
-    to_reject = to_verify
-
-    def verify_one(self, request, revision, note=""):
+    def reject_one(self, request, revision, reason, seen=None):
         return self.through_service(
             request,
             revision,
-            lambda: revision_verify(curator=request.user, pk=revision.pk),
-            gettext("Verified and published."),
-        )
-
-    def reject_one(self, request, revision, reason):
-        return self.through_service(
-            request,
-            revision,
-            lambda: revision_reject(curator=request.user, pk=revision.pk, reason=reason),
+            lambda: revision_reject(curator=request.user, pk=revision.pk, reason=reason, seen=seen),
             gettext("Rejected: %(reason)s") % {"reason": reason.strip()},
         )
+
+
+def field_label(field):
+    """A field's name, or for a related set (a partnership's parties) its model's plural."""
+    if field.concrete:
+        return str(field.verbose_name)
+    return str(field.related_model._meta.verbose_name_plural)
 
 
 admin.site.register(Revision, RevisionAdmin)

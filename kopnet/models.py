@@ -259,11 +259,18 @@ class Revision(models.Model):
     def __str__(self):
         return f"{self._meta.verbose_name} #{self.pk}"
 
+    def field_changes(self):
+        """The changes of the record's own fields and many-to-many sets; other keys
+        (a partnership's parties, its new documents) belong to its RevisionKind."""
+        model = self.content_type.model_class()
+        own = {field.name for field in model._meta.get_fields() if field.concrete}
+        return {name: value for name, value in self.changes.items() if name in own}
+
     def differences(self, record=None):
         """(label, now, proposed) for each changed field, as readers see the values."""
         record = record if record is not None else self.record
         rows = []
-        for name, value in self.changes.items():
+        for name, value in self.field_changes().items():
             field = record._meta.get_field(name)
             if field.many_to_many:
                 related = field.related_model._default_manager
@@ -279,7 +286,7 @@ class Revision(models.Model):
         """Set the proposed values of the plain fields on `record` (not saved); returns
         {many-to-many name: ids} for the caller to set."""
         related = {}
-        for name, value in self.changes.items():
+        for name, value in self.field_changes().items():
             field = record._meta.get_field(name)
             if field.many_to_many:
                 related[name] = value

@@ -137,13 +137,20 @@ def back_to_pending(record):
 # --- pending changes to verified records ----------------------------------------------
 
 
+def revisions_of(record):
+    """The record's revisions, found by its content type's natural key (joined): the
+    same one query whether ContentType's cache is warm or not."""
+    meta = record._meta.concrete_model._meta
+    return Revision.objects.filter(
+        content_type__app_label=meta.app_label, content_type__model=meta.model_name, object_id=record.pk
+    )
+
+
 def pending_revision(record, lock_it=False):
     """The record's revision waiting for a curator, or None."""
-    revisions = Revision.objects.filter(
-        content_type=ContentType.objects.get_for_model(record), object_id=record.pk, state=RevisionState.PENDING
-    )
+    revisions = revisions_of(record).filter(state=RevisionState.PENDING)
     if lock_it:
-        revisions = revisions.select_for_update()
+        revisions = revisions.select_for_update(of=("self",))
     return revisions.first()
 
 
@@ -163,11 +170,7 @@ def pending_revision_ids(model, ids):
 
 def latest_revision(record):
     """The record's latest proposed change that was not withdrawn, or None."""
-    return (
-        Revision.objects.filter(content_type=ContentType.objects.get_for_model(record), object_id=record.pk)
-        .exclude(state=RevisionState.WITHDRAWN)
-        .first()
-    )
+    return revisions_of(record).exclude(state=RevisionState.WITHDRAWN).first()
 
 
 def revision_changes(stored, edited, fields, related=None):
@@ -186,6 +189,45 @@ def revision_changes(stored, edited, fields, related=None):
     return changes
 
 
+class RevisionKind:
+    """What a model adds to the generic pending change: changes beyond its own fields
+    and many-to-many sets (a partnership's parties and new documents), conditions for
+    publishing it (the other parties' answers), and what publishing or dropping it does
+    besides writing the fields. An app registers its kinds in its AppConfig.ready()."""
+
+    def differences(self, revision, record):
+        """More (label, published now, proposed) rows for the curator."""
+        return []
+
+    def check(self, revision, record):
+        """Raise a ValidationError the curator reads when the change cannot be published."""
+
+    def publish(self, revision, record, curator):
+        """Write what the generic fields do not cover (the record is saved already)."""
+
+    def discard(self, revision, record):
+        """The change was rejected or withdrawn."""
+
+
+_kinds = {}
+
+
+def register_revision_kind(model, kind):
+    _kinds[model] = kind
+
+
+def revision_kind(model):
+    return _kinds.get(model._meta.concrete_model, RevisionKind())
+
+
+def revision_differences(revision, record=None):
+    """Every (label, published now, proposed) row of a pending change."""
+    record = record if record is not None else revision.record
+    if record is None:
+        return []
+    return [*revision.differences(record), *revision_kind(type(record)).differences(revision, record)]
+
+
 def revision_propose(stored, changes, *, user):
     """Keep `changes` to a locked, verified record as its pending revision (replacing
     an earlier one); no changes withdraw it. The record's own values stay as the
@@ -194,6 +236,7 @@ def revision_propose(stored, changes, *, user):
     if revision is not None and not changes:
         revision.state = RevisionState.WITHDRAWN
         revision.save(update_fields=["state"])
+        revision_kind(type(stored)).discard(revision, stored)
     # The edit form of the record now shows other values: its version moves on.
     save_changes(stored, [], by=user, reason="change proposed" if changes else "proposed change withdrawn")
     if not changes:
@@ -209,8 +252,14 @@ def revision_propose(stored, changes, *, user):
 
 
 def locked_revision(pk):
+    """The revision and its record, both locked: the record first, as every other
+    writer of the record (an edit proposing a change) takes them in that order."""
+    try:
+        found = Revision.objects.select_related("content_type").get(pk=pk)
+    except (Revision.DoesNotExist, ValueError, TypeError) as error:
+        raise Http404(_("No such record.")) from error
+    record = lock(found.content_type.model_class()._default_manager, found.object_id)
     revision = lock(Revision.objects.select_related("content_type"), pk)
-    record = lock(revision.content_type.model_class()._default_manager, revision.object_id)
     return revision, record
 
 
@@ -222,26 +271,40 @@ def require_pending(revision):
         )
 
 
+def require_seen(revision, seen):
+    """Refuse a decision on a change that was replaced after the curator read it
+    (`seen`: the base_version of the change they read)."""
+    if parse_version(seen) != revision.base_version:
+        raise ValidationError(
+            _("This change was replaced after you opened it: read it again."), code="stale"
+        )
+
+
 @transaction.atomic
-def revision_verify(*, curator, pk):
-    """Publish a pending change: write it to the record, which stays verified."""
+def revision_verify(*, curator, pk, seen):
+    """Publish a pending change, as the curator read it: write it to the record,
+    which stays verified."""
     revision, record = locked_revision(pk)
     policy.require(curator, "verify", record)
     require_pending(revision)
+    require_seen(revision, seen)
     if record.version != revision.base_version:
         raise ValidationError(
             _("%(record)s was changed after this change was proposed: reject it, and the official proposes it again.")
             % {"record": record},
             code="stale",
         )
+    kind = revision_kind(type(record))
+    kind.check(revision, record)
     related = revision.apply_to(record)
-    fields = [name for name in revision.changes if name not in related]
+    fields = [name for name in revision.field_changes() if name not in related]
     record.full_clean()
     fields += record.derived_fields(fields) if hasattr(record, "derived_fields") else []
     stamp_verification(record, Verification.VERIFIED, curator)
     save_changes(record, [*fields, *VERIFICATION_FIELDS], by=curator, reason="proposed change verified")
     for name, ids in related.items():
         getattr(record, name).set(ids)
+    kind.publish(revision, record, curator)
     revision.state = RevisionState.VERIFIED
     revision.decided_by, revision.decided_at = curator, timezone.now()
     revision.save(update_fields=["state", "decided_by", "decided_at"])
@@ -249,16 +312,20 @@ def revision_verify(*, curator, pk):
 
 
 @transaction.atomic
-def revision_reject(*, curator, pk, reason):
-    """Refuse a pending change with a reason the official reads; the record keeps its values."""
+def revision_reject(*, curator, pk, reason, seen=None):
+    """Refuse a pending change with a reason the official reads; the record keeps its
+    values. From the list (`seen` None) the curator rejects whatever it holds."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("A rejection needs a reason.")})
     revision, record = locked_revision(pk)
     policy.require(curator, "verify", record)
     require_pending(revision)
+    if seen is not None:
+        require_seen(revision, seen)
     revision.state = RevisionState.REJECTED
     revision.reason = reason
     revision.decided_by, revision.decided_at = curator, timezone.now()
     revision.save(update_fields=["state", "reason", "decided_by", "decided_at"])
+    revision_kind(type(record)).discard(revision, record)
     return revision

@@ -195,8 +195,8 @@ class DocumentForm(forms.ModelForm):
 class DocumentInline(admin.TabularInline):
     model = PartnershipDocument
     form = DocumentForm
-    fields = ["title", "date", "file", "stored_file"]
-    readonly_fields = ["stored_file"]
+    fields = ["title", "date", "file", "stored_file", "published"]
+    readonly_fields = ["stored_file", "published"]
     extra = 0
     verbose_name_plural = _("agreement documents (PDF, PNG or JPEG, at most 10 MB)")
 

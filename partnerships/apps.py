@@ -9,6 +9,9 @@ class PartnershipsConfig(AppConfig):
     def ready(self):
         # The access rules of this app's models, registered with kopnet.policy.
         from partnerships import policy  # noqa: F401
+        # What a pending change of a verified partnership holds besides its fields
+        # (parties, documents, the other parties' answers), registered with kopnet.services.
+        from partnerships import services  # noqa: F401
         # The cooperative and partner pages (registry) show partnerships through
         # the hook the registry offers: it cannot import this app.
         from partnerships import sections

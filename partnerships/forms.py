@@ -498,22 +498,29 @@ class PartnershipRegistration:
     are put next to their field, or above the parties when they concern them.
     """
 
-    def __init__(self, *, user, partnership=None, data=None, files=None):
+    def __init__(self, *, user, partnership=None, proposed=None, data=None, files=None):
+        """`proposed` is the partnership's pending change, if any: the form opens with
+        its values, which the official goes on changing."""
         self.user = user
         self.partnership = partnership
         # Browsers do not send chosen files again: a refused form must say so.
         self.files_sent = bool(files)
         self.party_errors = []
         self.existing_parties = []
+        initial = {}
         if partnership is not None:
             self.existing_parties = list(partnership.parties.select_related("cooperative", "partner"))
+        if proposed is not None:
+            initial = {name: ids for name, ids in proposed.apply_to(partnership).items()}
+            if "parties" in proposed.changes:
+                self.existing_parties = services.parties_of_change(proposed.changes["parties"])
         initiator_party = next(
             (p for p in self.existing_parties if p.cooperative_id == getattr(partnership, "initiator_id", None)),
             None,
         )
         self.initiator_party = initiator_party
         self.form = PartnershipForm(
-            data, instance=partnership or Partnership(), user=user, initiator_party=initiator_party
+            data, instance=partnership or Partnership(), initial=initial, user=user, initiator_party=initiator_party
         )
         others = [p for p in self.existing_parties if p is not initiator_party]
         # Only a submitted form reads organisations (and asks for the user's permissions).

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from kopnet import policy
-from kopnet.models import CleanTextMixin, CuratedTerm, VerifiableModel, Verification
+from kopnet.models import CleanTextMixin, CuratedTerm, Revision, RevisionState, VerifiableModel, Verification
 from partnerships.validators import MAX_DOCUMENT_SIZE, inspect_document
 from registry.models import TIER_RANK, Cooperative, Partner, Representation
 from registry.policy import acts_for
@@ -469,6 +469,9 @@ class PartnershipDocument(CleanTextMixin, models.Model):
         related_name="+",
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    # A document added by a change to a verified partnership waits with the change:
+    # published when a curator verifies it, seen meanwhile by the parties and curators.
+    published = models.BooleanField(_("published"), default=True, db_default=True)
 
     history = HistoricalRecords()
 
@@ -502,3 +505,54 @@ class PartnershipDocument(CleanTextMixin, models.Model):
         if self.file and not self.file._committed:
             self.content_type, self.size = inspect_document(self.file)
             self.original_name = os.path.basename(self.file.name or "")[-200:]
+
+
+class ChangeAnswerQuerySet(models.QuerySet):
+    def awaiting(self, user):
+        """The answers of cooperatives this user acts for that a waiting change still needs."""
+        return self.filter(
+            confirmation=Confirmation.PENDING, revision__state=RevisionState.PENDING, cooperative__in=acts_for(user)
+        )
+
+
+class ChangeAnswer(models.Model):
+    """A cooperative party's answer to a change of substance proposed for a verified
+    partnership (its pending Revision): the change is published only once every
+    cooperative party it asks has confirmed it."""
+
+    revision = models.ForeignKey(
+        Revision, verbose_name=_("pending change"), on_delete=models.CASCADE, related_name="partnership_answers"
+    )
+    cooperative = models.ForeignKey(
+        Cooperative, verbose_name=_("cooperative"), on_delete=models.CASCADE, related_name="+"
+    )
+    confirmation = models.CharField(
+        _("confirmation"), max_length=10, choices=Confirmation.choices, default=Confirmation.PENDING
+    )
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("answered by"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    decline_reason = models.TextField(_("reason for declining"), blank=True)
+
+    objects = ChangeAnswerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["revision", "id"]
+        verbose_name = _("answer to a change")
+        verbose_name_plural = _("answers to changes")
+        indexes = [models.Index(fields=["cooperative", "confirmation"], name="change_answer_cooperative")]
+        constraints = [
+            models.UniqueConstraint(fields=["revision", "cooperative"], name="change_answer_once"),
+            models.CheckConstraint(
+                condition=Q(confirmation__in=Confirmation.values), name="change_answer_confirmation_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(confirmation=Confirmation.DECLINED) | ~Q(decline_reason=""),
+                name="change_answer_decline_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.cooperative} · {self.get_confirmation_display()}"

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kopnet import policy
 from kopnet.models import Verification
-from partnerships.models import Partnership, PartnershipDocument, PartnershipParty
+from partnerships.models import ChangeAnswer, Partnership, PartnershipDocument, PartnershipParty
 from registry.policy import acts_for, acts_for_cooperative
 
 
@@ -53,6 +53,11 @@ class PartnershipRules(policy.Rules):
         """Officials of the initiating cooperative."""
         return acts_for_cooperative(user, obj.initiator_id)
 
+    def reason(self, user, obj):
+        """What concerns its parties only: a pending change and the answers to it
+        (the parties' officials and curators)."""
+        return policy.sees_everything(user, Partnership) or is_party_official(user, obj)
+
 
 @policy.register
 class PartyRules(policy.Rules):
@@ -88,10 +93,41 @@ class PartyRules(policy.Rules):
 
 @policy.register
 class DocumentRules(policy.Rules):
+    """Documents follow their partnership; one that came with a change still waiting
+    for the curators (unpublished) only its parties' officials and curators see."""
+
     model = PartnershipDocument
 
     def visible(self, user, queryset):
-        return queryset.filter(partnership__in=Partnership.objects.visible_to(user))
+        queryset = queryset.filter(partnership__in=Partnership.objects.visible_to(user))
+        if policy.sees_everything(user, Partnership):
+            return queryset
+        if not (user and user.is_authenticated):
+            return queryset.filter(published=True)
+        mine = PartnershipParty.objects.filter(partnership=OuterRef("partnership_id"), cooperative__in=acts_for(user))
+        return queryset.filter(Q(published=True) | Q(Exists(mine)))
 
     def view(self, user, obj):
-        return policy.may(user, "view", obj.partnership)
+        if not policy.may(user, "view", obj.partnership):
+            return False
+        return obj.published or policy.sees_everything(user, Partnership) or is_party_official(user, obj.partnership)
+
+
+@policy.register
+class ChangeAnswerRules(policy.Rules):
+    """A cooperative's answer to a change: its officials give it; curators read it."""
+
+    model = ChangeAnswer
+
+    def visible(self, user, queryset):
+        if policy.sees_everything(user, Partnership):
+            return queryset
+        if not (user and user.is_authenticated):
+            return queryset.none()
+        return queryset.filter(cooperative__in=acts_for(user))
+
+    def view(self, user, obj):
+        return policy.sees_everything(user, Partnership) or acts_for_cooperative(user, obj.cooperative_id)
+
+    def answer(self, user, obj):
+        return acts_for_cooperative(user, obj.cooperative_id)

@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from kopnet import policy
-from kopnet.models import Verification
+from kopnet.models import RevisionState, Verification
+from kopnet.services import latest_revision, revision_differences
 from partnerships.models import (
     Category,
     CooperationField,
@@ -75,7 +76,8 @@ def partnership_for_detail(queryset):
         parties_prefetch("confirmed_by", "cooperative__province", "partner__province"),
         Prefetch("objectives", queryset=Objective.objects.order_by("name")),
         Prefetch("fields", queryset=CooperationField.objects.order_by("name")),
-        Prefetch("documents", queryset=PartnershipDocument.objects.order_by("-date", "id")),
+        # The published ones: a document that came with a pending change shows with it.
+        Prefetch("documents", queryset=PartnershipDocument.objects.filter(published=True).order_by("-date", "id")),
     )
 
 
@@ -83,14 +85,11 @@ def document_for_download(user, reference, pk):
     """A document of a partnership this user may see, or None.
 
     Documents follow their partnership: whoever may see it may download them,
-    nobody else (the download view answers 404).
+    nobody else (the download view answers 404); one still waiting with a change,
+    its parties' officials and curators (kopnet.policy).
     """
     return (
-        PartnershipDocument.objects.filter(
-            pk=pk,
-            partnership__reference=reference,
-            partnership__in=Partnership.objects.visible_to(user),
-        )
+        policy.visible(user, PartnershipDocument.objects.filter(pk=pk, partnership__reference=reference))
         .only("id", "file", "content_type", "original_name", "title")
         .first()
     )
@@ -424,3 +423,19 @@ def cooperative_statistics():
             (item["code"], item["province_name"], item["count"]) for item in cooperatives.top_provinces(None)
         ],
     }
+
+
+def latest_change(partnership):
+    """The latest change proposed for a verified partnership (for its parties and the
+    curators), with its differences and documents while it waits; None without one."""
+    change = latest_revision(partnership)
+    if change is None:
+        return None
+    if change.state == RevisionState.PENDING:
+        change.rows = revision_differences(change, partnership)
+        change.new_documents = list(
+            PartnershipDocument.objects.filter(
+                pk__in=change.changes.get("documents", []), partnership=partnership, published=False
+            )
+        )
+    return change

@@ -12,28 +12,37 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kopnet import policy
-from kopnet.models import Verification
+from kopnet.models import Revision, Verification
 from kopnet.services import (
     VERIFICATION_FIELDS,
+    RevisionKind,
     back_to_pending,
     lock,
+    pending_revision,
+    register_revision_kind,
     reject_record,
+    require_pending,
     require_version,
+    revision_changes,
+    revision_propose,
     save_changes,
     stamp_verification,
 )
 from partnerships.models import (
     Category,
+    ChangeAnswer,
     Confirmation,
     Partnership,
+    PartnershipDocument,
     PartnershipParty,
     PartyRole,
     derive_from_parties,
     officials_of,
 )
-from registry.models import Cooperative
+from registry.models import Cooperative, Partner
 from registry.policy import acts_for_cooperative
 from registry.services import cooperative_verify, partner_verify
 
@@ -112,6 +121,10 @@ SUBSTANCE_FIELDS = (
     "new_entity", "new_entity_name", "new_entity_kind", "new_entity_cooperative_id",
 )  # fmt: skip
 EDITABLE_FIELDS = (*SUBSTANCE_FIELDS, "description", "status", "direction")
+# The same, by field name, as a pending change of a verified partnership keeps them;
+# its parties and new documents are substance too.
+REVISABLE_FIELDS = tuple(name.removesuffix("_id") for name in EDITABLE_FIELDS)
+SUBSTANCE_CHANGES = {*(name.removesuffix("_id") for name in SUBSTANCE_FIELDS), "parties", "documents"}
 
 
 def propose_partner(user, partner, parties):
@@ -154,6 +167,12 @@ def partnership_update(*, user, partnership, parties, objectives, fields, docume
     apply_derived(partnership, parties)
     partnership.version = stored.version
     partnership.full_clean(exclude=["reference"])
+    if stored.verification == Verification.VERIFIED:
+        partnership.pending_change = propose_change(
+            user, stored, partnership, parties, {"objectives": objectives, "fields": fields}, documents
+        )
+        partnership.version = stored.version
+        return stored
     changed = [name for name in EDITABLE_FIELDS if getattr(stored, name) != getattr(partnership, name)]
     current = {party_key(party): party for party in stored.parties.all()}
     wanted = {party_key(party): party for party in parties}
@@ -214,6 +233,236 @@ def partnership_update(*, user, partnership, parties, objectives, fields, docume
     for name in ("version", "verification", "category", "international", "direction"):
         setattr(partnership, name, getattr(stored, name))
     return stored
+
+
+# --- changes to verified partnerships -------------------------------------------------
+
+
+def party_row(party):
+    """A party as a pending change keeps it: [cooperative id, partner id, role]."""
+    return [party.cooperative_id, party.partner_id, party.role]
+
+
+def party_rows(parties):
+    return sorted((party_row(party) for party in parties), key=lambda row: (row[0] or 0, row[1] or 0, row[2]))
+
+
+def parties_of_change(rows):
+    """Unsaved PartnershipParty objects for a pending change's rows, with their
+    organisations loaded (two queries)."""
+    cooperatives = Cooperative.objects.in_bulk([row[0] for row in rows if row[0]])
+    partners = Partner.objects.in_bulk([row[1] for row in rows if row[1]])
+    return [
+        PartnershipParty(
+            cooperative=cooperatives.get(cooperative_id) if cooperative_id else None,
+            partner=partners.get(partner_id) if partner_id else None,
+            role=role,
+        )
+        for cooperative_id, partner_id, role in rows
+    ]
+
+
+def propose_change(user, stored, edited, parties, related, documents):
+    """An initiator's edit of a verified partnership: it waits as the pending change
+    (kopnet.models.Revision) beside the verified values, which visitors keep seeing.
+
+    The change holds the fields, objectives and fields of cooperation, the parties
+    (organisation and role) when they differ, and the documents added meanwhile
+    (stored unpublished). A change of substance (SUBSTANCE_CHANGES) asks every other
+    cooperative party to confirm it again (ChangeAnswer); a typo fix in the
+    description, a new status, direction, objectives or fields do not.
+    """
+    earlier = pending_revision(stored, lock_it=True)
+    changes = revision_changes(stored, edited, REVISABLE_FIELDS, related)
+    rows = party_rows(parties)
+    if rows != party_rows(stored.parties.all()):
+        changes["parties"] = rows
+    for document in documents:
+        document.published = False
+    attach_documents(stored, documents, user)
+    document_ids = [*(earlier.changes.get("documents", []) if earlier else []), *(d.pk for d in documents)]
+    if document_ids:
+        changes["documents"] = document_ids
+    revision = revision_propose(stored, changes, user=user)
+    if revision is not None:
+        ask_parties(stored, revision, substance(earlier.changes) if earlier else None)
+    return revision
+
+
+def substance(changes):
+    return {name: value for name, value in changes.items() if name in SUBSTANCE_CHANGES}
+
+
+def ask_parties(stored, revision, substance_before):
+    """Ask the other cooperative parties (of the partnership as changed) to confirm a
+    change of substance; answers given to the same substance stand."""
+    wanted = substance(revision.changes)
+    if wanted == substance_before:
+        return
+    asked = set()
+    if wanted:
+        rows = revision.changes.get("parties") or party_rows(stored.parties.all())
+        asked = {row[0] for row in rows if row[0] and row[0] != stored.initiator_id}
+    ChangeAnswer.objects.filter(revision=revision).exclude(cooperative_id__in=asked).delete()
+    ChangeAnswer.objects.filter(revision=revision).update(
+        confirmation=Confirmation.PENDING, answered_by=None, answered_at=None, decline_reason=""
+    )
+    known = set(ChangeAnswer.objects.filter(revision=revision).values_list("cooperative_id", flat=True))
+    ChangeAnswer.objects.bulk_create(
+        ChangeAnswer(revision=revision, cooperative_id=cooperative_id) for cooperative_id in sorted(asked - known)
+    )
+    if asked:
+        transaction.on_commit(lambda: notify_change(stored, asked))
+
+
+def locked_answer(answer_id):
+    """An answer to a pending change with its partnership and revision, all locked
+    (the partnership first, as every writer of a partnership)."""
+    found = ChangeAnswer.objects.filter(pk=answer_id).values_list("revision_id", "revision__object_id").first()
+    if found is None:
+        raise Http404(_("No such change."))
+    revision_id, partnership_id = found
+    partnership = lock(Partnership.objects.all(), partnership_id)
+    revision = lock(Revision.objects.all(), revision_id)
+    answer = lock(ChangeAnswer.objects.select_related("cooperative"), answer_id)
+    return partnership, revision, answer
+
+
+@transaction.atomic
+def change_answer(*, user, answer_id, confirm, reason="", version=None):
+    """A cooperative party confirms or declines a pending change of a verified
+    partnership, at the version of the partnership it read."""
+    reason = (reason or "").strip()
+    if not confirm and not reason:
+        raise ValidationError({"decline_reason": _("Say why you decline.")})
+    partnership, revision, answer = locked_answer(answer_id)
+    policy.require(user, "answer", answer, _("You do not act for this party."))
+    require_version(
+        partnership,
+        version,
+        _("The change to %(reference)s was changed after you opened it: review it again.")
+        % {"reference": partnership.reference},
+    )
+    require_pending(revision)
+    if answer.confirmation != Confirmation.PENDING:
+        raise ValidationError(
+            _("%(cooperative)s has already answered this change to %(reference)s.")
+            % {"cooperative": answer.cooperative.name, "reference": partnership.reference},
+            code="stale",
+        )
+    answer.confirmation = Confirmation.CONFIRMED if confirm else Confirmation.DECLINED
+    answer.answered_by, answer.answered_at = user, timezone.now()
+    answer.decline_reason = "" if confirm else reason
+    answer.save(update_fields=["confirmation", "answered_by", "answered_at", "decline_reason"])
+    return answer
+
+
+def change_confirm(*, user, answer_id, version=None):
+    return change_answer(user=user, answer_id=answer_id, confirm=True, version=version)
+
+
+def change_decline(*, user, answer_id, reason, version=None):
+    return change_answer(user=user, answer_id=answer_id, confirm=False, reason=reason, version=version)
+
+
+def describe_parties(parties):
+    return "; ".join(f"{party.organisation} ({party.get_role_display()})" for party in parties) or "-"
+
+
+class PartnershipChanges(RevisionKind):
+    """A pending change of a verified partnership beyond its fields: its parties,
+    new documents and the other parties' answers (kopnet.services.RevisionKind)."""
+
+    def differences(self, revision, record):
+        rows = []
+        if "parties" in revision.changes:
+            now = record.parties.select_related("cooperative", "partner")
+            rows.append((_("parties"), describe_parties(now), describe_parties(parties_of_change(revision.changes["parties"]))))
+        if revision.changes.get("documents"):
+            titles = PartnershipDocument.objects.filter(pk__in=revision.changes["documents"]).values_list("title", flat=True)
+            rows.append((_("new documents"), "-", "; ".join(titles)))
+        answers = list(revision.partnership_answers.select_related("cooperative"))
+        if answers:
+            said = "; ".join(
+                f"{answer.cooperative.name}: {answer.get_confirmation_display()}"
+                + (f" ({answer.decline_reason})" if answer.decline_reason else "")
+                for answer in answers
+            )
+            rows.append((_("answers of the other parties"), "-", said))
+        return rows
+
+    def check(self, revision, record):
+        answers = list(revision.partnership_answers.select_related("cooperative"))
+        declined = [answer.cooperative for answer in answers if answer.confirmation == Confirmation.DECLINED]
+        if declined:
+            raise ValidationError(
+                _("%(names)s declined this change to %(reference)s: reject it.")
+                % {"names": names(declined), "reference": record.reference},
+                code="declined",
+            )
+        waiting = [answer.cooperative for answer in answers if answer.confirmation == Confirmation.PENDING]
+        if waiting:
+            raise ValidationError(
+                _("This change to %(reference)s waits for the answer of %(names)s.")
+                % {"names": names(waiting), "reference": record.reference},
+                code="pending",
+            )
+        if "parties" in revision.changes:
+            unverified = [p.organisation for p in parties_of_change(revision.changes["parties"]) if not p.organisation.is_verified]
+            if unverified:
+                raise ValidationError(
+                    _("This change names organisations that are not verified: %(names)s. Verify them first.")
+                    % {"names": names(unverified)},
+                    code="unverified",
+                )
+
+    def publish(self, revision, record, curator):
+        direction = record.direction
+        answers = {answer.cooperative_id: answer for answer in revision.partnership_answers.all()}
+        if "parties" in revision.changes:
+            replace_parties(record, revision.changes["parties"], answers, curator)
+        PartnershipDocument.objects.filter(pk__in=revision.changes.get("documents", []), partnership=record).update(
+            published=True
+        )
+        record.refresh_derived()
+        keep_direction(record, direction)
+
+    def discard(self, revision, record):
+        documents = list(
+            PartnershipDocument.objects.filter(
+                pk__in=revision.changes.get("documents", []), partnership=record, published=False
+            )
+        )
+        for document in documents:
+            document.delete()
+            transaction.on_commit(lambda file=document.file: file.delete(save=False))
+
+
+def replace_parties(partnership, rows, answers, curator):
+    """Make the partnership's parties those of a published change: a cooperative that
+    confirmed the change is confirmed; a partner is checked by the curator now."""
+    wanted = {(row[0], row[1]): row[2] for row in rows}
+    now = timezone.now()
+    current = {party_key(party): party for party in partnership.parties.all()}
+    for key, party in current.items():
+        if key not in wanted:
+            party._history_user = curator
+            party.delete()
+    for key, role in wanted.items():
+        party = current.get(key) or PartnershipParty(partnership=partnership, cooperative_id=key[0], partner_id=key[1])
+        party.role = role
+        answer = answers.get(key[0])
+        if answer is not None:
+            party.confirmation, party.confirmed_by, party.confirmed_at = answer.confirmation, answer.answered_by, answer.answered_at
+            party.decline_reason = ""
+        elif party.pk is None:
+            party.confirmation = Confirmation.CONFIRMED
+            party.confirmed_by, party.confirmed_at = curator, now
+        party._history_user = curator
+        party.save()
+
+
+register_revision_kind(Partnership, PartnershipChanges())
 
 
 @transaction.atomic
@@ -395,6 +644,19 @@ def partnership_reject(*, curator, pk, reason, version=None):
     return reject_record(partnership, curator=curator, reason=reason, version=version)
 
 
+def notify_change(partnership, cooperative_ids):
+    """Email the officials of the cooperatives asked to confirm a change."""
+    return mail_officials(
+        partnership,
+        cooperative_ids,
+        gettext_lazy("KopNet: confirm the change to partnership %(reference)s"),
+        gettext_lazy(
+            "%(initiator)s proposed a change to the partnership \"%(title)s\" (%(reference)s), which names your cooperative.\n"
+            "Please confirm or decline the change on your dashboard: %(url)s\n"
+        ),
+    )
+
+
 def notify_parties(partnership, exclude_cooperative=None, only_cooperatives=None):
     """Email the officials of cooperative parties that must confirm."""
     parties = partnership.parties.filter(cooperative__isnull=False, confirmation=Confirmation.PENDING)
@@ -402,21 +664,32 @@ def notify_parties(partnership, exclude_cooperative=None, only_cooperatives=None
         parties = parties.exclude(cooperative_id=exclude_cooperative)
     if only_cooperatives is not None:
         parties = parties.filter(cooperative_id__in=only_cooperatives)
+    return mail_officials(
+        partnership,
+        parties.values("cooperative_id"),
+        gettext_lazy("KopNet: confirm partnership %(reference)s"),
+        gettext_lazy(
+            "%(initiator)s registered the partnership \"%(title)s\" (%(reference)s) naming your cooperative.\n"
+            "Please confirm or decline it on your dashboard: %(url)s\n"
+        ),
+    )
+
+
+def mail_officials(partnership, cooperative_ids, subject, body):
+    """Send `subject` and `body` (lazy messages, in Indonesian) about a partnership to
+    the officials of these cooperatives; returns how many went."""
     recipients = sorted(
-        {email for email in officials_of(parties.values("cooperative_id")).values_list("email", flat=True) if email}
+        {email for email in officials_of(cooperative_ids).values_list("email", flat=True) if email}
     )
     if not recipients:
         return 0
+    values = {
+        "initiator": partnership.initiator.name,
+        "title": partnership.title,
+        "reference": partnership.reference,
+        "url": settings.SITE_URL + reverse("partnerships:dashboard"),
+    }
     with translation.override("id"):
-        subject = _("KopNet: confirm partnership %(reference)s") % {"reference": partnership.reference}
-        body = _(
-            "%(initiator)s registered the partnership \"%(title)s\" (%(reference)s) naming your cooperative.\n"
-            "Please confirm or decline it on your dashboard: %(url)s\n"
-        ) % {
-            "initiator": partnership.initiator.name,
-            "title": partnership.title,
-            "reference": partnership.reference,
-            "url": settings.SITE_URL + reverse("partnerships:dashboard"),
-        }
+        subject, body = str(subject) % values, str(body) % values
     return send_mass_mail([(subject, body, None, [email]) for email in recipients])
 

@@ -32,4 +32,7 @@ urlpatterns = [
     # At most 18 digits: a longer number would overflow the database's integer.
     re_path(r"^kerjasama/pihak/(?P<pk>[0-9]{1,18})/konfirmasi/$", dashboard.party_confirm, name="party_confirm"),
     re_path(r"^kerjasama/pihak/(?P<pk>[0-9]{1,18})/tolak/$", dashboard.party_decline, name="party_decline"),
+    # A cooperative's answer to a change proposed for a verified partnership.
+    re_path(r"^kerjasama/perubahan/(?P<pk>[0-9]{1,18})/konfirmasi/$", dashboard.change_confirm, name="change_confirm"),
+    re_path(r"^kerjasama/perubahan/(?P<pk>[0-9]{1,18})/tolak/$", dashboard.change_decline, name="change_decline"),
 ]

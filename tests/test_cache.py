@@ -254,7 +254,7 @@ def test_an_officials_profile_edit_changes_the_page_once_a_curator_publishes_it(
     assert response.status_code == 302
     assert not shows(visitor, "+62 21 555 0101", url)  # waiting for a curator
     revision = Revision.objects.get(state=RevisionState.PENDING)
-    kopnet_services.revision_verify(curator=CuratorFactory(), pk=revision.pk)
+    kopnet_services.revision_verify(curator=CuratorFactory(), pk=revision.pk, seen=revision.base_version)
     assert shows(visitor, "+62 21 555 0101", url)
 
 

@@ -28,6 +28,14 @@ def curator(curator_user):
     return client
 
 
+def decide(client, revision, button, seen=None, **extra):
+    """The curator's button on the change's page, as read (`seen`: the edition shown)."""
+    return client.post(
+        reverse("admin:kopnet_revision_change", args=[revision.pk]),
+        {button: "1", "seen": revision.base_version if seen is None else seen, **extra},
+    )
+
+
 def changelist_action(client, action, revisions, **extra):
     return client.post(
         reverse("admin:kopnet_revision_changelist"),
@@ -68,8 +76,9 @@ def test_the_curator_reads_the_differences(curator, official, cooperative_a):
 
 def test_the_curator_publishes_a_change_from_the_admin(curator, official, cooperative_a):
     revision = propose(official, cooperative_a, name="Koperasi Tani Makmur Sentosa")
+    assert 'name="_publish"' in curator.get(reverse("admin:kopnet_revision_change", args=[revision.pk])).content.decode()
 
-    response = changelist_action(curator, "verify_selected", [revision])
+    response = decide(curator, revision, "_publish")
 
     assert response.status_code == 302
     cooperative_a.refresh_from_db()
@@ -95,11 +104,32 @@ def test_a_change_made_stale_by_a_curators_edit_is_refused_with_a_message(curato
     revision = propose(official, cooperative_a, phone="+62 21 333333")
     Cooperative.objects.filter(pk=cooperative_a.pk).update(version=revision.base_version + 1)
 
-    response = changelist_action(curator, "verify_selected", [revision])
+    response = decide(curator, revision, "_publish")
 
     assert any("diubah setelah perubahan ini diusulkan" in str(m) for m in get_messages(response.wsgi_request))
     assert Revision.objects.get(pk=revision.pk).state == RevisionState.PENDING
     assert Cooperative.objects.get(pk=cooperative_a.pk).phone != "+62 21 333333"
+
+
+def test_a_change_replaced_after_the_curator_read_it_is_not_published(curator, official, cooperative_a):
+    read = propose(official, cooperative_a, phone="+62 21 111111")
+    propose(official, cooperative_a, phone="+62 21 999999")  # the official changes it meanwhile
+
+    response = decide(curator, read, "_publish", seen=read.base_version)
+
+    assert any("diganti setelah Anda membukanya" in str(m) for m in get_messages(response.wsgi_request))
+    assert Revision.objects.get(pk=read.pk).state == RevisionState.PENDING
+    assert Cooperative.objects.get(pk=cooperative_a.pk).phone != "+62 21 999999"
+
+
+def test_the_curator_rejects_on_the_changes_page_with_a_reason(curator, official, cooperative_a):
+    revision = propose(official, cooperative_a, phone="+62 21 111111")
+
+    assert decide(curator, revision, "_refuse", reason="").status_code == 302
+    assert Revision.objects.get(pk=revision.pk).state == RevisionState.PENDING
+    decide(curator, revision, "_refuse", reason="Nomor tidak aktif")
+
+    assert Revision.objects.get(pk=revision.pk).reason == "Nomor tidak aktif"
 
 
 def test_officials_cannot_open_the_pending_changes_in_the_admin(official):

@@ -17,9 +17,9 @@ from django.views.decorators.http import require_POST
 
 from kopnet import policy
 from kopnet.forms import BootstrapFormMixin
-from kopnet.services import pending_revision_ids
+from kopnet.services import pending_revision_ids, revision_differences
 from partnerships import services
-from partnerships.models import Partnership, PartnershipParty
+from partnerships.models import ChangeAnswer, Partnership, PartnershipParty
 from registry.models import Cooperative, Representation, RepresentationState
 from registry.policy import acts_for
 
@@ -33,9 +33,9 @@ class DeclineForm(BootstrapFormMixin, forms.Form):
         help_text=gettext_lazy("The initiating cooperative and Dekopin's curators read this."),
     )
 
-    def __init__(self, *args, party, **kwargs):
-        # Every waiting partnership has its own decline form on the page: distinct ids.
-        super().__init__(*args, auto_id=f"decline-{party.pk}-%s", **kwargs)
+    def __init__(self, *args, key, **kwargs):
+        # Every waiting partnership or change has its own decline form on the page: distinct ids.
+        super().__init__(*args, auto_id=f"decline-{key}-%s", **kwargs)
 
 
 def page_of(request, queryset, param):
@@ -49,8 +49,8 @@ def page_of(request, queryset, param):
     return page
 
 
-def render_dashboard(request, *, failed_party_id=None, failed_form=None, status=200):
-    """The dashboard; after a refused decline, that party's form comes back with its errors."""
+def render_dashboard(request, *, failed_key=None, failed_form=None, status=200):
+    """The dashboard; after a refused decline, that form comes back with its errors."""
     user = request.user
     representations = list(
         Representation.objects.open()
@@ -70,7 +70,23 @@ def render_dashboard(request, *, failed_party_id=None, failed_form=None, status=
         "awaiting_page",
     )
     for party in awaiting.object_list:
-        party.decline_form = failed_form if party.pk == failed_party_id else DeclineForm(party=party)
+        key = f"{party.pk}"
+        party.decline_form = failed_form if key == failed_key else DeclineForm(key=key)
+    changes = page_of(
+        request,
+        ChangeAnswer.objects.awaiting(user)
+        .select_related("revision__proposed_by", "cooperative")
+        .order_by("-revision__proposed_at", "-pk"),
+        "changes_page",
+    )
+    partnerships = Partnership.objects.select_related("initiator").in_bulk(
+        [answer.revision.object_id for answer in changes.object_list]
+    )
+    for answer in changes.object_list:
+        key = f"change-{answer.pk}"
+        answer.partnership = partnerships[answer.revision.object_id]
+        answer.differences = revision_differences(answer.revision, answer.partnership)
+        answer.decline_form = failed_form if key == failed_key else DeclineForm(key=key)
     registered = page_of(
         request,
         Partnership.objects.filter(initiator__in=acts_for(user))
@@ -85,6 +101,7 @@ def render_dashboard(request, *, failed_party_id=None, failed_form=None, status=
         "representations": representations,
         "acts_for_any": any(r.state == RepresentationState.APPROVED for r in representations),
         "awaiting_page": awaiting,
+        "changes_page": changes,
         "registered_page": registered,
     }
     return render(request, "partnerships/dashboard.html", context, status=status)
@@ -103,47 +120,71 @@ def answerable_party(user, pk):
     return party
 
 
+def answer_through(request, service, *, subject, confirmed, key=None, **arguments):
+    """Confirm (or, with the decline form, decline) through `service`; a refusal comes
+    back as the dashboard with the service's message, a bad reason with the form's."""
+    values = {"cooperative": subject.cooperative.name, "reference": subject.partnership.reference,
+              "title": subject.partnership.title}  # fmt: skip
+    version = request.POST.get("version")
+    if not confirmed:
+        form = DeclineForm(request.POST, key=key)
+        if not form.is_valid():
+            messages.error(request, _("%(reference)s was not declined: say why, in the form below.") % values)
+            return render_dashboard(request, failed_key=key, failed_form=form, status=400)
+        arguments["reason"] = form.cleaned_data["reason"]
+    try:
+        service(user=request.user, version=version, **arguments)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return render_dashboard(request, status=400)
+    if isinstance(subject, ChangeAnswer):
+        done = _("%(cooperative)s confirmed the change to %(reference)s: %(title)s.") if confirmed else _(
+            "%(cooperative)s declined the change to %(reference)s: %(title)s."
+        )
+    else:
+        done = _("%(cooperative)s confirmed %(reference)s: %(title)s.") if confirmed else _(
+            "%(cooperative)s declined %(reference)s: %(title)s."
+        )
+    messages.success(request, done % values)
+    return redirect("partnerships:dashboard")
+
+
 @require_POST
 @login_required
 def party_confirm(request, pk):
     party = answerable_party(request.user, pk)
-    try:
-        services.party_confirm(user=request.user, party_id=party.pk, version=request.POST.get("version"))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return render_dashboard(request, status=400)
-    messages.success(
-        request,
-        _("%(cooperative)s confirmed %(reference)s: %(title)s.")
-        % {"cooperative": party.cooperative.name, "reference": party.partnership.reference,
-           "title": party.partnership.title},
-    )
-    return redirect("partnerships:dashboard")
+    return answer_through(request, services.party_confirm, subject=party, confirmed=True, party_id=party.pk)
 
 
 @require_POST
 @login_required
 def party_decline(request, pk):
     party = answerable_party(request.user, pk)
-    form = DeclineForm(request.POST, party=party)
-    if form.is_valid():
-        try:
-            services.party_decline(
-                user=request.user, party_id=party.pk, reason=form.cleaned_data["reason"],
-                version=request.POST.get("version"),
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-            return render_dashboard(request, status=400)
-        messages.success(
-            request,
-            _("%(cooperative)s declined %(reference)s: %(title)s.")
-            % {"cooperative": party.cooperative.name, "reference": party.partnership.reference,
-               "title": party.partnership.title},
-        )
-        return redirect("partnerships:dashboard")
-    messages.error(
-        request,
-        _("%(reference)s was not declined: say why, in the form below.") % {"reference": party.partnership.reference},
+    return answer_through(
+        request, services.party_decline, subject=party, confirmed=False, key=f"{party.pk}", party_id=party.pk
     )
-    return render_dashboard(request, failed_party_id=party.pk, failed_form=form, status=400)
+
+
+def answerable_change(user, pk):
+    """A cooperative's answer to a pending change, for its officials; any other 404."""
+    answer = get_object_or_404(ChangeAnswer.objects.select_related("revision", "cooperative"), pk=pk)
+    if not policy.may(user, "answer", answer):
+        raise Http404(_("No change you may answer has this number."))
+    answer.partnership = get_object_or_404(Partnership, pk=answer.revision.object_id)
+    return answer
+
+
+@require_POST
+@login_required
+def change_confirm(request, pk):
+    answer = answerable_change(request.user, pk)
+    return answer_through(request, services.change_confirm, subject=answer, confirmed=True, answer_id=answer.pk)
+
+
+@require_POST
+@login_required
+def change_decline(request, pk):
+    answer = answerable_change(request.user, pk)
+    return answer_through(
+        request, services.change_decline, subject=answer, confirmed=False, key=f"change-{answer.pk}", answer_id=answer.pk
+    )

@@ -101,6 +101,8 @@ class PartnershipDetailView(DetailView):
             (party for party in self.object.parties.all() if party.cooperative_id == self.object.initiator_id), None
         )
         kwargs["show_verification"] = policy.sees_everything(user, Partnership)
+        if self.object.is_verified and policy.may(user, "reason", self.object):
+            kwargs["change"] = selectors.latest_change(self.object)
         kwargs["show_all_links"] = selectors.may_see_unverified(user)
         return super().get_context_data(**kwargs)
 

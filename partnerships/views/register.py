@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from kopnet import policy
 from kopnet.models import Verification
+from kopnet.services import pending_revision
 from partnerships.forms import PartnershipRegistration
 from partnerships.models import Partnership
 from registry.models import Cooperative, Partner
@@ -42,25 +43,40 @@ def partnership_create(request):
 
 @login_required
 def partnership_update(request, reference):
+    """The initiator's officials edit a partnership. A verified one keeps its verified
+    values, which visitors see, while the edit waits as its pending change (the form
+    opens with it); a rejected one goes back to the curators."""
     partnership = get_object_or_404(
         Partnership.objects.select_related("initiator", "new_entity_cooperative"), reference=reference
     )
     if not policy.may(request.user, "edit", partnership):
         raise Http404(_("No partnership you may edit has this reference."))
-    # Verified (or rejected) partnerships go back to pending verification when saved.
-    was_verified = partnership.verification != Verification.PENDING
-    registration = PartnershipRegistration(user=request.user, partnership=partnership, **bound_data(request))
+    verified = partnership.is_verified
+    proposed = pending_revision(partnership) if verified else None
+    registration = PartnershipRegistration(
+        user=request.user, partnership=partnership, proposed=proposed, **bound_data(request)
+    )
     if request.method == "POST":
-        if registration.is_valid() and registration.save():
-            messages.success(request, _("Your changes to %(reference)s are saved.") % {"reference": reference})
-            if was_verified:
-                messages.warning(
+        if registration.is_valid() and (saved := registration.save()):
+            if not verified:
+                messages.success(request, _("Your changes to %(reference)s are saved.") % {"reference": reference})
+                if saved.verification == Verification.PENDING and partnership.verification == Verification.REJECTED:
+                    messages.info(request, _("The partnership goes back to Dekopin's curators, who check it again."))
+            elif getattr(registration.form.instance, "pending_change", None) is None:
+                messages.info(request, _("Nothing waits for the curators: the partnership is as they verified it."))
+            else:
+                messages.info(
                     request,
-                    _("The partnership is back in pending verification until Dekopin's curators check it again."),
+                    _(
+                        "Your changes to %(reference)s wait for Dekopin's curators (and, when they change its "
+                        "substance, for the other cooperatives' confirmation). Visitors see the verified "
+                        "partnership until a curator verifies them."
+                    )
+                    % {"reference": reference},
                 )
             return redirect("partnerships:partnership_detail", reference)
-        return render(request, TEMPLATE, context(registration, was_verified), status=400)
-    return render(request, TEMPLATE, context(registration, was_verified))
+        return render(request, TEMPLATE, context(registration, verified, proposed), status=400)
+    return render(request, TEMPLATE, context(registration, verified, proposed))
 
 
 def organisation_search(request):
@@ -130,7 +146,7 @@ def bound_data(request):
     return {}
 
 
-def context(registration, was_verified=False):
+def context(registration, verified=False, proposed=None):
     partnership = registration.partnership
     return {
         "registration": registration,
@@ -140,7 +156,8 @@ def context(registration, was_verified=False):
         "documents": registration.documents,
         "partnership": partnership,
         "existing_documents": list(partnership.documents.all()) if partnership else [],
-        "was_verified": was_verified,
+        "verified": verified,
+        "proposed": proposed,
         "suggested_direction": registration.suggested_direction(),
         "picker_messages": picker_messages(),
     }

@@ -213,9 +213,9 @@ def test_a_change_to_a_verified_profile_waits_for_the_curator_who_publishes_it(
     desk.locator("#result_list tbody tr", has_text=own.name).locator("th a, td a").first.click()
     expect(desk.locator("#content")).to_contain_text("+62 22 7654321")
     screen(desk, "journey-6-curator-reads-the-differences")
-    desk.goto(url + "/admin/kopnet/revision/")
-    admin_action(desk, own.name, "verify_selected")
-    expect(desk.locator(".messagelist")).to_contain_text("1")
+    # Published from the page that showed it, as read.
+    desk.locator("input[name=_publish]").click()
+    expect(desk.locator(".messagelist")).to_contain_text(own.name)
 
     visitor.goto(url + f"/koperasi/{own.slug}/")
     expect(visitor.locator("main")).to_contain_text("+62 22 7654321")

@@ -270,9 +270,10 @@ def test_dashboard_queries_do_not_grow_with_rows(official, cooperative_a, django
     # 1 session, 2 user, 3 my representations with their cooperatives and provinces,
     # 4 which of those have a change waiting for the curators, 5 count and 6 page of
     # the parties waiting for me (with partnership, initiator and cooperative), 7
-    # count and 8 page of the partnerships my cooperatives registered (with
-    # initiator), 9 their parties with cooperative or partner.
-    with django_assert_num_queries(9):
+    # count of the changes waiting for my answer (none), 8 count and 9 page of the
+    # partnerships my cooperatives registered (with initiator), 10 their parties
+    # with cooperative or partner.
+    with django_assert_num_queries(10):
         response = official.get("/akun/")
     assert len(response.context["representations"]) == rows
     assert len(response.context["awaiting_page"].object_list) == rows

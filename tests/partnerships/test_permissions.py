@@ -34,6 +34,8 @@ def records(settings, tmp_path, cooperative_a, cooperative_b):
         "waiting_elsewhere": waiting_elsewhere,
         "rejected_of_a": rejected_of_a,
         "verified_doc": document(verified),
+        # Added by a change that waits for the curators: not published yet.
+        "unpublished_doc": document(verified, published=False, title="Adendum menunggu"),
         "waiting_for_a_doc": document(waiting_for_a),
         "waiting_elsewhere_doc": document(waiting_elsewhere),
         "coop_a": cooperative_a,
@@ -52,11 +54,15 @@ MATRIX = [
     ("/kerjasama/{verified.reference}/dokumen/{verified_doc.pk}/", PUBLIC),
     ("/kerjasama/{waiting_for_a.reference}/dokumen/{waiting_for_a_doc.pk}/", PARTIES_AND_CURATORS),
     ("/kerjasama/{waiting_elsewhere.reference}/dokumen/{waiting_elsewhere_doc.pk}/", CURATORS_ONLY),
+    ("/kerjasama/{verified.reference}/dokumen/{unpublished_doc.pk}/", PARTIES_AND_CURATORS),
     # A document asked for under another partnership's reference.
     ("/kerjasama/{verified.reference}/dokumen/{waiting_for_a_doc.pk}/", NOBODY),
     ("/kerjasama/{verified.reference}/dokumen/999999/", NOBODY),
     ("/media/{verified_doc.file.name}", NOBODY),
     ("/statistik/", PUBLIC),
+    # Answers are sent, never opened (tests/partnerships/test_pending_changes.py).
+    ("/kerjasama/perubahan/1/konfirmasi/", {actor: 405 for actor in ACTORS}),
+    ("/kerjasama/perubahan/1/tolak/", {actor: 405 for actor in ACTORS}),
     ("/koperasi/{coop_a.slug}/", PUBLIC),
 ]
 

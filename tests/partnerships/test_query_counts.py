@@ -94,8 +94,9 @@ def test_detail_queries_for_a_party_official(client, django_assert_num_queries, 
         document(record)
     # 1 session, 2 user, 3 user and 4 group permissions (visible_to), 5 the
     # partnership, 6 parties, 7 objectives, 8 fields, 9 documents, 10 whether the
-    # reader acts for the initiator (the Edit link).
-    with django_assert_num_queries(10):
+    # reader acts for the initiator (the Edit link), 11 whether they act for a party
+    # and 12 the latest change proposed (what concerns the parties).
+    with django_assert_num_queries(12):
         response = client.get(f"/kerjasama/{record.reference}/")
     assert response.context["may_edit"] is True
 

@@ -696,20 +696,20 @@ def test_editing_adds_and_removes_parties_and_tells_only_the_newcomers(official,
 
 
 @pytest.mark.django_db
-def test_editing_a_verified_partnership_warns_before_and_after_saving(official, partnership, cooperative_b):
+def test_editing_a_verified_partnership_says_the_change_waits_before_and_after_saving(official, partnership, cooperative_b):
     services.partnership_verify(curator=CuratorFactory(), pk=partnership.pk, override_note="checked")
     official.cookies["django_language"] = "en"
 
     page = official.get(edit_url(partnership))
-    assert page.context["was_verified"] is True
-    assert "Saving your changes sends it back to pending verification" in html(page)
+    assert page.context["verified"] is True
+    assert "visitors keep seeing the verified partnership" in html(page)
 
     response = official.post(edit_url(partnership), edit_data(partnership, [cooperative_b], title="Judul baru"), follow=True)
 
     partnership.refresh_from_db()
-    assert partnership.verification == Verification.PENDING
+    assert (partnership.verification, partnership.title) == (Verification.VERIFIED, "Kerjasama simpan pinjam")
     messages = [str(m) for m in response.context["messages"]]
-    assert any("back in pending verification" in m for m in messages)
+    assert any("wait for Dekopin's curators" in m for m in messages)
 
 
 @pytest.mark.django_db

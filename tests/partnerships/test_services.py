@@ -320,7 +320,7 @@ def test_edit_by_an_official_of_another_party_is_refused(user_a, user_b, coop_a,
     assert partnership.title == "Kerjasama pemasaran bersama"
 
 
-def test_edit_of_a_verified_partnership_sends_it_back_to_pending(user_a, coop_a, coop_b):
+def test_edit_of_a_verified_partnership_waits_as_its_pending_change(user_a, coop_a, coop_b):
     partnership = register(user_a, coop_a, coop_b)
     curator = CuratorFactory()
     services.partnership_verify(curator=curator, pk=partnership.pk, override_note="checked by phone")
@@ -332,11 +332,24 @@ def test_edit_of_a_verified_partnership_sends_it_back_to_pending(user_a, coop_a,
         user=user_a, partnership=partnership, parties=list(partnership.parties.all()), objectives=[], fields=[]
     )
 
+    stored = Partnership.objects.get(pk=partnership.pk)
+    assert (stored.title, stored.verification, stored.verification_by) == ("Kerjasama pemasaran bersama", Verification.VERIFIED, curator)
+    assert partnership.pending_change.changes == {"title": "Judul baru"}
+
+
+def test_edit_of_a_rejected_partnership_sends_it_back_to_pending(user_a, coop_a, coop_b):
+    partnership = register(user_a, coop_a, coop_b)
+    services.partnership_reject(curator=CuratorFactory(), pk=partnership.pk, reason="Tanggal keliru")
     partnership.refresh_from_db()
-    assert partnership.title == "Judul baru"
-    assert partnership.verification == Verification.PENDING
-    assert partnership.verification_by is None
-    assert partnership.verification_at is None
+
+    partnership.title = "Judul baru"
+    services.partnership_update(
+        user=user_a, partnership=partnership, parties=list(partnership.parties.all()), objectives=[], fields=[]
+    )
+
+    partnership.refresh_from_db()
+    assert (partnership.title, partnership.verification) == ("Judul baru", Verification.PENDING)
+    assert partnership.verification_by is None and partnership.verification_at is None
 
 
 def test_edit_keeps_the_confirmation_of_parties_that_stay(user_a, user_b, coop_a, coop_b):

@@ -351,7 +351,7 @@ def test_a_change_to_a_verified_cooperative_waits_while_visitors_see_the_verifie
     for name, value in changes.items():
         assert str(form[name].value() or "") == value
 
-    verify_service.revision_verify(curator=CuratorFactory(), pk=revision.pk)
+    verify_service.revision_verify(curator=CuratorFactory(), pk=revision.pk, seen=revision.base_version)
 
     stored.refresh_from_db()
     assert stored.verification == Verification.VERIFIED
@@ -376,7 +376,7 @@ def test_other_changes_and_sectors_wait_too_and_are_published_together(official,
     revision = Revision.objects.get(state=RevisionState.PENDING)
     assert set(revision.changes) == {"phone", "address", "sectors", "status", "individual_members"}
     assert revision.proposed_by.username == "official_a"
-    verify_service.revision_verify(curator=CuratorFactory(), pk=revision.pk)
+    verify_service.revision_verify(curator=CuratorFactory(), pk=revision.pk, seen=revision.base_version)
     cooperative_a.refresh_from_db()
     assert cooperative_a.verification == Verification.VERIFIED
     assert cooperative_a.phone == "+62 22 1234567"

@@ -26,9 +26,10 @@ from kopnet.cache import CachedCountPaginator
 from kopnet.models import Revision, RevisionState, Verification
 from kopnet.services import (
     StaleVersion,
-    changed_since,
+    curator_save,
     lock,
-    require_version,
+    pending_revision,
+    require_opened_version,
     revision_differences,
     revision_reject,
     revision_verify,
@@ -97,7 +98,9 @@ class VersionedModelForm(forms.ModelForm):
     """A curator's change form carries the version it was opened on. clean() runs
     inside the admin's transaction: it locks the row and refuses a version that is
     no longer the record's (an official's proposal, a party's answer, another
-    curator landed meanwhile), naming what changed."""
+    curator landed meanwhile), naming what changed, as a form error. The save
+    itself goes through kopnet.services.curator_save (VerifiableAdmin.save_model),
+    which checks again under the same lock."""
 
     # Not named `version`: the model field of that name is not editable.
     opened_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
@@ -112,19 +115,22 @@ class VersionedModelForm(forms.ModelForm):
         if self.instance.pk:
             stored = lock(type(self.instance)._default_manager, self.instance.pk)
             try:
-                require_version(stored, cleaned.get("opened_version"))
+                require_opened_version(stored, cleaned.get("opened_version"))
             except StaleVersion as error:
-                changed = changed_since(stored, cleaned.get("opened_version"))
                 messages = [*error.messages]
-                if changed:
-                    messages.append(gettext("Changed meanwhile: %(fields)s.") % {"fields": ", ".join(changed)})
+                if error.changed:
+                    messages.append(gettext("Changed meanwhile: %(fields)s.") % {"fields": ", ".join(error.changed)})
                 # The form sent again, once reviewed, carries the version it now shows.
                 data = self.data.copy()
                 data[self.add_prefix("opened_version")] = stored.version
                 self.data = data
                 raise ValidationError(messages) from None
-            self.instance.version = stored.version + 1
         return cleaned
+
+    @property
+    def edited_fields(self):
+        """The model fields the curator changed on this form (curator_save's `fields`)."""
+        return [name for name in self.changed_data if name != "opened_version"]
 
 
 class DecisionActions:
@@ -274,6 +280,23 @@ class VerifiableAdmin(DecisionActions, ImportExportMixin, SearchByQuerySetMixin,
         if obj is not None and "opened_version" not in fieldsets[0][1]["fields"]:
             fieldsets[0][1]["fields"] = [*fieldsets[0][1]["fields"], "opened_version"]
         return fieldsets
+
+    def save_model(self, request, obj, form, change):
+        """A curator's edit, through its locked service (the form's clean() has
+        already refused a stale version as a form error)."""
+        version = form.cleaned_data.get("opened_version") if change else None
+        curator_save(curator=request.user, record=obj, fields=form.edited_fields, version=version)
+        if change and pending_revision(obj) is not None:
+            # Its version moved on: that change can no longer be published (tests/test_revisions.py).
+            self.message_user(
+                request,
+                gettext(
+                    "A change proposed for %(record)s still waits, but it was proposed before your edit and can no "
+                    "longer be published: reject it, and the official proposes it again."
+                )
+                % {"record": obj},
+                messages.WARNING,
+            )
 
     def get_readonly_fields(self, request, obj=None):
         # Verification changes only through the actions, which record who and when.

@@ -14,7 +14,7 @@ from import_export import resources
 from import_export.fields import Field
 from import_export.widgets import CharWidget, DateWidget, ManyToManyWidget, Widget
 
-from kopnet.services import lock
+from kopnet.services import curator_save
 
 # What every import writes into the records' history.
 CHANGE_REASON = "imported"
@@ -145,6 +145,7 @@ class SpreadsheetResource(resources.ModelResource):
         super().__init__(**kwargs)
         self.importing = importing
         self._id_rows = {}
+        self.curator = None
 
     def get_user_visible_fields(self):
         # The import page lists the columns it reads, and the identifier: not the
@@ -255,13 +256,39 @@ class SpreadsheetResource(resources.ModelResource):
                 {columns.get(name, name): ValidationError(messages).messages for name, messages in errors.items()}
             )
 
+    def after_init_instance(self, instance, new, row, **kwargs):
+        super().after_init_instance(instance, new, row, **kwargs)
+        # The values the row starts from: do_instance_save() writes the ones it changed.
+        instance._values_read = self.column_values(instance)
+
+    def column_values(self, instance):
+        """{attribute: value} of the plain columns this resource imports."""
+        values = {}
+        for field in self.get_import_fields():
+            if field.attribute and not field.readonly and not isinstance(field.widget, ManyToManyWidget):
+                model_field = instance._meta.get_field(field.attribute)
+                values[field.attribute] = getattr(instance, model_field.attname)
+        return values
+
     def before_save_instance(self, instance, row, **kwargs):
-        instance._change_reason = CHANGE_REASON
-        if instance.pk and hasattr(instance, "version"):
-            # A curator's edit by file, like one in the admin: the row is locked until
-            # the import commits, and its version moves on, so an edit form or a
-            # pending change opened on the earlier version is refused.
-            instance.version = lock(type(instance)._default_manager, instance.pk).version + 1
+        # The curator who imports: do_instance_save() writes in their name.
+        self.curator = kwargs.get("user")
+
+    def do_instance_save(self, instance, is_create):
+        """A curator's edit by file, through the same locked service as one in the
+        admin: the row is locked until the import commits, a row changed since the
+        import read it is refused (the whole file is undone), only the columns that
+        differ are written, and the version moves on, so an edit form or a pending
+        change opened on the earlier version is refused."""
+        read = getattr(instance, "_values_read", {})
+        changed = [name for name, value in self.column_values(instance).items() if read.get(name) != value]
+        curator_save(
+            curator=self.curator,
+            record=instance,
+            fields=changed,
+            version=None if is_create else instance.version,
+            reason=CHANGE_REASON,
+        )
 
     @classmethod
     def bad_rows(cls, result):

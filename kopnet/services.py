@@ -34,7 +34,11 @@ def lock(queryset, pk):
 
 
 class StaleVersion(ValidationError):
-    """The record changed after the person opened it."""
+    """The record changed after the person opened it. `changed` names the fields
+    that differ from the version they opened, when a service looked
+    (require_opened_version)."""
+
+    changed = ()
 
 
 def parse_version(value):
@@ -78,6 +82,16 @@ def changed_since(record, version):
     ]
 
 
+def require_opened_version(record, version):
+    """require_version() for an edit form: a refusal also names, in its `changed`,
+    the fields that differ from the version the person opened."""
+    try:
+        require_version(record, version)
+    except StaleVersion as error:
+        error.changed = changed_since(record, parse_version(version))
+        raise
+
+
 def save_changes(record, fields, *, by=None, reason=None):
     """Write `fields` (and the version, and updated_at) of a locked record.
 
@@ -90,6 +104,57 @@ def save_changes(record, fields, *, by=None, reason=None):
     if reason:
         record._change_reason = reason
     record.save(update_fields=[*fields, "version", "updated_at"])
+
+
+@transaction.atomic
+def curator_save(*, curator, record, fields, version=None, reason=None):
+    """Save a curator's edit of a record (a cooperative, a partner, a partnership):
+    the admin's change form and the spreadsheet imports both write through here.
+
+    `record` carries the edited values, already validated by the caller's form or
+    import (the admin's form validates under this same lock, taken in its clean());
+    `fields` names what the curator changed (a form's changed_data, the cells of a
+    file that differ); `version` is the one the form was opened on, or the one the
+    import read. Under the row's lock a stale version is refused (StaleVersion,
+    naming what changed), and of `fields` only the columns that differ from the
+    stored row are written: a column the curator did not change keeps whatever
+    another writer put there. Many-to-many names in `fields` are the caller's to
+    set afterwards (form.save_m2m(), the import's own step), in the same transaction.
+
+    The version moves on even when no column differs: related rows (sectors,
+    memberships, parties) change with the same save, and an edit form or an
+    official's pending change opened before it must be refused. That pending
+    change stays pending, now stale: revision_verify() refuses it and the curator
+    rejects it, so that the official proposes it again on what the curator wrote.
+
+    A new record (no pk) is created as it is. Returns the saved record, with its
+    new version and written values also set on `record`.
+    """
+    model = type(record)
+    if record.pk is None:
+        policy.require(curator, "verify", record)
+        record._history_user = curator
+        if reason:
+            record._change_reason = reason
+        record.save()
+        return record
+    stored = lock(model._default_manager, record.pk)
+    policy.require(curator, "verify", stored)
+    require_opened_version(stored, version)
+    columns = {field.name: field for field in model._meta.concrete_fields if field.editable and not field.primary_key}
+    changed = [
+        name
+        for name in dict.fromkeys(fields)
+        if name in columns and getattr(stored, columns[name].attname) != getattr(record, columns[name].attname)
+    ]
+    for name in changed:
+        setattr(stored, columns[name].attname, getattr(record, columns[name].attname))
+    derived = stored.derived_fields(changed) if hasattr(stored, "derived_fields") else []
+    save_changes(stored, [*changed, *derived], by=curator, reason=reason)
+    for name in [*changed, *derived, "version", "updated_at"]:
+        attname = model._meta.get_field(name).attname
+        setattr(record, attname, getattr(stored, attname))
+    return stored
 
 
 VERIFICATION_FIELDS = ("verification", "verification_by", "verification_at", "verification_note")

@@ -172,8 +172,6 @@ class CooperativeAdmin(VerifiableAdmin):
         {"fields": ["member_cooperatives"], "description": _("The cooperatives that are active members of this federation.")},
     )
 
-    @admin.display(description=_("name"), ordering="name")
-
     def save_formset(self, request, form, formset, change):
         if formset.model is not Membership:
             return super().save_formset(request, form, formset, change)
@@ -182,6 +180,7 @@ class CooperativeAdmin(VerifiableAdmin):
             services.membership_save(user=request.user, membership=membership)
         formset.save_m2m()
 
+    @admin.display(description=_("name"), ordering="name")
     def name_and_short_name(self, obj):
         return f"{obj.name} ({obj.short_name})" if obj.short_name else obj.name
 

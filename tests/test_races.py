@@ -14,7 +14,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from kopnet.models import Verification
+from kopnet.models import Revision, Verification
+from kopnet.services import curator_save
 from partnerships import services as partnership_services
 from partnerships.models import Confirmation, Direction, Partnership, PartnershipParty, PartyRole
 from registry import services as registry_services
@@ -209,4 +210,39 @@ def test_two_curators_deciding_one_representation_at_once_one_wins(number, curat
     representation = Representation.objects.get(pk=representation.pk)
     assert representation.state == [RepresentationState.APPROVED, RepresentationState.REVOKED][winner]
     assert representation.decided_by == [curator_user, other_curator][winner]
+    assert codes == ["stale"]
+
+
+@pytest.mark.parametrize("number", range(ROUNDS))
+def test_a_curators_edit_and_an_officials_proposed_change_at_once_one_wins(number, curator_user):
+    cooperative = CooperativeFactory(
+        name=f"Koperasi Sunting {number}", regency="Kabupaten Bogor", phone="+62 21 111111"
+    )  # verified: the official's change waits for a curator as a pending revision
+    official = official_of(cooperative)
+    version = cooperative.version
+
+    def curators_edit():
+        # What the admin's save_model does with the change form the curator opened at `version`.
+        edited = Cooperative.objects.get(pk=cooperative.pk)
+        edited.regency = "Kota Bandung"
+        return curator_save(curator=curator_user, record=edited, fields=["regency"], version=version)
+
+    def officials_change():
+        edited = Cooperative.objects.get(pk=cooperative.pk)
+        edited.phone = "+62 21 999999"
+        return registry_services.cooperative_update(user=official, cooperative=edited, sectors=[], version=version)
+
+    outcomes = race(curators_edit, officials_change)
+
+    winner, codes = one_winner(outcomes)
+    cooperative.refresh_from_db()
+    revisions = Revision.objects.filter(object_id=cooperative.pk, content_type__model="cooperative")
+    if winner == 0:  # the curator's values, and no change waits: the official's was of a version gone
+        assert (cooperative.regency, cooperative.phone) == ("Kota Bandung", "+62 21 111111")
+        assert not revisions.exists()
+    else:  # the official's change waits beside the verified values; the curator's edit is refused
+        assert outcomes[1] == registry_services.PROPOSED
+        assert (cooperative.regency, cooperative.phone) == ("Kabupaten Bogor", "+62 21 111111")
+        assert list(revisions.values_list("changes", "base_version")) == [({"phone": "+62 21 999999"}, version + 1)]
+    assert (cooperative.version, cooperative.verification) == (version + 1, Verification.VERIFIED)
     assert codes == ["stale"]

@@ -174,3 +174,20 @@ def test_the_dashboard_shows_which_cooperative_has_a_change_waiting(official, co
     propose(official, cooperative_a, phone="+62 21 777777")
 
     assert "Perubahan menunggu kurator" in official.get("/akun/").content.decode()
+
+
+def test_a_curators_edit_makes_the_waiting_change_stale_and_says_so(curator, official, cooperative_a):
+    url = reverse("admin:registry_cooperative_change", args=[cooperative_a.pk])
+    revision = propose(official, cooperative_a, phone="+62 21 555555")
+    opened = curator.get(url).context["adminform"].form["opened_version"].value()
+
+    saved = curator.post(url, admin_change_data(cooperative_a, opened, regency="Kota Bandung"), follow=True)
+
+    assert "sehingga tidak dapat diterbitkan lagi" in saved.content.decode()
+    cooperative_a.refresh_from_db()
+    assert (cooperative_a.regency, cooperative_a.version) == ("Kota Bandung", revision.base_version + 1)
+    assert cooperative_a.phone != "+62 21 555555"
+    # It still waits, and publishing it is refused: the curator rejects it.
+    assert Revision.objects.get(pk=revision.pk).state == RevisionState.PENDING
+    refused = changelist_action(curator, "verify_selected", [revision])
+    assert any("diubah setelah perubahan ini diusulkan" in str(m) for m in get_messages(refused.wsgi_request))

@@ -1,7 +1,8 @@
 """`seed_demo` runs twice for the whole package, not twice for each module: it is the
-slowest fixture of the suite (seconds a run). Under pytest-xdist the package's
-tests form one group (`xdist_group("demo")`, run with --dist loadgroup), so one
-worker seeds, instead of each worker seeding for the tests it was given. The runs happen inside a transaction
+slowest fixture of the suite (seconds a run). Under pytest-xdist each worker
+given a test of the package seeds for itself. The modules ask --dist loadgroup to keep
+them on one worker (`xdist_group("demo")`), but with pytest-xdist 3.8 they were
+still seen split across both workers: not yet explained. The runs happen inside a transaction
 that is rolled back after the package's last test; each test runs in a savepoint."""
 
 import pytest

@@ -29,7 +29,8 @@ from partnerships.models import (
 from registry.models import Cooperative, PartnerKind
 from tests.demo.seeding import seed
 
-# One worker runs the package under pytest-xdist: it seeds once (conftest.py).
+# Meant to keep the package on one pytest-xdist worker (--dist loadgroup), which
+# would seed once; see conftest.py: not yet seen to hold.
 pytestmark = pytest.mark.xdist_group("demo")
 
 

@@ -30,7 +30,8 @@ from registry.models import (
 from tests.demo.seeding import registry_snapshot as snapshot
 from tests.demo.seeding import seed
 
-# One worker runs the package under pytest-xdist: it seeds once (conftest.py).
+# Meant to keep the package on one pytest-xdist worker (--dist loadgroup), which
+# would seed once; see conftest.py: not yet seen to hold.
 pytestmark = pytest.mark.xdist_group("demo")
 
 DEMO_USERNAMES = ["admin", "kurator", "pengurus1", "pengurus2"]

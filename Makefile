@@ -15,8 +15,13 @@ run: $(INSTALLED) translations
 	@echo "KopNet: http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/)"
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
+# `make test XDIST="-n auto --dist loadgroup"` runs the suite on every core
+# (pytest-xdist: each worker has its own test database, tmp_path and browser;
+# loadgroup keeps each xdist_group, tests/demo's one seeding, on one worker). Off by
+# default until the whole suite has passed that way repeatedly on SQLite and PostgreSQL.
+XDIST ?=
 test: $(INSTALLED) translations
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(XDIST) $(PYTEST_ARGS)
 
 install: $(INSTALLED)
 

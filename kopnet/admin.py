@@ -373,6 +373,11 @@ class RevisionAdmin(DecisionActions, RegistryAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def get_queryset(self, request):
+        # The records the list names: one query for each kind of record on the
+        # page, not one for each row (the generic foreign key, prefetched).
+        return super().get_queryset(request).prefetch_related("record")
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         # Nothing to save here: a change is decided by the actions of the list.
         extra_context = {**(extra_context or {}), "show_save": False, "show_save_and_continue": False}

@@ -3,12 +3,14 @@ keeps the verified values, a curator reads the differences in the admin and
 publishes or rejects it, and the official reads what became of it."""
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
 
 from kopnet.models import Revision, RevisionState, Verification
 from registry.models import Cooperative
+from tests.factories import CooperativeFactory, PartnerFactory
 from tests.registry.test_official_views import profile_data
 
 pytestmark = pytest.mark.django_db
@@ -144,3 +146,31 @@ def test_the_dashboard_shows_which_cooperative_has_a_change_waiting(official, co
     propose(official, cooperative_a, phone="+62 21 777777")
 
     assert "Perubahan menunggu kurator" in official.get("/akun/").content.decode()
+
+
+# --- what the curator's pages cost -------------------------------------------------
+
+
+def waiting_change(record, **changes):
+    return Revision.objects.create(
+        content_type=ContentType.objects.get_for_model(record), object_id=record.pk,
+        base_version=record.version, changes=changes or {"name": f"{record.name} Baru"},
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("rows", [1, 25])
+def test_the_pending_changes_list_costs_the_same_with_1_row_as_with_many(curator, django_assert_num_queries, rows):
+    records = [factory() for _ in range(rows) for factory in (CooperativeFactory, PartnerFactory)]
+    for record in records:
+        waiting_change(record)
+    # 1 session, 2 user, 3 user and 4 group permissions, 5 the kinds of record
+    # (the filter), 6 count of the filtered and 7 of all changes, 8 the page with
+    # kinds and proposers, 9 its cooperatives and 10 its partners (one query for
+    # each kind of record, whatever the rows).
+    with django_assert_num_queries(10):
+        response = curator.get(reverse("admin:kopnet_revision_changelist"))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert all(f">{record.name}</a>" in content for record in records)
+
+

@@ -9,8 +9,14 @@ from django.test import Client
 from django.urls import reverse
 
 from kopnet.models import Revision, RevisionState, Verification
+from partnerships.models import Objective, Partnership
 from registry.models import Cooperative
-from tests.factories import CooperativeFactory, PartnerFactory
+from tests.factories import (
+    CooperativeFactory,
+    CuratorFactory,
+    PartnerFactory,
+    PartnershipFactory,
+)
 from tests.registry.test_official_views import profile_data
 
 pytestmark = pytest.mark.django_db
@@ -174,3 +180,34 @@ def test_the_pending_changes_list_costs_the_same_with_1_row_as_with_many(curator
     assert all(f">{record.name}</a>" in content for record in records)
 
 
+
+def test_the_differences_read_each_related_model_once(django_assert_num_queries, cooperative_a, cooperative_b):
+    """A change to several foreign keys (and a many-to-many field) reads each related
+    model once, however many of its fields changed."""
+    curator = CuratorFactory()
+    new_entity = CooperativeFactory(name="Koperasi Usaha Bersama")
+    partnership = PartnershipFactory(initiator=cooperative_a, parties=[cooperative_a, cooperative_b])
+    objectives = list(Objective.objects.order_by("name")[:2])
+    revision = Revision(
+        content_type=ContentType.objects.get_for_model(partnership), object_id=partnership.pk,
+        base_version=partnership.version,
+        changes={
+            "initiator": str(cooperative_b.pk), "new_entity_cooperative": str(new_entity.pk),
+            "created_by": str(curator.pk), "objectives": [objective.pk for objective in objectives],
+        },
+    )  # fmt: skip
+    # 1 the objectives the partnership has now, then one query for each related
+    # model: 2 cooperatives (initiator and new entity, now and proposed), 3 users,
+    # 4 objectives.
+    with django_assert_num_queries(4):
+        rows = revision.differences(record=partnership)
+
+    def label(name):
+        return str(Partnership._meta.get_field(name).verbose_name)
+
+    assert {row[0]: row[1:] for row in rows} == {
+        label("initiator"): (cooperative_a.name, cooperative_b.name),
+        label("new_entity_cooperative"): ("-", new_entity.name),
+        label("created_by"): ("-", str(curator)),
+        label("objectives"): ("", ", ".join(str(objective) for objective in objectives)),
+    }

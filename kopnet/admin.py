@@ -407,6 +407,11 @@ class RevisionAdmin(DecisionActions, RegistryAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def get_queryset(self, request):
+        # The records the list names: one query for each kind of record on the
+        # page, not one for each row (the generic foreign key, prefetched).
+        return super().get_queryset(request).prefetch_related("record")
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if request.method == "POST" and ("_publish" in request.POST or "_refuse" in request.POST):
             return self.decide(request, object_id)

@@ -267,18 +267,32 @@ class Revision(models.Model):
         return {name: value for name, value in self.changes.items() if name in own}
 
     def differences(self, record=None):
-        """(label, now, proposed) for each changed field, as readers see the values."""
+        """(label, now, proposed) for each changed field, as readers see the values.
+
+        The related records both columns name are read once for each related model
+        (and each many-to-many field's present set once), however many fields changed."""
         record = record if record is not None else self.record
-        rows = []
-        for name, value in self.field_changes().items():
-            field = record._meta.get_field(name)
+        changed = [(record._meta.get_field(name), value) for name, value in self.field_changes().items()]
+        wanted = {}
+        for field, value in changed:
             if field.many_to_many:
-                related = field.related_model._default_manager
-                now = ", ".join(str(obj) for obj in getattr(record, name).all())
-                proposed = ", ".join(str(obj) for obj in related.filter(pk__in=value))
+                wanted.setdefault(field.related_model, set()).update(value)
+            elif field.is_relation:
+                for pk in (getattr(record, field.attname), proposed_value(field, value)):
+                    if pk not in (None, ""):
+                        wanted.setdefault(field.related_model, set()).add(pk)
+        # In each model's own order, which is how a many-to-many set reads.
+        related = {model: list(model._default_manager.filter(pk__in=pks)) for model, pks in wanted.items()}
+        rows = []
+        for field, value in changed:
+            if field.many_to_many:
+                now = ", ".join(str(obj) for obj in getattr(record, field.name).all())
+                ids = set(value)
+                proposed = ", ".join(str(obj) for obj in related[field.related_model] if obj.pk in ids)
             else:
-                now = shown_value(field, getattr(record, field.attname))
-                proposed = shown_value(field, field.to_python(value) if value is not None else None)
+                found = {obj.pk: obj for obj in related.get(field.related_model, ())}
+                now = shown_value(field, getattr(record, field.attname), found)
+                proposed = shown_value(field, proposed_value(field, value), found)
             rows.append((str(field.verbose_name), now, proposed))
         return rows
 
@@ -291,15 +305,25 @@ class Revision(models.Model):
             if field.many_to_many:
                 related[name] = value
             else:
-                setattr(record, field.attname, field.to_python(value) if value is not None else None)
+                setattr(record, field.attname, proposed_value(field, value))
         return related
 
 
-def shown_value(field, value):
+def proposed_value(field, value):
+    """A value of `changes` (text) as the field holds it."""
+    return field.to_python(value) if value is not None else None
+
+
+def shown_value(field, value, related=None):
+    """`value` of `field` as readers see it; a foreign key's record is looked up in
+    `related` ({pk: record}) when given, else read."""
     if value in (None, ""):
         return "-"
     if field.is_relation:
-        obj = field.related_model._default_manager.filter(pk=value).first()
+        if related is not None:
+            obj = related.get(value)
+        else:
+            obj = field.related_model._default_manager.filter(pk=value).first()
         return str(obj) if obj is not None else str(value)
     if field.flatchoices:
         return str(dict(field.flatchoices).get(value, value))

@@ -6,15 +6,20 @@ from django.utils.translation import gettext_lazy as _
 from kopnet import policy
 from kopnet.models import Verification
 from partnerships.models import ChangeAnswer, Partnership, PartnershipDocument, PartnershipParty
-from registry.policy import acts_for, acts_for_cooperative
+from registry.policy import acting_for_ids, acts_for, acts_for_cooperative
 
 
 def is_party_official(user, partnership):
-    """Whether the user acts for one of the partnership's cooperative parties."""
-    return (
-        bool(user and user.is_authenticated)
-        and PartnershipParty.objects.filter(partnership=partnership, cooperative__in=acts_for(user)).exists()
-    )
+    """Whether the user acts for one of the partnership's cooperative parties.
+
+    Lists and detail pages have prefetched the parties: then no query is made."""
+    mine = acting_for_ids(user)
+    if not mine:
+        return False
+    prefetched = getattr(partnership, "_prefetched_objects_cache", {}).get("parties")
+    if prefetched is not None:
+        return any(party.cooperative_id in mine for party in prefetched)
+    return PartnershipParty.objects.filter(partnership=partnership, cooperative_id__in=mine).exists()
 
 
 # What a reader who may not see an organisation's name reads in its place.

@@ -14,10 +14,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from kopnet.models import Revision, Verification
-from kopnet.services import curator_save
+from kopnet.models import Revision, RevisionState, Verification
+from kopnet.services import curator_save, revision_verify
 from partnerships import services as partnership_services
-from partnerships.models import Confirmation, Direction, Partnership, PartnershipParty, PartyRole
+from partnerships.models import ChangeAnswer, Confirmation, Direction, Partnership, PartnershipParty, PartyRole
 from registry import services as registry_services
 from registry.models import (
     Cooperative,
@@ -246,3 +246,67 @@ def test_a_curators_edit_and_an_officials_proposed_change_at_once_one_wins(numbe
         assert list(revisions.values_list("changes", "base_version")) == [({"phone": "+62 21 999999"}, version + 1)]
     assert (cooperative.version, cooperative.verification) == (version + 1, Verification.VERIFIED)
     assert codes == ["stale"]
+
+
+def verified_with_change(number, curator_user, **changes):
+    """A verified partnership of A and B (B confirmed) whose initiator proposed `changes`."""
+    partnership, user_a, user_b, party_b = registered_partnership(number)
+    partnership_services.party_confirm(user=user_b, party_id=party_b.pk)
+    partnership_services.partnership_verify(curator=curator_user, pk=partnership.pk)
+    propose_change(user_a, partnership.pk, **changes)
+    revision = Revision.objects.get(object_id=partnership.pk, state=RevisionState.PENDING)
+    return Partnership.objects.get(pk=partnership.pk), user_a, user_b, revision
+
+
+def propose_change(user, pk, version=None, **changes):
+    edited = Partnership.objects.get(pk=pk)
+    for name, value in changes.items():
+        setattr(edited, name, value)
+    return partnership_services.partnership_update(
+        user=user, partnership=edited, parties=list(edited.parties.all()),
+        objectives=[], fields=[], version=version or edited.version,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("number", range(ROUNDS))
+def test_publishing_a_change_and_the_initiator_replacing_it_at_once_one_wins(number, curator_user):
+    partnership, user_a, _user_b, revision = verified_with_change(number, curator_user, description="Ejaan diperbaiki.")
+    version = partnership.version
+
+    outcomes = race(
+        lambda: revision_verify(curator=curator_user, pk=revision.pk, seen=revision.base_version),
+        lambda: propose_change(user_a, partnership.pk, version=version, description="Ejaan diperbaiki lagi."),
+    )
+
+    winner, codes = one_winner(outcomes)
+    stored = Partnership.objects.get(pk=partnership.pk)
+    revision.refresh_from_db()
+    if winner == 0:  # published what the curator read; the replacement of it is refused
+        assert (stored.description, revision.state) == ("Ejaan diperbaiki.", RevisionState.VERIFIED)
+    else:  # replaced; the curator did not read the new one, so nothing is published
+        assert stored.description != "Ejaan diperbaiki lagi."
+        assert (revision.state, revision.changes["description"]) == (RevisionState.PENDING, "Ejaan diperbaiki lagi.")
+    assert stored.verification == Verification.VERIFIED
+    assert codes == ["stale"]
+
+
+@pytest.mark.parametrize("number", range(ROUNDS))
+def test_a_confirmation_never_holds_for_a_substance_replaced_at_the_same_moment(number, curator_user):
+    partnership, user_a, user_b, revision = verified_with_change(number, curator_user, title=f"Judul baru {number}")
+    answer = ChangeAnswer.objects.get(revision=revision)
+    version = partnership.version
+
+    outcomes = race(
+        lambda: partnership_services.change_confirm(user=user_b, answer_id=answer.pk, version=version),
+        lambda: propose_change(user_a, partnership.pk, version=version, title=f"Judul lain {number}"),
+    )
+
+    # Whichever came first, the other party's answer stands for the title now proposed
+    # only if given to it: the confirmation of the earlier title is never kept.
+    assert not isinstance(outcomes[1], Exception), outcomes
+    answer.refresh_from_db()
+    revision.refresh_from_db()
+    assert revision.changes["title"] == f"Judul lain {number}"
+    assert answer.confirmation == Confirmation.PENDING
+    if isinstance(outcomes[0], Exception):
+        assert outcomes[0].code == "stale"

@@ -3,12 +3,20 @@ keeps the verified values, a curator reads the differences in the admin and
 publishes or rejects it, and the official reads what became of it."""
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
 
 from kopnet.models import Revision, RevisionState, Verification
+from partnerships.models import Objective, Partnership
 from registry.models import Cooperative
+from tests.factories import (
+    CooperativeFactory,
+    CuratorFactory,
+    PartnerFactory,
+    PartnershipFactory,
+)
 from tests.registry.test_official_views import profile_data
 
 pytestmark = pytest.mark.django_db
@@ -189,5 +197,64 @@ def test_a_curators_edit_makes_the_waiting_change_stale_and_says_so(curator, off
     assert cooperative_a.phone != "+62 21 555555"
     # It still waits, and publishing it is refused: the curator rejects it.
     assert Revision.objects.get(pk=revision.pk).state == RevisionState.PENDING
-    refused = changelist_action(curator, "verify_selected", [revision])
+    refused = decide(curator, revision, "_publish")
     assert any("diubah setelah perubahan ini diusulkan" in str(m) for m in get_messages(refused.wsgi_request))
+
+
+# --- what the curator's pages cost -------------------------------------------------
+
+
+def waiting_change(record, **changes):
+    return Revision.objects.create(
+        content_type=ContentType.objects.get_for_model(record), object_id=record.pk,
+        base_version=record.version, changes=changes or {"name": f"{record.name} Baru"},
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("rows", [1, 25])
+def test_the_pending_changes_list_costs_the_same_with_1_row_as_with_many(curator, django_assert_num_queries, rows):
+    records = [factory() for _ in range(rows) for factory in (CooperativeFactory, PartnerFactory)]
+    for record in records:
+        waiting_change(record)
+    # 1 session, 2 user, 3 user and 4 group permissions, 5 the kinds of record
+    # (the filter), 6 count of the filtered and 7 of all changes, 8 the page with
+    # kinds and proposers, 9 its cooperatives and 10 its partners (one query for
+    # each kind of record, whatever the rows).
+    with django_assert_num_queries(10):
+        response = curator.get(reverse("admin:kopnet_revision_changelist"))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert all(f">{record.name}</a>" in content for record in records)
+
+
+
+def test_the_differences_read_each_related_model_once(django_assert_num_queries, cooperative_a, cooperative_b):
+    """A change to several foreign keys (and a many-to-many field) reads each related
+    model once, however many of its fields changed."""
+    curator = CuratorFactory()
+    new_entity = CooperativeFactory(name="Koperasi Usaha Bersama")
+    partnership = PartnershipFactory(initiator=cooperative_a, parties=[cooperative_a, cooperative_b])
+    objectives = list(Objective.objects.order_by("name")[:2])
+    revision = Revision(
+        content_type=ContentType.objects.get_for_model(partnership), object_id=partnership.pk,
+        base_version=partnership.version,
+        changes={
+            "initiator": str(cooperative_b.pk), "new_entity_cooperative": str(new_entity.pk),
+            "created_by": str(curator.pk), "objectives": [objective.pk for objective in objectives],
+        },
+    )  # fmt: skip
+    # 1 the objectives the partnership has now, then one query for each related
+    # model: 2 cooperatives (initiator and new entity, now and proposed), 3 users,
+    # 4 objectives.
+    with django_assert_num_queries(4):
+        rows = revision.differences(record=partnership)
+
+    def label(name):
+        return str(Partnership._meta.get_field(name).verbose_name)
+
+    assert {row[0]: row[1:] for row in rows} == {
+        label("initiator"): (cooperative_a.name, cooperative_b.name),
+        label("new_entity_cooperative"): ("-", new_entity.name),
+        label("created_by"): ("-", str(curator)),
+        label("objectives"): ("", ", ".join(str(objective) for objective in objectives)),
+    }

@@ -6,8 +6,9 @@ Every expected count names its queries, in the order the page makes them.
 import pytest
 from django.db import connection
 
+from kopnet.models import Verification
 from tests.factories import CooperativeFactory, PartnerFactory, RepresentationFactory, UserFactory, sector
-from tests.partnerships.public_data import document, federation, foreign_partner, partnership
+from tests.partnerships.public_data import document, federation, foreign_partner, partnership, pending
 
 pytestmark = pytest.mark.django_db
 
@@ -142,3 +143,74 @@ def test_statistics_queries_do_not_grow_with_rows(visitor, django_assert_num_que
     with django_assert_num_queries(6):
         response = visitor.get("/statistik/")
     assert response.context["partnerships"]["total"] == rows
+
+
+# --- readers who see organisations awaiting verification ------------------------------
+# The policy names an unverified organisation to curators (their permissions) and to
+# the officials it concerns (what they registered or proposed, read once a request):
+# never a query for each organisation.
+
+
+def waiting_partnerships(count, coop=None, proposer=None):
+    """`count` partnerships awaiting verification, each with `coop` (or a new
+    cooperative), a cooperative and two partners awaiting verification, one of them
+    proposed by `proposer`."""
+    return [
+        pending(
+            coop or CooperativeFactory(),
+            CooperativeFactory(verification=Verification.PENDING),
+            PartnerFactory(verification=Verification.PENDING, proposed_by=proposer),
+            PartnerFactory(verification=Verification.PENDING),
+        )
+        for _ in range(count)
+    ]
+
+
+@pytest.mark.parametrize("rows", [1, PAGE])
+def test_list_queries_for_a_curator_do_not_grow_with_unverified_organisations(
+    curator, django_assert_num_queries, rows
+):
+    waiting_partnerships(rows)
+    # 1 session, 2 user, 3 user and 4 group permissions (visible_to), then as for a
+    # visitor: 5 data version, 6 count, 7 objective, 8 field and 9 province choices,
+    # 10 the page, 11 its parties.
+    with django_assert_num_queries(10 + VERSION_QUERIES):
+        response = curator.get("/kerjasama/")
+    assert len(response.context["object_list"]) == rows
+    assert response.content.decode().count("PT Mitra Contoh") == 2 * rows
+
+
+@pytest.mark.parametrize("rows", [1, PAGE])
+def test_list_queries_for_an_official_do_not_grow_with_unverified_organisations(
+    client, django_assert_num_queries, rows
+):
+    coop = CooperativeFactory()
+    official = UserFactory()
+    RepresentationFactory(user=official, cooperative=coop)
+    client.force_login(official)
+    waiting_partnerships(rows, coop=coop, proposer=official)
+    # 1 session, 2 user, 3 user and 4 group permissions (visible_to), 5 data version,
+    # 6 count, 7 objective, 8 field and 9 province choices, 10 the page, 11 its
+    # parties, 12 the cooperatives the official registered or asked to represent,
+    # 13 the partners they proposed, 14 the cooperatives they act for.
+    with django_assert_num_queries(13 + VERSION_QUERIES):
+        response = client.get("/kerjasama/")
+    assert len(response.context["object_list"]) == rows
+    content = response.content.decode()
+    # Every organisation is named to the official of a party of a waiting partnership.
+    assert content.count("PT Mitra Contoh") == 2 * rows
+
+
+@pytest.mark.parametrize("rows", [1, 25])
+def test_cooperative_page_queries_for_a_curator_do_not_grow_with_unverified_organisations(
+    curator, django_assert_num_queries, rows
+):
+    coop = CooperativeFactory()
+    waiting_partnerships(rows, coop=coop)
+    # 1 session, 2 user, 3 user and 4 group permissions, 5 the cooperative, 6 its
+    # sectors (none, so no suggestions), 7 its federations, 8 partnership and partner
+    # totals, 9 the party rows of the network, 10 its latest partnerships, 11 their
+    # parties.
+    with django_assert_num_queries(11):
+        response = curator.get(f"/koperasi/{coop.slug}/")
+    assert response.context["partnership_count"] == rows

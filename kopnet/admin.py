@@ -445,7 +445,7 @@ class RevisionAdmin(DecisionActions, RegistryAdmin):
             self.message_user(
                 request,
                 gettext("%(record)s: the change is %(state)s.")
-                % {"record": revision, "state": Revision.objects.get(pk=revision.pk).get_state_display().lower()},
+                % {"record": revision.record, "state": Revision.objects.get(pk=revision.pk).get_state_display().lower()},
                 messages.SUCCESS,
             )
             return HttpResponseRedirect(reverse("admin:kopnet_revision_changelist"))

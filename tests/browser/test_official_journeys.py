@@ -219,3 +219,50 @@ def test_a_change_to_a_verified_profile_waits_for_the_curator_who_publishes_it(
 
     visitor.goto(url + f"/koperasi/{own.slug}/")
     expect(visitor.locator("main")).to_contain_text("+62 22 7654321")
+
+
+def test_a_change_to_a_verified_partnership_is_confirmed_by_the_other_party_and_published(
+    live_server, open_as, cooperatives, official, curator, screen
+):
+    own, other = cooperatives["own"], cooperatives["other"]
+    url = live_server.url
+    partnership = PartnershipFactory(title="Pengadaan benih bersama", initiator=own, parties=[own, other])
+    detail = url + f"/kerjasama/{partnership.reference}/"
+
+    # The initiator's official changes the title on a phone.
+    page = open_as(official)
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(detail + "ubah/")
+    expect(page.locator("#revision-notice")).to_be_visible()
+    page.locator("#id_title").fill("Pengadaan benih dan pupuk bersama")
+    page.get_by_role("button", name="Simpan perubahan").click()
+    page.wait_for_url(detail)
+    expect(page.locator("#pending-change")).to_contain_text("Pengadaan benih dan pupuk bersama")
+    screen(page, "journey-7-partnership-change-waits-375")
+    visitor = open_as(None)
+    visitor.goto(detail)
+    expect(visitor.get_by_role("heading", level=1)).to_have_text("Pengadaan benih bersama")
+
+    # The other cooperative's official confirms it on the dashboard, in English.
+    answering = open_as(cooperatives["pengurus2"])
+    answering.context.add_cookies([{"name": "django_language", "value": "en", "url": url}])
+    answering.set_viewport_size({"width": 1280, "height": 900})
+    answering.goto(url + "/akun/")
+    changes = answering.locator("#changes")
+    expect(changes).to_contain_text("Pengadaan benih dan pupuk bersama")
+    screen(answering, "journey-7-change-to-confirm-1280-en")
+    changes.get_by_role("button", name=re.compile("Confirm the change")).click()
+    expect(answering.locator(".alert-success")).to_contain_text("confirmed the change")
+
+    # The curator reads it, with the answer, and publishes it from its page.
+    desk = open_as(curator)
+    desk.goto(url + "/admin/kopnet/revision/")
+    desk.locator("#result_list tbody tr", has_text=partnership.reference).locator("th a, td a").first.click()
+    expect(desk.locator("#content")).to_contain_text("Pengadaan benih dan pupuk bersama")
+    expect(desk.locator("#content")).to_contain_text(OTHER)
+    desk.locator("input[name=_publish]").click()
+    expect(desk.locator(".messagelist")).to_contain_text(partnership.reference)
+
+    visitor.goto(detail)
+    expect(visitor.get_by_role("heading", level=1)).to_have_text("Pengadaan benih dan pupuk bersama")
+    assert Partnership.objects.get(pk=partnership.pk).verification == "verified"

@@ -30,7 +30,7 @@ from django.core.cache import cache, caches
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, Window
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.utils.html import escape
@@ -185,12 +185,18 @@ def cached_page(request, title, main):
     return HttpResponse(html)
 
 
-def cached_for_visitors(view):
+def cached_for_visitors(view, params=None):
     """Serve a visitor the page's main content from the cache, in a freshly rendered frame.
 
     Only successful HTML pages are stored; errors, CSV and signed-in readers go
-    through the view every time.
+    through the view every time. The page is keyed by, and rendered from, its
+    canonical query: only the parameters it reads (`params`; by default a list
+    view's filters and page number, or the view's `cache_params`), each once, in a
+    fixed order, without empty values. Unknown, repeated, reordered or empty
+    parameters therefore map to the same entry instead of rendering and storing a
+    new page each, and what a page shows never depends on a parameter its key omits.
     """
+    known = frozenset(params if params is not None else params_read_by(view))
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -199,8 +205,9 @@ def cached_for_visitors(view):
         version = data_version(request)
         if version is None:
             return view(request, *args, **kwargs)
+        request.GET = canonical_query(request.GET, known)
         key = "kn:page:" + digest(
-            version, code_version(), get_language(), request.path, request.META.get("QUERY_STRING", "")
+            version, code_version(), get_language(), request.path, request.GET.urlencode()
         )
         stored = cache_get(key)
         if stored is not None:
@@ -316,3 +323,32 @@ class CachedCountPaginator(Paginator):
         cache_set(key, self.count)
         rows = {row.pk: row for row in queryset.filter(pk__in=[pk for pk, _total in keys]).order_by()}
         return self._get_page([rows[pk] for pk, _total in keys if pk in rows], self.validate_number(number), self)
+
+
+def params_read_by(view):
+    """The query parameters a page reads: a list view's filters and its page number,
+    or what the view names in `cache_params`."""
+    view_class = getattr(view, "view_class", None)
+    filterset_class = getattr(view_class, "filterset_class", None)
+    if filterset_class is not None:
+        return {*filterset_class.base_filters, "page"}
+    return getattr(view_class or view, "cache_params", ())
+
+
+def canonical_query(query, known):
+    """`query` with only the `known` parameters, each with its last non-empty value,
+    in sorted order; a page number written as the number it is (01 is 1; page 1 is
+    no page number)."""
+    canonical = QueryDict(mutable=True)
+    for name in sorted(known):
+        values = [value for value in query.getlist(name) if value.strip()]
+        if not values:
+            continue
+        value = values[-1]
+        if name == "page" or name.endswith("_page"):
+            value = str(int(value)) if value.isascii() and value.isdigit() and len(value) < 20 else value
+            if value == "1":
+                continue
+        canonical[name] = value
+    canonical._mutable = False
+    return canonical

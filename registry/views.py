@@ -147,6 +147,9 @@ class RegistryDetailView(DetailView):
 class CooperativeDetailView(RegistryDetailView):
     model = Cooperative
     template_name = "registry/cooperative_detail.html"
+    # The query parameter the page reads (a federation's members are paginated): the
+    # page cache keys and renders visitors' pages by it alone (kopnet.cache).
+    cache_params = ("members_page",)
 
     def get_queryset(self):
         # Whether the reader acts for it (the "Edit profile" link), in the same query.

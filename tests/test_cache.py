@@ -365,3 +365,53 @@ def test_a_cached_page_is_the_page_a_fresh_render_gives(settings, listed, url):
         cached = third.get(path)
         assert from_cache(cached) and not from_cache(fresh)
         assert without_tokens(cached) == without_tokens(fresh)
+
+
+# --- one entry per page, whatever else the URL carries -------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "variant",
+    [
+        "?tier=primer&r=8123",  # an unknown parameter
+        "?r=1&scope=&tier=primer",  # reordered, with an empty value
+        "?tier=&tier=primer",  # repeated: the last value that says something
+        "?page=1&tier=primer",  # the first page, named
+        "?tier=primer&page=01",  # a page number written otherwise
+    ],
+)
+def test_odd_urls_of_one_page_share_its_entry_and_show_nothing_else(client, variant):
+    CooperativeFactory(name="Koperasi Primer Satu", tier=Tier.PRIMER)
+    first = client.get(LIST + "?tier=primer")
+    assert first.status_code == 200 and not from_cache(first)
+
+    again = client.get(LIST + variant)
+
+    assert again.status_code == 200 and from_cache(again)
+    assert main_content(again) == main_content(first)  # nothing of "r" (only the frame's sign-in link keeps the URL)
+
+
+@pytest.mark.django_db
+def test_an_unknown_parameter_alone_does_not_render_a_page_of_its_own(client):
+    CooperativeFactory()
+    client.get(LIST)
+    for number in range(5):
+        assert from_cache(client.get(LIST + f"?r={number}"))
+
+
+@pytest.mark.django_db
+def test_a_page_with_invalid_parameters_is_never_stored(client):
+    for _ in range(2):
+        response = client.get(LIST + "?tier=bukan-tingkat&r=1")
+        assert response.status_code == 400 and not from_cache(response)
+
+
+@pytest.mark.django_db
+def test_a_profile_ignores_what_it_does_not_read_but_keeps_its_members_page(client):
+    cooperative = CooperativeFactory()
+    url = f"/koperasi/{cooperative.slug}/"
+    client.get(url)
+
+    assert from_cache(client.get(url + "?utm_source=surat&members_page=1"))
+    assert not from_cache(client.get(url + "?members_page=2"))  # another page: 404, not stored

@@ -22,6 +22,7 @@ Two things are cached:
 
 import functools
 import hashlib
+import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -210,21 +211,55 @@ def cached_for_visitors(view, params=None):
             version, code_version(), get_language(), request.path, request.GET.urlencode()
         )
         stored = cache_get(key)
+        if stored is None and not cache.add(key + RENDERING, 1, RENDER_LOCK_TIMEOUT):
+            # Another process renders this page right now: wait for it, a while.
+            stored = wait_for(key)
         if stored is not None:
             response = cached_page(request, *stored)
             response[CACHE_HEADER] = "hit"
             return response
-        response = view(request, *args, **kwargs)
-        if hasattr(response, "render") and callable(response.render):
-            response.render()
-        if response.status_code == 200 and response.get("Content-Type", "").startswith("text/html"):
-            parts = split_page(response.content.decode(response.charset or "utf-8"))
-            if parts is not None:
-                cache_set(key, parts)
-                response[CACHE_HEADER] = "miss"
-        return response
+        try:
+            return render_and_store(view, request, args, kwargs, key)
+        finally:
+            cache.delete(key + RENDERING)
 
     return wrapper
+
+
+# Single flight: when many visitors miss one page at once (after a write, on a cold
+# server), the first renders it and the others wait for its entry, at most
+# RENDER_WAIT seconds (then they render it themselves), instead of all rendering the
+# same page. The marker outlives a renderer that died by RENDER_LOCK_TIMEOUT at most.
+RENDERING = ":rendering"
+RENDER_WAIT = 5.0
+RENDER_POLL = 0.025
+RENDER_LOCK_TIMEOUT = 15
+
+
+def wait_for(key):
+    """The entry another request is rendering, once it is stored; None after
+    RENDER_WAIT, or as soon as the renderer gave up without storing one."""
+    deadline = time.monotonic() + RENDER_WAIT
+    while time.monotonic() < deadline:
+        time.sleep(RENDER_POLL)
+        stored = cache.get(key)
+        if stored is not None:
+            return stored
+        if cache.get(key + RENDERING) is None:
+            return cache.get(key)  # stored just before the marker went, or nothing to wait for
+    return None
+
+
+def render_and_store(view, request, args, kwargs, key):
+    response = view(request, *args, **kwargs)
+    if hasattr(response, "render") and callable(response.render):
+        response.render()
+    if response.status_code == 200 and response.get("Content-Type", "").startswith("text/html"):
+        parts = split_page(response.content.decode(response.charset or "utf-8"))
+        if parts is not None:
+            cache_set(key, parts)
+            response[CACHE_HEADER] = "miss"
+    return response
 
 
 # The largest row offset SQLite and PostgreSQL take (OFFSET is a signed 64-bit integer):

@@ -6,6 +6,7 @@ fill cached pages, and the frame around a cached page is rendered per request.
 """
 
 import csv
+import uuid
 import re
 import io
 
@@ -415,3 +416,79 @@ def test_a_profile_ignores_what_it_does_not_read_but_keeps_its_members_page(clie
 
     assert from_cache(client.get(url + "?utm_source=surat&members_page=1"))
     assert not from_cache(client.get(url + "?members_page=2"))  # another page: 404, not stored
+
+
+# --- single flight -------------------------------------------------------------------
+
+PAGE = "<title>Halaman · KopNet</title><!--kn:main-->Isi halaman<!--/kn:main-->"
+
+
+def visitor_request(path):
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import RequestFactory
+
+    request = RequestFactory().get(path)
+    request.user = AnonymousUser()
+    return request
+
+
+@pytest.fixture
+def bare_pages(monkeypatch):
+    """The cache wrapper around a plain view: a fixed data version, the stored main
+    content served as it is (the frame is tested above)."""
+    from django.http import HttpResponse
+
+    monkeypatch.setattr(kopnet_cache, "data_version", lambda request=None: "versi-1")
+    monkeypatch.setattr(kopnet_cache, "cached_page", lambda request, title, main: HttpResponse(main))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_visitors_missing_one_page_at_once_wait_for_a_single_render(bare_pages):
+    import threading
+
+    from django.http import HttpResponse
+
+    rendering, finish = threading.Event(), threading.Event()
+    renders = []
+
+    def slow_view(request):
+        renders.append(request)
+        rendering.set()
+        finish.wait(10)
+        return HttpResponse(PAGE)
+
+    page = kopnet_cache.cached_for_visitors(slow_view)
+    answers = {}
+    path = f"/satu-halaman-{uuid.uuid4().hex}/"  # an entry no earlier test stored
+    first = threading.Thread(target=lambda: answers.setdefault("first", page(visitor_request(path))))
+    first.start()
+    assert rendering.wait(10)
+    # The first visitor is rendering: three more arrive and wait for it.
+    others = [threading.Thread(target=lambda n=n: answers.setdefault(n, page(visitor_request(path)))) for n in range(3)]
+    for thread in others:
+        thread.start()
+    finish.set()
+    for thread in [first, *others]:
+        thread.join(20)
+
+    assert len(renders) == 1
+    assert answers["first"]["X-KopNet-Cache"] == "miss"
+    assert all(answers[n].content.decode() == "Isi halaman" and answers[n]["X-KopNet-Cache"] == "hit" for n in range(3))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_render_that_stores_nothing_does_not_hold_the_next_visitors(bare_pages):
+    from django.core.cache import cache
+    from django.http import HttpResponseNotFound
+
+    renders = []
+
+    def missing(request):
+        renders.append(request)
+        return HttpResponseNotFound("tidak ada")
+
+    page = kopnet_cache.cached_for_visitors(missing)
+    assert page(visitor_request("/tidak-ada/")).status_code == 404
+    assert not any(key.endswith(kopnet_cache.RENDERING) for key in getattr(cache, "_cache", {}))
+    assert page(visitor_request("/tidak-ada/")).status_code == 404
+    assert len(renders) == 2

@@ -123,11 +123,14 @@ def digest(*parts):
     return hashlib.blake2b("\x1f".join(str(part) for part in parts).encode(), digest_size=16).hexdigest()
 
 
-def page_cacheable(request):
+def page_cacheable(request, shared=False):
+    """Whether this request may be served from (and fill) the page cache: visitors'
+    GETs of HTML pages; signed-in people too where the page is `shared` (the same
+    for every reader, as the statistics are)."""
     return (
         settings.KOPNET_PAGE_CACHE
         and request.method in ("GET", "HEAD")
-        and not request.user.is_authenticated
+        and (shared or not request.user.is_authenticated)
         and "format" not in request.GET
     )
 
@@ -186,7 +189,7 @@ def cached_page(request, title, main):
     return HttpResponse(html)
 
 
-def cached_for_visitors(view, params=None):
+def cached_for_visitors(view, params=None, shared=False):
     """Serve a visitor the page's main content from the cache, in a freshly rendered frame.
 
     Only successful HTML pages are stored; errors, CSV and signed-in readers go
@@ -196,12 +199,16 @@ def cached_for_visitors(view, params=None):
     fixed order, without empty values. Unknown, repeated, reordered or empty
     parameters therefore map to the same entry instead of rendering and storing a
     new page each, and what a page shows never depends on a parameter its key omits.
+
+    A `shared` page's main content is the same for every reader (nothing in it
+    depends on who reads): signed-in people get it from the cache too, in a frame
+    rendered for them.
     """
     known = frozenset(params if params is not None else params_read_by(view))
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not page_cacheable(request):
+        if not page_cacheable(request, shared):
             return view(request, *args, **kwargs)
         version = data_version(request)
         if version is None:

@@ -18,7 +18,8 @@ urlpatterns = [
         public.document_download,
         name="document_download",
     ),
-    path("statistik/", cached_for_visitors(public.statistics), name="statistics"),
+    # The same numbers for every reader: signed-in people share the cached page too.
+    path("statistik/", cached_for_visitors(public.statistics, shared=True), name="statistics"),
     # register.py: registration, edit, organisation search for the pickers
     path("kerjasama/baru/", register.partnership_create, name="partnership_create"),
     path("kerjasama/cari-organisasi/", register.organisation_search, name="organisation_search"),

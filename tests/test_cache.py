@@ -492,3 +492,17 @@ def test_a_render_that_stores_nothing_does_not_hold_the_next_visitors(bare_pages
     assert not any(key.endswith(kopnet_cache.RENDERING) for key in getattr(cache, "_cache", {}))
     assert page(visitor_request("/tidak-ada/")).status_code == 404
     assert len(renders) == 2
+
+
+@pytest.mark.django_db
+def test_signed_in_readers_share_the_statistics_in_a_frame_of_their_own(client):
+    CooperativeFactory()
+    visitor = Client()
+    assert not from_cache(visitor.get("/statistik/"))
+    client.force_login(UserFactory(username="pengurus_statistik"))
+
+    page = client.get("/statistik/")
+
+    assert from_cache(page)
+    assert main_content(page) == main_content(visitor.get("/statistik/"))
+    assert "pengurus_statistik" in page.content.decode()  # the frame is theirs

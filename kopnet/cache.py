@@ -69,22 +69,31 @@ def cache_set(key, value):
         local.set(key, value, PAGE_TIMEOUT)
 
 
-def data_version(request=None):
-    """The current data version token (one query, remembered for the request)."""
-    if request is not None and hasattr(request, "_kopnet_data_version"):
-        return request._kopnet_data_version
+# The scopes of the data version: "all" changes with any write to a table the pages
+# show (kopnet/migrations/0001_data_version.py); a narrower scope only with the writes
+# its pages show, by triggers in the migration of the app that owns those pages
+# ("statistics": partnerships/migrations/0007_statistics_version.py).
+SCOPES = {"all": 1, "statistics": 2}
+
+
+def data_version(request=None, scope="all"):
+    """The current data version token of `scope` (one query, remembered for the request)."""
+    remembered = getattr(request, "_kopnet_data_versions", None) if request is not None else None
+    if remembered is not None and scope in remembered:
+        return remembered[scope]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql" and connection.in_atomic_block:
             # Inside a transaction that may have written (a test, a view in atomic()),
             # the deferred triggers have not run yet: run them now, and let a later
-            # write of this transaction change the token again.
-            cursor.execute("SET CONSTRAINTS kopnet_data_version IMMEDIATE")
-            cursor.execute("SELECT set_config('kopnet.data_version_txid', '', true)")
-        cursor.execute("SELECT token FROM kopnet_dataversion WHERE id = 1")
+            # write of this transaction change the tokens again.
+            cursor.execute("SET CONSTRAINTS kopnet_data_version, kopnet_data_version_scoped, kopnet_data_version_scoped_update IMMEDIATE")
+            for setting in ["kopnet.data_version_txid", *(f"kopnet.data_version_txid_{n}" for n in SCOPES.values())]:
+                cursor.execute("SELECT set_config(%s, '', true)", [setting])
+        cursor.execute("SELECT token FROM kopnet_dataversion WHERE id = %s", [SCOPES[scope]])
         row = cursor.fetchone()
     version = row[0] if row else None
     if request is not None:
-        request._kopnet_data_version = version
+        request._kopnet_data_versions = {**(remembered or {}), scope: version}
     return version
 
 
@@ -189,7 +198,7 @@ def cached_page(request, title, main):
     return HttpResponse(html)
 
 
-def cached_for_visitors(view, params=None, shared=False):
+def cached_for_visitors(view, params=None, shared=False, scope="all"):
     """Serve a visitor the page's main content from the cache, in a freshly rendered frame.
 
     Only successful HTML pages are stored; errors, CSV and signed-in readers go
@@ -202,7 +211,8 @@ def cached_for_visitors(view, params=None, shared=False):
 
     A `shared` page's main content is the same for every reader (nothing in it
     depends on who reads): signed-in people get it from the cache too, in a frame
-    rendered for them.
+    rendered for them. `scope` names the data version the page is keyed by (SCOPES):
+    a page that shows less than everything is not emptied by every write.
     """
     known = frozenset(params if params is not None else params_read_by(view))
 
@@ -210,7 +220,7 @@ def cached_for_visitors(view, params=None, shared=False):
     def wrapper(request, *args, **kwargs):
         if not page_cacheable(request, shared):
             return view(request, *args, **kwargs)
-        version = data_version(request)
+        version = data_version(request, scope)
         if version is None:
             return view(request, *args, **kwargs)
         request.GET = canonical_query(request.GET, known)

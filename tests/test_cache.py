@@ -23,7 +23,7 @@ from kopnet.cache import code_version, data_version
 from kopnet.models import Revision, RevisionState, Verification
 from partnerships import services
 from partnerships.models import Partnership, PartnershipParty
-from registry.models import Cooperative, Membership, Tier
+from registry.models import Cooperative, CooperativeType, Membership, Tier
 from tests.factories import (
     CooperativeFactory,
     CuratorFactory,
@@ -438,7 +438,7 @@ def bare_pages(monkeypatch):
     content served as it is (the frame is tested above)."""
     from django.http import HttpResponse
 
-    monkeypatch.setattr(kopnet_cache, "data_version", lambda request=None: "versi-1")
+    monkeypatch.setattr(kopnet_cache, "data_version", lambda request=None, scope="all": "versi-1")
     monkeypatch.setattr(kopnet_cache, "cached_page", lambda request, title, main: HttpResponse(main))
 
 
@@ -460,11 +460,18 @@ def test_visitors_missing_one_page_at_once_wait_for_a_single_render(bare_pages):
     page = kopnet_cache.cached_for_visitors(slow_view)
     answers = {}
     path = f"/satu-halaman-{uuid.uuid4().hex}/"  # an entry no earlier test stored
-    first = threading.Thread(target=lambda: answers.setdefault("first", page(visitor_request(path))))
+
+    def visit(name):
+        try:
+            answers[name] = page(visitor_request(path))
+        finally:
+            connection.close()  # the thread's own (the database cache's)
+
+    first = threading.Thread(target=visit, args=["first"])
     first.start()
     assert rendering.wait(10)
     # The first visitor is rendering: three more arrive and wait for it.
-    others = [threading.Thread(target=lambda n=n: answers.setdefault(n, page(visitor_request(path)))) for n in range(3)]
+    others = [threading.Thread(target=visit, args=[n]) for n in range(3)]
     for thread in others:
         thread.start()
     finish.set()
@@ -506,3 +513,78 @@ def test_signed_in_readers_share_the_statistics_in_a_frame_of_their_own(client):
     assert from_cache(page)
     assert main_content(page) == main_content(visitor.get("/statistik/"))
     assert "pengurus_statistik" in page.content.decode()  # the frame is theirs
+
+
+# --- the statistics keep their own data version ----------------------------------------
+
+STATISTICS = "/statistik/"
+
+
+@pytest.fixture
+def statistics(db):
+    """A verified partnership of two cooperatives with a field of cooperation, and the
+    statistics page cached."""
+    from partnerships.models import CooperationField
+
+    first, second = CooperativeFactory(tier=Tier.PRIMER), CooperativeFactory(tier=Tier.PRIMER)
+    partnership = PartnershipFactory(initiator=first, parties=[first, second])
+    partnership.fields.set([CooperationField.objects.order_by("pk").first()])
+    visitor = Client()
+    assert not from_cache(visitor.get(STATISTICS))
+    assert from_cache(visitor.get(STATISTICS))
+    return {"partnership": partnership, "first": first, "second": second, "visitor": visitor}
+
+
+def test_a_write_the_statistics_do_not_show_keeps_them(statistics):
+    first = statistics["first"]
+    Cooperative.objects.filter(pk=first.pk).update(phone="+62 21 999999", short_name="KTB")
+    PartnershipParty.objects.filter(partnership=statistics["partnership"]).update(confirmation="confirmed")
+    Partnership.objects.filter(pk=statistics["partnership"].pk).update(title="Judul lain", description="Lain")
+
+    assert from_cache(statistics["visitor"].get(STATISTICS))
+    assert not from_cache(statistics["visitor"].get(LIST))  # the other pages follow every write
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        "cooperative_type", "cooperative_province", "partner_province", "partnership_rejected",
+        "partnership_category", "party_added", "field_renamed", "fields_changed", "partnership_deleted",
+    ],
+)  # fmt: skip
+def test_every_write_the_statistics_show_renders_them_again(statistics, write):
+    from partnerships.models import CooperationField
+    from registry.models import Province
+    from tests.factories import PartnerFactory
+
+    partnership, first = statistics["partnership"], statistics["first"]
+    other_province = Province.objects.exclude(pk=first.province_id).order_by("pk").first()
+    if write == "cooperative_type":
+        Cooperative.objects.filter(pk=first.pk).update(type=next(t for t in CooperativeType if t != first.type))
+    elif write == "cooperative_province":
+        first.province = other_province
+        first.save()
+    elif write == "partner_province":
+        partner = PartnerFactory()
+        PartnershipParty.objects.create(partnership=partnership, partner=partner)
+        assert not from_cache(statistics["visitor"].get(STATISTICS))
+        assert from_cache(statistics["visitor"].get(STATISTICS))
+        Partner = type(partner)
+        Partner.objects.filter(pk=partner.pk).update(province=other_province)
+    elif write == "partnership_rejected":
+        Partnership.objects.filter(pk=partnership.pk).update(verification=Verification.REJECTED, verification_note="x")
+    elif write == "partnership_category":
+        Partnership.objects.filter(pk=partnership.pk).update(direction="vertikal")
+    elif write == "party_added":
+        PartnershipParty.objects.create(partnership=partnership, cooperative=CooperativeFactory())
+    elif write == "field_renamed":
+        CooperationField.objects.filter(pk=partnership.fields.get().pk).update(name="Bidang baru")
+    elif write == "fields_changed":
+        partnership.fields.clear()
+    elif write == "partnership_deleted":
+        Partnership.objects.filter(pk=partnership.pk).delete()
+
+    page = statistics["visitor"].get(STATISTICS)
+
+    assert not from_cache(page)
+    assert from_cache(statistics["visitor"].get(STATISTICS))

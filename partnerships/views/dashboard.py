@@ -97,6 +97,10 @@ def render_dashboard(request, *, failed_key=None, failed_form=None, status=200):
         .order_by("-created_at", "-pk"),
         "registered_page",
     )
+    # Which of them have a change waiting (for the other parties or the curators): one query.
+    changing = pending_revision_ids(Partnership, [partnership.pk for partnership in registered.object_list])
+    for partnership in registered.object_list:
+        partnership.pending_change = partnership.pk in changing
     context = {
         "representations": representations,
         "acts_for_any": any(r.state == RepresentationState.APPROVED for r in representations),

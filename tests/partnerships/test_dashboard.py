@@ -272,8 +272,8 @@ def test_dashboard_queries_do_not_grow_with_rows(official, cooperative_a, django
     # the parties waiting for me (with partnership, initiator and cooperative), 7
     # count of the changes waiting for my answer (none), 8 count and 9 page of the
     # partnerships my cooperatives registered (with initiator), 10 their parties
-    # with cooperative or partner.
-    with django_assert_num_queries(10):
+    # with cooperative or partner, 11 which of them have a change waiting.
+    with django_assert_num_queries(11):
         response = official.get("/akun/")
     assert len(response.context["representations"]) == rows
     assert len(response.context["awaiting_page"].object_list) == rows

@@ -95,6 +95,7 @@ def test_the_public_keeps_the_verified_partnership_while_the_change_waits(offici
     assert 'id="pending-change"' not in public
     mine = page(official, partnership)
     assert 'id="pending-change"' in mine and "Judul baru yang belum diperiksa" in mine
+    assert "Perubahan menunggu" in official.get(reverse("partnerships:dashboard")).content.decode()
 
 
 def test_a_change_of_substance_asks_the_other_cooperative_and_a_typo_fix_does_not(

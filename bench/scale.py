@@ -39,10 +39,11 @@ from django.utils.text import slugify
 
 from demo.names import PRIMER_KINDS, PROVINCES, STREETS, WORDS, place_name
 from demo.registry import DEMO_PASSWORD
-from kopnet.models import Verification
+from kopnet.models import Revision, Verification
 from kopnet.permissions import CURATOR_GROUP
 from partnerships.models import (
     Category,
+    ChangeAnswer,
     Confirmation,
     CooperationField,
     Direction,
@@ -191,13 +192,17 @@ def non_generated_records():
 # The tables seeding empties, children before parents.
 def replaced_models():
     models = [
+        # The answers to pending changes and those changes go with the records they concern.
+        ChangeAnswer, Revision,
         PartnershipDocument, PartnershipParty, Partnership.objectives.through, Partnership.fields.through,
         Partnership, ReferenceSequence, Representation, Membership, Cooperative.sectors.through, Partner,
         Cooperative,
     ]  # fmt: skip
     histories = [
         model.history.model
-        for model in (PartnershipDocument, PartnershipParty, Partnership, Representation, Membership, Partner, Cooperative)
+        for model in (
+            Revision, PartnershipDocument, PartnershipParty, Partnership, Representation, Membership, Partner, Cooperative,
+        )
     ]
     m2m_histories = [
         apps.get_model("registry", "HistoricalCooperative_sectors"),

@@ -87,8 +87,8 @@ def data_version(request=None, scope="all"):
             # the deferred triggers have not run yet: run them now, and let a later
             # write of this transaction change the tokens again.
             cursor.execute("SET CONSTRAINTS kopnet_data_version, kopnet_data_version_scoped, kopnet_data_version_scoped_update IMMEDIATE")
-            for setting in ["kopnet.data_version_txid", *(f"kopnet.data_version_txid_{n}" for n in SCOPES.values())]:
-                cursor.execute("SELECT set_config(%s, '', true)", [setting])
+            txid_settings = ["kopnet.data_version_txid", *(f"kopnet.data_version_txid_{n}" for n in SCOPES.values())]
+            cursor.execute("SELECT " + ", ".join(["set_config(%s, '', true)"] * len(txid_settings)), txid_settings)
         cursor.execute("SELECT token FROM kopnet_dataversion WHERE id = %s", [SCOPES[scope]])
         row = cursor.fetchone()
     version = row[0] if row else None
@@ -228,9 +228,17 @@ def cached_for_visitors(view, params=None, shared=False, scope="all"):
             version, code_version(), get_language(), request.path, request.GET.urlencode()
         )
         stored = cache_get(key)
-        if stored is None and not cache.add(key + RENDERING, 1, RENDER_LOCK_TIMEOUT):
-            # Another process renders this page right now: wait for it, a while.
-            stored = wait_for(key)
+        rendering = False
+        if stored is None:
+            if cache.add(key + RENDERING, 1, RENDER_LOCK_TIMEOUT):
+                # Ours to render, unless a render that just ended stored it meanwhile.
+                stored = cache.get(key)
+                rendering = stored is None
+                if not rendering:
+                    cache.delete(key + RENDERING)
+            else:
+                # Another process renders this page right now: wait for it, a while.
+                stored = wait_for(key)
         if stored is not None:
             response = cached_page(request, *stored)
             response[CACHE_HEADER] = "hit"
@@ -238,7 +246,8 @@ def cached_for_visitors(view, params=None, shared=False, scope="all"):
         try:
             return render_and_store(view, request, args, kwargs, key)
         finally:
-            cache.delete(key + RENDERING)
+            if rendering:
+                cache.delete(key + RENDERING)
 
     return wrapper
 

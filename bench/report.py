@@ -437,6 +437,12 @@ def render_markdown(results):
         "the count includes the cache table's own reads and writes), \"warm\" the same URL right after "
         "(what the load test mostly meets).",
         "",
+        "A registry is written to all day: the cases named `+random` request their base case's URLs with "
+        "a random extra parameter each (`?r=…`), those named `+writes1` and `+writes10` while "
+        "bench/writers.py writes 1 and 10 times a second through the services (profile edits by an "
+        "official and a curator, partnerships registered, confirmed and verified, cooperatives registered "
+        "and verified); \"writes beside it\" counts them and their errors.",
+        "",
         cases_table(results),
         "",
         page_ratio_line(results),

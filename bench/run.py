@@ -382,7 +382,11 @@ def measure_case(config, case, urls_file, cookie, server, env):
                 result["writers_error"] = str(error)
                 log(f"FAIL {case.name}: {error}")
     if "writers" in result:
-        log(f"{case.name}: the writers made {report.writers_text(result['writers'])}")
+        tally = result["writers"]
+        log(
+            f"{case.name}: the writers made {report.writers_text(tally)} "
+            f"(a write p50 {report.number(tally['write_ms_p50'])} ms, max {report.number(tally['write_ms_max'])} ms)"
+        )
     result["wrk"] = figures
     latency = figures["latency_us"]
     log(

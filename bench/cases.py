@@ -26,6 +26,8 @@ from partnerships.models import Category, Partnership
 from registry.filters import CooperativeFilter
 from registry.models import Cooperative, Partner, Province, Tier
 
+from bench.report import WRITE_RATES
+
 CURATOR = "kurator"
 SEED = 5
 TOP_CONNECTED = 20
@@ -37,12 +39,21 @@ SEARCH_TERMS = 60
 PAGE = 1000
 
 
+# The public cases measured again on a live registry (issue 10 §4): a set of
+# profiles, a set of filtered lists, the home page and the statistics, the dearest
+# page to render cold. Three variants each: a random extra parameter on every
+# request, then 1 and 10 writes a second beside them (bench/writers.py).
+LIVE_BASES = ("home", "coop_list_filtered", "statistics", "coop_detail_random")
+
+
 @dataclass
 class Case:
     """One line of the table: a kind of page, requested over `urls` in turn.
 
-    kind decides the targets: "ceiling" (/healthz), "list", "detail" or "admin".
-    as_curator sends kurator's session cookie.
+    kind decides the targets: "ceiling" (/healthz), "list", "detail" or "admin", and
+    for the live-registry variants of a public case (`base` names it) "random" (wrk
+    adds a random parameter to each request) or "writes" (bench/writers.py makes
+    `writes_per_s` writes a second meanwhile). as_curator sends kurator's session cookie.
     """
 
     name: str
@@ -51,6 +62,35 @@ class Case:
     as_curator: bool = False
     note: str = ""
     extra: dict = field(default_factory=dict)
+    base: str = ""
+    writes_per_s: int = 0
+
+    @property
+    def random_param(self):
+        return self.kind == "random"
+
+
+def live_variants(cases, bases=LIVE_BASES, rates=WRITE_RATES):
+    """The variants of the `bases` among `cases`: all with a random parameter first
+    (no writes yet, the cache as the plain cases left it), then at each write rate."""
+    chosen = [case for case in cases if case.name in bases]
+    variants = [
+        Case(f"{case.name}+random", "random", case.urls, note=f"{case.name}'s URLs, each with ?r=<random>", base=case.name)
+        for case in chosen
+    ]
+    for rate in rates:
+        variants += [
+            Case(
+                f"{case.name}+writes{rate}",
+                "writes",
+                case.urls,
+                note=f"{case.name}'s URLs while bench/writers.py makes {rate} write{'s' if rate > 1 else ''} a second",
+                base=case.name,
+                writes_per_s=rate,
+            )
+            for case in chosen
+        ]
+    return variants
 
 
 def curator_session_cookie():
@@ -225,7 +265,7 @@ def build_cases():
     random_partners = sample(partners, RANDOM_DETAILS, rng)
 
     coop_list = url("registry:cooperative_list")
-    return [
+    cases = [
         Case("healthz", "ceiling", [url("healthz")]),
         Case("home", "list", [url("home")]),
         Case("coop_list", "list", [coop_list]),
@@ -287,6 +327,7 @@ def build_cases():
             note="as kurator, the filters of coop_list_filtered",
         ),
     ]
+    return cases + live_variants(cases)
 
 
 def csv_exports():

@@ -22,9 +22,15 @@ a quick run never reseeds (drops) the full-size data. `python -m bench.run
 Before wrk measures a case, one priming pass requests each of its URLs once
 (bench/prime.py): the server is measured warm, as a long-running one is.
 
+After the cases of a frozen registry come their live variants (bench/cases.py's
+LIVE_BASES): each with a random extra parameter on every request (bench/wrk.lua), then
+each while bench/writers.py, a process of its own, writes 1 and then 10 times a second
+through the services (it starts before wrk's warm-up and stops after the measurement,
+reporting its writes and errors).
+
 Only a complete run at the default sizes writes bench/RESULTS.md and bench/results.json;
 other runs write bench/results-<cooperatives>-<partnerships>.md and .json (ignored by git).
-The exit status is 1 when any target of issue 5 is missed.
+The exit status is 1 when any target (issue 5 §3, issue 10 §4) is missed.
 """
 
 import datetime
@@ -41,6 +47,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+import zlib
 from pathlib import Path
 
 import dj_database_url
@@ -241,7 +248,7 @@ class Server:
 # --- wrk --------------------------------------------------------------------------
 
 
-def wrk(config, duration, urls_file, cookie):
+def wrk(config, duration, urls_file, cookie, random_param=False):
     command = [
         "wrk",
         f"-c{config.connections}",
@@ -250,12 +257,49 @@ def wrk(config, duration, urls_file, cookie):
         "--timeout", "30s",
         "-s", str(BENCH / "wrk.lua"),
         BASE_URL,
-        "--", str(urls_file), cookie,
+        "--", str(urls_file), cookie, "random" if random_param else "",
     ]  # fmt: skip
     done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError(f"wrk failed ({done.returncode}): {done.stderr.strip() or done.stdout.strip()}")
     return report.parse_wrk_output(done.stdout)
+
+
+# --- the writers beside a case ---------------------------------------------------
+
+WRITERS_READY_SECONDS = 120
+
+
+class Writers:
+    """bench/writers.py in a process of its own, writing to the server's database."""
+
+    def __init__(self, env, rate, seed):
+        command = [sys.executable, "-m", "bench.writers", "--rate", str(rate), "--seed", str(seed)]
+        writers_env = {**os.environ, **env, "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend"}
+        self.process = subprocess.Popen(command, cwd=ROOT, env=writers_env, stdout=subprocess.PIPE, text=True)
+
+    def wait_ready(self):
+        """Returns once the writers are set up and writing (READY), or raises."""
+        deadline = time.monotonic() + WRITERS_READY_SECONDS
+        while time.monotonic() < deadline:
+            line = self.process.stdout.readline()
+            if line.strip() == "READY":
+                return
+            if not line and self.process.poll() is not None:
+                raise RuntimeError(f"bench.writers exited ({self.process.returncode}) before writing")
+        raise RuntimeError(f"bench.writers not ready within {WRITERS_READY_SECONDS} s")
+
+    def stop(self):
+        """Stops them (SIGTERM ends the write under way first) and returns their tally."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        try:
+            out, _err = self.process.communicate(timeout=120)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.communicate()
+            raise RuntimeError("bench.writers did not stop within 120 s") from None
+        return report.parse_writers_output(out)
 
 
 def cpu_busy(seconds):
@@ -284,7 +328,7 @@ def wait_for_quiet(seconds):
     return busy
 
 
-def measure_case(config, case, urls_file, cookie, server):
+def measure_case(config, case, urls_file, cookie, server, env):
     result = {
         "name": case.name,
         "kind": case.kind,
@@ -293,6 +337,10 @@ def measure_case(config, case, urls_file, cookie, server):
         "note": case.note,
         "example": case.urls[0],
     }
+    if case.base:
+        result["base"] = case.base
+    if case.writes_per_s:
+        result["writes_per_s"] = case.writes_per_s
     # The previous case's last requests may still be served: wait (up to 10 s) for a quiet
     # machine. Whatever then keeps the CPU busy is other work, taking it from this case.
     deadline = time.monotonic() + 10
@@ -314,13 +362,31 @@ def measure_case(config, case, urls_file, cookie, server):
             log(f"FAIL {case.name}: {result['error']}\ngunicorn's log ends:\n{server.log_tail(15)}")
             return result
         log(f"{case.name}: primed {primed['requests']:,} URLs in {primed['seconds']:.1f} s")
+    writers = None
     try:
-        wrk(config, config.warmup, urls_file, cookie)
-        figures = wrk(config, config.duration, urls_file, cookie)
+        if case.writes_per_s:
+            # Set up before wrk starts; they write through its warm-up and measurement.
+            writers = Writers(env, case.writes_per_s, seed=zlib.crc32(case.name.encode()))
+            writers.wait_ready()
+        wrk(config, config.warmup, urls_file, cookie, case.random_param)
+        figures = wrk(config, config.duration, urls_file, cookie, case.random_param)
     except (RuntimeError, ValueError) as error:
         result["error"] = str(error)
         log(f"FAIL {case.name}: {error}")
         return result
+    finally:
+        if writers is not None:
+            try:
+                result["writers"] = writers.stop()
+            except (RuntimeError, ValueError) as error:
+                result["writers_error"] = str(error)
+                log(f"FAIL {case.name}: {error}")
+    if "writers" in result:
+        tally = result["writers"]
+        log(
+            f"{case.name}: the writers made {report.writers_text(tally)} "
+            f"(a write p50 {report.number(tally['write_ms_p50'])} ms, max {report.number(tally['write_ms_max'])} ms)"
+        )
     result["wrk"] = figures
     latency = figures["latency_us"]
     log(
@@ -425,7 +491,7 @@ def main():
         for case in cases:
             urls_file = workdir / f"{case.name}.txt"
             urls_file.write_text("\n".join(case.urls) + "\n")
-            measured.append(measure_case(config, case, urls_file, cookie if case.as_curator else "", server))
+            measured.append(measure_case(config, case, urls_file, cookie if case.as_curator else "", server, env))
         for export in exports:
             log(f"CSV export {export['url']} (as kurator, {export['rows']:,} rows expected)")
             result = {"name": export["name"], "url": export["url"], "rows_expected": export["rows"]}
@@ -446,8 +512,10 @@ def main():
         shutil.rmtree(workdir, ignore_errors=True)  # the URL lists and gunicorn's log
 
     log("queries per request (Django's test client, same settings)")
-    queries.warm_up(cases)
+    queries.warm_up([case for case in cases if not case.base])
     for case, result in zip(cases, measured):
+        if case.base:
+            continue  # the same URLs as its base case: the same queries
         try:
             result["queries"] = queries.queries_per_request(case)
         except RuntimeError as error:

@@ -1,10 +1,13 @@
 -- wrk script of the KopNet benchmark (bench/run.py runs it):
 --
---     wrk -c16 -t2 -d10s -s bench/wrk.lua http://127.0.0.1:8100 -- URLS_FILE [COOKIE]
+--     wrk -c16 -t2 -d10s -s bench/wrk.lua http://127.0.0.1:8100 -- URLS_FILE [COOKIE [random]]
 --
 -- Each request takes the next path of URLS_FILE (one per line), each thread starting at
 -- its own offset, so that a case spreads over its URLs instead of hammering one. COOKIE,
--- if given, is sent as the Cookie header (the admin case's session). Every answer that is
+-- if given, is sent as the Cookie header (the admin case's session). With "random" as
+-- the third argument, each request adds a parameter of a random value (r=<number>), as
+-- clients that add odd parameters do: a page cache keyed by the raw query string would
+-- miss on every one of them. Every answer that is
 -- not 2xx is counted: wrk itself only counts 4xx and 5xx, and a redirect is no page either.
 -- done() prints one line, BENCH_JSON followed by the figures as JSON (latencies in µs).
 
@@ -28,6 +31,8 @@ function init(args)
     if args[2] and args[2] ~= "" then
         wrk.headers["Cookie"] = args[2]
     end
+    random_param = args[3] == "random"
+    math.randomseed(os.time() * 1000 + thread_number)
     -- Threads start spread over the list; each then walks it round-robin.
     position = (thread_number * 7919) % #paths
     non_2xx = 0
@@ -36,7 +41,12 @@ end
 
 function request()
     position = position % #paths + 1
-    return wrk.format("GET", paths[position])
+    local path = paths[position]
+    if random_param then
+        local separator = string.find(path, "?", 1, true) and "&" or "?"
+        path = path .. separator .. "r=" .. math.random(1, 1000000000)
+    end
+    return wrk.format("GET", path)
 end
 
 function response(status, headers, body)

@@ -48,7 +48,7 @@ def figures(rps, p50_ms=10.0, p99_ms=20.0, non_2xx=0, socket_errors=0):
     }
 
 
-def case(name, kind, wrk):
+def case(name, kind, wrk, **extra):
     return {
         "name": name,
         "kind": kind,
@@ -58,7 +58,32 @@ def case(name, kind, wrk):
         "example": "/",
         "wrk": wrk,
         "queries": {"mean": 4.0, "max": 5, "uncached_ms_p50": 12.0},
+        **extra,
     }
+
+
+def writers(rate, writes=None, errors=0, seconds=13.0):
+    """bench/writers.py's tally: by default the asked rate over 13 s, without errors."""
+    writes = round(rate * seconds) if writes is None else writes
+    return {
+        "rate": rate,
+        "seconds": seconds,
+        "writes": writes,
+        "errors": errors,
+        "achieved_rate": (writes + errors) / seconds,
+        "write_ms_p50": 9.0,
+        "write_ms_max": 40.0,
+        "by_kind": {},
+        "error_examples": ["party_confirm: ValidationError: stale"] if errors else [],
+    }
+
+
+def live(name, kind, wrk, rate=0):
+    """A live-registry variant of coop_list_filtered (bench/cases.py's live_variants)."""
+    extra = {"base": "coop_list_filtered", "queries": None}
+    if rate:
+        extra.update(writes_per_s=rate, writers=writers(rate))
+    return case(name, kind, wrk, **extra)
 
 
 def passing_results():
@@ -84,6 +109,9 @@ def passing_results():
             case("coop_list_filtered", "list", figures(250, 25, 80)),
             case("coop_detail_random", "detail", figures(400, 15, 40)),
             case("admin_coop_changelist", "admin", figures(50, 150, 300)),
+            live("coop_list_filtered+random", "random", figures(330, 20, 150)),
+            live("coop_list_filtered+writes1", "writes", figures(250, 25, 95), rate=1),
+            live("coop_list_filtered+writes10", "writes", figures(210, 30, 400), rate=10),
         ],
         "csv": [
             {
@@ -264,6 +292,129 @@ def test_a_failed_target_names_the_worst_case_first():
     assert line["detail"].startswith("coop_list_filtered: 6% of /healthz; coop_list: 19%")
 
 
+# --- the live registry: writers beside a case, random parameters (issue 10 §4) --------
+
+
+def test_with_one_write_a_second_a_public_case_needs_thirty_percent_and_p99_under_100_ms():
+    results = passing_results()
+    by_name(results, "coop_list_filtered+writes1")["wrk"] = figures(240, 25, 100)  # exactly 30 %, 100 ms
+    assert failed_groups(results) == set()
+
+    by_name(results, "coop_list_filtered+writes1")["wrk"] = figures(239, 25, 101)
+    assert failed_groups(results) == {"writes1_share", "writes1_p99"}
+    assert report.verdict(by_name(results, "coop_list_filtered+writes1")) == "FAIL (writes1_share, writes1_p99)"
+
+
+def test_with_ten_writes_a_second_a_public_case_needs_a_quarter_and_no_p99_limit():
+    results = passing_results()
+    by_name(results, "coop_list_filtered+writes10")["wrk"] = figures(200, 40, 900)  # 25 %
+    assert failed_groups(results) == set()
+
+    by_name(results, "coop_list_filtered+writes10")["wrk"] = figures(199, 40, 900)
+    assert failed_groups(results) == {"writes10_share"}
+
+
+def test_with_a_random_parameter_a_public_case_needs_forty_percent():
+    results = passing_results()
+    by_name(results, "coop_list_filtered+random")["wrk"] = figures(320, 20, 150)
+    assert failed_groups(results) == set()
+
+    by_name(results, "coop_list_filtered+random")["wrk"] = figures(319, 20, 150)
+    assert failed_groups(results) == {"random_share"}
+
+
+def test_a_variant_is_judged_by_its_own_targets_not_its_base_cases():
+    results = passing_results()
+    # Over the list's 100 ms p99 and under the detail's 30 %: neither applies to a variant.
+    by_name(results, "coop_list_filtered+random")["wrk"] = figures(330, 20, 500)
+    by_name(results, "coop_list_filtered+random")["kind"] = "random"
+
+    assert failed_groups(results) == set()
+
+
+def test_a_writer_error_fails_the_case_whatever_its_speed():
+    results = passing_results()
+    by_name(results, "coop_list_filtered+writes10")["writers"] = writers(10, writes=129, errors=1)
+
+    assert failed_groups(results) == {"writers"}
+    line = next(line for line in report.failed_targets(results) if line["group"] == "writers")
+    assert line["detail"] == (
+        "coop_list_filtered+writes10: 129 writes, 1 error, 10.0/s (party_confirm: ValidationError: stale)"
+    )
+    assert report.verdict(by_name(results, "coop_list_filtered+writes10")) == "FAIL (writers)"
+
+
+def test_writers_that_fell_behind_the_asked_rate_fail_the_case():
+    results = passing_results()
+    by_name(results, "coop_list_filtered+writes10")["writers"] = writers(10, writes=117)  # 9.0/s: 90 %
+    assert failed_groups(results) == set()
+
+    by_name(results, "coop_list_filtered+writes10")["writers"] = writers(10, writes=116)
+    assert failed_groups(results) == {"writers"}
+
+
+def test_writers_that_reported_nothing_fail_the_case():
+    results = passing_results()
+    case = by_name(results, "coop_list_filtered+writes1")
+    del case["writers"]
+    case["writers_error"] = "bench.writers did not stop within 120 s"
+
+    assert failed_groups(results) == {"writers"}
+
+
+def test_every_live_target_is_in_the_targets_table():
+    results = passing_results()
+    report.evaluate(results)
+
+    table = report.targets_table(results)
+
+    for text in (
+        "with 1 write/s every public case ≥ 30% of /healthz req/s",
+        "with 1 write/s every public case p99 ≤ 100 ms",
+        "with 10 writes/s every public case ≥ 25% of /healthz req/s",
+        "with a random extra parameter every public case ≥ 40% of /healthz req/s",
+        "the writers made every write without an error, at ≥ 90% of the asked rate",
+    ):
+        assert f"| PASS   | {text}" in table
+
+
+def test_live_targets_not_measured_fail():
+    results = passing_results()
+    results["cases"] = [c for c in results["cases"] if not c.get("base")]
+
+    assert failed_groups(results) == {"writes1_share", "writes1_p99", "writes10_share", "random_share", "writers"}
+
+
+def test_parse_writers_output_reads_their_last_line_and_refuses_none():
+    tally = writers(10)
+    assert report.parse_writers_output("READY\n" + report.WRITERS_MARKER + json.dumps(tally) + "\n") == tally
+    with pytest.raises(ValueError, match="WRITERS_JSON"):
+        report.parse_writers_output("READY\n")
+
+
+def test_the_live_variants_of_the_chosen_public_cases_come_after_them_in_order():
+    from bench.cases import Case, live_variants
+
+    cases = [
+        Case("healthz", "ceiling", ["/healthz"]),
+        Case("home", "list", ["/"]),
+        Case("coop_list", "list", ["/koperasi/"]),
+        Case("coop_detail_random", "detail", ["/koperasi/a/", "/koperasi/b/"]),
+    ]
+
+    variants = live_variants(cases, bases=("home", "coop_detail_random"))
+
+    assert [(v.name, v.kind, v.base, v.writes_per_s, v.random_param) for v in variants] == [
+        ("home+random", "random", "home", 0, True),
+        ("coop_detail_random+random", "random", "coop_detail_random", 0, True),
+        ("home+writes1", "writes", "home", 1, False),
+        ("coop_detail_random+writes1", "writes", "coop_detail_random", 1, False),
+        ("home+writes10", "writes", "home", 10, False),
+        ("coop_detail_random+writes10", "writes", "coop_detail_random", 10, False),
+    ]
+    assert variants[1].urls == ["/koperasi/a/", "/koperasi/b/"]
+
+
 # --- tables -----------------------------------------------------------------------
 
 
@@ -288,9 +439,16 @@ def test_cases_table_has_a_row_per_case_with_its_ratio_to_healthz_and_verdict():
     assert set(rows) == {c["name"] for c in results["cases"]}
     cells = [cell.strip() for cell in rows["coop_list_filtered"].split("|")[1:-1]]
     assert cells == [
-        "coop_list_filtered", "20", "100", "25.0", "80.0", "4.0 (max 5)", "12.0", "12%",
+        "coop_list_filtered", "20", "100", "25.0", "80.0", "4.0 (max 5)", "12.0", "12%", "—",
         "≥20%, p99 ≤100 ms", "FAIL (list_share)",
     ]  # fmt: skip
+    cells = [cell.strip() for cell in rows["coop_list_filtered+writes1"].split("|")[1:-1]]
+    assert cells == [
+        "coop_list_filtered+writes1", "20", "250", "25.0", "95.0", "—", "—", "31%", "13 writes, 0 errors, 1.0/s",
+        "≥30%, p99 ≤100 ms; writers without errors", "PASS",
+    ]  # fmt: skip
+    random_cells = [cell.strip() for cell in rows["coop_list_filtered+random"].split("|")[1:-1]]
+    assert random_cells[7:] == ["41%", "—", "≥40%", "PASS"]
 
 
 def test_results_markdown_holds_the_table_targets_machine_and_commit():

@@ -72,8 +72,9 @@ def cache_set(key, value):
 # The scopes of the data version: "all" changes with any write to a table the pages
 # show (kopnet/migrations/0001_data_version.py); a narrower scope only with the writes
 # its pages show, by triggers in the migration of the app that owns those pages
-# ("statistics": partnerships/migrations/0007_statistics_version.py).
-SCOPES = {"all": 1, "statistics": 2}
+# ("statistics": partnerships/migrations/0007_statistics_version.py; "registry", the
+# lists of cooperatives and partners: registry/migrations/0011_registry_version.py).
+SCOPES = {"all": 1, "statistics": 2, "registry": 3}
 
 
 def data_version(request=None, scope="all"):
@@ -86,7 +87,10 @@ def data_version(request=None, scope="all"):
             # Inside a transaction that may have written (a test, a view in atomic()),
             # the deferred triggers have not run yet: run them now, and let a later
             # write of this transaction change the tokens again.
-            cursor.execute("SET CONSTRAINTS kopnet_data_version, kopnet_data_version_scoped, kopnet_data_version_scoped_update IMMEDIATE")
+            cursor.execute(
+                "SET CONSTRAINTS kopnet_data_version, kopnet_data_version_scoped, kopnet_data_version_scoped_update, "
+                "kopnet_data_version_registry IMMEDIATE"
+            )
             txid_settings = ["kopnet.data_version_txid", *(f"kopnet.data_version_txid_{n}" for n in SCOPES.values())]
             cursor.execute("SELECT " + ", ".join(["set_config(%s, '', true)"] * len(txid_settings)), txid_settings)
         cursor.execute("SELECT token FROM kopnet_dataversion WHERE id = %s", [SCOPES[scope]])

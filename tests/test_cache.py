@@ -592,3 +592,40 @@ def test_every_write_the_statistics_show_renders_them_again(statistics, write):
 
     assert not from_cache(page)
     assert from_cache(statistics["visitor"].get(STATISTICS))
+
+
+# --- the lists of cooperatives and partners follow the registry's writes only ---------
+
+
+def test_a_partnership_write_keeps_the_lists_of_cooperatives_and_partners(listed, curator_client):
+    _coop, visitor = listed
+    visitor.get("/mitra/")
+    first, second = CooperativeFactory(), CooperativeFactory()
+    visitor.get(LIST)  # the cooperatives added above: rendered again, once
+    visitor.get("/mitra/")
+    partnership = PartnershipFactory(initiator=first, parties=[first, second])
+    PartnershipParty.objects.filter(partnership=partnership).update(confirmation="pending")
+    Partnership.objects.filter(pk=partnership.pk).update(title="Judul baru")
+
+    assert from_cache(visitor.get(LIST)) and from_cache(visitor.get("/mitra/"))
+    assert not from_cache(visitor.get(f"/kerjasama/{partnership.reference}/"))  # a page that shows it follows
+
+
+@pytest.mark.parametrize("write", ["renamed", "sector", "membership", "partner", "province"])
+def test_every_registry_write_renders_the_lists_again(listed, write):
+    from registry.models import Province, Sector
+    from tests.factories import PartnerFactory
+
+    coop, visitor = listed
+    if write == "renamed":
+        Cooperative.objects.filter(pk=coop.pk).update(name="Koperasi Baru Sentosa")
+    elif write == "sector":
+        coop.sectors.add(Sector.objects.order_by("pk").first())
+    elif write == "membership":
+        MembershipFactory(member=coop, federation=CooperativeFactory(tier=Tier.SEKUNDER, individual_members=None))
+    elif write == "partner":
+        PartnerFactory(name="PT Mitra Baru")
+    elif write == "province":
+        Province.objects.filter(pk=coop.province_id).update(name="Provinsi Berganti Nama")
+
+    assert not from_cache(visitor.get(LIST))

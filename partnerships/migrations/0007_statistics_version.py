@@ -10,10 +10,15 @@ type and province; a partner's province; the fields of cooperation and provinces
 named). Like the general one: once per transaction at commit on PostgreSQL (deferred
 constraint triggers), row triggers on SQLite. A migration that rebuilds one of these
 tables on SQLite (adding a column with a default) must put them back
-(`add_triggers` below).
+(`add_triggers` below; the builders are in kopnet/migrations/0005).
 """
 
+import importlib
+
 from django.db import migrations
+
+# The function and the trigger builders of the scoped versions.
+scoped = importlib.import_module("kopnet.migrations.0005_scoped_version_function")
 
 SCOPE = 2  # kopnet.cache.SCOPES["statistics"]
 
@@ -28,85 +33,7 @@ WATCHED = {
     "partnerships_partnershipparty": ["partnership_id", "cooperative_id", "partner_id"],
 }
 
-POSTGRES_FUNCTION = """
-CREATE OR REPLACE FUNCTION kopnet_bump_scoped_version() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    setting text := 'kopnet.data_version_txid_' || TG_ARGV[0];
-BEGIN
-    IF current_setting(setting, true) IS DISTINCT FROM txid_current()::text THEN
-        PERFORM set_config(setting, txid_current()::text, true);
-        UPDATE kopnet_dataversion SET token = md5(random()::text || clock_timestamp()::text)
-        WHERE id = TG_ARGV[0]::integer;
-    END IF;
-    RETURN NULL;
-END $$;
-"""
-
-
-def changed(columns, differ):
-    return " OR ".join(f'OLD."{column}" {differ} NEW."{column}"' for column in columns)
-
-
-def postgres_triggers(table, columns):
-    call = f"EXECUTE FUNCTION kopnet_bump_scoped_version('{SCOPE}')"
-    deferred = "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW"
-    if columns is None:
-        return [
-            f'CREATE CONSTRAINT TRIGGER kopnet_data_version_scoped AFTER INSERT OR UPDATE OR DELETE ON "{table}" '
-            f"{deferred} {call}",
-            f'CREATE TRIGGER kopnet_data_version_scoped_truncate AFTER TRUNCATE ON "{table}" FOR EACH STATEMENT {call}',
-        ]
-    return [
-        f'CREATE CONSTRAINT TRIGGER kopnet_data_version_scoped AFTER INSERT OR DELETE ON "{table}" {deferred} {call}',
-        f'CREATE CONSTRAINT TRIGGER kopnet_data_version_scoped_update AFTER UPDATE ON "{table}" {deferred} '
-        f"WHEN ({changed(columns, 'IS DISTINCT FROM')}) {call}",
-        f'CREATE TRIGGER kopnet_data_version_scoped_truncate AFTER TRUNCATE ON "{table}" FOR EACH STATEMENT {call}',
-    ]
-
-
-def sqlite_triggers(table, columns):
-    bump = f"BEGIN UPDATE kopnet_dataversion SET token = lower(hex(randomblob(16))) WHERE id = {SCOPE}; END"
-    statements = [
-        f'CREATE TRIGGER "kopnet_data_version_scoped_{table}_{event.lower()}" AFTER {event} ON "{table}" {bump}'
-        for event in ("INSERT", "DELETE")
-    ]
-    when = f"WHEN {changed(columns, 'IS NOT')} " if columns else ""
-    statements.append(
-        f'CREATE TRIGGER "kopnet_data_version_scoped_{table}_update" AFTER UPDATE ON "{table}" FOR EACH ROW {when}{bump}'
-    )
-    return statements
-
-
-def add_triggers(apps, schema_editor, tables=tuple(WATCHED)):
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        statements = [POSTGRES_FUNCTION]
-        for table in tables:
-            statements += postgres_triggers(table, WATCHED[table])
-    elif vendor == "sqlite":
-        statements = [statement for table in tables for statement in sqlite_triggers(table, WATCHED[table])]
-    else:
-        raise NotImplementedError(f"No data version triggers for {vendor}: cached pages would go stale.")
-    for statement in statements:
-        schema_editor.execute(statement)
-
-
-def remove_triggers(apps, schema_editor, tables=tuple(WATCHED)):
-    vendor = schema_editor.connection.vendor
-    for table in tables:
-        if vendor == "postgresql":
-            for name in ("kopnet_data_version_scoped", "kopnet_data_version_scoped_update",
-                         "kopnet_data_version_scoped_truncate"):  # fmt: skip
-                schema_editor.execute(f'DROP TRIGGER IF EXISTS {name} ON "{table}"')
-        elif vendor == "sqlite":
-            for event in ("insert", "delete", "update"):
-                schema_editor.execute(f'DROP TRIGGER IF EXISTS "kopnet_data_version_scoped_{table}_{event}"')
-
-
-def scope_row(apps, schema_editor):
-    apps.get_model("kopnet", "DataVersion").objects.using(schema_editor.connection.alias).get_or_create(
-        id=SCOPE, defaults={"token": "initial"}
-    )
+add_triggers, remove_triggers = scoped.triggers("kopnet_data_version_scoped", SCOPE, WATCHED)
 
 
 def no_scope_row(apps, schema_editor):
@@ -115,12 +42,12 @@ def no_scope_row(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("kopnet", "0004_pending_change_history_and_curators"),
+        ("kopnet", "0005_scoped_version_function"),
         ("registry", "0010_record_version"),
         ("partnerships", "0006_change_answers"),
     ]
 
     operations = [
-        migrations.RunPython(scope_row, no_scope_row),
+        migrations.RunPython(scoped.scope_row(SCOPE), no_scope_row),
         migrations.RunPython(add_triggers, remove_triggers),
     ]

@@ -467,8 +467,7 @@ class RevisionAdmin(DecisionActions, RegistryAdmin):
 
     @admin.display(description=_("changes"))
     def changed_fields(self, revision):
-        model = revision.content_type.model_class()
-        return ", ".join(field_label(model._meta.get_field(name)) for name in revision.changes)
+        return ", ".join(revision.changed_labels())
 
     @admin.display(description=_("differences"))
     def differences(self, revision):
@@ -491,13 +490,6 @@ class RevisionAdmin(DecisionActions, RegistryAdmin):
             lambda: revision_reject(curator=request.user, pk=revision.pk, reason=reason, seen=seen),
             gettext("Rejected: %(reason)s") % {"reason": reason.strip()},
         )
-
-
-def field_label(field):
-    """A field's name, or for a related set (a partnership's parties) its model's plural."""
-    if field.concrete:
-        return str(field.verbose_name)
-    return str(field.related_model._meta.verbose_name_plural)
 
 
 admin.site.register(Revision, RevisionAdmin)

@@ -266,6 +266,12 @@ class Revision(models.Model):
         own = {field.name for field in model._meta.get_fields() if field.concrete}
         return {name: value for name, value in self.changes.items() if name in own}
 
+    def changed_labels(self):
+        """The names of what the change touches (fields, or a related set such as a
+        partnership's parties), without a query."""
+        model = self.content_type.model_class()
+        return [field_label(model._meta.get_field(name)) for name in self.changes]
+
     def differences(self, record=None):
         """(label, now, proposed) for each changed field, as readers see the values.
 
@@ -312,6 +318,13 @@ class Revision(models.Model):
 def proposed_value(field, value):
     """A value of `changes` (text) as the field holds it."""
     return field.to_python(value) if value is not None else None
+
+
+def field_label(field):
+    """A field's name, or for a related set (a partnership's parties) its model's plural."""
+    if field.concrete:
+        return str(field.verbose_name)
+    return str(field.related_model._meta.verbose_name_plural)
 
 
 def shown_value(field, value, related=None):

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from kopnet import policy
 from kopnet.forms import BootstrapFormMixin
-from kopnet.services import pending_revision_ids, revision_differences
+from kopnet.services import pending_revision_ids
 from partnerships import services
 from partnerships.models import ChangeAnswer, Partnership, PartnershipParty
 from registry.models import Cooperative, Representation, RepresentationState
@@ -75,7 +75,7 @@ def render_dashboard(request, *, failed_key=None, failed_form=None, status=200):
     changes = page_of(
         request,
         ChangeAnswer.objects.awaiting(user)
-        .select_related("revision__proposed_by", "cooperative")
+        .select_related("revision__proposed_by", "revision__content_type", "cooperative")
         .order_by("-revision__proposed_at", "-pk"),
         "changes_page",
     )
@@ -85,7 +85,6 @@ def render_dashboard(request, *, failed_key=None, failed_form=None, status=200):
     for answer in changes.object_list:
         key = f"change-{answer.pk}"
         answer.partnership = partnerships[answer.revision.object_id]
-        answer.differences = revision_differences(answer.revision, answer.partnership)
         answer.decline_form = failed_form if key == failed_key else DeclineForm(key=key)
     registered = page_of(
         request,

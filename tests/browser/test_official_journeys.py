@@ -249,7 +249,11 @@ def test_a_change_to_a_verified_partnership_is_confirmed_by_the_other_party_and_
     answering.set_viewport_size({"width": 1280, "height": 900})
     answering.goto(url + "/akun/")
     changes = answering.locator("#changes")
-    expect(changes).to_contain_text("Pengadaan benih dan pupuk bersama")
+    expect(changes).to_contain_text("It changes: title")
+    # What it changes, read on the partnership's page before answering.
+    changes.get_by_role("link", name=re.compile("Read the change")).click()
+    expect(answering.locator("#pending-change")).to_contain_text("Pengadaan benih dan pupuk bersama")
+    answering.go_back()
     screen(answering, "journey-7-change-to-confirm-1280-en")
     changes.get_by_role("button", name=re.compile("Confirm the change")).click()
     expect(answering.locator(".alert-success")).to_contain_text("confirmed the change")

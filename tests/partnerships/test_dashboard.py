@@ -258,6 +258,22 @@ def test_visitor_answering_is_sent_to_sign_in(visitor, cooperative_a, action):
 # --- query counts -----------------------------------------------------------------------
 
 
+def change_waiting_for(cooperative):
+    """A verified partnership naming `cooperative` whose initiator proposed a new title."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from kopnet.models import Revision
+    from partnerships.models import ChangeAnswer, Partnership
+    from tests.factories import PartnershipFactory
+
+    partnership = PartnershipFactory(parties=[CooperativeFactory(), cooperative])
+    revision = Revision.objects.create(
+        content_type=ContentType.objects.get_for_model(Partnership), object_id=partnership.pk,
+        base_version=partnership.version, changes={"title": "Judul baru", "parties": []},
+    )  # fmt: skip
+    ChangeAnswer.objects.create(revision=revision, cooperative=cooperative)
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("rows", [1, PAGE])
 def test_dashboard_queries_do_not_grow_with_rows(official, cooperative_a, django_assert_num_queries, rows):
@@ -267,14 +283,18 @@ def test_dashboard_queries_do_not_grow_with_rows(official, cooperative_a, django
     for _ in range(rows):
         waiting_for(cooperative_a)
         registered_by(cooperative_a)
+        change_waiting_for(cooperative_a)
     # 1 session, 2 user, 3 my representations with their cooperatives and provinces,
     # 4 which of those have a change waiting for the curators, 5 count and 6 page of
     # the parties waiting for me (with partnership, initiator and cooperative), 7
-    # count of the changes waiting for my answer (none), 8 count and 9 page of the
-    # partnerships my cooperatives registered (with initiator), 10 their parties
-    # with cooperative or partner, 11 which of them have a change waiting.
-    with django_assert_num_queries(11):
+    # count and 8 page of the changes waiting for my answer (with the change, its
+    # proposer and kind, the cooperative), 9 their partnerships with initiator, 10
+    # count and 11 page of the partnerships my cooperatives registered (with
+    # initiator), 12 their parties with cooperative or partner, 13 which of them have
+    # a change waiting.
+    with django_assert_num_queries(13):
         response = official.get("/akun/")
+    assert len(response.context["changes_page"].object_list) == rows
     assert len(response.context["representations"]) == rows
     assert len(response.context["awaiting_page"].object_list) == rows
     assert len(response.context["registered_page"].object_list) == rows

@@ -115,7 +115,7 @@ def test_a_change_of_substance_asks_the_other_cooperative_and_a_typo_fix_does_no
     # The confirmation of the verified partnership stands: it concerns what is published.
     assert partnership.parties.get(cooperative=cooperative_b).confirmation == Confirmation.CONFIRMED
     dashboard = official_b.get(reverse("partnerships:dashboard")).content.decode()
-    assert 'id="changes"' in dashboard and "Judul baru" in dashboard
+    assert 'id="changes"' in dashboard and f"/kerjasama/{partnership.reference}/#pending-change" in dashboard
 
 
 def test_the_curator_cannot_publish_before_the_other_cooperative_confirms(official, official_b, partnership, cooperative_b, curator_user):

@@ -31,14 +31,18 @@ def add_function(apps, schema_editor):
 
 
 def scope_row(scope):
-    """A RunPython function that makes the version row of `scope`."""
+    """RunPython functions (make, remove) for the version row of `scope`."""
+
+    def rows(apps, schema_editor):
+        return apps.get_model("kopnet", "DataVersion").objects.using(schema_editor.connection.alias)
 
     def make(apps, schema_editor):
-        apps.get_model("kopnet", "DataVersion").objects.using(schema_editor.connection.alias).get_or_create(
-            id=scope, defaults={"token": "initial"}
-        )
+        rows(apps, schema_editor).get_or_create(id=scope, defaults={"token": "initial"})
 
-    return make
+    def remove(apps, schema_editor):
+        rows(apps, schema_editor).filter(id=scope).delete()
+
+    return make, remove
 
 
 def sqlite_triggers(name, scope, table, columns=None):

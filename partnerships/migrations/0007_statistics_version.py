@@ -36,10 +36,6 @@ WATCHED = {
 add_triggers, remove_triggers = scoped.triggers("kopnet_data_version_scoped", SCOPE, WATCHED)
 
 
-def no_scope_row(apps, schema_editor):
-    apps.get_model("kopnet", "DataVersion").objects.using(schema_editor.connection.alias).filter(id=SCOPE).delete()
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("kopnet", "0005_scoped_version_function"),
@@ -48,6 +44,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(scoped.scope_row(SCOPE), no_scope_row),
+        migrations.RunPython(*scoped.scope_row(SCOPE)),
         migrations.RunPython(add_triggers, remove_triggers),
     ]

@@ -443,8 +443,15 @@ def bare_pages(monkeypatch):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_visitors_missing_one_page_at_once_wait_for_a_single_render(bare_pages):
+def test_visitors_missing_one_page_at_once_wait_for_a_single_render(bare_pages, request):
     import threading
+
+    if request.node.callspec.params["_page_cache_on"] == "database" and connection.vendor == "sqlite":
+        # The SQLite test database lives in memory with a shared cache, whose table
+        # locks fail at once ("database table is locked") where a file database, as
+        # `make run` uses, waits: the threads would test that, not the single flight.
+        # This variant runs on PostgreSQL (CI's second run); the memory one here.
+        pytest.skip("the database cache across threads needs a file or a server database")
 
     from django.http import HttpResponse
 

@@ -30,13 +30,16 @@ from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count, Window
+from django.db.models import CharField, Count, OuterRef, Subquery, Value, Window
+from django.db.models.functions import Cast, Concat
 from django.http import HttpResponse, QueryDict
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.utils.html import escape
 from django.utils.functional import cached_property
 from django.utils.translation import get_language
+
+from kopnet.models import PageVersion
 
 # base.html marks what a cached page keeps: its title and its main content.
 TITLE_START, TITLE_END = "<title>", " · KopNet</title>"
@@ -83,22 +86,43 @@ def data_version(request=None, scope="all"):
     if remembered is not None and scope in remembered:
         return remembered[scope]
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql" and connection.in_atomic_block:
-            # Inside a transaction that may have written (a test, a view in atomic()),
-            # the deferred triggers have not run yet: run them now, and let a later
-            # write of this transaction change the tokens again.
-            cursor.execute(
-                "SET CONSTRAINTS kopnet_data_version, kopnet_data_version_scoped, kopnet_data_version_scoped_update, "
-                "kopnet_data_version_registry IMMEDIATE"
-            )
-            txid_settings = ["kopnet.data_version_txid", *(f"kopnet.data_version_txid_{n}" for n in SCOPES.values())]
-            cursor.execute("SELECT " + ", ".join(["set_config(%s, '', true)"] * len(txid_settings)), txid_settings)
+        run_deferred_triggers(cursor)
         cursor.execute("SELECT token FROM kopnet_dataversion WHERE id = %s", [SCOPES[scope]])
         row = cursor.fetchone()
     version = row[0] if row else None
     if request is not None:
         request._kopnet_data_versions = {**(remembered or {}), scope: version}
     return version
+
+
+def run_deferred_triggers(cursor):
+    """Inside a transaction that may have written (a test, a view in atomic()), on
+    PostgreSQL: run the deferred triggers now, so that the versions read next count
+    this transaction's writes, and let its later writes change them again."""
+    if connection.vendor != "postgresql" or not connection.in_atomic_block:
+        return
+    # As Django's own check_constraints(): every deferred trigger and check fires
+    # now, and what the transaction writes next is deferred again.
+    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE; SET CONSTRAINTS ALL DEFERRED")
+    txid_settings = ["kopnet.data_version_txid", *(f"kopnet.data_version_txid_{n}" for n in SCOPES.values())]
+    cursor.execute("SELECT " + ", ".join(["set_config(%s, '', true)"] * len(txid_settings)), txid_settings)
+
+
+def page_version(prefix, field=None):
+    """An expression for the token of the page key `prefix` followed by the value of
+    `field` of the query's rows (kopnet.models.PageVersion; None when no write has
+    touched the key yet), e.g. page_version("c", "pk") on cooperatives."""
+    key = Value(prefix) if field is None else Concat(Value(prefix), Cast(OuterRef(field), CharField()))
+    return Subquery(PageVersion.objects.filter(key=key).values("token")[:1])
+
+
+def page_versions(request, queryset):
+    """The page versions the first row of `queryset` selects (its values_list of
+    page_version() expressions), read after this transaction's deferred triggers;
+    None when there is no such row."""
+    with connection.cursor() as cursor:
+        run_deferred_triggers(cursor)
+    return queryset.first()
 
 
 # What renders a page: the Python code, the templates (emails' .txt included) and the
@@ -202,7 +226,7 @@ def cached_page(request, title, main):
     return HttpResponse(html)
 
 
-def cached_for_visitors(view, params=None, shared=False, scope="all"):
+def cached_for_visitors(view, params=None, shared=False, scope="all", versions=None):
     """Serve a visitor the page's main content from the cache, in a freshly rendered frame.
 
     Only successful HTML pages are stored; errors, CSV and signed-in readers go
@@ -217,14 +241,26 @@ def cached_for_visitors(view, params=None, shared=False, scope="all"):
     depends on who reads): signed-in people get it from the cache too, in a frame
     rendered for them. `scope` names the data version the page is keyed by (SCOPES):
     a page that shows less than everything is not emptied by every write.
+
+    A profile is keyed by its page versions instead (kopnet.models.PageVersion):
+    `versions(request, *args, **kwargs)`, by default the view's `page_versions`,
+    returns their tokens, read with page_versions(), or None when the record does
+    not exist (nothing is cached). A write then empties only the pages that show
+    what it changed.
     """
     known = frozenset(params if params is not None else params_read_by(view))
+    if versions is None:
+        versions = getattr(getattr(view, "view_class", view), "page_versions", None)
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         if not page_cacheable(request, shared):
             return view(request, *args, **kwargs)
-        version = data_version(request, scope)
+        if versions is not None:
+            tokens = versions(request, *args, **kwargs)
+            version = None if tokens is None else digest("pages", *tokens)
+        else:
+            version = data_version(request, scope)
         if version is None:
             return view(request, *args, **kwargs)
         request.GET = canonical_query(request.GET, known)

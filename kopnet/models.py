@@ -194,6 +194,38 @@ class DataVersion(models.Model):
         return self.token
 
 
+class PageVersion(models.Model):
+    """The version of one page, or of a part many pages show, by key.
+
+    A profile shows one record and what surrounds it: a cooperative's page its
+    partnerships, the organisations they join, its federations and members. A write
+    to one partnership must not empty 250,000 profiles, so each profile is keyed by
+    the tokens of its own keys (kopnet.cache.cached_for_visitors(versions=...)), and
+    database triggers change, in the writing transaction, the tokens of every page
+    that shows what the write changed: the record's own page and those that name it
+    (kopnet/migrations/0006_page_versions.py has the builders; the registry's and
+    partnerships' migrations the triggers). The keys:
+
+        c<id>  a cooperative's page        p<id>  a partner's page
+        k<id>  a partnership's page        s<id>  the suggestions of a province
+        f      the federations: trees and suggestions of higher tiers
+        r      what every profile shows: provinces, sectors, objectives, fields,
+               and any bulk reload (a TRUNCATE; seed_scale changes it)
+
+    A key that no write touched yet has no row (token None). Tokens are random, as
+    the data version's: a rolled-back write cannot bring an old one back.
+    """
+
+    key = models.CharField(max_length=24, primary_key=True)
+    token = models.CharField(max_length=32)
+
+    class Meta:
+        verbose_name = "page version"
+
+    def __str__(self):
+        return f"{self.key}: {self.token}"
+
+
 class RevisionState(models.TextChoices):
     PENDING = "pending", _("Waiting for a curator")
     VERIFIED = "verified", _("Verified and published")

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView
 
-from kopnet.cache import CachedCountPaginator
+from kopnet.cache import CachedCountPaginator, page_version, page_versions
 from kopnet import policy
 from kopnet.lists import CSV_CHUNK, RegistryListView, csv_bool
 from kopnet.models import Verification
@@ -151,6 +151,13 @@ class CooperativeDetailView(RegistryDetailView):
     # page cache keys and renders visitors' pages by it alone (kopnet.cache).
     cache_params = ("members_page",)
 
+    @staticmethod
+    def page_versions(request, slug):
+        """What a visitor's page is cached by (kopnet.models.PageVersion): its own
+        page's version, its province's suggestions, the federations', everything's."""
+        keys = page_version("c", "pk"), page_version("s", "province_id"), page_version("f"), page_version("r")
+        return page_versions(request, Cooperative.objects.filter(slug=slug).values_list(*keys))
+
     def get_queryset(self):
         # Whether the reader acts for it (the "Edit profile" link), in the same query.
         officials_own = acts_for(self.request.user).filter(pk=OuterRef("pk"))
@@ -180,6 +187,11 @@ class CooperativeDetailView(RegistryDetailView):
 class PartnerDetailView(RegistryDetailView):
     model = Partner
     template_name = "registry/partner_detail.html"
+
+    @staticmethod
+    def page_versions(request, slug):
+        keys = page_version("p", "pk"), page_version("r")
+        return page_versions(request, Partner.objects.filter(slug=slug).values_list(*keys))
 
 
 # --- officials: representation requests, new cooperatives, profile edits -------------

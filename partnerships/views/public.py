@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView
 
 from kopnet import policy
+from kopnet.cache import page_version, page_versions
 from kopnet.lists import RegistryListView, csv_bool
 from partnerships import selectors
 from partnerships.filters import PartnershipFilter
@@ -90,6 +91,12 @@ class PartnershipDetailView(DetailView):
     context_object_name = "partnership"
     slug_field = "reference"
     slug_url_kwarg = "reference"
+
+    @staticmethod
+    def page_versions(request, reference):
+        """What a visitor's page is cached by (kopnet.models.PageVersion)."""
+        keys = page_version("k", "pk"), page_version("r")
+        return page_versions(request, Partnership.objects.filter(reference=reference).values_list(*keys))
 
     def get_queryset(self):
         return selectors.partnership_for_detail(Partnership.objects.visible_to(self.request.user))

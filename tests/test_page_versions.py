@@ -1,0 +1,230 @@
+"""Profiles are cached by page versions (kopnet.models.PageVersion): a write renders
+again exactly the pages that show what it changed, and keeps every other profile.
+
+Each test caches the pages of a small world, writes one way (a model save, a bulk
+update, a service, a delete), then checks that the pages showing the change show it
+(never stale) and that the others still come from the cache (scoped).
+"""
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from kopnet.models import Verification
+from partnerships.models import CooperationField, Objective, Partnership, PartnershipDocument, PartnershipParty
+from registry.models import Cooperative, Membership, Partner, Province, Scope, Sector, Tier
+from tests.factories import CooperativeFactory, MembershipFactory, PartnerFactory, PartnershipFactory, PartyFactory
+
+
+@pytest.fixture(autouse=True)
+def _page_cache_on(settings):
+    settings.KOPNET_PAGE_CACHE = True
+
+
+def main_content(response):
+    html = response.content.decode()
+    return html[html.index('<main id="main"') : html.index("</main>")]
+
+
+def coop_url(coop):
+    return f"/koperasi/{Cooperative.objects.get(pk=coop.pk).slug}/"
+
+
+def partner_url(partner):
+    return f"/mitra/{Partner.objects.get(pk=partner.pk).slug}/"
+
+
+def partnership_url(partnership):
+    return f"/kerjasama/{partnership.reference}/"
+
+
+class World:
+    """A federation with a member, cooperatives of two provinces, a partner, and two
+    partnerships; a visitor has every page of it cached."""
+
+    def __init__(self):
+        farming = Sector.objects.get(slug="pertanian")
+        self.federation = CooperativeFactory(name="Koperasi Sekunder Induk Tani", tier=Tier.SEKUNDER, scope=Scope.PROVINSI)
+        self.member = CooperativeFactory(name="Koperasi Anggota Tani")
+        self.member.sectors.add(farming)
+        MembershipFactory(member=self.member, federation=self.federation)
+        self.elsewhere = CooperativeFactory(name="Koperasi Jauh Sekali", province=Province.objects.get(code="51"))
+        self.other = CooperativeFactory(name="Koperasi Lain Lagi", province=Province.objects.get(code="51"))
+        self.partner = PartnerFactory(name="PT Mitra Dagang")
+        self.with_partner = PartnershipFactory(title="Kerjasama Pupuk", initiator=self.member, parties=[self.member, self.partner])
+        self.far = PartnershipFactory(title="Kerjasama Jauh", initiator=self.elsewhere, parties=[self.elsewhere, self.other])
+        self.visitor = Client()
+        self.pages = self.urls()
+        for url in self.pages.values():
+            self.visitor.get(url)
+
+    def urls(self):
+        return {
+            "federation": coop_url(self.federation),
+            "member": coop_url(self.member),
+            "elsewhere": coop_url(self.elsewhere),
+            "other": coop_url(self.other),
+            "partner": partner_url(self.partner),
+            "with_partner": partnership_url(self.with_partner),
+            "far": partnership_url(self.far),
+        }
+
+    def get(self, name):
+        response = self.visitor.get(self.pages[name])
+        assert response.status_code == 200
+        return response
+
+    def cached(self):
+        """The names of the pages a visitor now gets from the cache."""
+        return {name for name in self.pages if self.get(name).get("X-KopNet-Cache") == "hit"}
+
+    def shows(self, name, text):
+        return text in main_content(self.get(name))
+
+
+@pytest.fixture
+def world(db):
+    world = World()
+    assert world.cached() == set(world.pages)
+    return world
+
+
+def rendered_again(world):
+    return set(world.pages) - world.cached()
+
+
+# --- scoped: a write renders only the pages that show it -------------------------------
+
+
+def test_a_phone_number_renders_only_its_own_page(world):
+    Cooperative.objects.filter(pk=world.elsewhere.pk).update(phone="0361 555 777")
+    assert rendered_again(world) == {"elsewhere"}
+    assert world.shows("elsewhere", "0361 555 777")
+
+
+def test_a_partnership_renders_its_page_and_its_parties_pages(world):
+    Partnership.objects.filter(pk=world.far.pk).update(title="Kerjasama Jauh Sekali")
+    assert rendered_again(world) == {"far", "elsewhere", "other"}
+    assert world.shows("other", "Kerjasama Jauh Sekali") and world.shows("far", "Kerjasama Jauh Sekali")
+
+
+def test_a_partys_confirmation_renders_the_partnership_and_its_parties(world):
+    PartnershipParty.objects.filter(partnership=world.far, cooperative=world.other).update(confirmation="pending")
+    assert rendered_again(world) == {"far", "elsewhere", "other"}
+
+
+def test_a_pending_partnership_registered_renders_only_its_parties_pages(world):
+    pending = PartnershipFactory(
+        verification=Verification.PENDING, initiator=world.elsewhere, parties=[world.elsewhere, world.other]
+    )
+    assert rendered_again(world) == {"elsewhere", "other"}
+    assert not world.shows("other", pending.title)
+
+
+def test_a_pending_cooperative_registered_renders_no_page_but_its_own(world):
+    CooperativeFactory(verification=Verification.PENDING, province=world.member.province, tier=Tier.SEKUNDER)
+    assert rendered_again(world) == set()
+
+
+def test_a_hit_costs_one_query(world):
+    with CaptureQueriesContext(connection) as queries:
+        assert world.get("member")["X-KopNet-Cache"] == "hit"
+    expected = 1 if connection.vendor == "sqlite" else 3  # PostgreSQL in a test: the deferred triggers run first
+    assert len(queries) == expected, "\n".join(q["sql"][:300] for q in queries)
+
+
+# --- never stale: each kind of write reaches every page that shows it -----------------
+
+
+def test_a_partner_renamed_shows_on_its_partnerships_and_their_parties(world):
+    partner = Partner.objects.get(pk=world.partner.pk)
+    partner.name = "PT Mitra Dagang Baru"
+    partner.save()
+    assert rendered_again(world) == {"partner", "with_partner", "member"}
+    assert world.shows("with_partner", "PT Mitra Dagang Baru") and world.shows("member", "PT Mitra Dagang Baru")
+
+
+def test_a_member_renamed_shows_on_its_federations_list(world):
+    Cooperative.objects.filter(pk=world.member.pk).update(name="Koperasi Anggota Tani Jaya")
+    assert {"member", "federation", "partner", "with_partner"} <= rendered_again(world)
+    assert world.shows("federation", "Koperasi Anggota Tani Jaya")
+    assert world.shows("partner", "Koperasi Anggota Tani Jaya")
+
+
+def test_a_federation_renamed_shows_in_its_members_tree(world):
+    Cooperative.objects.filter(pk=world.federation.pk).update(name="Koperasi Sekunder Induk Tani Raya")
+    assert world.shows("member", "Koperasi Sekunder Induk Tani Raya")
+
+
+def test_a_members_member_renamed_shows_in_the_preview_above(world):
+    apex = CooperativeFactory(name="Induk Koperasi Nasional", tier=Tier.INDUK, scope=Scope.NASIONAL)
+    MembershipFactory(member=world.federation, federation=apex)
+    visitor = world.visitor
+    visitor.get(coop_url(apex))
+    assert world.member.name in main_content(visitor.get(coop_url(apex)))
+    Cooperative.objects.filter(pk=world.member.pk).update(name="Koperasi Anggota Berganti")
+    assert "Koperasi Anggota Berganti" in main_content(visitor.get(coop_url(apex)))
+
+
+def test_a_membership_shows_on_both_pages(world):
+    MembershipFactory(member=world.elsewhere, federation=world.federation)
+    assert world.shows("federation", world.elsewhere.name)
+    assert world.shows("elsewhere", world.federation.name)
+    Membership.objects.filter(member=world.elsewhere).delete()
+    assert not world.shows("federation", world.elsewhere.name)
+
+
+def test_a_party_added_and_removed_shows_on_every_partys_page(world):
+    newcomer = CooperativeFactory(name="Koperasi Pendatang Baru")
+    party = PartyFactory(partnership=world.with_partner, organisation=newcomer, confirmation="confirmed")
+    assert world.shows("with_partner", newcomer.name) and world.shows("partner", newcomer.name)
+    party.delete()
+    assert not world.shows("partner", newcomer.name)
+
+
+def test_a_partnership_deleted_leaves_its_parties_pages(world):
+    Partnership.objects.filter(pk=world.far.pk).delete()
+    assert not world.shows("other", "Kerjasama Jauh")
+
+
+def test_reference_data_renamed_shows_on_every_profile(world):
+    Sector.objects.filter(slug="pertanian").update(name="Pertanian Terpadu")
+    assert world.shows("member", "Pertanian Terpadu")
+    Province.objects.filter(pk=world.member.province_id).update(name="Provinsi Baru Sekali")
+    assert world.shows("member", "Provinsi Baru Sekali")
+
+
+def test_objectives_fields_and_documents_show_on_the_partnership(world):
+    field = CooperationField.objects.order_by("pk").first()
+    world.with_partner.fields.add(field)
+    assert world.shows("with_partner", field.name)
+    CooperationField.objects.filter(pk=field.pk).update(name="Bidang Berganti Nama")
+    assert world.shows("with_partner", "Bidang Berganti Nama")
+    objective = Objective.objects.order_by("pk").first()
+    world.with_partner.objectives.add(objective)
+    assert world.shows("with_partner", objective.name)
+    PartnershipDocument.objects.create(partnership=world.with_partner, title="Naskah Perjanjian", file="x.pdf", content_type="application/pdf", size=1000)
+    assert world.shows("with_partner", "Naskah Perjanjian")
+
+
+def test_a_cooperative_verified_nearby_joins_the_suggestions(world):
+    neighbour = CooperativeFactory(
+        name="Koperasi Tetangga Tani", province=world.member.province, verification=Verification.PENDING
+    )
+    neighbour.sectors.add(Sector.objects.get(slug="pertanian"))
+    assert not world.shows("member", neighbour.name)
+    Cooperative.objects.filter(pk=neighbour.pk).update(verification=Verification.VERIFIED)
+    assert world.shows("member", neighbour.name)
+    assert "elsewhere" in world.cached()  # another province's pages keep theirs
+
+
+def test_a_federation_verified_joins_the_suggestions_of_lower_tiers(world):
+    federation = CooperativeFactory(
+        name="Koperasi Sekunder Tetangga", tier=Tier.SEKUNDER, scope=Scope.PROVINSI,
+        province=world.member.province, verification=Verification.PENDING,
+    )
+    federation.sectors.add(Sector.objects.get(slug="pertanian"))
+    assert not world.shows("member", federation.name)
+    Cooperative.objects.filter(pk=federation.pk).update(verification=Verification.VERIFIED)
+    assert world.shows("member", federation.name)

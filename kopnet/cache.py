@@ -75,9 +75,9 @@ def cache_set(key, value):
 # The scopes of the data version: "all" changes with any write to a table the pages
 # show (kopnet/migrations/0001_data_version.py); a narrower scope only with the writes
 # its pages show, by triggers in the migration of the app that owns those pages
-# ("statistics": partnerships/migrations/0007_statistics_version.py; "registry", the
-# lists of cooperatives and partners: registry/migrations/0011_registry_version.py).
-SCOPES = {"all": 1, "statistics": 2, "registry": 3}
+# ("statistics": partnerships/migrations/0007_statistics_version.py). Profiles, lists
+# and the home page are keyed by page versions instead (page_version() below).
+SCOPES = {"all": 1, "statistics": 2}
 
 
 def data_version(request=None, scope="all"):
@@ -114,6 +114,19 @@ def page_version(prefix, field=None):
     touched the key yet), e.g. page_version("c", "pk") on cooperatives."""
     key = Value(prefix) if field is None else Concat(Value(prefix), Cast(OuterRef(field), CharField()))
     return Subquery(PageVersion.objects.filter(key=key).values("token")[:1])
+
+
+def page_version_tokens(request, *keys):
+    """The tokens of these page keys, in their order (for a page that is not one
+    record's: a list, the home page)."""
+    with connection.cursor() as cursor:
+        run_deferred_triggers(cursor)
+    found = dict(PageVersion.objects.filter(key__in=keys).values_list("key", "token"))
+    return tuple(found.get(key) for key in keys)
+
+
+def fixed_page_versions(keys, request, *args, **kwargs):
+    return page_version_tokens(request, *keys)
 
 
 def page_versions(request, queryset):
@@ -226,7 +239,7 @@ def cached_page(request, title, main):
     return HttpResponse(html)
 
 
-def cached_for_visitors(view, params=None, shared=False, scope="all", versions=None):
+def cached_for_visitors(view, params=None, shared=False, scope="all", versions=None, keys=None):
     """Serve a visitor the page's main content from the cache, in a freshly rendered frame.
 
     Only successful HTML pages are stored; errors, CSV and signed-in readers go
@@ -242,15 +255,19 @@ def cached_for_visitors(view, params=None, shared=False, scope="all", versions=N
     rendered for them. `scope` names the data version the page is keyed by (SCOPES):
     a page that shows less than everything is not emptied by every write.
 
-    A profile is keyed by its page versions instead (kopnet.models.PageVersion):
-    `versions(request, *args, **kwargs)`, by default the view's `page_versions`,
-    returns their tokens, read with page_versions(), or None when the record does
-    not exist (nothing is cached). A write then empties only the pages that show
-    what it changed.
+    Most pages are keyed by page versions instead (kopnet.models.PageVersion),
+    which change only with the writes the page shows: a page of fixed `keys` (by
+    default the view's `page_keys`), or a record's page, whose
+    `versions(request, *args, **kwargs)` (by default the view's `page_versions`)
+    returns its tokens, read with page_versions(), or None when the record does not
+    exist (nothing is cached).
     """
     known = frozenset(params if params is not None else params_read_by(view))
-    if versions is None:
-        versions = getattr(getattr(view, "view_class", view), "page_versions", None)
+    holder = getattr(view, "view_class", view)
+    versions = versions or getattr(holder, "page_versions", None)
+    keys = keys or getattr(holder, "page_keys", None)
+    if versions is None and keys:
+        versions = functools.partial(fixed_page_versions, keys)
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):

@@ -199,8 +199,8 @@ class PageVersion(models.Model):
 
     A profile shows one record and what surrounds it: a cooperative's page its
     partnerships, the organisations they join, its federations and members. A write
-    to one partnership must not empty 250,000 profiles, so each profile is keyed by
-    the tokens of its own keys (kopnet.cache.cached_for_visitors(versions=...)), and
+    to one partnership must not empty 250,000 profiles, so each page is keyed by
+    the tokens of its own keys (kopnet.cache.cached_for_visitors), and
     database triggers change, in the writing transaction, the tokens of every page
     that shows what the write changed: the record's own page and those that name it
     (kopnet/migrations/0006_page_versions.py has the builders; the registry's and
@@ -209,7 +209,9 @@ class PageVersion(models.Model):
         c<id>  a cooperative's page        p<id>  a partner's page
         k<id>  a partnership's page        s<id>  the suggestions of a province
         f      the federations: trees and suggestions of higher tiers
-        r      what every profile shows: provinces, sectors, objectives, fields,
+        lc     the list of cooperatives  lp  of partners  l  of partnerships
+        h      the home page's summary of the registry
+        r      what every page shows: provinces, sectors, objectives, fields,
                and any bulk reload (a TRUNCATE; seed_scale changes it)
 
     A key that no write touched yet has no row (token None). Tokens are random, as

@@ -7,7 +7,8 @@ from partnerships.views import public
 
 urlpatterns = [
     # The home page belongs to the top floor, partnerships: it may show what every app holds.
-    path("", cached_for_visitors(public.home), name="home"),
+    # Its figures are the registry's summary: cached by that summary's page version.
+    path("", cached_for_visitors(public.home, keys=("h", "r")), name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -34,6 +34,8 @@ class CooperativeListView(RegistryListView):
     model = Cooperative
     filterset_class = CooperativeFilter
     template_name = "registry/cooperative_list.html"
+    # Visitors' pages are cached by the list's page version (kopnet.models.PageVersion).
+    page_keys = ("lc", "r")
     csv_name = "koperasi"
     csv_header = (
         "slug", "name", "short_name", "tier", "type", "sectors", "province_code", "province", "regency",
@@ -83,6 +85,7 @@ class PartnerListView(RegistryListView):
     model = Partner
     filterset_class = PartnerFilter
     template_name = "registry/partner_list.html"
+    page_keys = ("lp", "r")
     csv_name = "mitra"
     csv_header = ("slug", "name", "kind", "country", "province_code", "registration_number", "website", "verified")
 

@@ -602,6 +602,7 @@ def test_every_write_the_statistics_show_renders_them_again(statistics, write):
 
 
 # --- the lists of cooperatives and partners follow the registry's writes only ---------
+# (finer: tests/test_page_versions.py)
 
 
 def test_a_partnership_write_keeps_the_lists_of_cooperatives_and_partners(listed, curator_client):
@@ -624,6 +625,8 @@ def test_every_registry_write_renders_the_lists_again(listed, write):
     from tests.factories import PartnerFactory
 
     coop, visitor = listed
+    visitor.get("/mitra/")
+    assert from_cache(visitor.get("/mitra/"))
     if write == "renamed":
         Cooperative.objects.filter(pk=coop.pk).update(name="Koperasi Baru Sentosa")
     elif write == "sector":
@@ -635,4 +638,4 @@ def test_every_registry_write_renders_the_lists_again(listed, write):
     elif write == "province":
         Province.objects.filter(pk=coop.province_id).update(name="Provinsi Berganti Nama")
 
-    assert not from_cache(visitor.get(LIST))
+    assert not from_cache(visitor.get("/mitra/" if write == "partner" else LIST))

@@ -228,3 +228,72 @@ def test_a_federation_verified_joins_the_suggestions_of_lower_tiers(world):
     assert not world.shows("member", federation.name)
     Cooperative.objects.filter(pk=federation.pk).update(verification=Verification.VERIFIED)
     assert world.shows("member", federation.name)
+
+
+# --- the lists and the home page follow what they show ---------------------------------
+
+LISTS = ("/", "/koperasi/", "/mitra/", "/kerjasama/")
+
+
+@pytest.fixture
+def lists(world):
+    for url in LISTS:
+        world.visitor.get(url)
+    return world
+
+
+def lists_rendered_again(world):
+    return {url for url in LISTS if world.visitor.get(url).get("X-KopNet-Cache") != "hit"}
+
+
+def test_writes_no_list_shows_keep_every_list(lists):
+    Cooperative.objects.filter(pk=lists.member.pk).update(phone="0811 222 333", address="Jalan Baru 1")
+    CooperativeFactory(verification=Verification.PENDING, name="Koperasi Belum Diperiksa")
+    PartnerFactory(verification=Verification.PENDING)
+    PartnershipFactory(verification=Verification.PENDING, initiator=lists.member, parties=[lists.member, lists.other])
+    PartnershipParty.objects.filter(partnership=lists.far).update(confirmed_at=None)
+    assert lists_rendered_again(lists) == set()
+
+
+def test_a_cooperative_renamed_shows_on_its_list_and_the_partnerships_not_the_home_page(lists):
+    Cooperative.objects.filter(pk=lists.other.pk).update(name="Koperasi Lain Berganti")
+    assert lists_rendered_again(lists) == {"/koperasi/", "/kerjasama/"}
+    assert "Koperasi Lain Berganti" in main_content(lists.visitor.get("/koperasi/"))
+    assert "Koperasi Lain Berganti" in main_content(lists.visitor.get("/kerjasama/"))
+
+
+def test_a_cooperative_verified_shows_on_its_list_and_the_home_page(lists):
+    waiting = CooperativeFactory(verification=Verification.PENDING, name="Koperasi Baru Diverifikasi")
+    assert lists_rendered_again(lists) == set()
+    Cooperative.objects.filter(pk=waiting.pk).update(verification=Verification.VERIFIED)
+    assert lists_rendered_again(lists) == {"/", "/koperasi/"}
+    assert waiting.name in main_content(lists.visitor.get("/koperasi/"))
+
+
+def test_a_sector_added_shows_on_the_list_of_cooperatives(lists):
+    lists.other.sectors.add(Sector.objects.get(slug="perikanan"))
+    assert lists_rendered_again(lists) == {"/koperasi/"}
+
+
+def test_a_partner_renamed_shows_on_its_list_and_the_partnerships(lists):
+    Partner.objects.filter(pk=lists.partner.pk).update(name="PT Mitra Berganti")
+    assert lists_rendered_again(lists) == {"/mitra/", "/kerjasama/"}
+    assert "PT Mitra Berganti" in main_content(lists.visitor.get("/kerjasama/"))
+
+
+def test_a_verified_partnership_changed_shows_on_the_list(lists):
+    Partnership.objects.filter(pk=lists.far.pk).update(title="Kerjasama Jauh Berganti")
+    assert lists_rendered_again(lists) == {"/kerjasama/"}
+    assert "Kerjasama Jauh Berganti" in main_content(lists.visitor.get("/kerjasama/"))
+    pending = PartnershipFactory(
+        verification=Verification.PENDING, title="Kerjasama Menunggu Kurator",
+        initiator=lists.other, parties=[lists.other, lists.partner],
+    )
+    assert lists_rendered_again(lists) == set()
+    Partnership.objects.filter(pk=pending.pk).update(verification=Verification.VERIFIED)
+    assert "Kerjasama Menunggu Kurator" in main_content(lists.visitor.get("/kerjasama/"))
+
+
+def test_a_tier_change_shows_on_the_home_page(lists):
+    Cooperative.objects.filter(pk=lists.other.pk).update(tier=Tier.SEKUNDER, individual_members=None)
+    assert "/" in lists_rendered_again(lists)

@@ -4,8 +4,7 @@ A page that shows less than everything is keyed by a data version of its own, wh
 triggers of the app that owns the page bump: `kopnet_bump_scoped_version('<row id>')`
 changes that row's token once per transaction (like kopnet_bump_data_version for the
 general one, 0001). The triggers: partnerships/migrations/0007_statistics_version.py
-(the statistics) and registry/migrations/0011_registry_version.py (the lists of
-cooperatives and partners).
+(the statistics).
 """
 
 from django.db import migrations

@@ -10,6 +10,9 @@ the registry's own: registry/migrations/0012_page_versions.py).
 - What the registry's rows show here: a cooperative's or partner's name, address,
   tier, province, country or verification, on the pages of its partnerships and of
   their parties.
+- The list of partnerships ("l"): a verified partnership's row, parties, objectives
+  or fields, or the name of an organisation party to one. A pending partnership
+  registered or edited is not on it.
 
 A migration that rebuilds one of these tables on SQLite must put them back.
 """
@@ -45,6 +48,9 @@ def named(organisation, column):
             f"SELECT 'k' || mine.partnership_id AS k {mine}",
             f"SELECT 'c' || other.cooperative_id AS k {others}",
             f"SELECT 'p' || other.partner_id AS k {others}",
+            "SELECT 'l' AS k WHERE EXISTS (SELECT 1 FROM partnerships_partnershipparty AS mine "
+            "JOIN partnerships_partnership AS listed ON listed.id = mine.partnership_id "
+            f"WHERE mine.{column} = {{row}}.id AND listed.verification = 'verified')",
         ],
         columns=NAMED[organisation],
         insert_when="0 = 1",  # a new organisation is party to nothing yet
@@ -57,11 +63,20 @@ NAMED = {
     "partner": ["name", "slug", "verification", "kind", "province_id", "country"],
 }
 
+# On the list when verified.
+LISTED = "SELECT 'l' AS k FROM partnerships_partnership WHERE id = {row}.partnership_id AND verification = 'verified'"
+
 PARTNERSHIP = pages.page_triggers(
     "kopnet_pages_partnership",
     "partnerships_partnership",
     own=["SELECT 'k' || {row}.id AS k", *parties_of("{row}.id")],
-)
+    shown=["SELECT 'l' AS k WHERE {row}.verification = 'verified'"],
+    columns=[
+        "verification", "reference", "title", "description", "category", "international", "direction",
+        "new_entity", "new_entity_name", "new_entity_kind", "start_date", "end_date", "value", "currency", "status",
+        "initiator_id",
+    ],
+)  # fmt: skip
 PARTY = pages.page_triggers(
     "kopnet_pages_party",
     "partnerships_partnershipparty",
@@ -71,13 +86,15 @@ PARTY = pages.page_triggers(
         "SELECT 'p' || {row}.partner_id AS k",
         *parties_of("{row}.partnership_id"),
     ],
+    shown=[LISTED],  # the list names the parties, not their answers
+    columns=["partnership_id", "cooperative_id", "partner_id"],
 )
 OF_PARTNERSHIP = [
-    pages.page_triggers(f"kopnet_pages_{table}", table, own=["SELECT 'k' || {row}.partnership_id AS k"])
-    for table in (
-        "partnerships_partnership_objectives",
-        "partnerships_partnership_fields",
-        "partnerships_partnershipdocument",
+    pages.page_triggers(f"kopnet_pages_{table}", table, own=["SELECT 'k' || {row}.partnership_id AS k", *listed])
+    for table, listed in (
+        ("partnerships_partnership_objectives", [LISTED]),
+        ("partnerships_partnership_fields", [LISTED]),
+        ("partnerships_partnershipdocument", []),
     )
 ]
 TERMS = [

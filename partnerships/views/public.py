@@ -48,6 +48,8 @@ class PartnershipListView(RegistryListView):
     model = Partnership
     filterset_class = PartnershipFilter
     template_name = "partnerships/partnership_list.html"
+    # Visitors' pages are cached by the list's page version (kopnet.models.PageVersion).
+    page_keys = ("l", "r")
     csv_name = "kerjasama"
     csv_header = (
         "reference", "title", "category", "direction", "international", "status", "start_date", "end_date",

@@ -11,6 +11,10 @@ registry, partnerships/migrations/0008_page_versions.py).
 - A membership: both cooperatives' pages, the previews of the federation's
   federations, and the trees ("f").
 - A partner's row: its page. Provinces and sectors: every profile ("r").
+- The lists of cooperatives ("lc") and partners ("lp"): a verified record's listed
+  or searched column changed, or its sectors; the home page's summary ("h"): a
+  verified cooperative's tier, type or province, a partner's verification. A
+  pending record registered or edited is on none of them.
 
 A migration that rebuilds one of these tables on SQLite must put them back.
 """
@@ -59,6 +63,36 @@ MEMBERSHIP = pages.page_triggers(
     ],
 )
 PARTNER = pages.page_triggers("kopnet_pages_partner", "registry_partner", own=["SELECT 'p' || {row}.id AS k"])
+
+
+def of_verified(key, table, columns):
+    """Triggers that change `key` when a verified row's `columns` change (or one is
+    verified, unverified, added verified or deleted)."""
+    return pages.page_triggers(
+        f"kopnet_pages_{table}_{key}",
+        table,
+        own=[],
+        shown=[f"SELECT '{key}' AS k WHERE {{row}}.verification = 'verified'"],
+        columns=["verification", *columns],
+    )
+
+
+COOPERATIVE_LIST = of_verified(
+    "lc",
+    "registry_cooperative",
+    ["name", "short_name", "slug", "tier", "type", "status", "province_id", "country", "regency", "founded",
+     "member_count", "scope", "nik", "legal_number"],
+)  # fmt: skip
+COOPERATIVE_SECTORS_LIST = pages.page_triggers(
+    "kopnet_pages_cooperative_sectors_lc",
+    "registry_cooperative_sectors",
+    own=["SELECT 'lc' AS k FROM registry_cooperative WHERE id = {row}.cooperative_id AND verification = 'verified'"],
+)
+PARTNER_LIST = of_verified(
+    "lp", "registry_partner", ["name", "slug", "kind", "country", "province_id", "registration_number"]
+)
+COOPERATIVE_SUMMARY = of_verified("h", "registry_cooperative", ["tier", "type", "province_id"])
+PARTNER_SUMMARY = of_verified("h", "registry_partner", [])
 PROVINCE = pages.page_triggers("kopnet_pages_province", "registry_province", own=["SELECT 'r' AS k"])
 SECTOR = pages.page_triggers("kopnet_pages_sector", "registry_sector", own=["SELECT 'r' AS k"])
 
@@ -66,10 +100,13 @@ SECTOR = pages.page_triggers("kopnet_pages_sector", "registry_sector", own=["SEL
 class Migration(migrations.Migration):
     dependencies = [
         ("kopnet", "0006_page_versions"),
-        ("registry", "0011_registry_version"),
+        ("registry", "0010_record_version"),
     ]
 
     operations = [
         migrations.RunPython(*triggers)
-        for triggers in (COOPERATIVE, SECTORS, MEMBERSHIP, PARTNER, PROVINCE, SECTOR)
+        for triggers in (
+            COOPERATIVE, SECTORS, MEMBERSHIP, PARTNER, PROVINCE, SECTOR,
+            COOPERATIVE_LIST, COOPERATIVE_SECTORS_LIST, PARTNER_LIST, COOPERATIVE_SUMMARY, PARTNER_SUMMARY,
+        )  # fmt: skip
     ]

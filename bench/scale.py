@@ -23,6 +23,7 @@ import contextlib
 import datetime
 import math
 import random
+import secrets
 import sys
 import time
 from dataclasses import dataclass, field
@@ -39,7 +40,7 @@ from django.utils.text import slugify
 
 from demo.names import PRIMER_KINDS, PROVINCES, STREETS, WORDS, place_name
 from demo.registry import DEMO_PASSWORD
-from kopnet.models import Revision, Verification
+from kopnet.models import PageVersion, Revision, Verification
 from kopnet.permissions import CURATOR_GROUP
 from partnerships.models import (
     Category,
@@ -221,8 +222,8 @@ class Writer:
 
         Secondary indexes and foreign keys of these tables are dropped and made again
         once the rows are in (a single sort or join instead of a check per row), and
-        the data version triggers are off during the load; the version changes once
-        at the end. Everything happens in the seeding transaction: on an error
+        the data and page version triggers are off during the load; the data version
+        changes once at the end (and every page's version: Generator.run). Everything happens in the seeding transaction: on an error
         nothing changes.
         """
         if not self.postgres:
@@ -624,6 +625,8 @@ class Generator:
         refresh_member_counts(Cooperative.objects.exclude(tier=Tier.PRIMER).values("pk"))
         self.totals.seconds["member counts"] = round(time.monotonic() - started, 1)
         ensure_curator()
+        # Every cached page is keyed by the page version "r" too (kopnet.models.PageVersion).
+        PageVersion.objects.update_or_create(key="r", defaults={"token": secrets.token_hex(16)})
         return self.totals
 
     def load(self):

@@ -310,3 +310,35 @@ def test_a_confirmation_never_holds_for_a_substance_replaced_at_the_same_moment(
     assert answer.confirmation == Confirmation.PENDING
     if isinstance(outcomes[0], Exception):
         assert outcomes[0].code == "stale"
+
+
+@pytest.mark.parametrize("number", range(ROUNDS))
+def test_writers_changing_the_same_pages_in_opposite_orders_both_commit(number):
+    """Page versions (kopnet.models.PageVersion) are changed at commit, row by row:
+    two writers reaching the same pages in opposite orders would deadlock if the data
+    version's row did not serialise their commits first."""
+    from django.db import transaction
+
+    from kopnet.models import PageVersion
+    from tests.factories import PartnershipFactory
+
+    first, second = CooperativeFactory(), CooperativeFactory()
+    one = PartnershipFactory(initiator=first, parties=[first, second])
+    other = PartnershipFactory(initiator=second, parties=[second, first])
+    before = dict(PageVersion.objects.values_list("key", "token"))
+    ready = threading.Barrier(2)
+
+    def write(cooperative, partnership):
+        def action():
+            with transaction.atomic():
+                Cooperative.objects.filter(pk=cooperative.pk).update(phone="0812 0000 1111")
+                Partnership.objects.filter(pk=partnership.pk).update(title=f"Judul {cooperative.pk}")
+                ready.wait(timeout=10)  # both commit at once, each bumping the other's pages last
+            return "committed"
+
+        return action
+
+    assert race(write(first, other), write(second, one)) == ["committed", "committed"]
+    after = dict(PageVersion.objects.values_list("key", "token"))
+    for key in (f"c{first.pk}", f"c{second.pk}", f"k{one.pk}", f"k{other.pk}"):
+        assert after[key] != before.get(key)

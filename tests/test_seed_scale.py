@@ -99,3 +99,18 @@ def test_a_second_run_replaces_the_generated_data(seeded):
 def test_sizes_too_small_for_every_tier_are_refused(db):
     with pytest.raises(CommandError, match="at least"):
         run("--cooperatives", "20", "--partnerships", "10")
+
+
+
+def test_seeding_changes_the_version_every_page_shows(db):
+    """The load runs without the page version triggers on PostgreSQL: the page version
+    every cached page is keyed by ("r") changes instead, so none is served stale."""
+    from kopnet.models import PageVersion
+
+    def every_page():
+        return PageVersion.objects.filter(key="r").values_list("token", flat=True).first()
+
+    before = every_page()
+    run("--cooperatives", str(COOPERATIVES), "--partnerships", str(PARTNERSHIPS))
+    after = every_page()
+    assert after is not None and after != before

@@ -221,12 +221,15 @@ if KOPNET_CACHE not in ("database", "memory"):
     raise ImproperlyConfigured(f"KOPNET_CACHE must be 'database' or 'memory', not {KOPNET_CACHE!r}.")
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache"
+        # Django's database cache, with a write of one statement (kopnet/cache_backend.py).
+        "BACKEND": "kopnet.cache_backend.DatabaseCache"
         if KOPNET_CACHE == "database"
         else "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "kopnet_cache" if KOPNET_CACHE == "database" else "kopnet",
         "TIMEOUT": 24 * 3600,
-        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("KOPNET_CACHE_ENTRIES", "5000"))},
+        # A national registry's pages (profiles in two languages) need tens of
+        # thousands of entries; our backend counts the table only now and then.
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("KOPNET_CACHE_ENTRIES", "50000"))},
     }
 }
 if KOPNET_CACHE == "database":

@@ -39,7 +39,7 @@ LIST = "/koperasi/"
 
 
 DATABASE_CACHE = {  # as in production: the shared table, and each process's memory in front of it
-    "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "kopnet_cache"},
+    "default": {"BACKEND": "kopnet.cache_backend.DatabaseCache", "LOCATION": "kopnet_cache"},
     "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests-local"},
 }
 

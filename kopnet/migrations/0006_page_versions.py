@@ -10,22 +10,36 @@ changes, as SELECTs of one column `k` in which `{row}` stands for the written ro
            holds (a pending record inserted is on no other page).
 
 `page_triggers(...)` turns that into PostgreSQL deferred constraint triggers (once
-per row, at commit, after kopnet_data_version has taken the data version's row:
-that row serialises the commits of writers, so two transactions never change
-page versions in opposite orders and never deadlock on them) and SQLite row
+per row, at commit, each after taking the commit turn, kopnet_commit_turn(): one
+committing writer at a time changes page versions, so two transactions never
+change them in opposite orders and never deadlock on them) and SQLite row
 triggers. A TRUNCATE changes "r", which every profile shows.
 """
 
 from django.db import migrations, models
 
-POSTGRES_FUNCTION = """
-CREATE OR REPLACE FUNCTION kopnet_bump_pages(keys text[]) RETURNS void LANGUAGE sql AS $$
+# The advisory lock of the commit turn (any constant no other code uses).
+COMMIT_TURN = 20260802
+
+POSTGRES_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION kopnet_commit_turn() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    -- One committing writer at a time changes shared versions and counts: the data
+    -- version's row first (every writing transaction updates it at commit), then an
+    -- advisory lock, which holds where that row is missing (a test's emptied
+    -- database); always in this order, so two writers never deadlock on them.
+    PERFORM 1 FROM kopnet_dataversion WHERE id = 1 FOR UPDATE;
+    PERFORM pg_advisory_xact_lock({COMMIT_TURN});
+END $$;
+CREATE OR REPLACE FUNCTION kopnet_bump_pages(keys text[]) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM kopnet_commit_turn();
     INSERT INTO kopnet_pageversion (key, token)
     SELECT k, md5(random()::text || clock_timestamp()::text)
     FROM (SELECT DISTINCT k FROM unnest(keys) AS k WHERE k IS NOT NULL) AS distinct_keys
     ORDER BY k
-    ON CONFLICT (key) DO UPDATE SET token = EXCLUDED.token
-$$;
+    ON CONFLICT (key) DO UPDATE SET token = EXCLUDED.token;
+END $$;
 CREATE OR REPLACE FUNCTION kopnet_pages_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM kopnet_bump_pages(ARRAY['r']);
@@ -135,6 +149,7 @@ def remove_function(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute("DROP FUNCTION IF EXISTS kopnet_pages_truncate()")
         schema_editor.execute("DROP FUNCTION IF EXISTS kopnet_bump_pages(text[])")
+        schema_editor.execute("DROP FUNCTION IF EXISTS kopnet_commit_turn()")
 
 
 class Migration(migrations.Migration):

@@ -1,7 +1,7 @@
 """The registry's page versions (kopnet.models.PageVersion): which pages a write to a
 registry table changes, so that a write empties only them (the builders:
 kopnet/migrations/0006_page_versions.py; what partnerships' pages show of the
-registry, partnerships/migrations/0008_page_versions.py).
+registry, partnerships/migrations/0009_page_versions.py).
 
 - A cooperative's row: its own page; when a column that other pages show changes
   (SHOWN), its federations' member lists, their federations' member previews, the

@@ -107,7 +107,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("kopnet", "0006_page_versions"),
         ("registry", "0012_page_versions"),
-        ("partnerships", "0007_statistics_version"),
+        ("partnerships", "0008_statistics_counts"),
     ]
 
     operations = [

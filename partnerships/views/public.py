@@ -129,8 +129,7 @@ def download_name(document):
 
 
 def statistics(request):
-    partnerships = selectors.partnership_statistics()
-    cooperatives = selectors.cooperative_statistics()
+    partnerships, cooperatives = selectors.statistics()
     return render(
         request,
         "partnerships/statistics.html",

@@ -17,13 +17,15 @@ UPDATE, SQL by hand):
    or partner that moved province), and, for the cooperatives' own numbers, the
    exact change (+1 to the new tier, -1 to the old one) read from the statement's
    old and new rows. TRUNCATE asks for everything to be counted again.
-2. At commit, a deferred constraint trigger on the pending rows applies them: it
-   takes the data version row 1 first (kopnet/migrations/0001: every writing
-   transaction updates it at commit, so commits that write pass one at a time), then
-   counts each noted partnership again from the committed data and its own, and
-   changes the counts by the difference from what that partnership added before
+2. At commit, a deferred constraint trigger on the pending rows applies them. It
+   first takes its turn: the data version row 1 (kopnet/migrations/0001: every
+   writing transaction updates it at commit, so commits that write already pass one
+   at a time), then an advisory lock of its own (which holds where row 1 is missing,
+   as in a test's emptied database), always in that order. Then it counts each
+   noted partnership again from the committed data and its own, and changes the
+   counts by the difference from what that partnership added before
    (`partnerships_statistics_contribution` remembers, per verified partnership, the
-   counts it adds).
+   ids of the counts it adds).
 
 Why at commit, behind row 1: the counts are then changed by one transaction at a
 time, from data that holds every earlier commit. A writer never holds a count row
@@ -45,6 +47,8 @@ VERIFIED = "verified"  # kopnet.models.Verification.VERIFIED
 COUNT = "partnerships_statistics_count"
 CONTRIBUTION = "partnerships_statistics_contribution"
 PENDING = "partnerships_statistics_pending"
+# The advisory lock key of the turn to change the counts (any constant no other code uses).
+TURN = 20260802
 
 TABLES = f"""
 CREATE TABLE {COUNT} (
@@ -127,6 +131,17 @@ def cooperative_changes(*sides):
 
 
 FUNCTIONS = f"""
+-- This transaction's turn to change the counts, kept until it ends: from here on it
+-- is the only one changing them, and it reads every earlier commit. First the row
+-- every writing transaction updates at commit (kopnet_data_version; usually held
+-- already), so that the order of the two locks is always the same; then a lock of
+-- its own, which holds even where that row is missing (a test's emptied database).
+CREATE FUNCTION partnerships_statistics_turn() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM 1 FROM kopnet_dataversion WHERE id = 1 FOR UPDATE;
+    PERFORM pg_advisory_xact_lock({TURN});
+END $$;
+
 CREATE FUNCTION partnerships_statistics_keys(ids bigint[])
 RETURNS TABLE (partnership_id bigint, dimension text, value text) LANGUAGE sql STABLE AS $$
 {partnership_keys("p.id = ANY(ids)", "link.partnership_id = ANY(ids)", "party.partnership_id = ANY(ids)")}
@@ -170,7 +185,7 @@ END $$;
 -- Everything counted afresh, from the tables alone.
 CREATE FUNCTION partnerships_statistics_rebuild() RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM 1 FROM kopnet_dataversion WHERE id = 1 FOR UPDATE;
+    PERFORM partnerships_statistics_turn();
     DELETE FROM {PENDING};
     -- DELETE, not TRUNCATE: readers keep the old numbers until this commits.
     DELETE FROM {CONTRIBUTION};
@@ -197,10 +212,7 @@ DECLARE
     cooperative_ids bigint[];
     partner_ids bigint[];
 BEGIN
-    -- The row every writing transaction updates at commit (kopnet_data_version),
-    -- usually held already: from here on this transaction is the only one changing
-    -- the counts, and it reads every earlier commit.
-    PERFORM 1 FROM kopnet_dataversion WHERE id = 1 FOR UPDATE;
+    PERFORM partnerships_statistics_turn();
     WITH taken AS (
         DELETE FROM {PENDING} RETURNING *
     ), counted AS (
@@ -376,7 +388,7 @@ def remove(apps, schema_editor):
             schema_editor.execute(f'DROP TRIGGER IF EXISTS partnerships_statistics_{event.lower()} ON "{table}"')
     schema_editor.execute(f"DROP TABLE IF EXISTS {PENDING}, {CONTRIBUTION}, {COUNT}")
     for function in (
-        "partnerships_statistics_apply()", "partnerships_statistics_rebuild()",
+        "partnerships_statistics_apply()", "partnerships_statistics_rebuild()", "partnerships_statistics_turn()",
         "partnerships_statistics_recount(bigint[])", "partnerships_statistics_keys(bigint[])",
         "partnerships_statistics_note(text, bigint[])", "partnerships_statistics_note_all()",
         "partnerships_statistics_partnership()", "partnerships_statistics_link()",

@@ -148,8 +148,11 @@ RETURNS TABLE (partnership_id bigint, dimension text, value text) LANGUAGE sql S
 $$;
 
 -- Count these partnerships again: change the counts by the difference between what
--- each adds now and what it added when last counted.
-CREATE FUNCTION partnerships_statistics_recount(ids bigint[]) RETURNS void LANGUAGE plpgsql AS $$
+-- each adds now and what it added when last counted. Generic plans: planning its two
+-- statements for each commit's ids cost 4 ms of a recount's 4.5 (index lookups by id
+-- whatever the ids; 50,000 at once take 4.5 s instead of 4.0).
+CREATE FUNCTION partnerships_statistics_recount(ids bigint[]) RETURNS void LANGUAGE plpgsql
+SET plan_cache_mode = force_generic_plan AS $$
 BEGIN
     -- The counts they add that have no row yet (a new year, a first partnership in a
     -- province): a statement of its own, so that the next one sees their ids.
@@ -205,7 +208,8 @@ END $$;
 
 -- At commit: the pending changes of this transaction, applied (the first call takes
 -- them all; the calls for its other pending rows find none).
-CREATE FUNCTION partnerships_statistics_apply() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION partnerships_statistics_apply() RETURNS trigger LANGUAGE plpgsql
+SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     everything boolean;
     partnership_ids bigint[];

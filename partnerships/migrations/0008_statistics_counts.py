@@ -35,9 +35,18 @@ two transactions can each miss the other's change (one adds a party in Jawa Bara
 while the other verifies the partnership: whichever commits second counts both).
 Counting a partnership again is idempotent, so noting it twice costs nothing wrong.
 
+What it costs, at 250,000 cooperatives and 1,000,000 partnerships on two shared
+cores: the page reads about 130 rows; a write that changes no number (a phone number,
+a party's answer, a title) runs its statement trigger and nothing at commit; a
+partnership verified or rejected commits 1 to 2 ms later; the cooperative with the
+most partnerships (6,940) moving province takes 1.5 s at its commit; an UPDATE of the
+start date of 100,000 partnerships 6.4 s. The remembered contributions take 100 MB.
+
 SQLite (development and tests) has none of this: it counts with plain queries.
 Writes that go around triggers (seed_scale disables them for its bulk load) call
 partnerships_statistics_rebuild() (partnerships.services.statistics_recount) after.
+A later migration that renames a table or column these functions read, or adds a
+table the numbers come from, replaces them.
 """
 
 from django.db import migrations

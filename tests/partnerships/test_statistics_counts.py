@@ -100,9 +100,9 @@ def registry(db, settings, tmp_path):
     a = CooperativeFactory(name="Koperasi Tani Makmur", province=jabar, type=CooperativeType.SIMPAN_PINJAM)
     b = CooperativeFactory(name="Koperasi Nelayan Sejahtera", province=jatim)
     puskop = federation(name="Pusat Koperasi Jawa Barat", province=jabar)
-    abroad = federation(name="CUNA", country="US", province=None)
+    cuna = federation(name="CUNA", country="US", province=None)
     data = {
-        "jabar": jabar, "jatim": jatim, "aceh": aceh, "a": a, "b": b, "puskop": puskop, "abroad": abroad,
+        "jabar": jabar, "jatim": jatim, "aceh": aceh, "a": a, "b": b, "puskop": puskop, "cuna": cuna,
         "waiting_cooperative": CooperativeFactory(verification=Verification.PENDING, province=aceh),
         "lonely": CooperativeFactory(name="Koperasi Tanpa Mitra", province=aceh),
         "pt": PartnerFactory(name="PT Agro Mandiri", province=jatim),
@@ -115,7 +115,7 @@ def registry(db, settings, tmp_path):
     data["a_puskop"] = partnership(a, puskop, direction="vertikal", start_date=day(2022), fields=["perdagangan"])
     data["b_pt"] = partnership(b, data["pt"], start_date=day(2023), fields=["permodalan"])
     Partnership.objects.filter(pk=data["b_pt"].pk).update(direction="", category=Category.KEMITRAAN_USAHA)
-    data["abroad"] = partnership(a, data["foreign"], abroad, direction="vertikal", start_date=day(2023))
+    data["abroad"] = partnership(a, data["foreign"], cuna, direction="vertikal", start_date=day(2023))
     Partnership.objects.filter(pk=data["abroad"].pk).update(category=Category.KEMITRAAN_USAHA, international=True)
     data["waiting"] = partnership(
         a, b, puskop, verification=Verification.PENDING, start_date=day(2024), fields=["pemasaran"]
@@ -341,7 +341,7 @@ def test_a_recount_from_the_tables_gives_the_kept_numbers(registry):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite counts from the tables")
-def test_truncating_counts_again(registry):
+def test_a_truncate_counts_everything_again(registry):
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute('TRUNCATE "partnerships_partnership_fields"')

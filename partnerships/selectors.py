@@ -4,6 +4,8 @@ Each function returns what one page renders, in a fixed number of queries
 whatever the number of rows: the query-count tests hold them to it.
 """
 
+from collections import defaultdict
+
 from django.db import connection
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, ExtractYear
@@ -27,11 +29,12 @@ from registry.models import (
     TIER_RANK,
     Cooperative,
     CooperativeStatus,
+    CooperativeType,
     Membership,
-    Partner,
     Province,
     Scope,
     Sector,
+    Tier,
 )
 
 # What a profile page lists before linking to the filtered list.
@@ -304,124 +307,142 @@ def vertical_suggestions(cooperative, above_ids=()):
 
 
 # --- statistics ----------------------------------------------------------------
+# The page's numbers as {dimension: {value: count}}, zeros left out: "partnerships" and
+# "international" (value ""), "category", "direction" ("" when not given), "year",
+# "field" (the field's id) and "province" (a party's province code) count verified
+# partnerships; "cooperatives" (""), "tier", "type" and "cooperative_province" count
+# verified cooperatives. Values are strings, as PostgreSQL keeps them.
+
+# The deferred trigger that applies a transaction's changes to the kept counts.
+STATISTICS_TRIGGER = "partnerships_statistics"
 
 
-def unverified_partnerships():
-    """The ids of the partnerships not (yet) verified: pending or rejected.
+def statistics_counts():
+    """Every number of the statistics page.
 
-    The statistics count verified partnerships through their parties and fields.
-    Joining each of those rows to its partnership to read `verification` costs a
-    hash of every partnership; the unverified ones are few, so "not among these"
-    probes a small hash instead (or an index on SQLite), read from the
-    (verification, …) indexes. The database allows no other value than the three
-    (partnerships_partnership_verification_valid), so this is exact.
+    PostgreSQL keeps them up to date in the writing transactions themselves
+    (partnerships/migrations/0008_statistics_counts.py): one query reads them all,
+    at any size. Elsewhere (SQLite: development and tests, a few thousand rows)
+    they are counted from the tables.
     """
-    others = [value for value in Verification.values if value != Verification.VERIFIED]
-    return Partnership.objects.filter(verification__in=others).order_by().values("pk")
+    if connection.vendor == "postgresql":
+        return kept_counts()
+    return fresh_counts()
 
 
-def sql_name(model, field=None):
-    """The quoted table of a model, or the quoted column of one of its fields."""
-    name = model._meta.db_table if field is None else model._meta.get_field(field).column
-    return connection.ops.quote_name(name)
-
-
-def field_counts():
-    """Every field of cooperation with `count`, its verified partnerships (0 for none).
-
-    One GROUP BY over the through table, joined to the fields afterwards: a count
-    per field in a correlated subquery made the database walk each field's rows
-    and look up their partnerships one by one (2-3 s at 500,000 partnerships).
-    Raw SQL because the ORM cannot join a grouped subquery; it is plain SQL that
-    SQLite and PostgreSQL read alike.
-    """
-    links = Partnership.fields.through
-    unverified, params = unverified_partnerships().query.sql_with_params()
-    return CooperationField.objects.raw(
-        f"SELECT term.*, COALESCE(counted.n, 0) AS count FROM {sql_name(CooperationField)} term "
-        f"LEFT JOIN (SELECT {sql_name(links, 'cooperationfield')} AS term_id, COUNT(*) AS n "
-        f"FROM {sql_name(links)} WHERE {sql_name(links, 'partnership')} NOT IN ({unverified}) "
-        f"GROUP BY {sql_name(links, 'cooperationfield')}) counted "
-        f"ON counted.term_id = term.{sql_name(CooperationField, 'id')}",
-        params,
-    )
-
-
-def province_counts():
-    """(code, name, count) of every province where a party of a verified partnership
-    sits, most partnerships first. A partnership with parties in two provinces counts
-    in both, once in each, however many of its parties sit there.
-
-    The (partnership, province) pairs of cooperative parties and of partner parties
-    are gathered apart (UNION ALL: each party row meets one small hash, not two
-    outer joins), counted distinct per province, and only then named, so that the
-    sort behind COUNT(DISTINCT) carries two narrow columns. Counting DISTINCT pairs
-    first looked cheaper but is not: PostgreSQL cannot estimate how many pairs a
-    UNION ALL holds (it guessed 40,000 for 1.2 million), hashes them in too little
-    memory and spilled for more than 30 s.
-    """
-    unverified, params = unverified_partnerships().query.sql_with_params()
-    pairs = " UNION ALL ".join(
-        f"SELECT party.{sql_name(PartnershipParty, 'partnership')} AS partnership_id, "
-        f"organisation.{sql_name(model, 'province')} AS code "
-        f"FROM {sql_name(PartnershipParty)} party JOIN {sql_name(model)} organisation "
-        f"ON organisation.{sql_name(model, 'id')} = party.{sql_name(PartnershipParty, role)}"
-        for role, model in (("cooperative", Cooperative), ("partner", Partner))
-    )
-    sql = (
-        f"SELECT counted.code, province.{sql_name(Province, 'name')}, counted.n FROM ("
-        f"SELECT pairs.code, COUNT(DISTINCT pairs.partnership_id) AS n FROM ({pairs}) pairs "
-        f"WHERE pairs.code IS NOT NULL AND pairs.partnership_id NOT IN ({unverified}) GROUP BY pairs.code"
-        f") counted JOIN {sql_name(Province)} province ON province.{sql_name(Province, 'code')} = counted.code "
-        f"ORDER BY counted.n DESC, province.{sql_name(Province, 'name')}"
-    )
+def kept_counts():
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [tuple(row) for row in cursor.fetchall()]
+        if connection.in_atomic_block:
+            # A transaction that may have written (a test, a view in atomic()) applies
+            # its changes to the counts at commit: apply them now, and let its later
+            # writes wait for the commit again.
+            cursor.execute(
+                f"SET CONSTRAINTS {STATISTICS_TRIGGER} IMMEDIATE; SET CONSTRAINTS {STATISTICS_TRIGGER} DEFERRED"
+            )
+        cursor.execute("SELECT dimension, value, count FROM partnerships_statistics_count WHERE count <> 0")
+        rows = cursor.fetchall()
+    counts = defaultdict(dict)
+    for dimension, value, count in rows:
+        counts[dimension][value] = count
+    return counts
 
 
-def partnership_statistics():
-    """Verified partnerships by category, direction, field, province (of any party)
-    and start year. Four queries."""
+def fresh_counts():
+    """The same numbers counted from the tables, in six queries."""
+    counts = defaultdict(dict)
     verified = Partnership.objects.verified()
-    counts = {"total": Count("pk"), "international": Count("pk", filter=Q(international=True))}
-    counts |= {f"category_{value}": Count("pk", filter=Q(category=value)) for value in Category.values}
-    counts |= {f"direction_{value}": Count("pk", filter=Q(direction=value)) for value in Direction.values}
-    counts["direction_none"] = Count("pk", filter=Q(direction=""))
-    row = verified.aggregate(**counts)
-
-    years = (
-        verified.annotate(year=ExtractYear("start_date"))
-        .values("year")
-        .annotate(count=Count("pk"))
-        .order_by("year")
+    aggregates = {"total": Count("pk"), "international": Count("pk", filter=Q(international=True))}
+    aggregates |= {f"category_{value}": Count("pk", filter=Q(category=value)) for value in Category.values}
+    aggregates |= {f"direction_{value}": Count("pk", filter=Q(direction=value)) for value in ["", *Direction.values]}
+    row = verified.aggregate(**aggregates)
+    counts["partnerships"][""] = row["total"]
+    counts["international"][""] = row["international"]
+    for value in Category.values:
+        counts["category"][value] = row[f"category_{value}"]
+    for value in ["", *Direction.values]:
+        counts["direction"][value] = row[f"direction_{value}"]
+    years = verified.order_by().values(year=ExtractYear("start_date")).annotate(count=Count("pk"))
+    counts["year"] = {str(item["year"]): item["count"] for item in years}
+    links = Partnership.fields.through.objects.filter(partnership__verification=Verification.VERIFIED)
+    counts["field"] = {
+        str(item["cooperationfield_id"]): item["count"]
+        for item in links.order_by().values("cooperationfield_id").annotate(count=Count("pk"))
+    }
+    # A partnership counts once in each province where one of its parties sits.
+    parties = (
+        PartnershipParty.objects.filter(partnership__verification=Verification.VERIFIED)
+        .annotate(code=Coalesce("cooperative__province_id", "partner__province_id"))
+        .filter(code__isnull=False)
+        .order_by()
+        .values("code")
+        .annotate(count=Count("partnership_id", distinct=True))
     )
+    counts["province"] = {item["code"]: item["count"] for item in parties}
+    cooperatives = Cooperative.objects.verified()
+    summary = cooperatives.summary()
+    counts["cooperatives"][""] = summary["total"]
+    counts["tier"] = {choice.value: count for choice, count in summary["tiers"]}
+    counts["type"] = {choice.value: count for choice, count in summary["types"]}
+    counts["cooperative_province"] = {item["code"]: item["count"] for item in cooperatives.top_provinces(None)}
+    return {dimension: {value: n for value, n in values.items() if n} for dimension, values in counts.items()}
+
+
+def province_names():
+    return dict(Province.objects.values_list("code", "name"))
+
+
+def by_province(counted, names):
+    """(code, name, count) of the provinces counted, most first."""
+    rows = [(code, names.get(code, code), count) for code, count in counted.items()]
+    return sorted(rows, key=lambda row: (-row[2], row[1]))
+
+
+def year_order(item):
+    return int(item[0])
+
+
+def statistics():
+    """What /statistik/ shows: (partnership statistics, cooperative statistics).
+    Three queries on PostgreSQL: the counts, the fields of cooperation, the provinces."""
+    counts, names = statistics_counts(), province_names()
+    return partnership_statistics(counts, names), cooperative_statistics(counts, names)
+
+
+def partnership_statistics(counts=None, names=None):
+    """Verified partnerships by category, direction, field, province (of any party)
+    and start year."""
+    counts = statistics_counts() if counts is None else counts
+    names = province_names() if names is None else names
+
+    def count(dimension, value=""):
+        return counts.get(dimension, {}).get(value, 0)
+
+    fields = [(field.slug, field.label, count("field", str(field.pk))) for field in CooperationField.objects.all()]
     return {
-        "total": row["total"],
-        "international": row["international"],
-        "categories": [(choice.value, choice.label, row[f"category_{choice.value}"]) for choice in Category],
-        "directions": [(choice.value, choice.label, row[f"direction_{choice.value}"]) for choice in Direction]
-        + [("", _("Not given"), row["direction_none"])],
-        "fields": [
-            (field.slug, field.label, field.count)
-            for field in sorted(field_counts(), key=lambda field: (-field.count, field.label))
-        ],
-        "provinces": province_counts(),
-        "years": [(item["year"], str(item["year"]), item["count"]) for item in years],
+        "total": count("partnerships"),
+        "international": count("international"),
+        "categories": [(choice.value, choice.label, count("category", choice.value)) for choice in Category],
+        "directions": [(choice.value, choice.label, count("direction", choice.value)) for choice in Direction]
+        + [("", _("Not given"), count("direction", ""))],
+        "fields": sorted(fields, key=lambda row: (-row[2], row[1])),
+        "provinces": by_province(counts.get("province", {}), names),
+        "years": [(int(year), year, n) for year, n in sorted(counts.get("year", {}).items(), key=year_order)],
     }
 
 
-def cooperative_statistics():
-    """Verified cooperatives by tier, type and province. Two queries."""
-    cooperatives = Cooperative.objects.verified()
-    summary = cooperatives.summary()
+def cooperative_statistics(counts=None, names=None):
+    """Verified cooperatives by tier, type and province."""
+    counts = statistics_counts() if counts is None else counts
+    names = province_names() if names is None else names
+
+    def count(dimension, value=""):
+        return counts.get(dimension, {}).get(value, 0)
+
     return {
-        "total": summary["total"],
-        "tiers": [(choice.value, choice.label, count) for choice, count in summary["tiers"]],
-        "types": [(choice.value, choice.label, count) for choice, count in summary["types"]],
-        "provinces": [
-            (item["code"], item["province_name"], item["count"]) for item in cooperatives.top_provinces(None)
-        ],
+        "total": count("cooperatives"),
+        "tiers": [(choice.value, choice.label, count("tier", choice.value)) for choice in Tier],
+        "types": [(choice.value, choice.label, count("type", choice.value)) for choice in CooperativeType],
+        "provinces": by_province(counts.get("cooperative_province", {}), names),
     }
 
 

@@ -7,7 +7,7 @@ partnership or its parties locks the partnership's row first, so they take turns
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mass_mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -693,3 +693,16 @@ def mail_officials(partnership, cooperative_ids, subject, body):
         subject, body = str(subject) % values, str(body) % values
     return send_mass_mail([(subject, body, None, [email]) for email in recipients])
 
+
+
+def statistics_recount():
+    """Count the statistics page's numbers afresh from the tables.
+
+    PostgreSQL keeps them as the data changes, by triggers
+    (partnerships/migrations/0008_statistics_counts.py); a write that went around
+    the triggers (seed_scale disables them for its bulk load) calls this after, in
+    its own transaction. SQLite counts the page from the tables anyway: nothing to do.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT partnerships_statistics_rebuild()")

@@ -138,8 +138,7 @@ def download_name(document):
 
 
 def statistics(request):
-    partnerships = selectors.partnership_statistics()
-    cooperatives = selectors.cooperative_statistics()
+    partnerships, cooperatives = selectors.statistics()
     return render(
         request,
         "partnerships/statistics.html",
@@ -165,9 +164,12 @@ def chart_sections(partnerships, cooperatives):
         ("cooperatives-province", _("Cooperatives by province"), _("Province"), cooperatives["provinces"], cooperative_list, "province", "y"),
     ]  # fmt: skip
 
+    # Reversed once each, not for each of the page's 120-odd numbers.
+    addresses = {name: reverse(name) for name in (partnership_list, cooperative_list)}
+
     def link(list_url, param, value):
         # Each number opens the list it counts; "no direction given" has no filter.
-        return f"{reverse(list_url)}?{urlencode({param: value})}" if value != "" else ""
+        return f"{addresses[list_url]}?{urlencode({param: value})}" if value != "" else ""
 
     return [
         {

@@ -432,7 +432,7 @@ def remove(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("kopnet", "0005_scoped_version_function"),
-        ("registry", "0011_registry_version"),
+        ("registry", "0010_record_version"),
         ("partnerships", "0007_statistics_version"),
     ]
 

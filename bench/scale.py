@@ -153,7 +153,7 @@ class NonGeneratedData(Exception):
 
 
 class Progress:
-    """One line that fills up: `[#####.....]  52% partnerships 260,000/500,000  41 s`."""
+    """One line that fills up: `[#####.....]  52% partnerships 520,000/1,000,000  27 s`."""
 
     WIDTH = 30
 

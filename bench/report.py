@@ -11,7 +11,8 @@ import json
 MARKER = "BENCH_JSON "
 WRITERS_MARKER = "WRITERS_JSON "  # bench/writers.py's last line
 
-# Issue 5 §3, on this 2-core machine with 150,000 cooperatives and 500,000 partnerships.
+# Issue 5 §3, on this 2-core machine with the default data (bench/run.py's DEFAULT_SIZES:
+# 250,000 cooperatives and 1,000,000 partnerships since issue "Fast while people write" §1).
 LIST_SHARE = 0.20  # every public list page, of /healthz's req/s in the same run
 DETAIL_SHARE = 0.30  # every detail page
 LIST_P99_MS = 100
@@ -20,7 +21,7 @@ PAGE_FACTOR = 1.5  # page 1000 against page 1, both in p50 and in req/s
 ADMIN_FACTOR = 3  # the public filtered list against the admin changelist, same filter
 CSV_SECONDS = 10
 # The full export may grow the serving worker by this much more than the small one;
-# memory that grew with rows would take hundreds of MB for 150,000 of them.
+# memory that grew with rows would take hundreds of MB for 250,000 of them.
 CSV_FLAT_MB = 20
 SEARCH_P50_MS = 20
 # Issue 10 §4: the public cases again while the registry is written to, and with a

@@ -4,7 +4,7 @@ bench/bench.sh installs the system packages, the PostgreSQL cluster and the
 virtualenv, then runs `python -m bench.run`. Settings come from the environment
 (the Makefile passes them on):
 
-    BENCH_COOPERATIVES, BENCH_PARTNERSHIPS   data size (150000, 500000)
+    BENCH_COOPERATIVES, BENCH_PARTNERSHIPS   data size (250000, 1000000)
     BENCH_DURATION, BENCH_WARMUP             wrk's measured and warm-up time per case (10s, 3s)
     BENCH_CONNECTIONS, BENCH_THREADS         wrk's connections and threads (16, 2)
     BENCH_WORKERS                            gunicorn sync workers (2 per core)
@@ -59,7 +59,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 HOST, PORT = "127.0.0.1", 8100
 BASE_URL = f"http://{HOST}:{PORT}"
-DEFAULT_SIZES = (150_000, 500_000)
+DEFAULT_SIZES = (250_000, 1_000_000)
 FULL_DATABASE, SMALL_DATABASE = "kopnet_bench", "kopnet_bench_small"
 GUNICORN_TIMEOUT = 120
 
@@ -72,7 +72,7 @@ def database_name(cooperatives, partnerships):
     """The full-size data's database, or another one for every other size.
 
     Seeding a size drops the data of any other: a quick run must not cost the next
-    full run its 2 minutes of seeding.
+    full run its minutes of seeding.
     """
     return FULL_DATABASE if (cooperatives, partnerships) == DEFAULT_SIZES else SMALL_DATABASE
 

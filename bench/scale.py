@@ -19,8 +19,11 @@ replaces every cooperative, partner and partnership, so it refuses to run on a
 database holding anything else unless forced.
 """
 
+import bisect
 import contextlib
 import datetime
+import gc
+import itertools
 import math
 import random
 import secrets
@@ -152,7 +155,7 @@ class NonGeneratedData(Exception):
 
 
 class Progress:
-    """One line that fills up: `[#####.....]  52% partnerships 260,000/500,000  41 s`."""
+    """One line that fills up: `[#####.....]  52% partnerships 520,000/1,000,000  27 s`."""
 
     WIDTH = 30
 
@@ -214,6 +217,14 @@ def replaced_models():
     return m2m_histories + histories + models
 
 
+def loaded_models():
+    """The tables seeding fills (the others it only empties)."""
+    return [
+        Cooperative, Cooperative.sectors.through, Membership, Partner, Partnership, PartnershipParty,
+        Partnership.objectives.through, Partnership.fields.through,
+    ]  # fmt: skip
+
+
 class Writer:
     """Appends rows to a table: COPY on PostgreSQL, batched INSERTs on other databases."""
 
@@ -221,23 +232,37 @@ class Writer:
     def bulk_load(self, models):
         """On PostgreSQL, load without per-row work and redo it in one pass after.
 
-        Secondary indexes and foreign keys of these tables are dropped and made again
-        once the rows are in (a single sort or join instead of a check per row), and
-        the data and page version triggers are off during the load; the data version
-        changes once at the end (and every page's version: Generator.run). Everything happens in the seeding transaction: on an error
-        nothing changes.
+        Every index of the tables it fills (primary keys and unique constraints too)
+        and every foreign key from or to them is dropped, and made again once the rows
+        are in: a sort or a join per index or key instead of a lookup per row (a primary
+        key alone made the COPY of the parties 40 % dearer). The constraints are checked
+        then, so a broken row still fails the seeding. Only the filled tables: a
+        definition read back from PostgreSQL is not always the migration's own (an
+        `IN (...)` condition comes back as another expression), so the tables only
+        emptied keep theirs. The data and page version triggers are off during the load; every
+        version changes once at the end (a seed is a write; the page version every
+        page shows, "r": Generator.run). Everything happens in the
+        seeding transaction: on an error nothing changes.
         """
         if not self.postgres:
             yield
             return
         tables = [model._meta.db_table for model in models]
+        quote = connection.ops.quote_name
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                "WHERE contype = 'f' AND conrelid = ANY(%s::regclass[])",
-                [tables],
+                "WHERE contype = 'f' AND (conrelid = ANY(%s::regclass[]) OR confrelid = ANY(%s::regclass[]))",
+                [tables, tables],
             )
             foreign_keys = cursor.fetchall()
+            # Primary keys and unique constraints, whose indexes go with them.
+            cursor.execute(
+                "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE contype IN ('p', 'u') AND conrelid = ANY(%s::regclass[]) ORDER BY contype, conname",
+                [tables],
+            )
+            keys = cursor.fetchall()
             cursor.execute(
                 "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
                 "WHERE i.indrelid = ANY(%s::regclass[]) AND NOT EXISTS "
@@ -245,23 +270,31 @@ class Writer:
                 [tables],
             )
             indexes = cursor.fetchall()
-            for table, name, _definition in foreign_keys:
-                cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {connection.ops.quote_name(name)}")
+            for table, name, _definition in [*foreign_keys, *keys]:
+                cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {quote(name)}")
             for name, _definition in indexes:
                 cursor.execute(f"DROP INDEX {name}")
             for table in tables:
-                cursor.execute(f"ALTER TABLE {connection.ops.quote_name(table)} DISABLE TRIGGER USER")
+                cursor.execute(f"ALTER TABLE {quote(table)} DISABLE TRIGGER USER")
         yield
         started = time.monotonic()
         with connection.cursor() as cursor:
-            for done, (_name, definition) in enumerate(indexes, start=1):
-                cursor.execute(definition)
-                self.progress.update("indexes", done, len(indexes))
+            # Sorts in memory: the default 64 MB made the larger index builds spill to disk
+            # and gave them one parallel worker instead of two; the foreign keys' checks
+            # are joins that spilled with 4 MB. For this transaction only.
+            cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+            # The keys first: the foreign keys need the unique index they reference.
+            statements = [f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}" for table, name, definition in keys]
+            statements += [definition for _name, definition in indexes]
+            for done, statement in enumerate(statements, start=1):
+                cursor.execute(statement)
+                self.progress.update("indexes", done, len(statements))
             for done, (table, name, definition) in enumerate(foreign_keys, start=1):
-                cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {connection.ops.quote_name(name)} {definition}")
+                cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}")
                 self.progress.update("foreign keys", done, len(foreign_keys))
             for table in tables:
-                cursor.execute(f"ALTER TABLE {connection.ops.quote_name(table)} ENABLE TRIGGER USER")
+                cursor.execute(f"ALTER TABLE {quote(table)} ENABLE TRIGGER USER")
             cursor.execute("UPDATE kopnet_dataversion SET token = md5(random()::text || clock_timestamp()::text)")
         self.seconds = round(time.monotonic() - started, 1)
 
@@ -269,6 +302,7 @@ class Writer:
         self.progress = progress
         self.postgres = connection.vendor == "postgresql"
         self.seconds = None
+        self.emptied = set()
 
     def empty(self, models):
         tables = [model._meta.db_table for model in models]
@@ -278,6 +312,7 @@ class Writer:
                 # TRUNCATE refuses to run over: do them now.
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 cursor.execute("TRUNCATE " + ", ".join(connection.ops.quote_name(t) for t in tables))
+                self.emptied.update(tables)
             else:
                 for table in tables:
                     cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
@@ -288,7 +323,11 @@ class Writer:
         done = 0
         with connection.cursor() as cursor:
             if self.postgres:
-                with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                # A table emptied in this transaction takes its rows frozen and visible to
+                # all: no hint bits to set at the first reads, nothing for VACUUM to freeze,
+                # and the visibility map set for index-only scans at once.
+                freeze = " (FREEZE)" if model._meta.db_table in self.emptied else ""
+                with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN{freeze}") as copy:
                     for row in rows:
                         copy.write_row(row)
                         done += 1
@@ -310,6 +349,11 @@ class Writer:
         self.progress.update(label, done, total)
         return done
 
+    def literal(self, value):
+        """A value many rows share, as the database's text: adapting a timestamp costs
+        microseconds, at every row of millions."""
+        return value.isoformat() if self.postgres else self.adapt(value)
+
     @staticmethod
     def adapt(value):
         if isinstance(value, datetime.datetime):
@@ -325,21 +369,75 @@ class Writer:
                 cursor.execute(statement)
 
 
+@contextlib.contextmanager
+def no_garbage_collection():
+    """Python's cycle collector off while the rows are made.
+
+    The generator keeps millions of tuples (the parties and links, written after the
+    partnerships) and makes no cycles: the collector's full passes over them, ever
+    longer as the lists grow, took a third of the partnerships' time.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def zipf_weights(count, exponent=1.0):
     return [1 / (rank + 1) ** exponent for rank in range(count)]
 
 
+class Weighted:
+    """A weighted draw whose cumulative weights are summed once.
+
+    random.choices() sums them again at every call: over a federation's thousand
+    candidates, for each of 175,000 members, that alone took seconds.
+    """
+
+    def __init__(self, values, weights):
+        self.values = list(values)
+        self.cumulative = list(itertools.accumulate(weights))
+        self.total = self.cumulative[-1]
+
+    def draw(self, real):
+        return self.values[bisect.bisect(self.cumulative, real() * self.total)]
+
+
+class Samples:
+    """random.sample(values, k) for a few small k, drawn from the k-permutations listed once."""
+
+    def __init__(self, values, sizes):
+        self.by_size = {size: list(itertools.permutations(values, min(size, len(values)))) for size in set(sizes)}
+        self.sizes = list(sizes)
+
+    def draw(self, real):
+        choices = self.by_size[self.sizes[int(real() * len(self.sizes))]]
+        return choices[int(real() * len(choices))]
+
+
 class Generator:
-    """Makes the rows; everything random comes from one seeded random.Random."""
+    """Makes the rows; everything random comes from one seeded random.Random.
+
+    At national scale (millions of rows) the generator's Python is most of the seeding
+    time, so the rows are drawn cheaply: `real()` (random.random) scaled instead of
+    randint() and choice(), weights summed once (Weighted), timestamps and the enums'
+    values turned into the database's text once instead of at every row.
+    """
 
     def __init__(self, cooperatives, partnerships, partners, seed, writer, progress):
         self.size = cooperatives
         self.partnership_count = partnerships
         self.partner_count = partners
         self.random = random.Random(seed)
+        self.real = self.random.random
         self.writer = writer
         self.progress = progress
         self.now = timezone.now()
+        # Every generated row was created, updated and verified now: adapted once.
+        self.stamp = writer.literal(self.now)
         self.today = timezone.localdate()
         self.totals = Totals()
         self.provinces = list(Province.objects.order_by("code").values_list("code", flat=True))
@@ -348,26 +446,55 @@ class Generator:
         self.field_ids = list(CooperationField.objects.values_list("id", flat=True))
         if not self.provinces:
             raise NonGeneratedData("The provinces are missing: run `manage.py migrate` first.")
+        self.province_weights = Weighted(self.provinces, [PROVINCE_WEIGHTS.get(code, 1) for code in self.provinces])
+        self.slugs = {}
 
     # --- helpers ----------------------------------------------------------------
 
-    def date(self, first_year, last_year=LAST_YEAR):
+    def pick(self, values):
+        return values[int(self.real() * len(values))]
+
+    def between(self, low, high):
+        return low + int(self.real() * (high - low + 1))
+
+    def days(self, first_year, last_year=LAST_YEAR):
+        """The ordinals of the first and last day a date between these years may take (not after today)."""
         first = datetime.date(first_year, 1, 1).toordinal()
         last = min(datetime.date(last_year, 12, 31), self.today).toordinal()
-        return datetime.date.fromordinal(self.random.randint(first, max(first, last)))
+        return first, max(first, last)
 
-    def verification(self, pending=0.03, rejected=0.01):
-        roll = self.random.random()
-        if roll < rejected:
-            return Verification.REJECTED, self.now, "Data badan hukum tidak dapat diperiksa (data skala)."
-        if roll < rejected + pending:
-            return Verification.PENDING, None, ""
-        return Verification.VERIFIED, self.now, ""
+    def date(self, first_year, last_year=LAST_YEAR):
+        first, last = self.days(first_year, last_year)
+        return datetime.date.fromordinal(first + int(self.real() * (last - first + 1)))
+
+    def verifications(self, pending, rejected):
+        """A draw of (verification, verified at, note), the shares of pending and rejected as given."""
+        rejected_row = (str(Verification.REJECTED), self.stamp, "Data badan hukum tidak dapat diperiksa (data skala).")
+        pending_row = (str(Verification.PENDING), None, "")
+        verified_row = (str(Verification.VERIFIED), self.stamp, "")
+        real = self.real
+
+        def draw():
+            roll = real()
+            if roll < rejected:
+                return rejected_row
+            if roll < rejected + pending:
+                return pending_row
+            return verified_row
+
+        return draw
 
     def place(self, code):
         regencies = PROVINCES.get(code, ("", "", ["Kota " + code]))[2]
-        regency = self.random.choice(regencies)
+        regency = self.pick(regencies)
         return regency, place_name(regency)
+
+    def slug(self, row_id, name):
+        """The generated slug; names repeat (patterns, words, places), so each is slugified once."""
+        slug = self.slugs.get(name)
+        if slug is None:
+            slug = self.slugs[name] = slugify(name)[:150]
+        return f"{GENERATED_PREFIX}{row_id}-{slug}"
 
     # --- cooperatives -----------------------------------------------------------
 
@@ -386,7 +513,6 @@ class Generator:
         primer = self.size - apex - induk - sekunder
         if primer < len(self.provinces):
             raise ValueError(f"Ask for at least {apex + induk + sekunder + len(self.provinces)} cooperatives.")
-        weights = [PROVINCE_WEIGHTS.get(code, 1) for code in self.provinces]
         self.tiers = {}
         next_id = 1
         for tier, count in ((Tier.APEX, apex), (Tier.INDUK, induk), (Tier.SEKUNDER, sekunder), (Tier.PRIMER, primer)):
@@ -396,17 +522,15 @@ class Generator:
         self.tier_of = [None] * (self.size + 1)
         for tier, ids in self.tiers.items():
             for coop_id in ids:
-                self.tier_of[coop_id] = tier
+                self.tier_of[coop_id] = str(tier)  # the value: cheaper to compare and to write than the member
         # Apex and induk bodies sit in Jakarta; every province has secondaries.
         for coop_id in [*self.tiers[Tier.APEX], *self.tiers[Tier.INDUK]]:
             self.province_of[coop_id] = "31" if "31" in self.provinces else self.provinces[0]
-        sekunder_ids = list(self.tiers[Tier.SEKUNDER])
-        for index, coop_id in enumerate(sekunder_ids):
-            self.province_of[coop_id] = (
-                self.provinces[index] if index < len(self.provinces) else self.random.choices(self.provinces, weights)[0]
-            )
+        real, provinces = self.real, self.province_weights
+        for index, coop_id in enumerate(self.tiers[Tier.SEKUNDER]):
+            self.province_of[coop_id] = self.provinces[index] if index < len(self.provinces) else provinces.draw(real)
         for coop_id in self.tiers[Tier.PRIMER]:
-            self.province_of[coop_id] = self.random.choices(self.provinces, weights)[0]
+            self.province_of[coop_id] = provinces.draw(real)
         # A few foreign apex bodies: no province, no NIK.
         self.foreign = {self.tiers[Tier.APEX][-1]: "MY", self.tiers[Tier.APEX][-2]: "TH"}
         for coop_id in self.foreign:
@@ -417,76 +541,88 @@ class Generator:
         by_province = {}
         for coop_id in self.tiers[Tier.SEKUNDER]:
             by_province.setdefault(self.province_of[coop_id], []).append(coop_id)
-        province_weights = {code: zipf_weights(len(ids)) for code, ids in by_province.items()}
+        # A few secondaries of each province gather most of its members (Zipf).
+        secondaries = {code: Weighted(ids, zipf_weights(len(ids))) for code, ids in by_province.items()}
         induk_ids = list(self.tiers[Tier.INDUK])
-        induk_weights = zipf_weights(len(induk_ids))
+        induks = Weighted(induk_ids, zipf_weights(len(induk_ids)))
         apex_ids = [coop_id for coop_id in self.tiers[Tier.APEX] if coop_id not in self.foreign]
+        real, province_of = self.real, self.province_of
         edges = []
         for coop_id in self.tiers[Tier.PRIMER]:
-            if self.random.random() < 0.7:
-                candidates = by_province[self.province_of[coop_id]]
-                edges.append((coop_id, self.random.choices(candidates, province_weights[self.province_of[coop_id]])[0]))
+            if real() < 0.7:
+                edges.append((coop_id, secondaries[province_of[coop_id]].draw(real)))
         for coop_id in self.tiers[Tier.SEKUNDER]:
-            if self.random.random() < 0.85:
-                edges.append((coop_id, self.random.choices(induk_ids, induk_weights)[0]))
+            if real() < 0.85:
+                edges.append((coop_id, induks.draw(real)))
         for coop_id in induk_ids:
-            if self.random.random() < 0.9:
-                edges.append((coop_id, apex_ids[0] if self.random.random() < 0.8 else self.random.choice(apex_ids)))
+            if real() < 0.9:
+                edges.append((coop_id, apex_ids[0] if real() < 0.8 else self.pick(apex_ids)))
         for coop_id in apex_ids[1:]:
             edges.append((coop_id, apex_ids[0]))  # national apex bodies inside the first one
+        first, last = self.days(2000)
+        today = self.today.toordinal()
+        fromordinal = datetime.date.fromordinal
         self.memberships = []
         for member, federation in edges:
-            start = self.date(2000)
-            ended = self.random.random() < 0.04
-            end = min(start + datetime.timedelta(days=self.random.randint(200, 3000)), self.today) if ended else None
-            self.memberships.append((member, federation, start, end))
+            start = first + int(real() * (last - first + 1))
+            ended = real() < 0.04
+            end = fromordinal(min(start + self.between(200, 3000), today)) if ended else None
+            self.memberships.append((member, federation, fromordinal(start), end))
 
     def cooperative_rows(self):
+        real, pick, stamp = self.real, self.pick, self.stamp
+        verification = self.verifications(pending=0.03, rejected=0.01)
+        verified = (str(Verification.VERIFIED), stamp, "")
+        statuses = Weighted([str(value) for value in CooperativeStatus.values], [92, 6, 2])
+        active = str(CooperativeStatus.AKTIF)
+        types = [str(value) for value in CooperativeType.values]
+        primer_kinds = [(pattern, str(type_)) for pattern, type_, _sectors, _theme in PRIMER_KINDS]
+        federation_names = {str(tier): patterns for tier, patterns in FEDERATION_NAMES.items()}
+        federation_scope = {str(Tier.SEKUNDER): str(Scope.PROVINSI), str(Tier.INDUK): str(Scope.NASIONAL)}
+        national, abroad, district = str(Scope.NASIONAL), str(Scope.INTERNASIONAL), str(Scope.KABUPATEN_KOTA)
+        primer = str(Tier.PRIMER)
+        first_founded, last_founded = self.days(1960, 2023)
+        fromordinal, timedelta, gauss, exp = datetime.date.fromordinal, datetime.timedelta, self.random.gauss, math.exp
         for coop_id in range(1, self.size + 1):
             tier = self.tier_of[coop_id]
             code = self.province_of[coop_id]
             country = self.foreign.get(coop_id, "ID")
             regency, place = self.place(code) if code else ("", "")
-            word = self.random.choice(WORDS)
-            if tier == Tier.PRIMER:
-                pattern, type_, _sectors, _theme = self.random.choice(PRIMER_KINDS)
-                individual = int(math.exp(self.random.gauss(4.6, 1.1))) + 5
+            word = pick(WORDS)
+            if tier == primer:
+                pattern, type_ = pick(primer_kinds)
+                individual = int(exp(gauss(4.6, 1.1))) + 5
                 members = individual
-                scope = Scope.KABUPATEN_KOTA
+                scope = district
             else:
-                pattern = self.random.choice(FEDERATION_NAMES[tier])
-                type_ = self.random.choice(CooperativeType.values)
+                pattern = pick(federation_names[tier])
+                type_ = pick(types)
                 individual = None
                 members = 0  # counted by the model's refresh_member_counts() once the memberships are in
-                scope = {Tier.SEKUNDER: Scope.PROVINSI, Tier.INDUK: Scope.NASIONAL}.get(tier, Scope.NASIONAL)
-                if coop_id in self.foreign:
-                    scope = Scope.INTERNASIONAL
+                scope = abroad if coop_id in self.foreign else federation_scope.get(tier, national)
             name = pattern.format(word=word, place=place or "Asia").strip()
-            verification, verified_at, note = (
-                (Verification.VERIFIED, self.now, "") if tier != Tier.PRIMER else self.verification()
-            )
-            founded = self.date(1960, 2023)
-            status = self.random.choices(CooperativeStatus.values, [92, 6, 2])[0] if tier == Tier.PRIMER else CooperativeStatus.AKTIF
+            verification_row = verification() if tier == primer else verified
+            founded = fromordinal(first_founded + int(real() * (last_founded - first_founded + 1)))
+            status = statuses.draw(real) if tier == primer else active
             yield (
-                coop_id,
-                f"{GENERATED_PREFIX}{coop_id}-{slugify(name)[:150]}",
-                verification, verified_at, note, self.now, self.now,
+                coop_id, self.slug(coop_id, name), *verification_row, stamp, stamp,
                 name,
-                "".join(part[0] for part in name.split()[:4]).upper() if self.random.random() < 0.4 else "",
+                "".join(part[0] for part in name.split()[:4]).upper() if real() < 0.4 else "",
                 tier, type_, country, code, regency,
-                f"{self.random.choice(STREETS)} No. {self.random.randint(1, 200)}, {regency}" if regency else "",
-                f"AHU-{coop_id:07d}.AH.01.26.{founded.year}" if self.random.random() < 0.7 else "",
-                founded + datetime.timedelta(days=self.random.randint(30, 400)) if self.random.random() < 0.5 else None,
-                f"{code}{coop_id:014d}" if country == "ID" and self.random.random() < 0.8 else None,
+                f"{pick(STREETS)} No. {self.between(1, 200)}, {regency}" if regency else "",
+                f"AHU-{coop_id:07d}.AH.01.26.{founded.year}" if real() < 0.7 else "",
+                founded + timedelta(days=self.between(30, 400)) if real() < 0.5 else None,
+                f"{code}{coop_id:014d}" if country == "ID" and real() < 0.8 else None,
                 founded, individual, members, scope,
                 "", "", "", status,
             )  # fmt: skip
 
     def sector_links(self):
-        ids = list(self.sector_ids.values())
+        samples = Samples(list(self.sector_ids.values()), [1, 1, 2, 3])
+        real = self.real
         links = []
         for coop_id in range(1, self.size + 1):
-            for sector_id in self.random.sample(ids, min(len(ids), self.random.choice([1, 1, 2, 3]))):
+            for sector_id in samples.draw(real):
                 links.append((len(links) + 1, coop_id, sector_id))
         self.totals.links += len(links)
         return links
@@ -499,21 +635,22 @@ class Generator:
     )  # fmt: skip
 
     def partner_rows(self):
-        kinds = list(PARTNER_NAMES)
+        kinds = Weighted([str(kind) for kind in PARTNER_NAMES], PARTNER_KIND_WEIGHTS)
+        names = {str(kind): patterns for kind, patterns in PARTNER_NAMES.items()}
+        international = str(PartnerKind.INTERNASIONAL)
+        verification = self.verifications(pending=0.05, rejected=0.01)
+        real, pick, stamp = self.real, self.pick, self.stamp
         self.partner_country = [None] * (self.partner_count + 1)
-        weights = [PROVINCE_WEIGHTS.get(code, 1) for code in self.provinces]
         for partner_id in range(1, self.partner_count + 1):
-            kind = self.random.choices(kinds, PARTNER_KIND_WEIGHTS)[0]
-            foreign = kind == PartnerKind.INTERNASIONAL or self.random.random() < 0.02
-            country = self.random.choice(FOREIGN_COUNTRIES) if foreign else "ID"
-            code = None if foreign else self.random.choices(self.provinces, weights)[0]
+            kind = kinds.draw(real)
+            foreign = kind == international or real() < 0.02
+            country = pick(FOREIGN_COUNTRIES) if foreign else "ID"
+            code = None if foreign else self.province_weights.draw(real)
             self.partner_country[partner_id] = country
             _regency, place = self.place(code) if code else ("", "")
-            name = self.random.choice(PARTNER_NAMES[kind]).format(word=self.random.choice(WORDS), place=place or "Global")
-            verification, verified_at, note = self.verification(pending=0.05)
+            name = pick(names[kind]).format(word=pick(WORDS), place=place or "Global")
             yield (
-                partner_id, f"{GENERATED_PREFIX}{partner_id}-{slugify(name)[:150]}",
-                verification, verified_at, note, self.now, self.now,
+                partner_id, self.slug(partner_id, name), *verification(), stamp, stamp,
                 name, kind, country, code,
                 f"NIB-{partner_id:010d}" if not foreign else "", "", "",
             )  # fmt: skip
@@ -543,81 +680,103 @@ class Generator:
             for partner_id in range(1, self.partner_count + 1)
         ]
 
-    def pick_cooperative(self):
-        if self.random.random() < HUB_SHARE:
-            return self.random.choice(self.hub_cooperatives)
-        return self.random.randint(1, self.size)
-
-    def pick_partner(self):
-        if self.random.random() < HUB_SHARE * 2:
-            return self.random.choice(self.hub_partners)
-        return self.random.randint(1, self.partner_count)
-
     def partnership_rows(self):
-        """Yields partnership rows; keeps their parties and links for the next tables."""
+        """Yields partnership rows; keeps their parties and links for the next tables.
+
+        The hottest loop of the seeding (a million rows): draws are inlined.
+        """
         self.parties = []  # (partnership_id, cooperative_id, partner_id, role, confirmation)
         self.objective_links, self.field_links = [], []
         self.years = {}
+        parties, objective_links, field_links, years = self.parties, self.objective_links, self.field_links, self.years
+        real, pick, stamp = self.real, self.pick, self.stamp
+        size, partner_total = self.size, self.partner_count
+        hub_cooperatives, hub_partners = self.hub_cooperatives, self.hub_partners
+        cooperative_party, partner_party = self.cooperative_party, self.partner_party
+        party_counts = Weighted(PARTY_COUNTS, PARTY_WEIGHTS)
+        statuses = Weighted([str(value) for value in PartnershipStatus.values], [10, 60, 22, 8])
+        ended = {str(PartnershipStatus.SELESAI), str(PartnershipStatus.DIHENTIKAN)}
+        verification = self.verifications(pending=0.06, rejected=0.02)
+        verified = str(Verification.VERIFIED)
+        confirmed, pending = str(Confirmation.CONFIRMED), str(Confirmation.PENDING)
+        initiator, member = str(PartyRole.INITIATOR), str(PartyRole.MEMBER)
+        partner_roles = [str(PartyRole.SUPPLIER), str(PartyRole.BUYER), str(PartyRole.FUNDER)]
+        between_cooperatives = str(Category.ANTAR_KOPERASI)
+        directions = ["", str(Direction.VERTIKAL), str(Direction.HORIZONTAL)]
+        objectives = Samples(self.objective_ids, [1, 2, 3])
+        fields = Samples(self.field_ids, [1, 2])
+        first, last = self.days(2000)
+        span, today = last - first + 1, self.today.toordinal()
+        fromordinal = datetime.date.fromordinal
+
+        def pick_cooperative():
+            if real() < HUB_SHARE:
+                return hub_cooperatives[int(real() * len(hub_cooperatives))]
+            return 1 + int(real() * size)
+
+        def pick_partner():
+            if real() < HUB_SHARE * 2:
+                return hub_partners[int(real() * len(hub_partners))]
+            return 1 + int(real() * partner_total)
+
         for partnership_id in range(1, self.partnership_count + 1):
-            size = self.random.choices(PARTY_COUNTS, PARTY_WEIGHTS)[0]
-            with_partners = self.partner_count and self.random.random() < 0.45
-            partner_count = self.random.randint(1, size - 1) if with_partners else 0
-            cooperatives = {self.pick_cooperative()}
-            while len(cooperatives) < size - partner_count:
-                cooperatives.add(self.pick_cooperative())
+            party_count = party_counts.draw(real)
+            with_partners = partner_total and real() < 0.45
+            partner_count = 1 + int(real() * (party_count - 1)) if with_partners else 0
+            cooperatives = {pick_cooperative()}
+            while len(cooperatives) < party_count - partner_count:
+                cooperatives.add(pick_cooperative())
             partners = set()
             while len(partners) < partner_count:
-                partners.add(self.pick_partner())
+                partners.add(pick_partner())
             cooperatives = list(cooperatives)
             category, international, suggested = derive_from_parties(
-                [self.cooperative_party[coop_id] for coop_id in cooperatives]
-                + [self.partner_party[partner_id] for partner_id in partners]
+                [cooperative_party[coop_id] for coop_id in cooperatives]
+                + [partner_party[partner_id] for partner_id in partners]
             )
-            if category == Category.ANTAR_KOPERASI:
-                direction = suggested  # what refresh_derived() stores for a blank direction
+            if category == between_cooperatives:
+                direction = str(suggested)  # what refresh_derived() stores for a blank direction
             else:
-                direction = self.random.choice(["", Direction.VERTIKAL, Direction.HORIZONTAL])
-            start = self.date(2000)
-            status = self.random.choices(PartnershipStatus.values, [10, 60, 22, 8])[0]
+                direction = pick(directions)
+            start = first + int(real() * span)
+            start_date = fromordinal(start)
+            status = statuses.draw(real)
             end = None
-            if status in (PartnershipStatus.SELESAI, PartnershipStatus.DIHENTIKAN):
-                end = min(start + datetime.timedelta(days=self.random.randint(90, 2500)), self.today)
-            verification, verified_at, note = self.verification(pending=0.06, rejected=0.02)
-            number = self.years.get(start.year, 0) + 1
-            self.years[start.year] = number
-            confirmation = Confirmation.CONFIRMED if verification == Verification.VERIFIED else Confirmation.PENDING
-            for index, coop_id in enumerate(cooperatives):
-                self.parties.append(
-                    (partnership_id, coop_id, None, PartyRole.INITIATOR if index == 0 else PartyRole.MEMBER,
-                     Confirmation.CONFIRMED if index == 0 else confirmation)
-                )  # fmt: skip
+            if status in ended:
+                end = fromordinal(min(start + self.between(90, 2500), today))
+            verification_row = verification()
+            year = start_date.year
+            number = years.get(year, 0) + 1
+            years[year] = number
+            confirmation = confirmed if verification_row[0] == verified else pending
+            parties.append((partnership_id, cooperatives[0], None, initiator, confirmed))
+            for coop_id in cooperatives[1:]:
+                parties.append((partnership_id, coop_id, None, member, confirmation))
             for partner_id in partners:
-                self.parties.append(
-                    (partnership_id, None, partner_id, self.random.choice([PartyRole.SUPPLIER, PartyRole.BUYER, PartyRole.FUNDER]), confirmation)
-                )  # fmt: skip
-            for objective in self.random.sample(self.objective_ids, min(len(self.objective_ids), self.random.randint(1, 3))):
-                self.objective_links.append((partnership_id, objective))
-            for field_id in self.random.sample(self.field_ids, min(len(self.field_ids), self.random.randint(1, 2))):
-                self.field_links.append((partnership_id, field_id))
-            title = f"{self.random.choice(TITLE_WORDS)} {self.random.choice(WORDS)} {start.year}"
+                parties.append((partnership_id, None, partner_id, pick(partner_roles), confirmation))
+            for objective in objectives.draw(real):
+                objective_links.append((partnership_id, objective))
+            for field_id in fields.draw(real):
+                field_links.append((partnership_id, field_id))
             yield (
-                partnership_id, verification, verified_at, note, self.now, self.now,
-                f"KS-{start.year}-{number:06d}", title, "", category, international, direction,
-                False, "", "", start, end,
-                self.random.randint(1, 5000) * 1_000_000 if self.random.random() < 0.5 else None,
+                partnership_id, *verification_row, stamp, stamp,
+                f"KS-{year}-{number:06d}", f"{pick(TITLE_WORDS)} {pick(WORDS)} {year}", "",
+                str(category), international, direction, False, "", "", start_date, end,
+                self.between(1, 5000) * 1_000_000 if real() < 0.5 else None,
                 "IDR", status, cooperatives[0], "",
             )  # fmt: skip
 
     def party_rows(self):
+        confirmed, stamp = str(Confirmation.CONFIRMED), self.stamp
         for row_id, (partnership_id, coop_id, partner_id, role, confirmation) in enumerate(self.parties, start=1):
-            answered = self.now if confirmation == Confirmation.CONFIRMED else None
+            answered = stamp if confirmation == confirmed else None
             yield (row_id, partnership_id, coop_id, partner_id, role, confirmation, answered, "")
 
     # --- the whole run ------------------------------------------------------------
 
     def run(self):
         self.writer.empty(replaced_models())
-        with self.writer.bulk_load(replaced_models()):
+        with self.writer.bulk_load(loaded_models()), no_garbage_collection():
             self.load()
         if self.writer.seconds is not None:
             self.totals.seconds["indexes and keys"] = self.writer.seconds
@@ -676,10 +835,7 @@ class Generator:
             [ReferenceSequence(year=year, last_number=number) for year, number in sorted(self.years.items())]
         )
         lap("partnerships")
-        writer.reset_sequences(
-            [Cooperative, Cooperative.sectors.through, Membership, Partner, Partnership, PartnershipParty,
-             Partnership.objectives.through, Partnership.fields.through]
-        )  # fmt: skip
+        writer.reset_sequences(loaded_models())
 
 
 def ensure_curator():
@@ -715,8 +871,7 @@ def seed(cooperatives, partnerships, partners=None, seed=2026, force=False, stre
         command = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
         with connection.cursor() as cursor:
             started = time.monotonic()
-            for model in (Cooperative, Cooperative.sectors.through, Membership, Partner, Partnership,
-                          PartnershipParty, Partnership.objectives.through, Partnership.fields.through):  # fmt: skip
+            for model in loaded_models():
                 cursor.execute(f"{command} {connection.ops.quote_name(model._meta.db_table)}")
             totals.seconds["analyze"] = round(time.monotonic() - started, 1)
     return totals

@@ -1,6 +1,6 @@
 """Generate a registry at national scale for the benchmark (bench/scale.py says what):
 
-    .venv/bin/python -m bench.seed_scale --cooperatives 150000 --partnerships 500000
+    .venv/bin/python -m bench.seed_scale --cooperatives 250000 --partnerships 1000000
 
 bench/run.py runs it for `make bench`; the tests run `Command` through call_command().
 The settings and the database come from the environment, as for manage.py
@@ -37,8 +37,8 @@ class Command(BaseCommand):
         return parser
 
     def add_arguments(self, parser):
-        parser.add_argument("--cooperatives", type=positive, default=150_000)
-        parser.add_argument("--partnerships", type=positive, default=500_000)
+        parser.add_argument("--cooperatives", type=positive, default=250_000)
+        parser.add_argument("--partnerships", type=positive, default=1_000_000)
         parser.add_argument("--partners", type=positive, help="default: one for every 7 cooperatives")
         parser.add_argument("--seed", type=int, default=2026, help="the same seed generates the same data")
         parser.add_argument(

@@ -614,9 +614,11 @@ def test_fetch_returns_a_connection_error_as_text():
 
 
 def test_only_the_default_sizes_use_the_full_size_database():
-    assert run.database_name(150_000, 500_000) == "kopnet_bench"
+    assert run.DEFAULT_SIZES == (250_000, 1_000_000)
+    assert run.database_name(250_000, 1_000_000) == "kopnet_bench"
     assert run.database_name(3_000, 10_000) == "kopnet_bench_small"
-    assert run.database_name(150_000, 10_000) == "kopnet_bench_small"
+    assert run.database_name(250_000, 10_000) == "kopnet_bench_small"
+    assert run.database_name(150_000, 500_000) == "kopnet_bench_small"
 
 
 def test_a_quick_run_defaults_to_the_small_database_and_an_empty_size_means_the_default():

@@ -162,3 +162,20 @@ def test_seeding_puts_back_every_index_key_and_trigger(db):
     before = schema()
     run("--cooperatives", "300", "--partnerships", "50")
     assert schema() == before
+
+
+def test_the_same_seed_generates_the_same_data(db):
+    def generated():
+        return (
+            list(Cooperative.objects.order_by("pk").values_list("slug", "tier", "province", "verification", "nik", "founded", "member_count")),
+            list(Partnership.objects.order_by("pk").values_list("reference", "title", "category", "direction", "start_date", "status", "value")),
+            list(PartnershipParty.objects.order_by("pk").values_list("partnership", "cooperative", "partner", "role", "confirmation")),
+            list(Membership.objects.order_by("pk").values_list("member", "federation", "start_date", "end_date")),
+        )
+
+    run("--cooperatives", "300", "--partnerships", "80", "--seed", "7")
+    first = generated()
+    run("--cooperatives", "300", "--partnerships", "80", "--seed", "7")
+    assert generated() == first
+    run("--cooperatives", "300", "--partnerships", "80", "--seed", "8")
+    assert generated() != first

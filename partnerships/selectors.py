@@ -317,8 +317,9 @@ def vertical_suggestions(cooperative, above_ids=()):
 STATISTICS_TRIGGER = "partnerships_statistics"
 
 
-def statistics_counts():
-    """Every number of the statistics page.
+def statistics_counts(partnerships=True):
+    """Every number of the statistics page (without `partnerships`: at least the
+    cooperatives').
 
     PostgreSQL keeps them up to date in the writing transactions themselves
     (partnerships/migrations/0008_statistics_counts.py): one query reads them all,
@@ -327,7 +328,10 @@ def statistics_counts():
     """
     if connection.vendor == "postgresql":
         return kept_counts()
-    return fresh_counts()
+    counts = fresh_cooperative_counts()
+    if partnerships:
+        counts |= fresh_partnership_counts()
+    return counts
 
 
 def kept_counts():
@@ -347,8 +351,8 @@ def kept_counts():
     return counts
 
 
-def fresh_counts():
-    """The same numbers counted from the tables, in six queries."""
+def fresh_partnership_counts():
+    """The partnerships' numbers counted from the tables, in four queries."""
     counts = defaultdict(dict)
     verified = Partnership.objects.verified()
     aggregates = {"total": Count("pk"), "international": Count("pk", filter=Q(international=True))}
@@ -378,12 +382,22 @@ def fresh_counts():
         .annotate(count=Count("partnership_id", distinct=True))
     )
     counts["province"] = {item["code"]: item["count"] for item in parties}
+    return without_zeros(counts)
+
+
+def fresh_cooperative_counts():
+    """The cooperatives' numbers counted from the tables, in two queries."""
+    counts = defaultdict(dict)
     cooperatives = Cooperative.objects.verified()
     summary = cooperatives.summary()
     counts["cooperatives"][""] = summary["total"]
     counts["tier"] = {choice.value: count for choice, count in summary["tiers"]}
     counts["type"] = {choice.value: count for choice, count in summary["types"]}
     counts["cooperative_province"] = {item["code"]: item["count"] for item in cooperatives.top_provinces(None)}
+    return without_zeros(counts)
+
+
+def without_zeros(counts):
     return {dimension: {value: n for value, n in values.items() if n} for dimension, values in counts.items()}
 
 
@@ -432,7 +446,7 @@ def partnership_statistics(counts=None, names=None):
 
 def cooperative_statistics(counts=None, names=None):
     """Verified cooperatives by tier, type and province."""
-    counts = statistics_counts() if counts is None else counts
+    counts = statistics_counts(partnerships=False) if counts is None else counts
     names = province_names() if names is None else names
 
     def count(dimension, value=""):

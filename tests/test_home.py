@@ -15,13 +15,15 @@ def test_home_counts_verified_cooperatives_by_tier_and_type(visitor):
     CooperativeFactory(tier=Tier.APEX, scope=Scope.NASIONAL, individual_members=None)
     CooperativeFactory(tier=Tier.PRIMER, type=CooperativeType.KONSUMEN, verification=Verification.PENDING)
 
-    summary = visitor.get("/").context["summary"]
+    summary = visitor.get("/").context["cooperatives"]
+    tiers = {value: count for value, _label, count in summary["tiers"]}
+    types = {value: count for value, _label, count in summary["types"]}
 
     assert summary["total"] == 4
-    assert dict(summary["tiers"]) == {Tier.PRIMER: 2, Tier.SEKUNDER: 1, Tier.INDUK: 0, Tier.APEX: 1}
-    assert dict(summary["types"])[CooperativeType.SIMPAN_PINJAM] == 2
-    assert dict(summary["types"])[CooperativeType.KONSUMEN] == 1
-    assert dict(summary["types"])[CooperativeType.SERBA_USAHA] == 1
+    assert tiers == {Tier.PRIMER: 2, Tier.SEKUNDER: 1, Tier.INDUK: 0, Tier.APEX: 1}
+    assert types[CooperativeType.SIMPAN_PINJAM] == 2
+    assert types[CooperativeType.KONSUMEN] == 1
+    assert types[CooperativeType.SERBA_USAHA] == 1
 
 
 @pytest.mark.django_db
@@ -44,8 +46,8 @@ def test_home_lists_the_ten_provinces_with_most_verified_cooperatives(visitor):
 
     top = visitor.get("/").context["top_provinces"]
 
-    assert [row["code"] for row in top] == codes[:10]
-    assert top[0] == {"code": "11", "province_name": "Aceh", "count": 11}
+    assert [code for code, _name, _count in top] == codes[:10]
+    assert top[0] == ("11", "Aceh", 11)
 
 
 @pytest.mark.django_db
@@ -67,5 +69,5 @@ def test_home_works_on_an_empty_registry(visitor):
     response = visitor.get("/")
 
     assert response.status_code == 200
-    assert response.context["summary"]["total"] == 0
+    assert response.context["cooperatives"]["total"] == 0
     assert response.context["top_provinces"] == []

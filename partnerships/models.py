@@ -216,6 +216,8 @@ class Partnership(CleanTextMixin, VerifiableModel):
             models.Index(fields=["verification", "international"], name="ks_verified_international"),
             models.Index(fields=["verification", "status"], name="ks_verified_status"),
             models.Index(fields=["start_date", "end_date"], name="ks_period"),
+            # The official's dashboard: what my cooperatives registered, newest first.
+            models.Index(fields=["initiator", "-created_at", "-id"], name="ks_initiator_created"),
         ]
         constraints = [
             *VerifiableModel.Meta.constraints,
@@ -378,6 +380,8 @@ class PartnershipParty(models.Model):
                 condition=Q(cooperative__isnull=False) & ~Q(confirmation=Confirmation.CONFIRMED),
                 name="party_unconfirmed",
             ),
+            # The official's dashboard: my cooperatives' parties waiting for an answer.
+            models.Index(fields=["cooperative"], condition=Q(confirmation=Confirmation.PENDING), name="party_pending"),
         ]
         constraints = [
             models.CheckConstraint(

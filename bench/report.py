@@ -24,6 +24,12 @@ CSV_SECONDS = 10
 # memory that grew with rows would take hundreds of MB for 250,000 of them.
 CSV_FLAT_MB = 20
 SEARCH_P50_MS = 20
+# Issue 10 §2: each public page's server time with the cache emptied ("uncached ms",
+# bench/queries.py), p50 over the case's URLs: what a visitor meets after a write.
+COLD_LIST_MS = 60  # lists (filtered, searched, deep pages) and the home page
+COLD_DETAIL_MS = 30  # profiles, the busiest cooperative's included
+COLD_STATISTICS_MS = 100
+STATISTICS_CASE = "statistics"
 # Issue 10 §4: the public cases again while the registry is written to, and with a
 # random extra parameter on every request (bench/cases.py builds these variants).
 WRITE_RATES = (1, 10)  # writes a second by bench/writers.py
@@ -61,6 +67,9 @@ TARGETS = {
     },
     "random_share": f"with a random extra parameter every public case ≥ {RANDOM_SHARE:.0%} of /healthz req/s",
     "writers": f"the writers made every write without an error, at ≥ {WRITERS_PACE:.0%} of the asked rate",
+    "cold_list": f"every public list page and the home page ≤ {COLD_LIST_MS} ms server time cold (cache emptied, p50)",
+    "cold_detail": f"every detail page ≤ {COLD_DETAIL_MS} ms server time cold (cache emptied, p50)",
+    "cold_statistics": f"/statistik/ ≤ {COLD_STATISTICS_MS} ms server time cold (cache emptied, p50)",
 }
 
 
@@ -147,6 +156,22 @@ def case_checks(case, cases_by_name):
     return checks
 
 
+def cold_checks(case):
+    """A public page's cold server time against its limit (the live variants share their base's)."""
+    if case["kind"] not in ("list", "detail") or case.get("base"):
+        return []
+    name = case["name"]
+    group, limit = (
+        ("cold_statistics", COLD_STATISTICS_MS)
+        if name == STATISTICS_CASE
+        else ("cold_list", COLD_LIST_MS) if case["kind"] == "list" else ("cold_detail", COLD_DETAIL_MS)
+    )
+    cold = (case.get("queries") or {}).get("uncached_ms_p50")
+    if cold is None:
+        return [check(group, name, False, case.get("queries_error") or "not measured", float("inf"))]
+    return [check(group, name, cold <= limit, f"{cold:.1f} ms cold", cold)]
+
+
 def limits(case):
     """(target group, share floor, p99 limit or None) for a case's kind; none for the others."""
     kind = case["kind"]
@@ -199,7 +224,8 @@ def evaluate(results):
         case["share"] = wrk["requests_per_s"] / ceiling_rps if wrk and ceiling_rps else None
     checks = []
     for case in cases:
-        case["checks"] = case_checks(case, by_name)
+        # The cold time comes from Django's test client, not wrk: judged whatever wrk saw.
+        case["checks"] = case_checks(case, by_name) + cold_checks(case)
         checks += case["checks"]
     search = results.get("search")
     if search:

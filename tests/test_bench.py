@@ -107,6 +107,7 @@ def passing_results():
             case("coop_list", "list", figures(300, 20, 60)),
             case("coop_list_page1000", "list", figures(280, 22, 70)),
             case("coop_list_filtered", "list", figures(250, 25, 80)),
+            case("statistics", "list", figures(300, 20, 60)),
             case("coop_detail_random", "detail", figures(400, 15, 40)),
             case("admin_coop_changelist", "admin", figures(50, 150, 300)),
             live("coop_list_filtered+random", "random", figures(330, 20, 150)),
@@ -290,6 +291,30 @@ def test_a_failed_target_names_the_worst_case_first():
 
     line = next(line for line in report.failed_targets(results) if line["group"] == "list_share")
     assert line["detail"].startswith("coop_list_filtered: 6% of /healthz; coop_list: 19%")
+
+
+def test_cold_pages_over_their_limits_fail_lists_at_60_details_at_30_statistics_at_100_ms():
+    results = passing_results()
+    for name, cold in (("coop_list", 60.0), ("coop_detail_random", 30.0), ("statistics", 100.0)):
+        by_name(results, name)["queries"]["uncached_ms_p50"] = cold
+    assert failed_groups(results) == set()
+
+    by_name(results, "coop_list_filtered")["queries"] = {**by_name(results, "coop_list")["queries"], "uncached_ms_p50": 60.1}
+    by_name(results, "coop_detail_random")["queries"]["uncached_ms_p50"] = 30.1
+    by_name(results, "statistics")["queries"]["uncached_ms_p50"] = 100.1
+    assert failed_groups(results) == {"cold_list", "cold_detail", "cold_statistics"}
+
+
+def test_a_public_page_whose_cold_time_was_not_measured_fails_and_the_admin_has_no_cold_limit():
+    results = passing_results()
+    by_name(results, "admin_coop_changelist")["queries"]["uncached_ms_p50"] = 900.0
+    assert failed_groups(results) == set()
+
+    by_name(results, "coop_detail_random")["queries"] = None
+    by_name(results, "coop_detail_random")["queries_error"] = "/koperasi/x/ answered 500, not 2xx"
+    report.evaluate(results)
+    line = next(line for line in report.failed_targets(results) if line["group"] == "cold_detail")
+    assert "answered 500" in line["detail"]
 
 
 # --- the live registry: writers beside a case, random parameters (issue 10 §4) --------

@@ -273,6 +273,8 @@ def cached_for_visitors(view, params=None, shared=False, scope="all", versions=N
     def wrapper(request, *args, **kwargs):
         if not page_cacheable(request, shared):
             return view(request, *args, **kwargs)
+        # The versions are read from the canonical query too (a list's may depend on a filter).
+        request.GET = canonical_query(request.GET, known)
         if versions is not None:
             tokens = versions(request, *args, **kwargs)
             version = None if tokens is None else digest("pages", *tokens)
@@ -280,7 +282,6 @@ def cached_for_visitors(view, params=None, shared=False, scope="all", versions=N
             version = data_version(request, scope)
         if version is None:
             return view(request, *args, **kwargs)
-        request.GET = canonical_query(request.GET, known)
         key = "kn:page:" + digest(
             version, code_version(), get_language(), request.path, request.GET.urlencode()
         )

@@ -2,6 +2,7 @@
 
 import collections
 import itertools
+import re
 
 from django.conf import settings
 from django.contrib import messages
@@ -14,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView
 
-from kopnet.cache import CachedCountPaginator, page_version, page_versions
+from kopnet.cache import CachedCountPaginator, page_version, page_version_tokens, page_versions
 from kopnet import policy
 from kopnet.lists import CSV_CHUNK, RegistryListView, csv_bool
 from kopnet.models import Verification
@@ -30,12 +31,14 @@ from registry.sections import profile_sections
 MEMBER_PREVIEW_SIZE = 5
 
 
+# A province's code, as the list's province filter takes it.
+PROVINCE_CODE = re.compile(r"[0-9]{2}")
+
+
 class CooperativeListView(RegistryListView):
     model = Cooperative
     filterset_class = CooperativeFilter
     template_name = "registry/cooperative_list.html"
-    # Visitors' pages are cached by the list's page version (kopnet.models.PageVersion).
-    page_keys = ("lc", "r")
     csv_name = "koperasi"
     csv_header = (
         "slug", "name", "short_name", "tier", "type", "sectors", "province_code", "province", "regency",
@@ -46,6 +49,15 @@ class CooperativeListView(RegistryListView):
         "pk", "slug", "name", "short_name", "tier", "type", "province_id", "province__name", "regency",
         "country", "scope", "status", "member_count", "founded", "nik", "legal_number", "verification",
     )  # fmt: skip
+
+    @staticmethod
+    def page_versions(request):
+        """What a visitor's page is cached by (kopnet.models.PageVersion): a list
+        filtered to a province by that province's list version, any other by the
+        version of every list of cooperatives; both by the reference data's."""
+        province = request.GET.get("province", "")
+        listed = f"lc:{province}" if PROVINCE_CODE.fullmatch(province) else "lc"
+        return page_version_tokens(request, listed, "r")
 
     def csv_rows(self, queryset):
         """Plain tuples, not model instances (a tenth of the time for 150,000 rows),

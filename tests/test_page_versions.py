@@ -297,3 +297,44 @@ def test_a_verified_partnership_changed_shows_on_the_list(lists):
 def test_a_tier_change_shows_on_the_home_page(lists):
     Cooperative.objects.filter(pk=lists.other.pk).update(tier=Tier.SEKUNDER, individual_members=None)
     assert "/" in lists_rendered_again(lists)
+
+
+def rendered_again_of(world, urls):
+    return {url for url in urls if world.visitor.get(url).get("X-KopNet-Cache") != "hit"}
+
+
+def test_a_list_filtered_to_a_province_is_rendered_again_only_for_writes_in_that_province(world):
+    home_province = world.member.province_id
+    assert home_province and home_province != "51"
+    ours, bali, bali_primary = (
+        f"/koperasi/?province={home_province}", "/koperasi/?province=51", "/koperasi/?tier=primer&province=51"
+    )
+    urls = {"/koperasi/", ours, bali, bali_primary}
+    for url in urls:
+        assert world.visitor.get(url).status_code == 200
+    assert rendered_again_of(world, urls) == set()
+
+    Cooperative.objects.filter(pk=world.other.pk).update(name="Koperasi Lain Berganti")
+    assert rendered_again_of(world, urls) == {"/koperasi/", bali, bali_primary}
+    assert "Koperasi Lain Berganti" in main_content(world.visitor.get(bali))
+
+    world.member.sectors.add(Sector.objects.get(slug="perikanan"))
+    assert rendered_again_of(world, urls) == {"/koperasi/", ours}
+
+    # A move shows on the lists of both provinces.
+    Cooperative.objects.filter(pk=world.member.pk).update(province=Province.objects.get(code="51"))
+    assert rendered_again_of(world, urls) == urls
+    assert world.member.name in main_content(world.visitor.get(bali))
+    assert world.member.name not in main_content(world.visitor.get(ours))
+
+
+def test_a_province_list_key_comes_from_the_filter_the_list_reads(world):
+    """Repeated or odd province parameters key the page by the value the filter uses."""
+    twice = "/koperasi/?province=11&province=51"
+    assert world.visitor.get(twice).status_code == 200
+    assert world.visitor.get(twice).get("X-KopNet-Cache") == "hit"
+    Cooperative.objects.filter(pk=world.other.pk).update(name="Koperasi Lain Berganti")
+    response = world.visitor.get(twice)
+    assert response.get("X-KopNet-Cache") != "hit"
+    assert "Koperasi Lain Berganti" in main_content(response)
+    assert world.visitor.get("/koperasi/?province=5").status_code == 400

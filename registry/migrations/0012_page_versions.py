@@ -77,12 +77,12 @@ def of_verified(key, table, columns):
     )
 
 
-COOPERATIVE_LIST = of_verified(
-    "lc",
-    "registry_cooperative",
-    ["name", "short_name", "slug", "tier", "type", "status", "province_id", "country", "regency", "founded",
-     "member_count", "scope", "nik", "legal_number"],
-)  # fmt: skip
+# What the list of cooperatives shows or searches of each.
+LISTED = [
+    "name", "short_name", "slug", "tier", "type", "status", "province_id", "country", "regency", "founded",
+    "member_count", "scope", "nik", "legal_number",
+]  # fmt: skip
+COOPERATIVE_LIST = of_verified("lc", "registry_cooperative", LISTED)
 COOPERATIVE_SECTORS_LIST = pages.page_triggers(
     "kopnet_pages_cooperative_sectors_lc",
     "registry_cooperative_sectors",

@@ -129,13 +129,32 @@ def fixed_page_versions(keys, request, *args, **kwargs):
     return page_version_tokens(request, *keys)
 
 
-def page_versions(request, queryset):
-    """The page versions the first row of `queryset` selects (its values_list of
-    page_version() expressions), read after this transaction's deferred triggers;
-    None when there is no such row."""
+# Compiled where a record's page_versions() query takes the looked-up value (a slug,
+# a reference), then replaced by it: a NUL no URL's value can hold.
+LOOKUP = "\x00kopnet-lookup\x00"
+
+
+def page_versions(request, versions_of, value):
+    """The page versions of one record's page: the row that `versions_of(value)`, a
+    values_list of page_version() expressions, selects, read after this
+    transaction's deferred triggers; None when there is no such record.
+
+    The query is compiled once per process and database: compiling its subqueries
+    took about 4 ms of every cached profile's 8 (a cached list takes 5).
+    """
+    sql, params = compiled_lookup(versions_of, connection.alias)
     with connection.cursor() as cursor:
         run_deferred_triggers(cursor)
-    return queryset.first()
+        cursor.execute(sql, [value if param == LOOKUP else param for param in params])
+        return cursor.fetchone()
+
+
+@functools.cache
+def compiled_lookup(versions_of, alias):
+    sql, params = versions_of(LOOKUP)[:1].query.sql_with_params()
+    if LOOKUP not in params:
+        raise ValueError(f"{versions_of.__qualname__}() does not look its value up as a query parameter")
+    return sql, params
 
 
 # What renders a page: the Python code, the templates (emails' .txt included) and the

@@ -159,6 +159,15 @@ class RegistryDetailView(DetailView):
         return context
 
 
+def cooperative_versions(slug):
+    keys = page_version("c", "pk"), page_version("s", "province_id"), page_version("f"), page_version("r")
+    return Cooperative.objects.filter(slug=slug).values_list(*keys)
+
+
+def partner_versions(slug):
+    return Partner.objects.filter(slug=slug).values_list(page_version("p", "pk"), page_version("r"))
+
+
 class CooperativeDetailView(RegistryDetailView):
     model = Cooperative
     template_name = "registry/cooperative_detail.html"
@@ -170,8 +179,7 @@ class CooperativeDetailView(RegistryDetailView):
     def page_versions(request, slug):
         """What a visitor's page is cached by (kopnet.models.PageVersion): its own
         page's version, its province's suggestions, the federations', everything's."""
-        keys = page_version("c", "pk"), page_version("s", "province_id"), page_version("f"), page_version("r")
-        return page_versions(request, Cooperative.objects.filter(slug=slug).values_list(*keys))
+        return page_versions(request, cooperative_versions, slug)
 
     def get_queryset(self):
         # Whether the reader acts for it (the "Edit profile" link), in the same query.
@@ -205,8 +213,7 @@ class PartnerDetailView(RegistryDetailView):
 
     @staticmethod
     def page_versions(request, slug):
-        keys = page_version("p", "pk"), page_version("r")
-        return page_versions(request, Partner.objects.filter(slug=slug).values_list(*keys))
+        return page_versions(request, partner_versions, slug)
 
 
 # --- officials: representation requests, new cooperatives, profile edits -------------

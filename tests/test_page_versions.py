@@ -338,3 +338,24 @@ def test_a_province_list_key_comes_from_the_filter_the_list_reads(world):
     assert response.get("X-KopNet-Cache") != "hit"
     assert "Koperasi Lain Berganti" in main_content(response)
     assert world.visitor.get("/koperasi/?province=5").status_code == 400
+
+
+def test_a_profiles_versions_are_read_by_a_query_compiled_once_for_every_value(world):
+    from kopnet.cache import compiled_lookup, page_versions
+    from registry.views import cooperative_versions
+
+    member = page_versions(None, cooperative_versions, world.member.slug)
+    other = page_versions(None, cooperative_versions, world.other.slug)
+    assert None not in member[:1] and member != other
+    assert page_versions(None, cooperative_versions, "no-such-cooperative") is None
+    before = compiled_lookup.cache_info()
+    page_versions(None, cooperative_versions, world.member.slug)
+    after = compiled_lookup.cache_info()
+    assert (after.hits, after.misses) == (before.hits + 1, before.misses)
+
+
+def test_a_versions_query_that_does_not_take_its_value_is_refused(db):
+    from kopnet.cache import page_versions
+
+    with pytest.raises(ValueError):
+        page_versions(None, lambda slug: Cooperative.objects.filter(slug="fixed").values_list("pk"), "x")

@@ -90,6 +90,10 @@ class PartnershipListView(RegistryListView):
         )
 
 
+def partnership_versions(reference):
+    return Partnership.objects.filter(reference=reference).values_list(page_version("k", "pk"), page_version("r"))
+
+
 class PartnershipDetailView(DetailView):
     """A partnership's record; one the reader may not see answers 404."""
 
@@ -102,8 +106,7 @@ class PartnershipDetailView(DetailView):
     @staticmethod
     def page_versions(request, reference):
         """What a visitor's page is cached by (kopnet.models.PageVersion)."""
-        keys = page_version("k", "pk"), page_version("r")
-        return page_versions(request, Partnership.objects.filter(reference=reference).values_list(*keys))
+        return page_versions(request, partnership_versions, reference)
 
     def get_queryset(self):
         return selectors.partnership_for_detail(Partnership.objects.visible_to(self.request.user))

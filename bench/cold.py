@@ -1,21 +1,21 @@
 """The cold table alone: each case's uncached server time, without the load test.
 
-    DATABASE_URL=postgres://…/kopnet_bench python -m bench.cold [case …]
+    python -m bench.cold [case …]
 
-What `make bench` prints in its "uncached ms" column, in about a minute instead of
-the whole run's half hour: for working on a slow page. The data must be seeded
-already (`make bench` or `python -m bench.seed_scale`); production settings, as the
-bench's server has them.
+What `make bench` prints in its "uncached ms" column, in a minute or two instead of
+the whole run: for working on a slow page. It reads the data `make bench` seeded and
+the static files it collected (BENCH_DATABASE_URL chooses another database, as for
+`make bench`), with the production settings the bench's server has.
 """
 
 import os
 import sys
 
-from bench.run import server_environment, Config
+from bench.run import Config, server_environment
 
 
 def main(names):
-    os.environ.update({**server_environment(Config(os.environ)), "DATABASE_URL": os.environ["DATABASE_URL"]})
+    os.environ.update(server_environment(Config(os.environ)))
     import django
 
     django.setup()

@@ -168,9 +168,8 @@ class PartnershipFilter(django_filters.FilterSet):
         # 1,000,000 partnerships; one UNION takes about a second.
         cooperative_parties = PartnershipParty.objects.filter(cooperative__province=province)
         partner_parties = PartnershipParty.objects.filter(partner__province=province)
-        return queryset.filter(
-            pk__in=cooperative_parties.order_by().values("partnership_id").union(partner_parties.order_by().values("partnership_id"))
-        )
+        ids = cooperative_parties.order_by().values("partnership_id")
+        return queryset.filter(pk__in=ids.union(partner_parties.order_by().values("partnership_id")))
 
     def filter_country(self, queryset, name, country):
         return queryset.filter(parties(cooperative__country=country) | parties(partner__country=country))

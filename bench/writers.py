@@ -14,7 +14,8 @@ invalidation is exercised while wrk reads:
                            (kopnet.services.curator_save: visitors see it at once)
     party_confirm          the other cooperative's official confirms that partnership
                            (partnerships.services.party_confirm)
-    cooperative_register   an official registers a new cooperative (pending)
+    cooperative_register   an official registers a new cooperative (pending), with
+                           the sectors of one in the same province
                            (registry.services.cooperative_register)
     partnership_verify     a curator verifies the confirmed partnership
                            (partnerships.services.partnership_verify)
@@ -223,6 +224,7 @@ class Writers:
         from registry.models import Cooperative, CooperativeType, Scope, Tier
         from registry.services import cooperative_register
 
+        # As the form is filled in: a province and the sectors of a cooperative there.
         template = Cooperative.objects.only("province_id").get(pk=self.rng.choice(self.curated))
         number = next(self.numbers)
         cooperative = Cooperative(
@@ -234,7 +236,9 @@ class Writers:
             province_id=template.province_id or "31",
             individual_members=25,
         )
-        cooperative = cooperative_register(user=self.official, cooperative=cooperative)
+        cooperative = cooperative_register(
+            user=self.official, cooperative=cooperative, sectors=list(template.sectors.all())
+        )
         self.pending_cooperatives.append(cooperative.pk)
 
     def cooperative_verify(self):

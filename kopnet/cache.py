@@ -105,7 +105,15 @@ def run_deferred_triggers(cursor):
     # now, and what the transaction writes next is deferred again.
     cursor.execute("SET CONSTRAINTS ALL IMMEDIATE; SET CONSTRAINTS ALL DEFERRED")
     txid_settings = ["kopnet.data_version_txid", *(f"kopnet.data_version_txid_{n}" for n in SCOPES.values())]
-    cursor.execute("SELECT " + ", ".join(["set_config(%s, '', true)"] * len(txid_settings)), txid_settings)
+    remembered = [*txid_settings, WROTE_VERIFIED]
+    cursor.execute("SELECT " + ", ".join(["set_config(%s, '', true)"] * len(remembered)), remembered)
+
+
+# Set by row triggers that run at each write, for deferred triggers that run at
+# commit: this transaction wrote a row that was verified before the write
+# (registry/migrations/0014_suggestion_pool_versions.py). Once the deferred triggers
+# have run, what they remembered is theirs no more.
+WROTE_VERIFIED = "kopnet.wrote_verified"
 
 
 def page_version(prefix, field=None):

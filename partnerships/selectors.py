@@ -44,7 +44,8 @@ PROFILE_PARTNERSHIPS = 10
 NETWORK_NODES = 60
 NETWORK_PARTY_ROWS = 500
 SUGGESTIONS = 5
-# Suggestions are the best SUGGESTIONS among this many of the largest candidates.
+# Suggestions are the best SUGGESTIONS among this many of the largest candidates
+# (registry/migrations/0014_suggestion_pool_versions.py keeps its value: change both).
 SUGGESTION_POOL = 200
 
 # Blue and orange stay apart for the common colour blindnesses; international
@@ -241,24 +242,28 @@ def sharing_sectors(queryset, sector_ids):
     ).annotate(shared_count=Coalesce(Subquery(shared, output_field=IntegerField()), 0))
 
 
-def suggestion_candidates(cooperative):
+def suggestion_candidates(cooperative, exclude_self=True):
     sector_ids = [sector.pk for sector in cooperative.sectors.all()]
     if not sector_ids:
         return None, sector_ids
-    candidates = (
-        Cooperative.objects.verified()
-        .filter(status=CooperativeStatus.AKTIF)
-        .exclude(pk=cooperative.pk)
-        .select_related("province")
-    )
+    candidates = Cooperative.objects.verified().filter(status=CooperativeStatus.AKTIF).select_related("province")
+    if exclude_self:
+        candidates = candidates.exclude(pk=cooperative.pk)
     return sharing_sectors(candidates, sector_ids), sector_ids
 
 
 def horizontal_suggestions(cooperative, user):
     """Verified cooperatives of the same tier, in the same province, sharing a sector,
     that have no partnership with it that this reader can see: the most sectors in
-    common first among the SUGGESTION_POOL largest. Two queries."""
-    candidates, sector_ids = suggestion_candidates(cooperative)
+    common first, from the pool of the SUGGESTION_POOL largest of that tier and
+    province sharing a sector with it. Two queries.
+
+    The pool is taken before the cooperative itself and its partners are left out, so
+    that whether a cooperative can be in anyone's pool depends on its tier, province
+    and sectors alone: a cooperative verified or changed outside every pool changes
+    no profile's suggestions (registry/migrations/0014_suggestion_pool_versions.py).
+    """
+    candidates, sector_ids = suggestion_candidates(cooperative, exclude_self=False)
     if candidates is None or not cooperative.province_id:
         return []
     together = PartnershipParty.objects.filter(
@@ -267,14 +272,15 @@ def horizontal_suggestions(cooperative, user):
     )
     # The largest candidates first, from an index walk that stops early: a province
     # may hold twenty thousand cooperatives of the same tier sharing a sector.
-    largest = (
+    pool = (
         candidates.filter(tier=cooperative.tier, province_id=cooperative.province_id)
-        .exclude(Exists(together))
         .order_by("-member_count", "id")
         .values("pk")[:SUGGESTION_POOL]
     )
     return list(
-        candidates.filter(pk__in=Subquery(largest))
+        candidates.filter(pk__in=Subquery(pool))
+        .exclude(pk=cooperative.pk)
+        .exclude(Exists(together))
         .prefetch_related(shared_sectors(sector_ids))
         .order_by("-shared_count", "-member_count", "name", "id")[:SUGGESTIONS]
     )

@@ -7,11 +7,13 @@ update, a service, a delete), then checks that the pages showing the change show
 """
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
+from django.db.models import Case, Value, When
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from kopnet.models import Verification
+from partnerships import selectors
 from partnerships.models import CooperationField, Objective, Partnership, PartnershipDocument, PartnershipParty
 from registry.models import Cooperative, Membership, Partner, Province, Scope, Sector, Tier
 from tests.factories import CooperativeFactory, MembershipFactory, PartnerFactory, PartnershipFactory, PartyFactory
@@ -228,6 +230,100 @@ def test_a_federation_verified_joins_the_suggestions_of_lower_tiers(world):
     assert not world.shows("member", federation.name)
     Cooperative.objects.filter(pk=federation.pk).update(verification=Verification.VERIFIED)
     assert world.shows("member", federation.name)
+
+
+# A cooperative changes its province's suggestions only when it is, or was, among the
+# SUGGESTION_POOL largest of its tier, province and a sector it has
+# (registry/migrations/0014_suggestion_pool_versions.py).
+
+
+@pytest.fixture
+def crowded(world):
+    """SUGGESTION_POOL larger farming cooperatives beside world.member: a small one
+    cannot enter anyone's pool."""
+    farming = Sector.objects.get(slug="pertanian")
+    crowd = Cooperative.objects.bulk_create(
+        Cooperative(
+            name=f"Koperasi Besar {n:03d}", slug=f"koperasi-besar-{n:03d}", tier=Tier.PRIMER,
+            type=world.member.type, province=world.member.province, scope=Scope.KABUPATEN_KOTA,
+            verification=Verification.VERIFIED, individual_members=5000 + n, member_count=5000 + n,
+        )
+        for n in range(selectors.SUGGESTION_POOL)
+    )  # fmt: skip
+    Cooperative.sectors.through.objects.bulk_create(
+        Cooperative.sectors.through(cooperative_id=coop.pk, sector_id=farming.pk) for coop in crowd
+    )
+    for url in world.pages.values():
+        world.visitor.get(url)
+    assert world.cached() == set(world.pages)
+    return crowd
+
+
+def pending_farmer(world, name, members):
+    coop = CooperativeFactory(
+        name=name, province=world.member.province, verification=Verification.PENDING,
+        individual_members=members, sectors=[Sector.objects.get(slug="pertanian")],
+    )  # fmt: skip
+    Cooperative.objects.filter(pk=coop.pk).update(member_count=members)
+    return coop
+
+
+def test_a_small_cooperative_registered_and_verified_outside_every_pool_keeps_the_profiles(world, crowded):
+    small = pending_farmer(world, "Koperasi Kecil Sekali", 10)
+    assert "member" in world.cached()  # registered: pending, with its sectors
+    Cooperative.objects.filter(pk=small.pk).update(verification=Verification.VERIFIED)
+    assert "member" in world.cached()
+    assert not world.shows("member", "Koperasi Kecil Sekali")
+
+
+def test_a_cooperative_verified_into_the_pool_renders_the_profiles_again(world, crowded):
+    large = pending_farmer(world, "Koperasi Raksasa Tani", 90000)
+    assert "member" in world.cached()
+    Cooperative.objects.filter(pk=large.pk).update(verification=Verification.VERIFIED)
+    assert world.shows("member", "Koperasi Raksasa Tani")
+
+
+def test_the_pools_largest_shrinking_out_of_it_renders_the_profiles_again(world, crowded):
+    largest = crowded[-1]
+    assert world.shows("member", largest.name)
+    Cooperative.objects.filter(pk=largest.pk).update(member_count=1)
+    assert not world.shows("member", largest.name)
+
+
+def test_two_cooperatives_swapping_places_in_one_update_render_the_profiles_again(world, crowded):
+    """The test reads the other rows as the transaction leaves them: one leaving the
+    pool as another enters, in one statement, still changes the suggestions."""
+    small = pending_farmer(world, "Koperasi Naik Daun", 10)
+    Cooperative.objects.filter(pk=small.pk).update(verification=Verification.VERIFIED)
+    largest = crowded[-1]
+    assert world.shows("member", largest.name) and "member" in world.cached()
+    Cooperative.objects.filter(pk__in=[small.pk, largest.pk]).update(
+        member_count=Case(When(pk=small.pk, then=Value(99999)), default=Value(1))
+    )
+    assert world.shows("member", "Koperasi Naik Daun") and not world.shows("member", largest.name)
+
+
+def test_a_pool_member_unverified_with_its_sectors_taken_renders_the_profiles_again(world, crowded):
+    largest = crowded[-1]
+    assert world.shows("member", largest.name)
+    with transaction.atomic():
+        Cooperative.objects.filter(pk=largest.pk).update(verification=Verification.PENDING)
+        Cooperative.objects.get(pk=largest.pk).sectors.clear()
+    assert not world.shows("member", largest.name)
+
+
+def test_a_pool_member_moved_with_its_sectors_taken_renders_the_profiles_again(world, crowded):
+    largest = crowded[-1]
+    with transaction.atomic():
+        Cooperative.objects.filter(pk=largest.pk).update(province=Province.objects.get(code="51"))
+        Cooperative.objects.get(pk=largest.pk).sectors.clear()
+    assert not world.shows("member", largest.name)
+
+
+def test_a_pool_member_deleted_renders_the_profiles_again(world, crowded):
+    largest = crowded[-1]
+    Cooperative.objects.get(pk=largest.pk).delete()
+    assert not world.shows("member", largest.name)
 
 
 # --- the lists and the home page follow what they show ---------------------------------

@@ -8,6 +8,8 @@ registry, partnerships/migrations/0009_page_versions.py).
   suggestions of its province and, above the primary tier, the federations ("f":
   trees and suggestions of higher tiers).
 - Its sectors: its page and the suggestions it takes part in.
+  (registry/migrations/0014_suggestion_pool_versions.py narrows "s<province>" to the
+  cooperatives that are, or were, in a suggestion pool.)
 - A membership: both cooperatives' pages, the previews of the federation's
   federations, and the trees ("f").
 - A partner's row: its page. Provinces and sectors: every profile ("r").
@@ -28,30 +30,28 @@ pages = importlib.import_module("kopnet.migrations.0006_page_versions")
 # What other pages show of a cooperative: member lists and previews, trees, suggestions.
 SHOWN = ["name", "short_name", "slug", "verification", "status", "tier", "type", "province_id", "member_count", "scope", "country"]
 
+COOPERATIVE_SHOWN = [
+    "SELECT 'c' || federation_id AS k FROM registry_membership WHERE member_id = {row}.id",
+    "SELECT 'c' || above.federation_id AS k FROM registry_membership AS below "
+    "JOIN registry_membership AS above ON above.member_id = below.federation_id WHERE below.member_id = {row}.id",
+    "SELECT 's' || {row}.province_id AS k",
+    "SELECT 'f' AS k WHERE {row}.tier <> 'primer'",
+]
 COOPERATIVE = pages.page_triggers(
     "kopnet_pages_cooperative",
     "registry_cooperative",
     own=["SELECT 'c' || {row}.id AS k"],
-    shown=[
-        "SELECT 'c' || federation_id AS k FROM registry_membership WHERE member_id = {row}.id",
-        "SELECT 'c' || above.federation_id AS k FROM registry_membership AS below "
-        "JOIN registry_membership AS above ON above.member_id = below.federation_id WHERE below.member_id = {row}.id",
-        "SELECT 's' || {row}.province_id AS k",
-        "SELECT 'f' AS k WHERE {row}.tier <> 'primer'",
-    ],
+    shown=COOPERATIVE_SHOWN,
     columns=SHOWN,
     # A cooperative registered is pending: on no page but its own until verified.
     insert_when="{row}.verification = 'verified'",
 )
-SECTORS = pages.page_triggers(
-    "kopnet_pages_cooperative_sectors",
-    "registry_cooperative_sectors",
-    own=[
-        "SELECT 'c' || {row}.cooperative_id AS k",
-        "SELECT 's' || province_id AS k FROM registry_cooperative WHERE id = {row}.cooperative_id",
-        "SELECT 'f' AS k FROM registry_cooperative WHERE id = {row}.cooperative_id AND tier <> 'primer'",
-    ],
-)
+SECTORS_OWN = [
+    "SELECT 'c' || {row}.cooperative_id AS k",
+    "SELECT 's' || province_id AS k FROM registry_cooperative WHERE id = {row}.cooperative_id",
+    "SELECT 'f' AS k FROM registry_cooperative WHERE id = {row}.cooperative_id AND tier <> 'primer'",
+]
+SECTORS = pages.page_triggers("kopnet_pages_cooperative_sectors", "registry_cooperative_sectors", own=SECTORS_OWN)
 MEMBERSHIP = pages.page_triggers(
     "kopnet_pages_membership",
     "registry_membership",

@@ -44,7 +44,7 @@ class RegistryListView(FilterView):
         return self.model.objects.visible_to(self.request.user).for_list()
 
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
-        return self.paginator_class(
+        paginator = self.paginator_class(
             queryset,
             per_page,
             orphans=orphans,
@@ -52,6 +52,14 @@ class RegistryListView(FilterView):
             request=self.request,
             count_with_rows=bool(self.request.GET.get("q", "").strip()),
         )
+        count = self.known_count()
+        if count is not None:
+            paginator.count = count
+        return paginator
+
+    def known_count(self):
+        """The number of rows of the list, when it is known without counting them (None)."""
+        return None
 
     def get(self, request, *args, **kwargs):
         self.filterset = self.get_filterset(self.get_filterset_class())

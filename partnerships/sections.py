@@ -1,10 +1,11 @@
 """What partnerships adds to the registry's profile pages, through the hook the
 registry offers (registry.sections): a cooperative's partnerships, network and
-suggested partners, a partner's partnerships. Added by PartnershipsConfig.ready()."""
+suggested partners, a partner's partnerships; and the kept counts of cooperatives to
+their list. Added by PartnershipsConfig.ready()."""
 
 from partnerships import selectors
 from registry.models import Cooperative, Partner
-from registry.sections import add_profile_section
+from registry.sections import add_list_count, add_profile_section
 
 
 def cooperative_context(request, cooperative, page):
@@ -18,3 +19,5 @@ def partner_context(request, partner, page):
 def add_to_profiles():
     add_profile_section(Cooperative, "partnerships/_cooperative_profile.html", cooperative_context)
     add_profile_section(Partner, "partnerships/_partner_profile.html", partner_context)
+    # The statistics keep the counts of verified cooperatives by tier, type and province.
+    add_list_count(Cooperative, selectors.kept_cooperative_count)

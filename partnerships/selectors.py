@@ -342,19 +342,48 @@ def statistics_counts(partnerships=True):
 
 def kept_counts():
     with connection.cursor() as cursor:
-        if connection.in_atomic_block:
-            # A transaction that may have written (a test, a view in atomic()) applies
-            # its changes to the counts at commit: apply them now, and let its later
-            # writes wait for the commit again.
-            cursor.execute(
-                f"SET CONSTRAINTS {STATISTICS_TRIGGER} IMMEDIATE; SET CONSTRAINTS {STATISTICS_TRIGGER} DEFERRED"
-            )
+        apply_this_transactions_counts(cursor)
         cursor.execute("SELECT dimension, value, count FROM partnerships_statistics_count WHERE count <> 0")
         rows = cursor.fetchall()
     counts = defaultdict(dict)
     for dimension, value, count in rows:
         counts[dimension][value] = count
     return counts
+
+
+def apply_this_transactions_counts(cursor):
+    if connection.in_atomic_block:
+        # A transaction that may have written (a test, a view in atomic()) applies
+        # its changes to the counts at commit: apply them now, and let its later
+        # writes wait for the commit again.
+        cursor.execute(f"SET CONSTRAINTS {STATISTICS_TRIGGER} IMMEDIATE; SET CONSTRAINTS {STATISTICS_TRIGGER} DEFERRED")
+
+
+# The filters of the list of cooperatives that a kept count answers alone, and the
+# dimension it is kept under.
+KEPT_LIST_FILTERS = {"tier": "tier", "type": "type", "province": "cooperative_province"}
+
+
+def kept_cooperative_count(filters):
+    """How many verified cooperatives match the list's cleaned `filters`, read from
+    the kept counts: with no filter, or one of tier, type and province. None
+    elsewhere (other filters, or SQLite, which keeps no counts)."""
+    if connection.vendor != "postgresql":
+        return None
+    given = {name: value for name, value in filters.items() if value not in (None, "", []) and name != "ordering"}
+    if not given:
+        dimension, value = "cooperatives", ""
+    elif len(given) == 1 and (name := next(iter(given))) in KEPT_LIST_FILTERS:
+        dimension, value = KEPT_LIST_FILTERS[name], str(getattr(given[name], "pk", given[name]))
+    else:
+        return None
+    with connection.cursor() as cursor:
+        apply_this_transactions_counts(cursor)
+        cursor.execute(
+            "SELECT count FROM partnerships_statistics_count WHERE dimension = %s AND value = %s", [dimension, value]
+        )
+        row = cursor.fetchone()
+    return row[0] if row else 0
 
 
 def fresh_partnership_counts():

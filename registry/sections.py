@@ -40,3 +40,23 @@ def add_profile_section(model, template_name, context):
 def profile_sections(model):
     """The sections of the profile pages of `model`, in the order they were added."""
     return list(_sections.get(model, ()))
+
+
+# --- counts of the lists ------------------------------------------------------------
+# An app above the registry may keep counts of the verified records (partnerships keeps
+# the statistics' counts up to date in every writing transaction): a visitor's list
+# then takes its count from there instead of counting a quarter of a million rows.
+
+_list_counts = {}
+
+
+def add_list_count(model, count):
+    """Offer the lists of `model` a kept count: `count(filters)` returns how many
+    verified records match the list's cleaned `filters`, or None when it keeps no
+    count for them (the list counts its rows then)."""
+    _list_counts[model] = count
+
+
+def kept_list_count(model, filters):
+    count = _list_counts.get(model)
+    return count(filters) if count is not None else None

@@ -25,7 +25,7 @@ from registry.filters import CooperativeFilter, PartnerFilter
 from registry.forms import CooperativeForm, CooperativeSearchForm, RepresentationRequestForm
 from registry.models import Cooperative, Partner, Representation, Sector, federation_levels
 from registry.policy import acts_for
-from registry.sections import profile_sections
+from registry.sections import kept_list_count, profile_sections
 
 # Direct members of a federation shown with a few of their own members each.
 MEMBER_PREVIEW_SIZE = 5
@@ -49,6 +49,13 @@ class CooperativeListView(RegistryListView):
         "pk", "slug", "name", "short_name", "tier", "type", "province_id", "province__name", "regency",
         "country", "scope", "status", "member_count", "founded", "nik", "legal_number", "verification",
     )  # fmt: skip
+
+    def known_count(self):
+        """A visitor's count of verified cooperatives, where an app above keeps it."""
+        if self.request.user.is_authenticated:  # officials also list their pending ones
+            return None
+        filters = self.filterset.form.cleaned_data if self.filterset.is_bound else {}
+        return kept_list_count(Cooperative, filters)
 
     @staticmethod
     def page_versions(request):

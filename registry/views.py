@@ -9,7 +9,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import InvalidPage
-from django.db.models import Exists, OuterRef
+from django.contrib.postgres.aggregates import StringAgg
+from django.db import connections
+from django.db.models import Exists, OuterRef, Q, Value
+from django.db.models.functions import Collate
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -17,7 +20,7 @@ from django.views.generic import DetailView
 
 from kopnet.cache import CachedCountPaginator, page_version, page_version_tokens, page_versions
 from kopnet import policy
-from kopnet.lists import CSV_CHUNK, RegistryListView, csv_bool
+from kopnet.lists import CSV_CHUNK, RegistryListView, csv_bool, csv_bool_where
 from kopnet.models import Verification
 from kopnet.services import StaleVersion, changed_since, latest_revision, pending_revision
 from registry import services
@@ -45,11 +48,6 @@ class CooperativeListView(RegistryListView):
         "country", "scope", "status", "members", "founded", "nik", "legal_number", "verified",
     )  # fmt: skip
 
-    csv_columns = (
-        "pk", "slug", "name", "short_name", "tier", "type", "province_id", "province__name", "regency",
-        "country", "scope", "status", "member_count", "founded", "nik", "legal_number", "verification",
-    )  # fmt: skip
-
     def known_count(self):
         """A visitor's count of verified cooperatives, where an app above keeps it."""
         if self.request.user.is_authenticated:  # officials also list their pending ones
@@ -66,38 +64,55 @@ class CooperativeListView(RegistryListView):
         listed = f"lc:{province}" if PROVINCE_CODE.fullmatch(province) else "lc"
         return page_version_tokens(request, listed, "r")
 
+    csv_columns = (
+        "slug", "name", "short_name", "tier", "type", "csv_sectors", "province_id", "province__name", "regency",
+        "country", "scope", "status", "member_count", "founded", "nik", "legal_number", "csv_verified",
+    )  # fmt: skip
+
     def csv_rows(self, queryset):
-        """Plain tuples, not model instances (a tenth of the time for 150,000 rows),
-        with the sectors of each chunk in one query."""
-        through = Cooperative.sectors.through
-        sector_slugs = dict(Sector.objects.values_list("pk", "slug"))
-        rows = queryset.prefetch_related(None).values_list(*self.csv_columns).iterator(chunk_size=CSV_CHUNK)
-        while chunk := list(itertools.islice(rows, CSV_CHUNK)):
-            sectors = collections.defaultdict(list)
-            links = through.objects.filter(cooperative_id__in=[row[0] for row in chunk])
-            for cooperative_id, sector_id in links.values_list("cooperative_id", "sector_id"):
-                sectors[cooperative_id].append(sector_slugs[sector_id])
-            for pk, slug, name, short_name, tier, type_, province_id, province, regency, country, scope, status, \
-                    members, founded, nik, legal_number, verification in chunk:  # fmt: skip
-                yield (
-                    slug,
-                    name,
-                    short_name,
-                    tier,
-                    type_,
-                    "|".join(sorted(sectors[pk])),
-                    province_id or "",
-                    province or "",
-                    regency,
-                    str(country),
-                    scope,
-                    status,
-                    members,
-                    founded.isoformat() if founded else "",
-                    nik or "",
-                    legal_number,
-                    csv_bool(verification == Verification.VERIFIED),
-                )
+        """The rows as the database gives them, in the header's order: no model
+        instances and no Python per row (which cost more than the query). Empty
+        values come as None and dates as dates: the CSV writes them empty and ISO."""
+        verified = csv_bool_where(Q(verification=Verification.VERIFIED))
+        rows = queryset.prefetch_related(None).annotate(csv_verified=verified)
+        if connections[queryset.db].vendor == "postgresql":
+            # Grouped by cooperative, which drops the model's default order: kept explicit.
+            # The filters join no sectors (Exists), so each is aggregated once.
+            rows = rows.annotate(csv_sectors=sector_slugs()).order_by(*ordering_of(queryset))
+            return rows.values_list(*self.csv_columns).iterator(chunk_size=CSV_CHUNK)
+        rows = rows.annotate(csv_sectors=Value("")).values_list("pk", *self.csv_columns)
+        return with_sectors_by_chunk(rows.iterator(chunk_size=CSV_CHUNK))
+
+
+def sector_slugs():
+    """The slugs of a cooperative's sectors, sorted and joined with "|" (NULL for
+    none), on PostgreSQL: sorted by code point ("C"), as Python sorts them.
+
+    An aggregate over the cooperatives joined to their sectors: one pass for a
+    national export, where a query per chunk of 2,000 keys took half of its time
+    and a subquery per row twice the time of the join."""
+    return StringAgg("sectors__slug", "|", order_by=Collate("sectors__slug", "C"))
+
+
+def ordering_of(queryset):
+    """The order of a queryset's rows: its own, or its model's default."""
+    return queryset.query.order_by or queryset.model._meta.ordering
+
+
+def with_sectors_by_chunk(rows):
+    """CooperativeListView's CSV rows, each after its key, with their sectors filled
+    in: on a database that does not sort inside an aggregate (SQLite), the sectors
+    of each chunk of rows come in one query."""
+    through = Cooperative.sectors.through
+    slug_of = dict(Sector.objects.values_list("pk", "slug"))
+    while chunk := list(itertools.islice(rows, CSV_CHUNK)):
+        sectors = collections.defaultdict(list)
+        links = through.objects.filter(cooperative_id__in=[row[0] for row in chunk])
+        for cooperative_id, sector_id in links.values_list("cooperative_id", "sector_id"):
+            sectors[cooperative_id].append(slug_of[sector_id])
+        for pk, *row in chunk:
+            row[5] = "|".join(sorted(sectors[pk]))
+            yield row
 
 
 class PartnerListView(RegistryListView):

@@ -7,7 +7,7 @@ import io
 import pytest
 
 from kopnet.models import Verification
-from registry.models import Scope, Tier
+from registry.models import Scope, Sector, Tier
 from tests.factories import CooperativeFactory, MembershipFactory, PartnerFactory, province, sector
 
 COOPERATIVE_HEADER = (
@@ -216,3 +216,91 @@ def test_plain_text_and_numbers_are_written_as_they_are(visitor):
 
     row = rows(body)[0]
     assert (row["name"], row["legal_number"], row["members"]) == ("Koperasi 2+2 = Empat", "518/BH/XII", "7")
+
+
+@pytest.fixture
+def ordered_cooperatives(db):
+    """Cooperatives with sectors whose names, member counts and founding dates sort
+    differently, two of them equal but for their key."""
+    for name, members, founded, sectors in [
+        ("Bima", 300, datetime.date(1990, 1, 1), ["pertanian", "jasa"]),
+        ("Arjuna", 20, datetime.date(2010, 6, 1), []),
+        ("Cakra", 4000, None, ["perikanan"]),
+        ("Dewi", 300, datetime.date(1990, 1, 1), ["jasa", "pertanian", "perikanan"]),
+    ]:
+        CooperativeFactory(name=name, individual_members=members, founded=founded, sectors=[sector(s) for s in sectors])
+
+
+@pytest.mark.parametrize("ordering", [None, "name", "-name", "members", "-members", "founded", "-founded"])
+def test_cooperative_csv_rows_come_in_the_list_order(visitor, ordered_cooperatives, ordering):
+    params = {"ordering": ordering} if ordering else {}
+
+    _response, body = download(visitor, "/koperasi/", **params)
+
+    listed = visitor.get("/koperasi/", params).context["object_list"]
+    assert [row["slug"] for row in rows(body)] == [coop.slug for coop in listed]
+
+
+@pytest.mark.django_db
+def test_cooperative_csv_sorts_sector_slugs_as_python_does_and_leaves_none_empty(visitor):
+    # Code point order: "-" before digits, capitals, "_" and small letters.
+    slugs = ["jasa_a", "Jasa", "jasa-z", "jasaa", "jasa9"]
+    terms = [Sector.objects.create(slug=slug, name=f"Sektor {slug}", name_en=f"Sector {slug}") for slug in slugs]
+    CooperativeFactory(name="Koperasi Banyak Sektor", sectors=terms)
+    CooperativeFactory(name="Koperasi Tanpa Sektor")
+
+    _response, body = download(visitor, "/koperasi/")
+
+    assert [row["sectors"] for row in rows(body)] == ["|".join(sorted(slugs)), ""]
+
+
+def written_as_before(coop):
+    """A cooperative's row as the export wrote it from the model, field by field."""
+    return {
+        "slug": coop.slug,
+        "name": coop.name,
+        "short_name": coop.short_name,
+        "tier": coop.tier,
+        "type": coop.type,
+        "sectors": "|".join(sorted(coop.sectors.values_list("slug", flat=True))),
+        "province_code": coop.province_id or "",
+        "province": coop.province.name if coop.province else "",
+        "regency": coop.regency,
+        "country": str(coop.country),
+        "scope": coop.scope,
+        "status": coop.status,
+        "members": str(coop.member_count),
+        "founded": coop.founded.isoformat() if coop.founded else "",
+        "nik": coop.nik or "",
+        "legal_number": coop.legal_number,
+        "verified": "true" if coop.verification == Verification.VERIFIED else "false",
+    }
+
+
+@pytest.mark.django_db
+def test_curator_csv_in_many_chunks_holds_every_cooperatives_values(curator, monkeypatch):
+    # Chunks of 3 rows: the rows, their sectors and the formula check cross chunk ends.
+    monkeypatch.setattr("kopnet.lists.CSV_CHUNK", 3)
+    monkeypatch.setattr("registry.views.CSV_CHUNK", 3)
+    cooperatives = [
+        CooperativeFactory(
+            name=f"Koperasi {n:02d}",
+            short_name=["", "KSP", "-KS"][n % 3],
+            province=province(["31", "32", "53"][n % 3]),
+            regency=["", "Kota Bandung", "Kabupaten, \"Ende\""][n % 3],
+            founded=datetime.date(1990 + n, 1 + n % 12, 1) if n % 4 else None,
+            nik=f"32012345678901{n:02d}" if n % 2 else None,
+            legal_number=["", "518/BH/XVIII/1998", "=1+1"][n % 3],
+            verification=[Verification.VERIFIED, Verification.PENDING][n % 2],
+            sectors=[sector(slug) for slug in ["perikanan", "jasa", "pertanian"][: n % 4]],
+        )
+        for n in range(10)
+    ]
+    cooperatives.append(CooperativeFactory(name="NCBA CLUSA", country="US", province=None))
+
+    _response, body = download(curator, "/koperasi/")
+
+    expected = [written_as_before(coop) for coop in sorted(cooperatives, key=lambda coop: coop.name)]
+    for row in expected:
+        row.update({key: f"'{value}" for key, value in row.items() if value.startswith(("=", "-"))})
+    assert rows(body) == expected

@@ -242,13 +242,13 @@ def sharing_sectors(queryset, sector_ids):
     ).annotate(shared_count=Coalesce(Subquery(shared, output_field=IntegerField()), 0))
 
 
-def suggestion_candidates(cooperative, exclude_self=True):
+def suggestion_candidates(cooperative):
+    """Verified, active cooperatives sharing a sector with it (itself included: the
+    horizontal pool counts it, the vertical suggestions' higher tiers cannot hold it)."""
     sector_ids = [sector.pk for sector in cooperative.sectors.all()]
     if not sector_ids:
         return None, sector_ids
     candidates = Cooperative.objects.verified().filter(status=CooperativeStatus.AKTIF).select_related("province")
-    if exclude_self:
-        candidates = candidates.exclude(pk=cooperative.pk)
     return sharing_sectors(candidates, sector_ids), sector_ids
 
 
@@ -263,7 +263,7 @@ def horizontal_suggestions(cooperative, user):
     and sectors alone: a cooperative verified or changed outside every pool changes
     no profile's suggestions (registry/migrations/0014_suggestion_pool_versions.py).
     """
-    candidates, sector_ids = suggestion_candidates(cooperative, exclude_self=False)
+    candidates, sector_ids = suggestion_candidates(cooperative)
     if candidates is None or not cooperative.province_id:
         return []
     together = PartnershipParty.objects.filter(

@@ -6,6 +6,8 @@ update, a service, a delete), then checks that the pages showing the change show
 (never stale) and that the others still come from the cache (scoped).
 """
 
+import importlib
+
 import pytest
 from django.db import connection, transaction
 from django.db.models import Case, Value, When
@@ -257,6 +259,11 @@ def crowded(world):
         world.visitor.get(url)
     assert world.cached() == set(world.pages)
     return crowd
+
+
+def test_the_triggers_know_the_pool_the_suggestions_take():
+    migration = importlib.import_module("registry.migrations.0014_suggestion_pool_versions")
+    assert migration.POOL == selectors.SUGGESTION_POOL
 
 
 def pending_farmer(world, name, members):

@@ -2,6 +2,7 @@
 links as a list) and its suggested partners."""
 
 import json
+import random
 import re
 
 import pytest
@@ -9,7 +10,8 @@ from django.urls import reverse
 
 from kopnet.models import Verification
 from partnerships import selectors
-from registry.models import CooperativeStatus, Scope, Tier
+from partnerships.models import PartnershipParty
+from registry.models import TIER_RANK, Cooperative, CooperativeStatus, Membership, Scope, Tier
 from tests.factories import CooperativeFactory, MembershipFactory, PartnerFactory, province, sector
 from tests.partnerships.public_data import day, federation, foreign_partner, partnership, pending
 
@@ -208,6 +210,124 @@ def test_an_apex_has_no_vertical_suggestions_and_a_cooperative_without_sectors_n
     assert selectors.vertical_suggestions(apex) == []
     assert selectors.vertical_suggestions(bare) == []
     assert selectors.horizontal_suggestions(bare, _anonymous()) == []
+
+
+# The suggestions are hand-written SQL (partnerships/selectors.py): held here to their
+# definition, written out in Python over every cooperative, on data drawn at random
+# with ties in every sort key, a pool smaller than the candidates, partners seen and
+# unseen, and memberships.
+
+SLUGS = ("pertanian", "perikanan", "peternakan", "perdagangan")
+
+
+def random_registry(rng):
+    coops = []
+    for n in range(70):
+        tier = rng.choice([Tier.PRIMER, Tier.PRIMER, Tier.SEKUNDER, Tier.INDUK, Tier.APEX])
+        foreign = n % 23 == 0
+        attributes = {
+            "name": f"Kop {rng.randrange(40):02d}",  # names repeat: the id breaks the tie
+            "tier": tier,
+            "province": None if foreign else province(rng.choice(["32", "35"])),
+            "country": "MY" if foreign else "ID",
+            "scope": rng.choice(list(Scope)),
+            "status": rng.choice([CooperativeStatus.AKTIF] * 4 + [CooperativeStatus.TIDAK_AKTIF]),
+            "verification": rng.choice([Verification.VERIFIED] * 5 + [Verification.PENDING]),
+            "individual_members": rng.choice([10, 20, 20, 30]) if tier == Tier.PRIMER else None,
+            "sectors": [sector(slug) for slug in rng.sample(SLUGS, rng.randrange(0, 3))],
+        }
+        coops.append(CooperativeFactory(**attributes))
+    verified = [coop for coop in coops if coop.verification == Verification.VERIFIED]
+    for _n in range(40):
+        one, other = rng.sample(coops, 2)
+        (partnership if rng.random() < 0.7 else pending)(one, other)
+    for _n in range(25):
+        member, above = rng.sample(verified, 2)
+        if TIER_RANK[above.tier] > TIER_RANK[member.tier] and not Membership.objects.filter(
+            member=member, federation=above
+        ).exists():
+            MembershipFactory(
+                member=member, federation=above, start_date=day(2010), end_date=rng.choice([None, None, day(2020)])
+            )
+    return Cooperative.objects.order_by("id").prefetch_related("sectors")
+
+
+def expected_horizontal(coop, everyone, pool_size):
+    mine = {sector.pk for sector in coop.sectors.all()}
+    seen = set(
+        PartnershipParty.objects.filter(
+            partnership__verification=Verification.VERIFIED, partnership__parties__cooperative=coop
+        ).values_list("cooperative_id", flat=True)
+    )
+    if not mine or not coop.province_id:
+        return []
+    pool = sorted(
+        (
+            other
+            for other in everyone
+            if other.verification == Verification.VERIFIED
+            and other.status == CooperativeStatus.AKTIF
+            and other.tier == coop.tier
+            and other.province_id == coop.province_id
+            and mine & {sector.pk for sector in other.sectors.all()}
+        ),
+        key=lambda other: (-other.member_count, other.pk),
+    )[:pool_size]
+    left = [other for other in pool if other.pk != coop.pk and other.pk not in seen]
+    shared = {other.pk: len(mine & {sector.pk for sector in other.sectors.all()}) for other in left}
+    return sorted(left, key=lambda other: (-shared[other.pk], -other.member_count, other.name, other.pk))[:5]
+
+
+def expected_vertical(coop, everyone):
+    mine = {sector.pk for sector in coop.sectors.all()}
+    joined = set(Membership.objects.active().filter(member=coop).values_list("federation_id", flat=True))
+
+    def covers(other):
+        return (
+            other.scope == Scope.INTERNASIONAL
+            or (other.scope == Scope.NASIONAL and other.country == coop.country)
+            or (coop.province_id is not None and other.province_id == coop.province_id)
+        )
+
+    candidates = [
+        other
+        for other in everyone
+        if other.verification == Verification.VERIFIED
+        and other.status == CooperativeStatus.AKTIF
+        and TIER_RANK[other.tier] > TIER_RANK[coop.tier]
+        and mine & {sector.pk for sector in other.sectors.all()}
+        and covers(other)
+        and other.pk not in joined
+    ]
+
+    def order(other):
+        shared = len(mine & {sector.pk for sector in other.sectors.all()})
+        return (TIER_RANK[other.tier], 0 if other.province_id == coop.province_id else 1, -shared, other.name, other.pk)
+
+    return sorted(candidates, key=order)[:5]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_suggestions_match_their_definition_on_random_data(monkeypatch, seed):
+    monkeypatch.setattr(selectors, "SUGGESTION_POOL", 3)  # fewer than the candidates
+    rng = random.Random(seed)
+    everyone = list(random_registry(rng))
+    checked = 0
+    for coop in everyone:
+        horizontal = selectors.horizontal_suggestions(coop, _anonymous())
+        vertical = selectors.vertical_suggestions(coop)
+        assert [other.pk for other in horizontal] == [other.pk for other in expected_horizontal(coop, everyone, 3)]
+        assert [other.pk for other in vertical] == [other.pk for other in expected_vertical(coop, everyone)]
+        selectors.with_shared_sectors(coop, horizontal, vertical)
+        mine = {sector.pk for sector in coop.sectors.all()}
+        for other in horizontal + vertical:
+            theirs = set(other.sectors.values_list("pk", flat=True))
+            assert [sector.pk for sector in other.shared_sectors] == [
+                sector.pk for sector in coop.sectors.order_by("name") if sector.pk in theirs
+            ]
+            assert other.shared_sectors and mine >= {sector.pk for sector in other.shared_sectors}
+        checked += bool(horizontal) + bool(vertical)
+    assert checked > 20, "the data gives suggestions to check"
 
 
 def _anonymous():

@@ -111,9 +111,9 @@ def test_cooperative_page_queries_do_not_grow_with_partnerships(visitor, django_
     # 1 the cooperative with its province (and whether the reader acts for it), 2 its
     # sectors, 3 its federations (none), 4 partnership and partner totals, 5 the
     # party rows of the network, 6 its latest partnerships, 7 their parties,
-    # 8 horizontal suggestions and 9 their shared sectors, 10 vertical suggestions
-    # and 11 theirs.
-    with django_assert_num_queries(11):
+    # 8 horizontal suggestions, 9 vertical suggestions, 10 the sectors both kinds
+    # share with it.
+    with django_assert_num_queries(10):
         response = visitor.get(f"/koperasi/{coop.slug}/")
     assert response.context["partnership_count"] == rows
     # Every partner is new, so the picture stops at 60 of them.

@@ -4,7 +4,7 @@ non-cooperative partners, and the officials who represent cooperatives."""
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import connections, models
 from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
@@ -662,22 +662,46 @@ def federation_levels(cooperative, federations):
     """The federations above a cooperative, level by level, up to the top.
 
     `federations` is the queryset of cooperatives the reader may see. Returns a
-    list of levels, each a list of active memberships (member → federation).
-    One query a level; the depth is bounded by MAX_FEDERATION_DEPTH.
+    list of levels, each a list of active memberships (member → federation) by the
+    federation's name: level 0 the cooperative's own, level n those of the
+    federations first reached at level n - 1 (one reached again later is shown there,
+    not walked again). At most MAX_FEDERATION_DEPTH levels.
+
+    Two queries whatever the depth (was one a level, each costing more to build than
+    to run): a recursive one finds every active membership above the cooperative,
+    the second loads those whose federation the reader may see; the walk then runs
+    over them in memory. Leaving the reader out of the recursion keeps it on the
+    memberships' indexes: inside it, PostgreSQL matched each level against every
+    verified cooperative (330 ms at 250,000).
     """
+    memberships, cooperatives = Membership._meta.db_table, Cooperative._meta.db_table
+    sql = f"""
+        WITH RECURSIVE reached(cooperative_id, depth) AS (
+            SELECT id, 0 FROM {cooperatives} WHERE id = %s  -- typed as the ids are
+            UNION
+            SELECT m.federation_id, r.depth + 1
+            FROM reached AS r JOIN {memberships} AS m ON m.member_id = r.cooperative_id
+            WHERE m.end_date IS NULL AND r.depth < %s
+        )
+        SELECT DISTINCT m.id FROM {memberships} AS m JOIN reached AS r ON r.cooperative_id = m.member_id
+        WHERE m.end_date IS NULL
+    """
+    with connections[federations.db].cursor() as cursor:
+        cursor.execute(sql, [cooperative.pk, MAX_FEDERATION_DEPTH - 1])
+        above = [row[0] for row in cursor.fetchall()]
+    if not above:
+        return []
+    edges = (
+        Membership.objects.filter(pk__in=above, federation__in=federations)
+        .select_related("federation__province")
+        .order_by("federation__name", "federation_id", "member_id")
+    )
     levels, frontier, seen = [], {cooperative.pk}, {cooperative.pk}
     for _level in range(MAX_FEDERATION_DEPTH):
-        edges = list(
-            Membership.objects.active()
-            .filter(member_id__in=frontier, federation__in=federations)
-            .select_related("federation__province")
-            .order_by("federation__name")
-        )
-        if not edges:
+        level = [edge for edge in edges if edge.member_id in frontier]  # in the database's order
+        if not level:
             break
-        levels.append(edges)
-        frontier = {edge.federation_id for edge in edges} - seen
+        levels.append(level)
+        frontier = {edge.federation_id for edge in level} - seen
         seen |= frontier
-        if not frontier:
-            break
     return levels

@@ -24,11 +24,13 @@ from django.urls import reverse
 from partnerships.filters import PartnershipFilter
 from partnerships.models import Category, Partnership
 from registry.filters import CooperativeFilter
-from registry.models import Cooperative, Partner, Province, Tier
+from registry.models import Cooperative, Partner, Province, Representation, RepresentationState, Tier
 
 from bench.report import WRITE_RATES
 
 CURATOR = "kurator"
+# Signs in as the official of the cooperative with the most partnership parties.
+BUSIEST_OFFICIAL = "pengurus-tersibuk"
 SEED = 5
 TOP_CONNECTED = 20
 # Each random detail case requests this many distinct profiles: a spread of 500
@@ -53,13 +55,14 @@ class Case:
     kind decides the targets: "ceiling" (/healthz), "list", "detail" or "admin", and
     for the live-registry variants of a public case (`base` names it) "random" (wrk
     adds a random parameter to each request) or "writes" (bench/writers.py makes
-    `writes_per_s` writes a second meanwhile). as_curator sends kurator's session cookie.
+    `writes_per_s` writes a second meanwhile), or "dashboard" (an official's). `user`
+    names whom the requests are signed in as (their session cookie), none for a visitor.
     """
 
     name: str
     kind: str
     urls: list
-    as_curator: bool = False
+    user: str = ""
     note: str = ""
     extra: dict = field(default_factory=dict)
     base: str = ""
@@ -93,9 +96,9 @@ def live_variants(cases, bases=LIVE_BASES, rates=WRITE_RATES):
     return variants
 
 
-def curator_session_cookie():
-    """A signed-in session for kurator, as the Cookie header a browser would send."""
-    user = get_user_model().objects.get(username=CURATOR)
+def session_cookie(username):
+    """A signed-in session for this user, as the Cookie header a browser would send."""
+    user = get_user_model().objects.get(username=username)
     session = importlib.import_module(settings.SESSION_ENGINE).SessionStore()
     session[SESSION_KEY] = user._meta.pk.value_to_string(user)
     session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
@@ -323,11 +326,30 @@ def build_cases():
             "admin_coop_changelist",
             "admin",
             [url("admin:registry_cooperative_changelist", admin_params(params)) for params in filters],
-            as_curator=True,
+            user=CURATOR,
             note="as kurator, the filters of coop_list_filtered",
+        ),
+        Case(
+            "dashboard_busiest",
+            "dashboard",
+            [url("partnerships:dashboard")],
+            user=official_of(top[0]),
+            note="as the official of the cooperative with the most partnership parties",
         ),
     ]
     return cases + live_variants(cases)
+
+
+def official_of(slug):
+    """The benchmark's official of this cooperative (made on first use), the only one
+    it represents: its dashboard shows that cooperative's partnerships alone."""
+    user = get_user_model().objects.get_or_create(username=BUSIEST_OFFICIAL)[0]
+    cooperative = Cooperative.objects.get(slug=slug)
+    Representation.objects.filter(user=user).exclude(cooperative=cooperative).delete()
+    Representation.objects.get_or_create(
+        user=user, cooperative=cooperative, defaults={"state": RepresentationState.APPROVED}
+    )
+    return user.username
 
 
 def csv_exports():

@@ -17,7 +17,6 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from bench.cases import CURATOR
 
 SAMPLE = 20
 SEARCH_REQUESTS = 50
@@ -32,8 +31,8 @@ def clear_caches():
 def client_for(case):
     # ALLOWED_HOSTS is the server's (127.0.0.1), not the test client's "testserver".
     client = Client(HTTP_HOST="127.0.0.1")
-    if case.as_curator:
-        client.force_login(get_user_model().objects.get(username=CURATOR))
+    if case.user:
+        client.force_login(get_user_model().objects.get(username=case.user))
     return client
 
 

@@ -478,7 +478,9 @@ def main():
         if unknown:
             raise SystemExit(f"bench: no such case {', '.join(sorted(unknown))}")
         cases = [case for case in cases if case.name in config.only or case.name == report.CEILING_CASE]
-    cookie = cases_module.curator_session_cookie()
+    # Each signed-in user's session, kurator's for the CSV exports too.
+    users = {case.user for case in cases if case.user} | {cases_module.CURATOR}
+    cookies = {user: cases_module.session_cookie(user) for user in users}
     exports = cases_module.csv_exports() if not config.only else []
     connection.close()  # the server gets the database to itself while measuring
 
@@ -491,12 +493,12 @@ def main():
         for case in cases:
             urls_file = workdir / f"{case.name}.txt"
             urls_file.write_text("\n".join(case.urls) + "\n")
-            measured.append(measure_case(config, case, urls_file, cookie if case.as_curator else "", server, env))
+            measured.append(measure_case(config, case, urls_file, cookies.get(case.user, ""), server, env))
         for export in exports:
             log(f"CSV export {export['url']} (as kurator, {export['rows']:,} rows expected)")
             result = {"name": export["name"], "url": export["url"], "rows_expected": export["rows"]}
             try:
-                result.update(csvexport.timed_download(BASE_URL, export["url"], cookie, server.process.pid))
+                result.update(csvexport.timed_download(BASE_URL, export["url"], cookies[cases_module.CURATOR], server.process.pid))
             except (OSError, RuntimeError) as error:
                 result["error"] = str(error)
             if "error" in result:

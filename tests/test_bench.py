@@ -110,6 +110,7 @@ def passing_results():
             case("statistics", "list", figures(300, 20, 60)),
             case("coop_detail_random", "detail", figures(400, 15, 40)),
             case("admin_coop_changelist", "admin", figures(50, 150, 300)),
+            case("dashboard_busiest", "dashboard", figures(100, 40, 90)),
             live("coop_list_filtered+random", "random", figures(330, 20, 150)),
             live("coop_list_filtered+writes1", "writes", figures(250, 25, 95), rate=1),
             live("coop_list_filtered+writes10", "writes", figures(210, 30, 400), rate=10),
@@ -315,6 +316,18 @@ def test_a_public_page_whose_cold_time_was_not_measured_fails_and_the_admin_has_
     report.evaluate(results)
     line = next(line for line in report.failed_targets(results) if line["group"] == "cold_detail")
     assert "answered 500" in line["detail"]
+
+
+def test_the_busiest_officials_dashboard_fails_over_50_ms_and_has_no_share_target():
+    results = passing_results()
+    by_name(results, "dashboard_busiest")["wrk"] = figures(5, 400, 900)  # slow under load: no target
+    by_name(results, "dashboard_busiest")["queries"]["uncached_ms_p50"] = 50.0
+    assert failed_groups(results) == set()
+
+    by_name(results, "dashboard_busiest")["queries"]["uncached_ms_p50"] = 50.1
+    assert failed_groups(results) == {"dashboard"}
+    by_name(results, "dashboard_busiest")["queries"] = None
+    assert failed_groups(results) == {"dashboard"}
 
 
 # --- the live registry: writers beside a case, random parameters (issue 10 §4) --------

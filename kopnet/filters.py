@@ -10,7 +10,6 @@ import django_filters
 from django import forms
 from django.db.models import F, OrderBy
 from django.db.models.functions import Coalesce
-from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -19,22 +18,7 @@ from django_countries import countries
 from django_filters import fields as filter_fields
 from django_filters.constants import EMPTY_VALUES
 
-from kopnet.forms import BootstrapFormMixin
-
-
-def _text(value):
-    """A value as the template engine prints {{ value }}: localized, then escaped."""
-    return conditional_escape(localize(value))
-
-
-def _attributes(attrs):
-    """What django/forms/widgets/attrs.html writes: ` name="value"`, a bare name for
-    True, nothing for False."""
-    return "".join(
-        f" {_text(name)}" if value is True else f' {_text(name)}="{conditional_escape(str(value))}"'
-        for name, value in attrs.items()
-        if value is not False
-    )
+from kopnet.forms import BootstrapFormMixin, written_attributes, written_text
 
 
 class FastSelect(forms.Select):
@@ -63,16 +47,16 @@ class FastSelect(forms.Select):
         if options is not None:
             return self.render_written(name, value, attrs, options)
         widget = self.get_context(name, value, attrs)["widget"]
-        parts = [f'<select name="{_text(widget["name"])}"{_attributes(widget["attrs"])}>']
+        parts = [f'<select name="{written_text(widget["name"])}"{written_attributes(widget["attrs"])}>']
         for group_name, options, _index in widget["optgroups"]:
             if group_name:
-                parts.append(f'\n  <optgroup label="{_text(group_name)}">')
+                parts.append(f'\n  <optgroup label="{written_text(group_name)}">')
             for option in options:
                 # The option template ends with a newline, and the select template puts
                 # each include on a line of its own: hence the blank lines.
                 parts.append(
                     f'\n  <option value="{conditional_escape(str(option["value"]))}"'
-                    f'{_attributes(option["attrs"])}>{_text(option["label"])}</option>\n'
+                    f'{written_attributes(option["attrs"])}>{written_text(option["label"])}</option>\n'
                 )
             if group_name:
                 parts.append("\n  </optgroup>")
@@ -95,7 +79,7 @@ class FastSelect(forms.Select):
                     return None  # a group: the general way
                 option_value = "" if option_value is None else str(option_value)
                 options.append(
-                    (option_value, f'\n  <option value="{conditional_escape(option_value)}"', f">{_text(option_label)}</option>\n")
+                    (option_value, f'\n  <option value="{conditional_escape(option_value)}"', f">{written_text(option_label)}</option>\n")
                 )
             self.written_options[key] = options
         return self.written_options[key]
@@ -104,7 +88,7 @@ class FastSelect(forms.Select):
         """What render() writes, from written options: as Django, the first option whose
         value is among the values is the selected one."""
         values = self.format_value(value)
-        parts = [f'<select name="{_text(name)}"{_attributes(self.build_attrs(self.attrs, attrs))}>']
+        parts = [f'<select name="{written_text(name)}"{written_attributes(self.build_attrs(self.attrs, attrs))}>']
         selected = False
         for option_value, start, end in options:
             if not selected and option_value in values:

@@ -3,7 +3,37 @@
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model
+from django.utils.formats import localize
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+
+
+def written_text(value):
+    """A value as the template engine prints {{ value }}: localized, then escaped."""
+    return conditional_escape(localize(value))
+
+
+def written_attributes(attrs):
+    """What django/forms/widgets/attrs.html writes: ` name="value"`, a bare name for
+    True, nothing for False."""
+    return "".join(
+        f" {written_text(name)}" if value is True else f' {written_text(name)}="{conditional_escape(str(value))}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+class FastTextarea(forms.Textarea):
+    """A Textarea that writes the same HTML as Django's textarea.html, without a
+    template: the dashboard has a decline form per waiting partnership, and their
+    textareas' two templates each were a quarter of its time. The context is still
+    Django's get_context(); tests/test_fast_widgets.py compares the markup."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        text = written_text(widget["value"]) if widget["value"] else ""
+        return mark_safe(f'<textarea name="{written_text(widget["name"])}"{written_attributes(widget["attrs"])}>\n{text}</textarea>')
 
 
 class VersionedFormMixin:

@@ -16,12 +16,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kopnet import policy
-from kopnet.forms import BootstrapFormMixin
+from kopnet.forms import BootstrapFormMixin, FastTextarea
 from kopnet.services import pending_revision_ids
 from partnerships import services
 from partnerships.models import ChangeAnswer, Partnership, PartnershipParty
 from registry.models import Cooperative, Representation, RepresentationState
-from registry.policy import acts_for
+from registry.policy import acting_for_ids
 
 
 class DeclineForm(BootstrapFormMixin, forms.Form):
@@ -29,7 +29,7 @@ class DeclineForm(BootstrapFormMixin, forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("Why do you decline?"),
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=FastTextarea(attrs={"rows": 2}),
         help_text=gettext_lazy("The initiating cooperative and Dekopin's curators read this."),
     )
 
@@ -88,7 +88,9 @@ def render_dashboard(request, *, failed_key=None, failed_form=None, status=200):
         answer.decline_form = failed_form if key == failed_key else DeclineForm(key=key)
     registered = page_of(
         request,
-        Partnership.objects.filter(initiator__in=acts_for(user))
+        # The ids, not a subquery: for one cooperative PostgreSQL then walks its index in
+        # order and stops at the page (the busiest's 6,350 were sorted: 31 ms).
+        Partnership.objects.filter(initiator_id__in=sorted(acting_for_ids(user)))
         .select_related("initiator")
         .prefetch_related(
             Prefetch("parties", queryset=PartnershipParty.objects.select_related("cooperative", "partner"))

@@ -288,11 +288,11 @@ def test_dashboard_queries_do_not_grow_with_rows(official, cooperative_a, django
     # 4 which of those have a change waiting for the curators, 5 count and 6 page of
     # the parties waiting for me (with partnership, initiator and cooperative), 7
     # count and 8 page of the changes waiting for my answer (with the change, its
-    # proposer and kind, the cooperative), 9 their partnerships with initiator, 10
-    # count and 11 page of the partnerships my cooperatives registered (with
-    # initiator), 12 their parties with cooperative or partner, 13 which of them have
-    # a change waiting.
-    with django_assert_num_queries(13):
+    # proposer and kind, the cooperative), 9 their partnerships with initiator, 10 the
+    # ids of the cooperatives I act for, 11 count and 12 page of the partnerships they
+    # registered (with initiator), 13 their parties with cooperative or partner, 14
+    # which of them have a change waiting.
+    with django_assert_num_queries(14):
         response = official.get("/akun/")
     assert len(response.context["changes_page"].object_list) == rows
     assert len(response.context["representations"]) == rows

@@ -3,7 +3,6 @@ my answer, the partnerships my cooperatives registered; and the answers themselv
 (confirm, or decline with a reason), which go through partnerships.services."""
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -38,9 +37,15 @@ class DeclineForm(BootstrapFormMixin, forms.Form):
         super().__init__(*args, auto_id=f"decline-{key}-%s", **kwargs)
 
 
+# Each thing waiting for an answer is a card with two forms: a short page reads (and
+# renders) better than a list's 50 rows; the busiest cooperative's official has
+# hundreds waiting.
+PAGE_SIZE = 20
+
+
 def page_of(request, queryset, param):
     """A page of `queryset` chosen by the `param` query parameter; a bad page is a 404."""
-    paginator = Paginator(queryset, settings.KOPNET_PAGE_SIZE)
+    paginator = Paginator(queryset, PAGE_SIZE)
     try:
         page = paginator.page(request.GET.get(param) or 1)
     except InvalidPage as error:

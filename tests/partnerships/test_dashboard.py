@@ -6,6 +6,7 @@ from django.test import Client
 
 from kopnet.models import Verification
 from partnerships.models import Confirmation, PartnershipParty
+from partnerships.views import dashboard
 from registry.models import RepresentationState
 from tests.factories import (
     CooperativeFactory,
@@ -16,7 +17,7 @@ from tests.factories import (
     UserFactory,
 )
 
-PAGE = 50
+PAGE = dashboard.PAGE_SIZE
 
 
 def waiting_for(cooperative, **kwargs):

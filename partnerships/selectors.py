@@ -9,10 +9,10 @@ from collections import defaultdict
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.db.models.functions import Coalesce, ExtractYear
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from kopnet import policy
+from kopnet.links import url_of
 from kopnet.models import RevisionState, Verification
 from kopnet.services import latest_revision, revision_differences
 from partnerships.models import (
@@ -109,7 +109,7 @@ def organisation_url(organisation, show_all):
     if not (organisation.is_verified or show_all):
         return ""
     name = "registry:cooperative_detail" if isinstance(organisation, Cooperative) else "registry:partner_detail"
-    return reverse(name, args=[organisation.slug])
+    return url_of(name, organisation.slug)
 
 
 # --- the cooperative and partner pages ----------------------------------------
@@ -177,7 +177,7 @@ def partnership_network(cooperative, partnerships, show_all, user):
             "label": cooperative.short_name or cooperative.name,
             "name": cooperative.name,
             "kind": "self",
-            "url": reverse("registry:cooperative_detail", args=[cooperative.slug]),
+            "url": url_of("registry:cooperative_detail", cooperative.slug),
         }
     }
     edges, links = [], {}
@@ -206,7 +206,7 @@ def partnership_network(cooperative, partnerships, show_all, user):
             "international": partnership.international,
             "reference": partnership.reference,
             "title": partnership.title,
-            "url": reverse("partnerships:partnership_detail", args=[partnership.reference]),
+            "url": url_of("partnerships:partnership_detail", partnership.reference),
         }
         edges.append(edge)
         links[key]["partnerships"].append(

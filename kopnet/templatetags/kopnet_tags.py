@@ -2,6 +2,7 @@ from django import template
 from django.contrib.auth.models import AnonymousUser
 
 from kopnet import policy
+from kopnet.links import url_of
 
 register = template.Library()
 
@@ -23,3 +24,10 @@ def may(context, action, obj):
     """What kopnet.policy answers for the reader: {% may "name" party as named %}."""
     request = context.get("request")
     return policy.may(getattr(request, "user", None) or AnonymousUser(), action, obj)
+
+
+@register.simple_tag
+def link_to(name, argument):
+    """{% url name argument %} for the pages of records, without reverse() for each
+    (kopnet.links): {% link_to "registry:cooperative_detail" coop.slug %}."""
+    return url_of(name, argument)

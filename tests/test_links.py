@@ -1,0 +1,52 @@
+"""kopnet.links writes the same addresses as reverse(), and leaves to reverse() any
+argument of another form (which it refuses as before)."""
+
+import pytest
+from django.template import engines
+from django.urls import NoReverseMatch, reverse, set_script_prefix
+
+from kopnet.links import KEYED_PAGES, url_of
+
+ARGUMENTS = {
+    "registry:cooperative_detail": ["koperasi-tani-makmur", "kud_2", "KN-Stand-In", "a", "x" * 220],
+    "registry:partner_detail": ["bank-rakyat-indonesia", "kn-stand-in-kn-stand-in"],
+    "partnerships:partnership_detail": ["KS-2026-000123", "KS-0000-000000", "KS-1999-999999"],
+}
+REFUSED = {
+    "registry:cooperative_detail": ["", "a b", "é", "x/y"],
+    "partnerships:partnership_detail": ["KS-26-1", "ks-2026-000123", "KS-2026-0001234", "KS-2026-000123/"],
+}
+
+
+def test_every_keyed_page_is_tested():
+    assert set(ARGUMENTS) == set(KEYED_PAGES)
+
+
+@pytest.mark.parametrize("prefix", ["/", "/kopnet/", "/kn-stand-in/"])
+def test_the_links_are_reverses_addresses(prefix):
+    set_script_prefix(prefix)
+    try:
+        for name, arguments in ARGUMENTS.items():
+            for argument in arguments:
+                assert url_of(name, argument) == reverse(name, args=[argument])
+    finally:
+        set_script_prefix("/")
+
+
+def test_an_argument_of_another_form_is_refused_as_reverse_refuses_it():
+    for name, arguments in REFUSED.items():
+        for argument in arguments:
+            with pytest.raises(NoReverseMatch):
+                url_of(name, argument)
+
+
+def test_a_page_not_keyed_goes_through_reverse():
+    assert url_of("registry:cooperative_update", "kud-2") == reverse("registry:cooperative_update", args=["kud-2"])
+
+
+def test_the_template_tag_writes_the_same_as_url():
+    template = engines["django"].from_string(
+        "{% load kopnet_tags %}{% link_to 'registry:cooperative_detail' slug %}|{% url 'registry:cooperative_detail' slug %}"
+    )
+    fast, slow = template.render({"slug": "kud-mina"}).split("|")
+    assert fast == slow == "/koperasi/kud-mina/"

@@ -259,8 +259,13 @@ class Cooperative(CleanTextMixin, SluggedModel, VerifiableModel):
             models.Index(fields=["verification", "member_count", "id"], name="coop_verified_members"),
             models.Index(fields=["verification", "founded", "id"], name="coop_verified_founded"),
             # Filters by tier and province, and the largest of them first (the
-            # suggestions walk it in member order and stop early).
-            models.Index(fields=["verification", "tier", "province", "member_count"], name="coop_verified_tier_prov"),
+            # suggestions walk it in member order and stop early, reading whether each
+            # is active from the index too).
+            models.Index(
+                fields=["verification", "tier", "province", "member_count", "id"],
+                include=["status"],
+                name="coop_verified_tier_prov",
+            ),
             models.Index(fields=["verification", "type"], name="coop_verified_type"),
             models.Index(fields=["verification", "status"], name="coop_verified_status"),
             models.Index(fields=["verification", "scope"], name="coop_verified_scope"),

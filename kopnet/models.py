@@ -1,15 +1,47 @@
 """Abstract models shared by the registry and the partnerships apps."""
 
+import functools
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.encoding import force_str
+from django.utils.functional import Promise
+from django.utils.hashable import make_hashable
 from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+
+class ChoiceDisplayMixin:
+    """get_FOO_display() from each field's labels read once.
+
+    Django's builds a dict of the field's choices on every call, hashing each lazily
+    translated label, which translates it: a list of 50 cooperatives spent nearly
+    half of its table's rendering there (three labels a row). The labels stay lazy
+    here, so each call still answers in the reader's language
+    (tests/test_choice_display.py compares both)."""
+
+    def _get_FIELD_display(self, field):
+        labels = choice_labels(field)
+        if labels is None:
+            return super()._get_FIELD_display(field)
+        value = getattr(self, field.attname)
+        return force_str(labels.get(make_hashable(value), value), strings_only=True)
+
+
+@functools.cache
+def choice_labels(field):
+    """{value: label} of a field's choices when every label is lazily translated (the
+    TextChoices); None for choices written in the language of the moment (countries)."""
+    choices = list(field.flatchoices)
+    if not all(isinstance(label, Promise) for _value, label in choices):
+        return None
+    return {make_hashable(value): label for value, label in choices}
 
 
 class CleanTextMixin:
@@ -101,7 +133,7 @@ class Verification(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
-class VerifiableModel(models.Model):
+class VerifiableModel(ChoiceDisplayMixin, models.Model):
     """A record that Dekopin's curators verify or reject, remembering who and when."""
 
     verification = models.CharField(

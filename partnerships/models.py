@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from kopnet import policy
-from kopnet.models import CleanTextMixin, CuratedTerm, Revision, RevisionState, VerifiableModel, Verification
+from kopnet.models import ChoiceDisplayMixin, CleanTextMixin, CuratedTerm, Revision, RevisionState, VerifiableModel, Verification
 from partnerships.validators import MAX_DOCUMENT_SIZE, inspect_document
 from registry.models import TIER_RANK, Cooperative, Partner, Representation
 from registry.policy import acts_for
@@ -325,7 +325,7 @@ class PartnershipPartyQuerySet(models.QuerySet):
         )
 
 
-class PartnershipParty(models.Model):
+class PartnershipParty(ChoiceDisplayMixin, models.Model):
     """One organisation's part in a partnership: exactly one cooperative or one partner."""
 
     partnership = models.ForeignKey(
@@ -519,7 +519,7 @@ class ChangeAnswerQuerySet(models.QuerySet):
         )
 
 
-class ChangeAnswer(models.Model):
+class ChangeAnswer(ChoiceDisplayMixin, models.Model):
     """A cooperative party's answer to a change of substance proposed for a verified
     partnership (its pending Revision): the change is published only once every
     cooperative party it asks has confirmed it."""

@@ -13,7 +13,7 @@ from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from kopnet import policy
-from kopnet.models import CleanTextMixin, CuratedTerm, SluggedModel, VerifiableModel, Verification
+from kopnet.models import ChoiceDisplayMixin, CleanTextMixin, CuratedTerm, SluggedModel, VerifiableModel, Verification
 
 INDONESIA = "ID"
 
@@ -403,7 +403,7 @@ class MembershipQuerySet(models.QuerySet):
 MAX_FEDERATION_DEPTH = 12
 
 
-class Membership(models.Model):
+class Membership(ChoiceDisplayMixin, models.Model):
     """A member cooperative's membership of a federation (keanggotaan).
 
     Active while it has no end date: the end is recorded once it has happened.
@@ -615,7 +615,7 @@ class RepresentationQuerySet(models.QuerySet):
         return self.filter(state__in=[RepresentationState.REQUESTED, RepresentationState.APPROVED])
 
 
-class Representation(models.Model):
+class Representation(ChoiceDisplayMixin, models.Model):
     """A user who acts for a cooperative (pengurus / petugas), once a curator approves."""
 
     user = models.ForeignKey(

@@ -8,6 +8,7 @@ from collections import defaultdict
 
 from django.db import connection
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, ExtractYear
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -124,10 +125,11 @@ def cooperative_partnerships(cooperative, user, above_ids=()):
     """
     visible = Partnership.objects.visible_to(user).involving(cooperative=cooperative)
     show_all = may_see_unverified(user)
-    network = partnership_network(cooperative, visible, show_all, user)
+    kept = network_kept_for(user)
+    network = partnership_network(cooperative, visible, show_all, user, kept=kept)
     count = network["totals"]["partnerships"]
     # Most cooperatives have no partnership yet: their page asks nothing more.
-    recent = list(partnerships_for_list(visible.order_by("-start_date", "-id"))[:PROFILE_PARTNERSHIPS]) if count else []
+    recent = list(partnerships_for_list(newest_partnerships(cooperative, visible, kept))) if count else []
     return {
         "partnerships": recent,
         "partnership_count": count,
@@ -145,7 +147,7 @@ def partner_partnerships(partner, user):
     return {"partnerships": recent, "partnership_count": count, "partnerships_more": max(count - len(recent), 0)}
 
 
-def partnership_network(cooperative, partnerships, show_all, user):
+def partnership_network(cooperative, partnerships, show_all, user, kept=False):
     """The cooperative, the organisations it works with, and one edge per partnership.
 
     `partnerships` are the visible partnerships involving the cooperative. A
@@ -153,20 +155,21 @@ def partnership_network(cooperative, partnerships, show_all, user):
     Returns a dict: `graph` (nodes and edges for cytoscape, JSON-ready), `links`
     (the same, as a list for reading), `legend`, `totals` and `more` (the
     organisations left out of the picture). Two queries, one without partnerships.
+
+    `kept` (network_kept_for(): a visitor, on PostgreSQL) reads the totals and the
+    party rows from what PostgreSQL keeps of the verified partnerships' network
+    instead of counting and sorting them (they are the visitor's `partnerships`).
     """
-    others = PartnershipParty.objects.filter(partnership__in=partnerships)
-    totals = others.aggregate(
-        partnerships=Count("partnership", distinct=True),
-        cooperatives=Count("cooperative", distinct=True, filter=~Q(cooperative=cooperative)),
-        partners=Count("partner", distinct=True),
-    )
-    rows = (
-        others.exclude(cooperative=cooperative)
-        .select_related("partnership", "cooperative", "partner")
-        .order_by("-partnership__start_date", "-partnership_id", "id")[:NETWORK_PARTY_ROWS]
-        if totals["partnerships"]
-        else []
-    )
+    if kept:
+        totals = kept_network_totals(cooperative)
+    else:
+        others = PartnershipParty.objects.filter(partnership__in=partnerships)
+        totals = others.aggregate(
+            partnerships=Count("partnership", distinct=True),
+            cooperatives=Count("cooperative", distinct=True, filter=~Q(cooperative=cooperative)),
+            partners=Count("partner", distinct=True),
+        )
+    rows = network_party_rows(cooperative, partnerships, kept) if totals["partnerships"] else []
     centre = f"c{cooperative.pk}"
     nodes = {
         centre: {
@@ -219,6 +222,68 @@ def partnership_network(cooperative, partnerships, show_all, user):
         "drawn": drawn,
         "more": max(totals["cooperatives"] + totals["partners"] - drawn, 0),
     }
+
+
+# --- the network PostgreSQL keeps ----------------------------------------------------
+# Of the verified partnerships, per cooperative: the party rows of each (its edges) and
+# the totals (partnerships/migrations/0012_cooperative_network.py).
+
+# The deferred trigger that applies a transaction's changes to the kept network.
+NETWORK_TRIGGER = "partnerships_network"
+NETWORK_ORDER = ("-partnership__start_date", "-partnership_id", "id")
+
+
+def network_kept_for(user):
+    """Whether the kept network serves this reader: a visitor, who sees the verified
+    partnerships only, on PostgreSQL (the only one that keeps it). Signed-in readers
+    may also see pending ones (their own, or all for curators): counted afresh."""
+    return connection.vendor == "postgresql" and not (user and user.is_authenticated)
+
+
+def kept_network_totals(cooperative):
+    with connection.cursor() as cursor:
+        apply_this_transactions_changes(cursor, NETWORK_TRIGGER)
+        cursor.execute(
+            "SELECT partnerships, cooperatives, partners FROM partnerships_network_total WHERE cooperative_id = %s",
+            [cooperative.pk],
+        )
+        row = cursor.fetchone() or (0, 0, 0)
+    return dict(zip(("partnerships", "cooperatives", "partners"), row))
+
+
+# A cooperative's own rows in the kept edges (one per partnership), and the others'.
+OWN_EDGES = "other_cooperative_id IS NULL AND other_partner_id IS NULL"
+OTHER_EDGES = "(other_cooperative_id IS NOT NULL OR other_partner_id IS NOT NULL)"
+
+
+def kept_edges(cooperative, column, which, limit):
+    """`column` of the cooperative's `which` kept edges, newest partnership first, from
+    an index walk that stops at `limit` rows."""
+    return RawSQL(
+        f"SELECT {column} FROM partnerships_network_edge WHERE cooperative_id = %s AND {which} "
+        "ORDER BY start_date DESC, partnership_id DESC, party_id LIMIT %s",
+        [cooperative.pk, limit],
+    )
+
+
+def network_party_rows(cooperative, partnerships, kept):
+    """The network's party rows: the other parties of its partnerships, newest
+    partnership first, at most NETWORK_PARTY_ROWS."""
+    parties = PartnershipParty.objects.select_related("partnership", "cooperative", "partner")
+    if kept:
+        newest = kept_edges(cooperative, "party_id", OTHER_EDGES, NETWORK_PARTY_ROWS)
+        return parties.filter(pk__in=newest).order_by(*NETWORK_ORDER)
+    others = parties.filter(partnership__in=partnerships).exclude(cooperative=cooperative)
+    return others.order_by(*NETWORK_ORDER)[:NETWORK_PARTY_ROWS]
+
+
+def newest_partnerships(cooperative, partnerships, kept):
+    """Its PROFILE_PARTNERSHIPS newest `partnerships` (when `kept`: the verified ones)."""
+    if kept:
+        partnerships = Partnership.objects.filter(
+            pk__in=kept_edges(cooperative, "partnership_id", OWN_EDGES, PROFILE_PARTNERSHIPS)
+        )
+    return partnerships.order_by("-start_date", "-id")[:PROFILE_PARTNERSHIPS]
 
 
 def shared_sectors(sector_ids):
@@ -352,11 +417,15 @@ def kept_counts():
 
 
 def apply_this_transactions_counts(cursor):
+    apply_this_transactions_changes(cursor, STATISTICS_TRIGGER)
+
+
+def apply_this_transactions_changes(cursor, trigger):
     if connection.in_atomic_block:
         # A transaction that may have written (a test, a view in atomic()) applies
-        # its changes to the counts at commit: apply them now, and let its later
-        # writes wait for the commit again.
-        cursor.execute(f"SET CONSTRAINTS {STATISTICS_TRIGGER} IMMEDIATE; SET CONSTRAINTS {STATISTICS_TRIGGER} DEFERRED")
+        # its changes to what PostgreSQL keeps at commit: apply them now, and let its
+        # later writes wait for the commit again.
+        cursor.execute(f"SET CONSTRAINTS {trigger} IMMEDIATE; SET CONSTRAINTS {trigger} DEFERRED")
 
 
 # The filters of the list of cooperatives that a kept count answers alone, and the

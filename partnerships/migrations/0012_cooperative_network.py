@@ -12,10 +12,11 @@ PostgreSQL now keeps, for verified partnerships only (what a visitor sees):
 - `partnerships_network_edge`: for each cooperative party C of a verified partnership P,
   one row per other party O of P (C, P's start date, P, O's id, O's cooperative or
   partner), and one row for C itself (its own party's id, no other organisation). The
-  network's rows are an index walk on (C, start date, P, party) that stops at 500; the
+  network's rows are an index walk on (C, start date, P, party) that stops at 500 and
+  reads neither the edges nor the parties (the index holds the other organisation); the
   newest partnerships the same walk over C's own rows.
 - `partnerships_network_total`: per cooperative with a verified partnership, the page's
-  three totals, counted from its edges (a GROUP BY on an index in the order it groups).
+  three totals, counted from its edges.
 
 Who keeps them exact, whatever writes (a service, the admin, an import, a bulk UPDATE,
 SQL by hand), as the statistics' counts are kept (0008_statistics_counts.py):
@@ -74,10 +75,11 @@ CREATE TABLE {PENDING} (
 """
 
 # The network's rows and the newest partnerships, newest first (the order the page
-# shows them in); the totals, grouped in index order; the recount's lookup.
+# shows them in), read from the index alone; the same index groups a cooperative's
+# totals; the recount's lookup.
 INDEXES = f"""
-CREATE INDEX partnerships_network_edge_walk ON {EDGE} (cooperative_id, start_date DESC, partnership_id DESC, party_id);
-CREATE INDEX partnerships_network_edge_other ON {EDGE} (cooperative_id, other_cooperative_id, other_partner_id);
+CREATE INDEX partnerships_network_edge_walk ON {EDGE} (cooperative_id, start_date DESC, partnership_id DESC, party_id)
+    INCLUDE (other_cooperative_id, other_partner_id);
 CREATE INDEX partnerships_network_edge_partnership ON {EDGE} (partnership_id);
 """
 

@@ -48,8 +48,11 @@ def networks(kept):
 
 
 def assert_kept_is_fresh():
-    fresh = networks(kept=False)
-    assert networks(kept=True) == fresh
+    fresh, kept = networks(kept=False), networks(kept=True)
+    assert kept.keys() == fresh.keys()
+    for slug, figures in fresh.items():
+        for part, shown in figures.items():
+            assert kept[slug][part] == shown, f"{slug}: {part}"
     return fresh
 
 

@@ -267,13 +267,13 @@ def kept_edges_sql(columns, which):
     )
 
 
-# What the network reads of a party row's partnership and organisation: the busiest
-# cooperatives' 500 rows with every column took longer to load than to query.
 def in_model_order(model, *names):
     """(model, these field names in the order of its columns, as Model.from_db() takes values)."""
     return model, tuple(field.attname for field in model._meta.concrete_fields if field.attname in names)
 
 
+# What the network reads of a party row's partnership and organisation: the busiest
+# cooperatives' 500 rows with every column took longer to load than to query.
 NETWORK_FIELDS = {
     "partnership": in_model_order(Partnership, "id", "verification", "reference", "title", "category", "international"),
     "cooperative": in_model_order(Cooperative, "id", "verification", "slug", "name", "short_name"),
@@ -284,7 +284,8 @@ PARTY_FIELDS = in_model_order(PartnershipParty, "id", "partnership_id", "coopera
 
 def network_party_rows(cooperative, partnerships, kept):
     """The network's party rows: the other parties of its partnerships, newest
-    partnership first, at most NETWORK_PARTY_ROWS."""
+    partnership first, at most NETWORK_PARTY_ROWS (when `kept`, only those of them
+    that the picture draws)."""
     if kept:
         return kept_party_rows(cooperative)
     loaded = [f"{relation}__{field}" for relation, (_model, fields) in NETWORK_FIELDS.items() for field in fields]

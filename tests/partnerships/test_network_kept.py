@@ -105,6 +105,9 @@ NETWORK_WRITES = {
         verification=Verification.PENDING
     ),
     "parties_moved": move_party,
+    "party_partner_changed": lambda data: PartnershipParty.objects.filter(
+        partnership=data["b_pt"], partner=data["pt"]
+    ).update(partner=data["foreign"]),
     "parties_bulk_created": lambda data: PartnershipParty.objects.bulk_create(
         [PartnershipParty(partnership=data["alone"], partner=data["foreign"]),
          PartnershipParty(partnership=data["b_pt"], cooperative=data["a"])]

@@ -60,7 +60,7 @@ from partnerships.models import (
     ReferenceSequence,
     derive_from_parties,
 )
-from partnerships.services import statistics_recount
+from partnerships.services import network_rebuild, statistics_recount
 from registry.models import (
     Cooperative,
     CooperativeStatus,
@@ -784,6 +784,10 @@ class Generator:
         # The statistics' counts, whose triggers were off during the load (PostgreSQL).
         statistics_recount()
         self.totals.seconds["statistics"] = round(time.monotonic() - started, 1)
+        started = time.monotonic()
+        # The cooperatives' kept networks, whose triggers were off as well (PostgreSQL).
+        network_rebuild()
+        self.totals.seconds["networks"] = round(time.monotonic() - started, 1)
         started = time.monotonic()
         # One UPDATE, after the indexes are back: each federation's count is an index lookup.
         refresh_member_counts(Cooperative.objects.exclude(tier=Tier.PRIMER).values("pk"))

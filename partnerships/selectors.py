@@ -8,6 +8,7 @@ from collections import defaultdict
 
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils.translation import gettext_lazy as _
 
@@ -31,6 +32,7 @@ from registry.models import (
     CooperativeStatus,
     CooperativeType,
     Membership,
+    Partner,
     Province,
     Scope,
     Sector,
@@ -124,10 +126,11 @@ def cooperative_partnerships(cooperative, user, above_ids=()):
     """
     visible = Partnership.objects.visible_to(user).involving(cooperative=cooperative)
     show_all = may_see_unverified(user)
-    network = partnership_network(cooperative, visible, show_all, user)
+    kept = network_kept_for(user)
+    network = partnership_network(cooperative, visible, show_all, user, kept=kept)
     count = network["totals"]["partnerships"]
     # Most cooperatives have no partnership yet: their page asks nothing more.
-    recent = list(partnerships_for_list(visible.order_by("-start_date", "-id"))[:PROFILE_PARTNERSHIPS]) if count else []
+    recent = list(partnerships_for_list(newest_partnerships(cooperative, visible, kept))) if count else []
     horizontal = horizontal_suggestions(cooperative, user)
     vertical = vertical_suggestions(cooperative, above_ids)
     with_shared_sectors(cooperative, horizontal, vertical)
@@ -148,7 +151,7 @@ def partner_partnerships(partner, user):
     return {"partnerships": recent, "partnership_count": count, "partnerships_more": max(count - len(recent), 0)}
 
 
-def partnership_network(cooperative, partnerships, show_all, user):
+def partnership_network(cooperative, partnerships, show_all, user, kept=False):
     """The cooperative, the organisations it works with, and one edge per partnership.
 
     `partnerships` are the visible partnerships involving the cooperative. A
@@ -156,20 +159,21 @@ def partnership_network(cooperative, partnerships, show_all, user):
     Returns a dict: `graph` (nodes and edges for cytoscape, JSON-ready), `links`
     (the same, as a list for reading), `legend`, `totals` and `more` (the
     organisations left out of the picture). Two queries, one without partnerships.
+
+    `kept` (network_kept_for(): a visitor, on PostgreSQL) reads the totals and the
+    party rows from what PostgreSQL keeps of the verified partnerships' network
+    instead of counting and sorting them (they are the visitor's `partnerships`).
     """
-    others = PartnershipParty.objects.filter(partnership__in=partnerships)
-    totals = others.aggregate(
-        partnerships=Count("partnership", distinct=True),
-        cooperatives=Count("cooperative", distinct=True, filter=~Q(cooperative=cooperative)),
-        partners=Count("partner", distinct=True),
-    )
-    rows = (
-        others.exclude(cooperative=cooperative)
-        .select_related("partnership", "cooperative", "partner")
-        .order_by("-partnership__start_date", "-partnership_id", "id")[:NETWORK_PARTY_ROWS]
-        if totals["partnerships"]
-        else []
-    )
+    if kept:
+        totals = kept_network_totals(cooperative)
+    else:
+        others = PartnershipParty.objects.filter(partnership__in=partnerships)
+        totals = others.aggregate(
+            partnerships=Count("partnership", distinct=True),
+            cooperatives=Count("cooperative", distinct=True, filter=~Q(cooperative=cooperative)),
+            partners=Count("partner", distinct=True),
+        )
+    rows = network_party_rows(cooperative, partnerships, kept) if totals["partnerships"] else []
     centre = f"c{cooperative.pk}"
     nodes = {
         centre: {
@@ -222,6 +226,135 @@ def partnership_network(cooperative, partnerships, show_all, user):
         "drawn": drawn,
         "more": max(totals["cooperatives"] + totals["partners"] - drawn, 0),
     }
+
+
+# --- the network PostgreSQL keeps ----------------------------------------------------
+# Of the verified partnerships, per cooperative: the party rows of each (its edges) and
+# the totals (partnerships/migrations/0012_cooperative_network.py).
+
+# The deferred trigger that applies a transaction's changes to the kept network.
+NETWORK_TRIGGER = "partnerships_network"
+NETWORK_ORDER = ("-partnership__start_date", "-partnership_id", "id")
+
+
+def network_kept_for(user):
+    """Whether the kept network serves this reader: a visitor, who sees the verified
+    partnerships only, on PostgreSQL (the only one that keeps it). Signed-in readers
+    may also see pending ones (their own, or all for curators): counted afresh."""
+    return connection.vendor == "postgresql" and not (user and user.is_authenticated)
+
+
+def kept_network_totals(cooperative):
+    with connection.cursor() as cursor:
+        apply_this_transactions_changes(cursor, NETWORK_TRIGGER)
+        cursor.execute(
+            "SELECT partnerships, cooperatives, partners FROM partnerships_network_total WHERE cooperative_id = %s",
+            [cooperative.pk],
+        )
+        row = cursor.fetchone() or (0, 0, 0)
+    return dict(zip(("partnerships", "cooperatives", "partners"), row))
+
+
+# A cooperative's own rows in the kept edges (one per partnership), and the others'.
+OWN_EDGES = "other_cooperative_id IS NULL AND other_partner_id IS NULL"
+OTHER_EDGES = "(other_cooperative_id IS NOT NULL OR other_partner_id IS NOT NULL)"
+
+
+def kept_edges_sql(columns, which):
+    """The SQL of `columns` of a cooperative's `which` kept edges (parameters: the
+    cooperative's id, how many), newest partnership first, from an index walk that
+    stops there."""
+    return (
+        f"SELECT {columns} FROM partnerships_network_edge WHERE cooperative_id = %s AND {which} "
+        "ORDER BY start_date DESC, partnership_id DESC, party_id LIMIT %s"
+    )
+
+
+def in_model_order(model, *names):
+    """(model, these field names in the order of its columns, as Model.from_db() takes values)."""
+    return model, tuple(field.attname for field in model._meta.concrete_fields if field.attname in names)
+
+
+# What the network reads of a party row's partnership and organisation: the busiest
+# cooperatives' 500 rows with every column took longer to load than to query.
+NETWORK_FIELDS = {
+    "partnership": in_model_order(Partnership, "id", "verification", "reference", "title", "category", "international"),
+    "cooperative": in_model_order(Cooperative, "id", "verification", "slug", "name", "short_name"),
+    "partner": in_model_order(Partner, "id", "verification", "slug", "name"),
+}
+PARTY_FIELDS = in_model_order(PartnershipParty, "id", "partnership_id", "cooperative_id", "partner_id")[1]
+
+
+def network_party_rows(cooperative, partnerships, kept):
+    """The network's party rows: the other parties of its partnerships, newest
+    partnership first, at most NETWORK_PARTY_ROWS (when `kept`, only those of them
+    that the picture draws)."""
+    if kept:
+        return kept_party_rows(cooperative)
+    loaded = [f"{relation}__{field}" for relation, (_model, fields) in NETWORK_FIELDS.items() for field in fields]
+    others = (
+        PartnershipParty.objects.filter(partnership__in=partnerships)
+        .exclude(cooperative=cooperative)
+        .select_related(*NETWORK_FIELDS)
+        .only(*PARTY_FIELDS, *loaded)
+    )
+    return others.order_by(*NETWORK_ORDER)[:NETWORK_PARTY_ROWS]
+
+
+def kept_party_rows(cooperative):
+    """network_party_rows() from the kept edges, in one query, as far as the picture
+    uses them: the rows of the first NETWORK_NODES organisations among them (the
+    picture draws no other; partnership_network() still decides). For the busiest
+    cooperatives that is about 60 of the 500 rows, whose partnerships and organisations
+    took 20 ms to read and load. The newest edges come from an index alone (it holds
+    the other party's organisation); the parties themselves are never read."""
+    columns = ", ".join(
+        f"{relation}.{field}" for relation, (_model, fields) in NETWORK_FIELDS.items() for field in fields
+    )
+    # The party's columns, as PARTY_FIELDS orders them.
+    edge = {"id": "party_id", "partnership_id": "partnership_id", "cooperative_id": "other_cooperative_id",
+            "partner_id": "other_partner_id"}  # fmt: skip
+    sql = f"""
+        WITH walked AS (
+            SELECT e.*, row_number() OVER (ORDER BY start_date DESC, partnership_id DESC, party_id) AS n
+            FROM ({kept_edges_sql("*", OTHER_EDGES)}) AS e
+        ), drawn AS (
+            SELECT other_cooperative_id, other_partner_id FROM walked
+            GROUP BY other_cooperative_id, other_partner_id ORDER BY min(n) LIMIT %s
+        )
+        SELECT {", ".join(f"e.{edge[field]}" for field in PARTY_FIELDS)}, {columns}
+        FROM walked AS e
+        JOIN partnerships_partnership partnership ON partnership.id = e.partnership_id
+        LEFT JOIN registry_cooperative cooperative ON cooperative.id = e.other_cooperative_id
+        LEFT JOIN registry_partner partner ON partner.id = e.other_partner_id
+        WHERE e.other_cooperative_id IN (SELECT other_cooperative_id FROM drawn)
+            OR e.other_partner_id IN (SELECT other_partner_id FROM drawn)
+        ORDER BY e.n
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [cooperative.pk, NETWORK_PARTY_ROWS, NETWORK_NODES])
+        rows = cursor.fetchall()
+    db = connection.alias
+    parties = []
+    for row in rows:
+        party = PartnershipParty.from_db(db, PARTY_FIELDS, row[: len(PARTY_FIELDS)])
+        start = len(PARTY_FIELDS)
+        for relation, (model, fields) in NETWORK_FIELDS.items():
+            values = row[start : start + len(fields)]
+            start += len(fields)
+            # A party is a cooperative or a partner: the other one's columns are NULL.
+            loaded = values[fields.index("id")] is not None
+            setattr(party, relation, model.from_db(db, fields, values) if loaded else None)
+        parties.append(party)
+    return parties
+
+
+def newest_partnerships(cooperative, partnerships, kept):
+    """Its PROFILE_PARTNERSHIPS newest `partnerships` (when `kept`: the verified ones)."""
+    if kept:
+        newest = RawSQL(kept_edges_sql("partnership_id", OWN_EDGES), [cooperative.pk, PROFILE_PARTNERSHIPS])
+        partnerships = Partnership.objects.filter(pk__in=newest)
+    return partnerships.order_by("-start_date", "-id")[:PROFILE_PARTNERSHIPS]
 
 
 # --- suggested partners -----------------------------------------------------------
@@ -418,11 +551,15 @@ def kept_counts():
 
 
 def apply_this_transactions_counts(cursor):
+    apply_this_transactions_changes(cursor, STATISTICS_TRIGGER)
+
+
+def apply_this_transactions_changes(cursor, trigger):
     if connection.in_atomic_block:
         # A transaction that may have written (a test, a view in atomic()) applies
-        # its changes to the counts at commit: apply them now, and let its later
-        # writes wait for the commit again.
-        cursor.execute(f"SET CONSTRAINTS {STATISTICS_TRIGGER} IMMEDIATE; SET CONSTRAINTS {STATISTICS_TRIGGER} DEFERRED")
+        # its changes to what PostgreSQL keeps at commit: apply them now, and let its
+        # later writes wait for the commit again.
+        cursor.execute(f"SET CONSTRAINTS {trigger} IMMEDIATE; SET CONSTRAINTS {trigger} DEFERRED")
 
 
 # The filters of the list of cooperatives that a kept count answers alone, and the

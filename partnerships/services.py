@@ -706,3 +706,17 @@ def statistics_recount():
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT partnerships_statistics_rebuild()")
+
+
+def network_rebuild():
+    """Build the cooperatives' kept networks afresh from the tables.
+
+    PostgreSQL keeps, for the verified partnerships, each cooperative's party rows and
+    totals as the data changes, by triggers
+    (partnerships/migrations/0012_cooperative_network.py); a write that went around
+    the triggers (seed_scale disables them for its bulk load) calls this after, in its
+    own transaction. SQLite counts the profile's network from the tables: nothing to do.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT partnerships_network_rebuild()")

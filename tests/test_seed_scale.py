@@ -4,6 +4,7 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.db.models import Count, Q
 
 from bench.seed_scale import Command
@@ -68,6 +69,16 @@ def test_the_statistics_count_the_generated_rows(seeded):
     assert numbers["partnerships", "total"] > PARTNERSHIPS / 2
     run("--cooperatives", "300", "--partnerships", "50")  # a second run replaces them
     assert page_numbers() == fresh_numbers()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="only PostgreSQL keeps the networks")
+def test_the_kept_networks_agree_with_the_generated_rows(seeded):
+    # The bulk load runs without triggers; the cooperatives' networks are rebuilt after it.
+    from tests.partnerships.test_network_kept import assert_kept_is_fresh
+
+    busiest = Cooperative.objects.annotate(n=Count("partnership_parties")).order_by("-n", "pk")
+    networks = assert_kept_is_fresh([*busiest[:20], *Cooperative.objects.order_by("?")[:20]])
+    assert max(figures["totals"]["partnerships"] for figures in networks.values()) > 10
 
 
 def test_a_few_organisations_gather_many_partnerships(seeded):

@@ -112,8 +112,12 @@ def test_cooperative_page_queries_do_not_grow_with_partnerships(visitor, django_
     # sectors, 3 its federations (none), 4 partnership and partner totals, 5 the
     # party rows of the network, 6 its latest partnerships, 7 their parties,
     # 8 horizontal suggestions, 9 vertical suggestions, 10 the sectors both kinds
-    # share with it.
-    with django_assert_num_queries(10):
+    # share with it. On PostgreSQL 4 to 6 read the network it keeps for visitors
+    # (partnerships/migrations/0012); inside a test's transaction, the deferred trigger
+    # that applies this transaction's writes to it runs before 4: one statement more
+    # that a request in autocommit, as in production, never makes.
+    expected = 10 + (connection.vendor == "postgresql")
+    with django_assert_num_queries(expected):
         response = visitor.get(f"/koperasi/{coop.slug}/")
     assert response.context["partnership_count"] == rows
     # Every partner is new, so the picture stops at 60 of them.

@@ -124,8 +124,11 @@ def test_cooperative_detail_queries_do_not_grow_with_members(visitor, django_ass
     # partnership rows; no sectors, so no suggestions: tests/partnerships/
     # test_query_counts.py counts those), 6 the data version and 7 count of its
     # members for the pager, 8 the page of members with their provinces and
-    # member counts, 9 up to five members of each member (one sliced prefetch).
-    with django_assert_num_queries(8 + VERSION_QUERIES):
+    # member counts, 9 up to five members of each member (one sliced prefetch). On
+    # PostgreSQL 5 reads the network kept for visitors (partnerships/migrations/0012),
+    # after (in a test's transaction only) the deferred trigger that applies this
+    # transaction's writes to it: one statement more.
+    with django_assert_num_queries(8 + VERSION_QUERIES + (connection.vendor == "postgresql")):
         response = visitor.get(f"/koperasi/{federation.slug}/")
     assert len(response.context["members_page"].object_list) == members
     assert response.content.count(b"kn-preview") == members

@@ -105,7 +105,7 @@ def run_deferred_triggers(cursor):
     # now, and what the transaction writes next is deferred again.
     cursor.execute("SET CONSTRAINTS ALL IMMEDIATE; SET CONSTRAINTS ALL DEFERRED")
     txid_settings = ["kopnet.data_version_txid", *(f"kopnet.data_version_txid_{n}" for n in SCOPES.values())]
-    remembered = [*txid_settings, WROTE_VERIFIED]
+    remembered = [*txid_settings, WROTE_VERIFIED, PAGES_SALT]
     cursor.execute("SELECT " + ", ".join(["set_config(%s, '', true)"] * len(remembered)), remembered)
 
 
@@ -114,6 +114,10 @@ def run_deferred_triggers(cursor):
 # (registry/migrations/0014_suggestion_pool_versions.py). Once the deferred triggers
 # have run, what they remembered is theirs no more.
 WROTE_VERIFIED = "kopnet.wrote_verified"
+# The salt of the page tokens this transaction writes: each key changes once per
+# transaction (kopnet/migrations/0007_page_versions_once.py), or once more after its
+# deferred triggers ran early.
+PAGES_SALT = "kopnet.pages_salt"
 
 
 def page_version(prefix, field=None):

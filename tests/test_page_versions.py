@@ -14,7 +14,8 @@ from django.db.models import Case, Value, When
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from kopnet.models import Verification
+from kopnet.cache import run_deferred_triggers
+from kopnet.models import PageVersion, Verification
 from partnerships import selectors
 from partnerships.models import CooperationField, Objective, Partnership, PartnershipDocument, PartnershipParty
 from registry.models import Cooperative, Membership, Partner, Province, Scope, Sector, Tier
@@ -462,3 +463,36 @@ def test_a_versions_query_that_does_not_take_its_value_is_refused(db):
 
     with pytest.raises(ValueError):
         page_versions(None, lambda slug: Cooperative.objects.filter(slug="fixed").values_list("pk"), "x")
+
+
+# --- once per transaction ---------------------------------------------------------------
+
+
+def bump(key):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT kopnet_bump_pages(ARRAY[%s])", [key])
+
+
+def token(key):
+    return PageVersion.objects.filter(key=key).values_list("token", flat=True).first()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite's triggers change keys row by row")
+@pytest.mark.django_db(transaction=True)
+def test_a_key_changes_once_per_transaction_however_many_rows_name_it():
+    # A bulk UPDATE of 70,000 verified partnerships changed "l" 70,000 times in one
+    # transaction, each change walking past the ones before: minutes at commit.
+    with transaction.atomic():
+        bump("once-test")
+        first = token("once-test")
+        bump("once-test")
+        assert token("once-test") == first
+        with connection.cursor() as cursor:
+            run_deferred_triggers(cursor)  # as a page read in the transaction does
+        bump("once-test")
+        second = token("once-test")
+        assert second != first  # what it writes after the read changes the key again
+    first = second
+    with transaction.atomic():
+        bump("once-test")
+        assert token("once-test") != first  # the next transaction changes it again

@@ -55,12 +55,13 @@ from partnerships.models import (
     Partnership,
     PartnershipDocument,
     PartnershipParty,
+    PartnershipProvince,
     PartnershipStatus,
     PartyRole,
     ReferenceSequence,
     derive_from_parties,
 )
-from partnerships.services import network_rebuild, statistics_recount
+from partnerships.services import network_rebuild, province_rows_rebuild, statistics_recount
 from registry.models import (
     Cooperative,
     CooperativeStatus,
@@ -789,6 +790,10 @@ class Generator:
         network_rebuild()
         self.totals.seconds["networks"] = round(time.monotonic() - started, 1)
         started = time.monotonic()
+        # The partnership list's province rows, kept by triggers too.
+        province_rows_rebuild()
+        self.totals.seconds["province rows"] = round(time.monotonic() - started, 1)
+        started = time.monotonic()
         # One UPDATE, after the indexes are back: each federation's count is an index lookup.
         refresh_member_counts(Cooperative.objects.exclude(tier=Tier.PRIMER).values("pk"))
         self.totals.seconds["member counts"] = round(time.monotonic() - started, 1)
@@ -875,7 +880,8 @@ def seed(cooperatives, partnerships, partners=None, seed=2026, force=False, stre
         command = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
         with connection.cursor() as cursor:
             started = time.monotonic()
-            for model in loaded_models():
-                cursor.execute(f"{command} {connection.ops.quote_name(model._meta.db_table)}")
+            tables = [model._meta.db_table for model in loaded_models()]
+            for table in [*tables, PartnershipProvince._meta.db_table, "partnerships_province_count"]:
+                cursor.execute(f"{command} {connection.ops.quote_name(table)}")
             totals.seconds["analyze"] = round(time.monotonic() - started, 1)
     return totals

@@ -1,14 +1,17 @@
 """The FilterSet of the public partnership list: every filter a URL parameter, validated.
 
-Filters on the parties (province, country, tier, cooperative, partner, and the
-party names in the search) go through Exists() subqueries: a join would repeat a
-partnership once per matching party and need DISTINCT, which makes counting slow.
+Filters on the parties (country, tier, cooperative, partner, and the party names in
+the search) go through Exists() subqueries: a join would repeat a partnership once per
+matching party and need DISTINCT, which makes counting slow. The province is the
+exception on PostgreSQL: a join to the province's kept rows (PartnershipProvince), one
+per partnership, which the list walks in its order.
 """
 
 import datetime
 
 import django_filters
 from django import forms
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +25,8 @@ from partnerships.models import (
     PartnershipParty,
     PartnershipStatus,
 )
+from partnerships.policy import VERIFIED_ONLY, partnership_reach
+from partnerships.selectors import KEPT_FILTERS, apply_this_transactions_province_rows
 from kopnet.filters import ANY, CodeChoiceFilter, CountryFilter, FilterForm, SortFilter, search_widget
 from registry.models import Cooperative, Partner, Province, Tier
 
@@ -49,6 +54,13 @@ class YearFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
 
+def active_in(year, prefix=""):
+    """Active at some time in that year: begun by its end, not ended before its start."""
+    begun = Q(**{f"{prefix}start_date__lte": datetime.date(year, 12, 31)})
+    not_ended = Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": datetime.date(year, 1, 1)})
+    return begun & not_ended
+
+
 def parties(**lookups):
     """An Exists() over this partnership's parties matching the lookups."""
     return Exists(PartnershipParty.objects.filter(partnership=OuterRef("pk"), **lookups))
@@ -66,6 +78,17 @@ def slug_filter(model, label, help_text):
         label=label,
         widget=forms.TextInput(attrs={"placeholder": help_text}),
     )
+
+
+def kept_order(item):
+    """A sort expression of the list, on the kept rows where they hold its column."""
+    if isinstance(item, str) and item.lstrip("-") in KEPT_ORDER:
+        return ("-" if item.startswith("-") else "") + "province_rows__" + item.lstrip("-")
+    return item
+
+
+# The columns of the list's sort orders that the kept rows hold.
+KEPT_ORDER = {"start_date"}
 
 
 class PartnershipFilter(django_filters.FilterSet):
@@ -154,22 +177,58 @@ class PartnershipFilter(django_filters.FilterSet):
         )
 
     def filter_year(self, queryset, name, value):
-        """Active at some time in that year: begun by its end, not ended before its start."""
-        year = int(value)
-        return queryset.filter(start_date__lte=datetime.date(year, 12, 31)).filter(
-            Q(end_date__isnull=True) | Q(end_date__gte=datetime.date(year, 1, 1))
-        )
+        return queryset.filter(active_in(int(value)))
 
     def filter_province(self, queryset, name, province):
+        if connection.vendor == "postgresql":
+            # The province's kept rows, one per partnership, narrowed by the list's
+            # other conditions they hold: PostgreSQL walks them in the list's order
+            # (filter_queryset) and looks up a page of partnerships, which keep
+            # their own conditions.
+            with connection.cursor() as cursor:
+                apply_this_transactions_province_rows(cursor)
+            self.province_rows_joined = True
+            return queryset.filter(self.province_rows(province, prefix="province_rows__"))
         # One set of partnership ids (a semi-join) from the province's organisations'
         # indexes, not a test per partnership. Two IN (...) joined by OR made
         # PostgreSQL test each partnership against each set in turn once a set
         # outgrew work_mem: a populous province's list counted for 27 minutes at
-        # 1,000,000 partnerships; one UNION takes about a second.
+        # 1,000,000 partnerships; one UNION takes about a second (now PostgreSQL's
+        # own path above, SQLite's here).
         cooperative_parties = PartnershipParty.objects.filter(cooperative__province=province)
         partner_parties = PartnershipParty.objects.filter(partner__province=province)
         ids = cooperative_parties.order_by().values("partnership_id")
         return queryset.filter(pk__in=ids.union(partner_parties.order_by().values("partnership_id")))
+
+    def given(self):
+        """The cleaned filters given a value, by name (the sort order is no filter)."""
+        data = getattr(self.form, "cleaned_data", {})  # none when unbound (no parameters)
+        return {name: value for name, value in data.items() if value not in (None, "", []) and name != "ordering"}
+
+    def province_rows(self, province, prefix=""):
+        """A Q on the kept rows (PartnershipProvince) this list shows: the province's,
+        with the conditions of the given KEPT_FILTERS and of the reader's reach."""
+        given = self.given()
+        lookups = {"province": province}
+        if self.request is not None and partnership_reach(self.request.user) == VERIFIED_ONLY:
+            lookups["verification"] = Verification.VERIFIED
+        for name in KEPT_FILTERS:
+            if name in given and name != "year":
+                lookups[name] = given[name] == "true" if name == "international" else given[name]
+        rows = Q(**{prefix + name: value for name, value in lookups.items()})
+        if "year" in given:
+            rows &= active_in(int(given["year"]), prefix)
+        return rows
+
+    def filter_queryset(self, queryset):
+        self.province_rows_joined = False
+        queryset = super().filter_queryset(queryset)
+        if self.province_rows_joined:
+            # The same order read from the kept rows' dates (equal to the
+            # partnerships'), which their indexes hold by province.
+            ordering = queryset.query.order_by or Partnership._meta.ordering
+            queryset = queryset.order_by(*(kept_order(item) for item in ordering))
+        return queryset
 
     def filter_country(self, queryset, name, country):
         return queryset.filter(parties(cooperative__country=country) | parties(partner__country=country))

@@ -15,7 +15,7 @@ from simple_history.models import HistoricalRecords
 from kopnet import policy
 from kopnet.models import ChoiceDisplayMixin, CleanTextMixin, CuratedTerm, Revision, RevisionState, VerifiableModel, Verification
 from partnerships.validators import MAX_DOCUMENT_SIZE, inspect_document
-from registry.models import TIER_RANK, Cooperative, Partner, Representation
+from registry.models import TIER_RANK, Cooperative, Partner, Province, Representation
 from registry.policy import acts_for
 
 
@@ -436,6 +436,35 @@ class PartnershipParty(ChoiceDisplayMixin, models.Model):
         result = super().delete(*args, **kwargs)
         partnership.refresh_derived()
         return result
+
+
+class PartnershipProvince(models.Model):
+    """A partnership in a province where one of its parties (cooperative or partner)
+    sits, with the partnership's columns the public list filters and sorts on.
+
+    PostgreSQL keeps these rows, and their counts, as the data changes
+    (partnerships/migrations/0013_province_rows.py): the list filtered to a province
+    walks them in its order instead of gathering the province's parties first. Nobody
+    writes them but the database; SQLite has no such table (the filter reads the
+    parties there).
+    """
+
+    pk = models.CompositePrimaryKey("partnership", "province")
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.DO_NOTHING, db_constraint=False, related_name="province_rows"
+    )
+    province = models.ForeignKey(Province, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    verification = models.TextField()
+    category = models.TextField()
+    direction = models.TextField()
+    international = models.BooleanField()
+    status = models.TextField()
+    start_date = models.DateField()
+    end_date = models.DateField(null=True)
+
+    class Meta:
+        managed = False
+        db_table = "partnerships_partnershipprovince"
 
 
 def officials_of(cooperative_ids):

@@ -31,6 +31,14 @@ def party_name(user, party):
     return party.organisation.name if policy.may(user, "name", party) else str(UNNAMED)
 
 
+# Which partnerships a reader sees (PartnershipRules.reach()).
+VERIFIED_ONLY, EVERYTHING, VERIFIED_AND_OWN = "verified", "everything", "verified_and_own"
+
+
+def partnership_reach(user):
+    return policy.rules_for(Partnership).reach(user)
+
+
 @policy.register
 class PartnershipRules(policy.Rules):
     """Visitors see verified partnerships; the officials of a party and curators
@@ -38,14 +46,24 @@ class PartnershipRules(policy.Rules):
 
     model = Partnership
 
-    def visible(self, user, queryset):
-        verified = queryset.filter(verification=Verification.VERIFIED)
+    def reach(self, user):
+        """Which partnerships this user sees: VERIFIED_ONLY (visitors), EVERYTHING
+        (curators), or VERIFIED_AND_OWN (officials: their cooperatives' too)."""
         if not (user and user.is_authenticated):
-            return verified
+            return VERIFIED_ONLY
         if policy.sees_everything(user, Partnership):
+            return EVERYTHING
+        return VERIFIED_AND_OWN
+
+    def visible(self, user, queryset):
+        reach = self.reach(user)
+        if reach == EVERYTHING:
             return queryset
+        verified = Q(verification=Verification.VERIFIED)
+        if reach == VERIFIED_ONLY:
+            return queryset.filter(verified)
         mine = PartnershipParty.objects.filter(partnership=OuterRef("pk"), cooperative__in=acts_for(user))
-        return queryset.filter(Q(verification=Verification.VERIFIED) | Q(Exists(mine)))
+        return queryset.filter(verified | Q(Exists(mine)))
 
     def view(self, user, obj):
         return (

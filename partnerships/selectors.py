@@ -25,7 +25,7 @@ from partnerships.models import (
     PartnershipDocument,
     PartnershipParty,
 )
-from partnerships.policy import UNNAMED
+from partnerships.policy import UNNAMED, VERIFIED_AND_OWN, VERIFIED_ONLY, partnership_reach
 from registry.models import (
     TIER_RANK,
     Cooperative,
@@ -62,9 +62,18 @@ def parties_prefetch(*related):
     )
 
 
+# What a list shows of a party (partnerships/_partnership_table.html and
+# _organisation_link.html, with kopnet.policy's "name"): whole cooperatives and partners
+# made the 170 parties of a page of 50 partnerships a sixth of its cold time.
+LISTED_PARTY = ("id", "partnership_id", "cooperative_id", "partner_id")
+LISTED_ORGANISATION = ("name", "slug", "verification")
+
+
 def partnerships_for_list(queryset):
     """Rows of a list: each partnership with its parties and their organisations."""
-    return queryset.prefetch_related(parties_prefetch())
+    only = [*LISTED_PARTY, *(f"{kind}__{name}" for kind in ("cooperative", "partner") for name in LISTED_ORGANISATION)]
+    parties = PartnershipParty.objects.select_related("cooperative", "partner").only(*only).order_by("id")
+    return queryset.prefetch_related(Prefetch("parties", queryset=parties))
 
 
 def partnerships_for_export(queryset):
@@ -587,6 +596,63 @@ def kept_cooperative_count(filters):
         )
         row = cursor.fetchone()
     return row[0] if row else 0
+
+
+# --- the list of partnerships filtered to a province ------------------------------
+# PostgreSQL keeps each province's partnerships, and how many there are by the columns
+# below (partnerships/migrations/0013_province_rows.py).
+
+# The deferred trigger that applies a transaction's notes to the kept rows.
+PROVINCE_ROWS_TRIGGER = "partnerships_provinces"
+# The list's filters that the kept rows hold, besides the province.
+KEPT_FILTERS = ("category", "direction", "international", "status", "year")
+# The end year counted for a partnership without an end date (0012's OPEN_END).
+OPEN_END = 9999
+
+
+def apply_this_transactions_province_rows(cursor):
+    if connection.vendor == "postgresql" and connection.in_atomic_block:
+        # As apply_this_transactions_counts(): a transaction that may have written
+        # applies its notes at commit; apply them before reading the rows.
+        cursor.execute(
+            f"SET CONSTRAINTS {PROVINCE_ROWS_TRIGGER} IMMEDIATE; SET CONSTRAINTS {PROVINCE_ROWS_TRIGGER} DEFERRED"
+        )
+
+
+def kept_province_count(user, given):
+    """How many partnerships the list filtered to a province shows this reader, read
+    from the kept counts: `given` are the list's cleaned filters with a value
+    (PartnershipFilter.given()). None where they do not answer it: SQLite, no
+    province, a filter other than KEPT_FILTERS, or an official, who also sees their
+    own cooperatives' unverified partnerships."""
+    given = dict(given)
+    province = given.pop("province", None)
+    if connection.vendor != "postgresql" or province is None or not set(given) <= set(KEPT_FILTERS):
+        return None
+    reach = partnership_reach(user)
+    if reach == VERIFIED_AND_OWN:
+        return None
+    conditions, params = ["province_id = %s"], [province.pk]
+    if reach == VERIFIED_ONLY:
+        conditions.append("verification = %s")
+        params.append(Verification.VERIFIED)
+    for name in KEPT_FILTERS:
+        if name not in given:
+            continue
+        if name == "year":
+            # Active in the year: started in it or before, ends in it or later.
+            conditions += ["start_year <= %s", "end_year >= %s"]
+            params += [int(given[name])] * 2
+        else:
+            conditions.append(f"{name} = %s")
+            params.append(given[name] == "true" if name == "international" else given[name])
+    with connection.cursor() as cursor:
+        apply_this_transactions_province_rows(cursor)
+        cursor.execute(
+            f"SELECT COALESCE(SUM(count), 0)::bigint FROM partnerships_province_count WHERE {' AND '.join(conditions)}",
+            params,
+        )
+        return cursor.fetchone()[0]
 
 
 def fresh_partnership_counts():

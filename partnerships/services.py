@@ -720,3 +720,16 @@ def network_rebuild():
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT partnerships_network_rebuild()")
+
+
+def province_rows_rebuild():
+    """Make the partnership list's kept province rows and counts afresh from the tables.
+
+    PostgreSQL keeps them as the data changes, by triggers
+    (partnerships/migrations/0013_province_rows.py); a write that went around the
+    triggers (seed_scale's bulk load) calls this after, in its own transaction.
+    SQLite keeps none: nothing to do.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT partnerships_province_rebuild()")

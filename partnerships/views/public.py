@@ -71,6 +71,10 @@ class PartnershipListView(RegistryListView):
         kwargs["show_all_links"] = selectors.may_see_unverified(self.request.user)
         return super().get_context_data(**kwargs)
 
+    def known_count(self):
+        # Filtered to a province: PostgreSQL keeps the counts (0013_province_rows).
+        return selectors.kept_province_count(self.request.user, self.filterset.given())
+
     def csv_row(self, partnership):
         return (
             partnership.reference,

@@ -27,5 +27,6 @@ database=$(.venv/bin/python -m bench.run --database-name)
 # shellcheck source=.ci/postgres.sh
 . .ci/postgres.sh
 kopnet_postgres "$database"
+kopnet_postgres_memory
 
 BENCH_DATABASE_URL="$PG_URL" exec .venv/bin/python -m bench.run

@@ -15,13 +15,20 @@ import re
 from django.urls import get_script_prefix, reverse
 
 SLUG = r"[-a-zA-Z0-9_]+"  # Django's slug converter
-# {page name: (the argument's form as the URL pattern takes it, a stand-in of that form)}
-KEYED_PAGES = {
-    "registry:cooperative_detail": (SLUG, "kn-stand-in"),
-    "registry:partner_detail": (SLUG, "kn-stand-in"),
-    "partnerships:partnership_detail": (r"KS-[0-9]{4}-[0-9]{6}", "KS-0000-000000"),
-}
-FORMS = {name: re.compile(form) for name, (form, _stand_in) in KEYED_PAGES.items()}
+# {page name: (the argument's form as the URL pattern takes it, a stand-in of that form)},
+# registered by the apps' URL modules (keyed()), which own the pages and their forms.
+KEYED_PAGES = {}
+FORMS = {}
+
+
+def keyed(name, form, stand_in):
+    """Register the page `name` ("app:route") as one whose single argument has `form`
+    (the regular expression its URL pattern uses); `stand_in` is any argument of that
+    form. Until the URLconf is loaded, url_of() goes through reverse(), which loads it."""
+    if not re.fullmatch(form, stand_in):
+        raise ValueError(f"The stand-in {stand_in!r} is not of the form {form!r}.")
+    KEYED_PAGES[name] = (form, stand_in)
+    FORMS[name] = re.compile(form)
 
 
 @functools.lru_cache(maxsize=64)

@@ -79,6 +79,11 @@ class Confirmation(models.TextChoices):
     DECLINED = "declined", _("Declined")
 
 
+# A partnership's reference, KS-<year>-<number of six digits> (ReferenceSequence): the
+# database's check, the URLs' patterns and kopnet.links take this form.
+REFERENCE_FORM = r"KS-[0-9]{4}-[0-9]{6}"
+
+
 class ReferenceSequence(models.Model):
     """The last reference number given out in a year.
 
@@ -223,7 +228,7 @@ class Partnership(CleanTextMixin, VerifiableModel):
             *VerifiableModel.Meta.constraints,
             models.CheckConstraint(condition=~Q(title=""), name="partnership_title_not_empty"),
             models.CheckConstraint(
-                condition=Q(reference__regex=r"^KS-[0-9]{4}-[0-9]{6}$"),
+                condition=Q(reference__regex=rf"^{REFERENCE_FORM}$"),
                 name="partnership_reference_format",
             ),
             models.CheckConstraint(condition=Q(category__in=Category.values), name="partnership_category_valid"),

@@ -1,20 +1,26 @@
 from django.urls import path, re_path
 
+from kopnet import links
 from kopnet.cache import cached_for_visitors
+from partnerships.models import REFERENCE_FORM
 from partnerships.views import dashboard, public, register
 
 app_name = "partnerships"
+# References only (KS-2026-000123), so that /kerjasama/baru/ and other words stay free.
+REFERENCE = f"(?P<reference>{REFERENCE_FORM})"
+# Every list and profile links partnerships: kopnet.links writes their addresses
+# without reverse() for each link.
+links.keyed(f"{app_name}:partnership_detail", REFERENCE_FORM, "KS-0000-000000")
 urlpatterns = [
     # public.py: list, detail, documents, statistics
     path("kerjasama/", cached_for_visitors(public.PartnershipListView.as_view()), name="partnership_list"),
-    # References only (KS-2026-000123), so that /kerjasama/baru/ and other words stay free.
     re_path(
-        r"^kerjasama/(?P<reference>KS-[0-9]{4}-[0-9]{6})/$",
+        rf"^kerjasama/{REFERENCE}/$",
         cached_for_visitors(public.PartnershipDetailView.as_view()),
         name="partnership_detail",
     ),
     re_path(
-        r"^kerjasama/(?P<reference>KS-[0-9]{4}-[0-9]{6})/dokumen/(?P<pk>[0-9]{1,18})/$",
+        rf"^kerjasama/{REFERENCE}/dokumen/(?P<pk>[0-9]{{1,18}})/$",
         public.document_download,
         name="document_download",
     ),
@@ -25,7 +31,7 @@ urlpatterns = [
     path("kerjasama/baru/", register.partnership_create, name="partnership_create"),
     path("kerjasama/cari-organisasi/", register.organisation_search, name="organisation_search"),
     re_path(
-        r"^kerjasama/(?P<reference>KS-[0-9]{4}-[0-9]{6})/ubah/$",
+        rf"^kerjasama/{REFERENCE}/ubah/$",
         register.partnership_update,
         name="partnership_update",
     ),

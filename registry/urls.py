@@ -1,9 +1,14 @@
 from django.urls import path
 
+from kopnet import links
 from kopnet.cache import cached_for_visitors
 from registry import views
 
 app_name = "registry"
+# The profiles every list and profile links to: kopnet.links writes their addresses
+# without reverse() for each link.
+links.keyed(f"{app_name}:cooperative_detail", links.SLUG, "kn-stand-in")
+links.keyed(f"{app_name}:partner_detail", links.SLUG, "kn-stand-in")
 urlpatterns = [
     path("koperasi/", cached_for_visitors(views.CooperativeListView.as_view()), name="cooperative_list"),
     # Before the profile's route, which would take "baru" for a slug.

@@ -373,11 +373,11 @@ END $$;
 
 # table: (its function, the events it watches). Transition tables allow one event per trigger.
 WATCHED = {
-    "partnerships_partnership": ("partnerships_statistics_partnership", ("INSERT", "UPDATE", "DELETE")),
-    "partnerships_partnership_fields": ("partnerships_statistics_link", ("INSERT", "UPDATE", "DELETE")),
-    "partnerships_partnershipparty": ("partnerships_statistics_party", ("INSERT", "UPDATE", "DELETE")),
-    "registry_cooperative": ("partnerships_statistics_cooperative", ("INSERT", "UPDATE", "DELETE")),
-    "registry_partner": ("partnerships_statistics_partner", ("UPDATE",)),
+    "partnerships_partnership": ("partnerships_statistics_partnership()", ("INSERT", "UPDATE", "DELETE")),
+    "partnerships_partnership_fields": ("partnerships_statistics_link()", ("INSERT", "UPDATE", "DELETE")),
+    "partnerships_partnershipparty": ("partnerships_statistics_party()", ("INSERT", "UPDATE", "DELETE")),
+    "registry_cooperative": ("partnerships_statistics_cooperative()", ("INSERT", "UPDATE", "DELETE")),
+    "registry_partner": ("partnerships_statistics_partner()", ("UPDATE",)),
 }
 TRANSITIONS = {
     "INSERT": "REFERENCING NEW TABLE AS new_rows",
@@ -386,22 +386,41 @@ TRANSITIONS = {
 }
 
 
-def trigger_statements():
+def noting_triggers(name, pending, apply, note_all, watched):
+    """The triggers of a table kept by notes (later kept tables use them too): the
+    deferred trigger `name` that runs `apply` (a call, e.g. "f()") at commit for the
+    notes inserted into `pending`, and for each watched table {table: (the call of its
+    statement function, its events)} the statement triggers `name`_<event>, and
+    `name`_truncate, which runs `note_all`."""
     statements = [
-        f"CREATE CONSTRAINT TRIGGER partnerships_statistics AFTER INSERT ON {PENDING} "
-        "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION partnerships_statistics_apply()"
+        f"CREATE CONSTRAINT TRIGGER {name} AFTER INSERT ON {pending} "
+        f"DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION {apply}"
     ]
-    for table, (function, events) in WATCHED.items():
+    for table, (function, events) in watched.items():
         for event in events:
             statements.append(
-                f'CREATE TRIGGER partnerships_statistics_{event.lower()} AFTER {event} ON "{table}" '
-                f"{TRANSITIONS[event]} FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
+                f'CREATE TRIGGER {name}_{event.lower()} AFTER {event} ON "{table}" '
+                f"{TRANSITIONS[event]} FOR EACH STATEMENT EXECUTE FUNCTION {function}"
             )
         statements.append(
-            f'CREATE TRIGGER partnerships_statistics_truncate AFTER TRUNCATE ON "{table}" '
-            "FOR EACH STATEMENT EXECUTE FUNCTION partnerships_statistics_note_all()"
+            f'CREATE TRIGGER {name}_truncate AFTER TRUNCATE ON "{table}" FOR EACH STATEMENT EXECUTE FUNCTION {note_all}'
         )
     return statements
+
+
+def dropped_noting_triggers(name, watched):
+    """What drops noting_triggers()' statement triggers (the deferred one goes with its table)."""
+    return [
+        f'DROP TRIGGER IF EXISTS {name}_{event.lower()} ON "{table}"'
+        for table, (_function, events) in watched.items()
+        for event in (*events, "TRUNCATE")
+    ]
+
+
+def trigger_statements():
+    return noting_triggers(
+        "partnerships_statistics", PENDING, "partnerships_statistics_apply()", "partnerships_statistics_note_all()", WATCHED
+    )
 
 
 def add(apps, schema_editor):
@@ -414,9 +433,8 @@ def add(apps, schema_editor):
 def remove(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    for table, (_function, events) in WATCHED.items():
-        for event in (*events, "TRUNCATE"):
-            schema_editor.execute(f'DROP TRIGGER IF EXISTS partnerships_statistics_{event.lower()} ON "{table}"')
+    for statement in dropped_noting_triggers("partnerships_statistics", WATCHED):
+        schema_editor.execute(statement)
     schema_editor.execute(f"DROP TABLE IF EXISTS {PENDING}, {CONTRIBUTION}, {COUNT}")
     for function in (
         "partnerships_statistics_apply()", "partnerships_statistics_rebuild()", "partnerships_statistics_turn()",

@@ -43,7 +43,12 @@ after (partnerships.services.province_rows_rebuild). A later migration that rena
 table or column these functions read replaces them.
 """
 
+import importlib
+
 from django.db import migrations, models
+
+# Its triggers are built as the statistics' are.
+statistics = importlib.import_module("partnerships.migrations.0008_statistics_counts")
 
 ROWS = "partnerships_partnershipprovince"
 COUNT = "partnerships_province_count"
@@ -275,29 +280,12 @@ WATCHED = {
     "registry_cooperative": ("partnerships_province_organisation('cooperative')", ("UPDATE",)),
     "registry_partner": ("partnerships_province_organisation('partner')", ("UPDATE",)),
 }
-TRANSITIONS = {
-    "INSERT": "REFERENCING NEW TABLE AS new_rows",
-    "UPDATE": "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows",
-    "DELETE": "REFERENCING OLD TABLE AS old_rows",
-}
 
 
 def trigger_statements():
-    statements = [
-        f"CREATE CONSTRAINT TRIGGER {TRIGGER} AFTER INSERT ON {PENDING} "
-        "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION partnerships_province_apply()"
-    ]
-    for table, (function, events) in WATCHED.items():
-        for event in events:
-            statements.append(
-                f'CREATE TRIGGER partnerships_provinces_{event.lower()} AFTER {event} ON "{table}" '
-                f"{TRANSITIONS[event]} FOR EACH STATEMENT EXECUTE FUNCTION {function}"
-            )
-        statements.append(
-            f'CREATE TRIGGER partnerships_provinces_truncate AFTER TRUNCATE ON "{table}" '
-            "FOR EACH STATEMENT EXECUTE FUNCTION partnerships_province_note_all()"
-        )
-    return statements
+    return statistics.noting_triggers(
+        TRIGGER, PENDING, "partnerships_province_apply()", "partnerships_province_note_all()", WATCHED
+    )
 
 
 def add(apps, schema_editor):
@@ -310,9 +298,8 @@ def add(apps, schema_editor):
 def remove(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    for table, (_function, events) in WATCHED.items():
-        for event in (*events, "TRUNCATE"):
-            schema_editor.execute(f'DROP TRIGGER IF EXISTS partnerships_provinces_{event.lower()} ON "{table}"')
+    for statement in statistics.dropped_noting_triggers(TRIGGER, WATCHED):
+        schema_editor.execute(statement)
     schema_editor.execute(f"DROP TABLE IF EXISTS {PENDING}, {COUNT}, {ROWS}")
     for function in (
         "partnerships_province_refresh(bigint[])", "partnerships_province_rebuild()", "partnerships_province_apply()",

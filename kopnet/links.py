@@ -15,11 +15,20 @@ import re
 from django.urls import get_script_prefix, reverse
 
 SLUG = r"[-a-zA-Z0-9_]+"  # Django's slug converter
+REFERENCE = r"KS-[0-9]{4}-[0-9]{6}"  # a partnership's
+PK = r"[0-9]{1,18}"  # the answers' pages: at most 18 digits
 # {page name: (the argument's form as the URL pattern takes it, a stand-in of that form)}
 KEYED_PAGES = {
     "registry:cooperative_detail": (SLUG, "kn-stand-in"),
     "registry:partner_detail": (SLUG, "kn-stand-in"),
-    "partnerships:partnership_detail": (r"KS-[0-9]{4}-[0-9]{6}", "KS-0000-000000"),
+    "partnerships:partnership_detail": (REFERENCE, "KS-0000-000000"),
+    # The official's dashboard: an edit link for each partnership registered, two
+    # forms (confirm, decline) for each thing waiting for an answer.
+    "partnerships:partnership_update": (REFERENCE, "KS-0000-000000"),
+    "partnerships:party_confirm": (PK, "999999999999999999"),
+    "partnerships:party_decline": (PK, "999999999999999999"),
+    "partnerships:change_confirm": (PK, "999999999999999999"),
+    "partnerships:change_decline": (PK, "999999999999999999"),
 }
 FORMS = {name: re.compile(form) for name, (form, _stand_in) in KEYED_PAGES.items()}
 

@@ -2,6 +2,8 @@
 my answer, the partnerships my cooperatives registered; and the answers themselves
 (confirm, or decline with a reason), which go through partnerships.services."""
 
+import functools
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kopnet import policy
-from kopnet.forms import BootstrapFormMixin, FastTextarea
+from kopnet.forms import BootstrapFormMixin, FastTextarea, KeyedFormFields
 from kopnet.services import pending_revision_ids
 from partnerships import services
 from partnerships.models import ChangeAnswer, Partnership, PartnershipParty
@@ -87,9 +89,19 @@ def render_dashboard(request, *, failed_key=None, failed_form=None, status=200):
         .order_by("-partnership__created_at", "-pk"),
         "awaiting_page",
     )
+    # The decline forms' fields: one template rendering for all the blank ones, when
+    # the page's template writes the first (a callable, which the template calls).
+    decline_fields = KeyedFormFields(lambda key: DeclineForm(key=key))
+
+    def sent_back_or_blank(card, key):
+        card.decline_form = failed_form if key == failed_key else None
+        if card.decline_form is None:
+            card.decline_fields = functools.partial(decline_fields.html, key)
+        else:
+            card.decline_fields = functools.partial(decline_fields.render, failed_form)
+
     for party in awaiting.object_list:
-        key = f"{party.pk}"
-        party.decline_form = failed_form if key == failed_key else DeclineForm(key=key)
+        sent_back_or_blank(party, f"{party.pk}")
     changes = page_of(
         request,
         ChangeAnswer.objects.awaiting(user)
@@ -103,7 +115,7 @@ def render_dashboard(request, *, failed_key=None, failed_form=None, status=200):
     for answer in changes.object_list:
         key = f"change-{answer.pk}"
         answer.partnership = partnerships[answer.revision.object_id]
-        answer.decline_form = failed_form if key == failed_key else DeclineForm(key=key)
+        sent_back_or_blank(answer, key)
     registered = page_of(
         request,
         # The ids, not a subquery: for one cooperative PostgreSQL then walks its index in

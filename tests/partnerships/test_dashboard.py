@@ -115,7 +115,7 @@ def test_dashboard_lists_what_my_cooperatives_registered_with_confirmation_and_v
 
     page = response.context["registered_page"]
     assert [p.pk for p in page.object_list] == [partnership.pk]
-    confirmations = {party.organisation.name: party.confirmation for party in page.object_list[0].parties.all()}
+    confirmations = {party.organisation.name: party.confirmation for party in page.object_list[0].parties_shown}
     assert confirmations[cooperative_a.name] == "confirmed"
     assert sorted(confirmations.values()) == ["confirmed", "pending", "pending"]
     html = response.content.decode()

@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import InvalidPage, Paginator
-from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -21,6 +20,7 @@ from kopnet.forms import BootstrapFormMixin, FastTextarea, KeyedFormFields
 from kopnet.services import pending_revision_ids
 from partnerships import services
 from partnerships.models import ChangeAnswer, Partnership, PartnershipParty
+from partnerships.selectors import party_answers
 from registry.models import Cooperative, Representation, RepresentationState
 from registry.policy import acting_for_ids
 
@@ -56,7 +56,6 @@ AWAITING_COLUMNS = (
     "partnership__version", "partnership__initiator__name",
 )  # fmt: skip
 REGISTERED_COLUMNS = ("title", "reference", "verification", "verification_note", "initiator__name")
-PARTY_COLUMNS = ("partnership", "confirmation", "decline_reason", "cooperative__name", "partner__name")
 
 
 def page_of(request, queryset, param):
@@ -128,22 +127,12 @@ def render_dashboard(request, *, failed_key=None, failed_form=None, status=200):
         Partnership.objects.filter(initiator_id__in=sorted(acting_for_ids(user)))
         .select_related("initiator")
         .only(*REGISTERED_COLUMNS)
-        .prefetch_related(
-            Prefetch(
-                "parties",
-                # Each row's parties in the model's order (by id within a partnership),
-                # without the join to the partnerships that ordering by them needs.
-                queryset=PartnershipParty.objects.select_related("cooperative", "partner")
-                .only(*PARTY_COLUMNS)
-                .order_by("partnership_id", "pk"),
-                # A list on each row, not a queryset built and filtered for each (a
-                # tenth of the view's time).
-                to_attr="parties_shown",
-            )
-        )
         .order_by("-created_at", "-pk"),
         "registered_page",
     )
+    answers = party_answers([partnership.pk for partnership in registered.object_list])
+    for partnership in registered.object_list:
+        partnership.party_answers = answers[partnership.pk]
     # Which of them have a change waiting (for the other parties or the curators): one query.
     changing = pending_revision_ids(Partnership, [partnership.pk for partnership in registered.object_list])
     for partnership in registered.object_list:

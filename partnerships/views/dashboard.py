@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from kopnet import policy
 from kopnet.forms import BootstrapFormMixin, FastTextarea, KeyedFormFields
-from kopnet.services import pending_revision_ids
+from kopnet.services import pending_revision_ids_of
 from partnerships import services
 from partnerships.models import ChangeAnswer, Partnership, PartnershipParty
 from partnerships.selectors import party_answers
@@ -79,10 +79,6 @@ def render_dashboard(request, *, failed_key=None, failed_form=None, status=200):
         .only(*REPRESENTATION_COLUMNS)
         .order_by("cooperative__name", "pk")
     )
-    # Which of them have a change waiting for the curators: one query.
-    waiting = pending_revision_ids(Cooperative, [r.cooperative_id for r in representations])
-    for representation in representations:
-        representation.cooperative.pending_change = representation.cooperative_id in waiting
     awaiting = page_of(
         request,
         PartnershipParty.objects.awaiting(user)
@@ -131,12 +127,17 @@ def render_dashboard(request, *, failed_key=None, failed_form=None, status=200):
         "registered_page",
     )
     answers = party_answers([partnership.pk for partnership in registered.object_list])
+    # Which of my cooperatives have a change waiting for the curators, and which of the
+    # partnerships they registered (for the other parties or the curators): one query.
+    waiting = pending_revision_ids_of({
+        Cooperative: [representation.cooperative_id for representation in representations],
+        Partnership: [partnership.pk for partnership in registered.object_list],
+    })  # fmt: skip
+    for representation in representations:
+        representation.cooperative.pending_change = representation.cooperative_id in waiting[Cooperative]
     for partnership in registered.object_list:
         partnership.party_answers = answers[partnership.pk]
-    # Which of them have a change waiting (for the other parties or the curators): one query.
-    changing = pending_revision_ids(Partnership, [partnership.pk for partnership in registered.object_list])
-    for partnership in registered.object_list:
-        partnership.pending_change = partnership.pk in changing
+        partnership.pending_change = partnership.pk in waiting[Partnership]
     context = {
         "representations": representations,
         "acts_for_any": any(r.state == RepresentationState.APPROVED for r in representations),

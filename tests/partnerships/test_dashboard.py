@@ -318,15 +318,15 @@ def test_dashboard_queries_do_not_grow_with_rows(official, cooperative_a, django
         registered_by(cooperative_a)
         change_waiting_for(cooperative_a)
     # 1 session, 2 user, 3 my representations with their cooperatives and provinces,
-    # 4 which of those have a change waiting for the curators, 5 the ids of the
-    # cooperatives I act for (read once, asked of three times), 6 count and 7 page of
-    # the parties waiting for me (with partnership, initiator and cooperative), 8
-    # count and 9 page of the changes waiting for my answer (with the change, its
-    # proposer and kind, the cooperative), 10 their partnerships with initiator, 11
-    # count and 12 page of the partnerships they registered (with initiator), 13
-    # their parties with cooperative or partner, 14 which of them have a change
-    # waiting. Only the columns shown are read: one left out would be a query a row.
-    with django_assert_num_queries(14):
+    # 4 the ids of the cooperatives I act for (read once, asked of three times), 5
+    # count and 6 page of the parties waiting for me (with partnership, initiator and
+    # cooperative), 7 count and 8 page of the changes waiting for my answer (with the
+    # change, its proposer and kind, the cooperative), 9 their partnerships with
+    # initiator, 10 count and 11 page of the partnerships they registered (with
+    # initiator), 12 their parties' rows with the organisations' names, 13 which of
+    # my cooperatives and of those partnerships have a change waiting. Only the
+    # columns shown are read: one left out would be a query a row.
+    with django_assert_num_queries(13):
         response = official.get("/akun/")
     assert len(response.context["changes_page"].object_list) == rows
     assert len(response.context["representations"]) == rows

@@ -67,12 +67,13 @@ def party_answers(partnership_ids):
     """{partnership id: its parties as the official's dashboard lists them}, in the
     model's order, in one query: each a dict of the organisation's `name`, its
     `partner_id` (partners do not answer: the curators check them), `confirmation`,
-    its `confirmation_label` (lazy: in the reader's language) and `decline_reason`.
+    its `confirmation_label` (in the language active now, the reader's: translated
+    once a call, not once a party) and `decline_reason`.
 
     Rows, not models: for the busiest cooperative's page of 20 partnerships (65
     parties), the prefetch's party, cooperative and partner objects took three
     times as long as the rows."""
-    labels = dict(Confirmation.choices)
+    labels = {value: str(label) for value, label in Confirmation.choices}
     answers = defaultdict(list)
     rows = (
         PartnershipParty.objects.filter(partnership_id__in=partnership_ids)

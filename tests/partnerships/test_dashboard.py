@@ -299,7 +299,7 @@ def test_the_registered_rows_parties_say_what_the_party_models_say(official, coo
             for party in partnership.parties.order_by("pk")
         ]  # fmt: skip
         assert [
-            (row["name"], row["partner_id"], row["confirmation"], str(row["confirmation_label"]), row["decline_reason"])
+            (row["name"], row["partner_id"], row["confirmation"], row["confirmation_label"], row["decline_reason"])
             for row in shown.party_answers
         ] == expected
         label = PartnershipParty(confirmation=Confirmation.DECLINED).get_confirmation_display()

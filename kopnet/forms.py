@@ -1,8 +1,11 @@
 """Project-wide forms: the Bootstrap look every public form shares, and the account forms."""
 
+import re
+
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model
+from django.template.loader import render_to_string
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
@@ -34,6 +37,37 @@ class FastTextarea(forms.Textarea):
         widget = self.get_context(name, value, attrs)["widget"]
         text = written_text(widget["value"]) if widget["value"] else ""
         return mark_safe(f'<textarea name="{written_text(widget["name"])}"{written_attributes(widget["attrs"])}>\n{text}</textarea>')
+
+
+class KeyedFormFields:
+    """The fields of many copies of one unbound form, as _form_fields.html writes them,
+    for copies that differ only in the key their ids carry (auto_id "…-<key>-%s").
+
+    The dashboard has a decline form for each partnership and each change waiting
+    for an answer: the template is rendered once, for a stand-in key, and each copy
+    is that HTML with its own key in the stand-in's place. A form with data (sent
+    back with its errors) goes through the template itself.
+    tests/test_fast_widgets.py compares the copies with the template's own HTML."""
+
+    STAND_IN = "kn-stand-in-key"
+    KEY = re.compile(r"[-a-zA-Z0-9_]+")  # written into ids as it is: nothing to escape
+
+    def __init__(self, make_form, template_name="_form_fields.html"):
+        self.make_form = make_form  # key -> the unbound form
+        self.template_name = template_name
+        self._html = None
+
+    def html(self, key):
+        key = str(key)
+        if not self.KEY.fullmatch(key):
+            return self.render(self.make_form(key))
+        if self._html is None:
+            # In the language active now, as the page is: one stamp per request.
+            self._html = self.render(self.make_form(self.STAND_IN))
+        return mark_safe(self._html.replace(self.STAND_IN, key))
+
+    def render(self, form):
+        return render_to_string(self.template_name, {"form": form})
 
 
 class VersionedFormMixin:

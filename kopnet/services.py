@@ -14,6 +14,7 @@ partnerships/services.py); each is one transaction of this shape:
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -221,16 +222,26 @@ def pending_revision(record, lock_it=False):
 
 def pending_revision_ids(model, ids):
     """Which of these records of `model` have a change waiting for a curator."""
-    if not ids:
-        return set()
-    meta = model._meta
+    return pending_revision_ids_of({model: ids})[model]
+
+
+def pending_revision_ids_of(ids_by_model):
+    """{model: which of its records ids_by_model[model] names have a change waiting
+    for a curator}, for several models in one query (none if no ids)."""
+    found = {model: set() for model in ids_by_model}
+    by_key = {(model._meta.app_label, model._meta.model_name): model for model, ids in ids_by_model.items() if ids}
+    if not by_key:
+        return found
     # By the content type's natural key, joined: one query, warm cache or not.
-    return set(
-        Revision.objects.filter(
-            content_type__app_label=meta.app_label, content_type__model=meta.model_name,
-            object_id__in=ids, state=RevisionState.PENDING,
-        ).values_list("object_id", flat=True)
-    )  # fmt: skip
+    which = Q()
+    for (app_label, model_name), model in by_key.items():
+        which |= Q(content_type__app_label=app_label, content_type__model=model_name, object_id__in=ids_by_model[model])
+    revisions = Revision.objects.filter(which, state=RevisionState.PENDING).values_list(
+        "content_type__app_label", "content_type__model", "object_id"
+    )
+    for app_label, model_name, object_id in revisions:
+        found[by_key[app_label, model_name]].add(object_id)
+    return found
 
 
 def latest_revision(record):

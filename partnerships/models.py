@@ -16,7 +16,7 @@ from kopnet import policy
 from kopnet.models import ChoiceDisplayMixin, CleanTextMixin, CuratedTerm, Revision, RevisionState, VerifiableModel, Verification
 from partnerships.validators import MAX_DOCUMENT_SIZE, inspect_document
 from registry.models import TIER_RANK, Cooperative, Partner, Province, Representation
-from registry.policy import acts_for
+from registry.policy import acting_for_ids
 
 
 class Objective(CuratedTerm):
@@ -324,10 +324,9 @@ def derive_from_parties(parties):
 class PartnershipPartyQuerySet(models.QuerySet):
     def awaiting(self, user):
         """Parties of cooperatives this user acts for that have not answered yet."""
-        return self.filter(
-            confirmation=Confirmation.PENDING,
-            cooperative__in=acts_for(user),
-        )
+        # The ids, read once for the request's user (registry.policy.acting_for_ids), not
+        # a subquery: the dashboard asks three questions of the same cooperatives.
+        return self.filter(confirmation=Confirmation.PENDING, cooperative_id__in=sorted(acting_for_ids(user)))
 
 
 class PartnershipParty(ChoiceDisplayMixin, models.Model):
@@ -549,7 +548,9 @@ class ChangeAnswerQuerySet(models.QuerySet):
     def awaiting(self, user):
         """The answers of cooperatives this user acts for that a waiting change still needs."""
         return self.filter(
-            confirmation=Confirmation.PENDING, revision__state=RevisionState.PENDING, cooperative__in=acts_for(user)
+            confirmation=Confirmation.PENDING,
+            revision__state=RevisionState.PENDING,
+            cooperative_id__in=sorted(acting_for_ids(user)),
         )
 
 

@@ -18,6 +18,7 @@ from kopnet.models import RevisionState, Verification
 from kopnet.services import latest_revision, revision_differences
 from partnerships.models import (
     Category,
+    Confirmation,
     CooperationField,
     Direction,
     Objective,
@@ -67,6 +68,37 @@ def parties_prefetch(*related):
 # made the 170 parties of a page of 50 partnerships a sixth of its cold time.
 LISTED_PARTY = ("id", "partnership_id", "cooperative_id", "partner_id")
 LISTED_ORGANISATION = ("name", "slug", "verification")
+
+
+def party_answers(partnership_ids):
+    """{partnership id: its parties as the official's dashboard lists them}, in the
+    model's order, in one query: each a dict of the organisation's `name`, its
+    `partner_id` (partners do not answer: the curators check them), `confirmation`,
+    its `confirmation_label` (in the language active now, the reader's: translated
+    once a call, not once a party) and `decline_reason`.
+
+    Rows, not models: for the busiest cooperative's page of 20 partnerships (65
+    parties), the prefetch's party, cooperative and partner objects took three
+    times as long as the rows."""
+    labels = {value: str(label) for value, label in Confirmation.choices}
+    answers = defaultdict(list)
+    rows = (
+        PartnershipParty.objects.filter(partnership_id__in=partnership_ids)
+        .order_by("partnership_id", "pk")
+        .values_list(
+            "partnership_id", "cooperative_id", "partner_id", "confirmation", "decline_reason",
+            "cooperative__name", "partner__name",
+        )
+    )  # fmt: skip
+    for partnership_id, cooperative_id, partner_id, confirmation, reason, cooperative_name, partner_name in rows:
+        answers[partnership_id].append({
+            "name": cooperative_name if cooperative_id else partner_name,  # PartnershipParty.organisation
+            "partner_id": partner_id,
+            "confirmation": confirmation,
+            "confirmation_label": labels.get(confirmation, confirmation),
+            "decline_reason": reason,
+        })  # fmt: skip
+    return answers
 
 
 def partnerships_for_list(queryset):

@@ -8,9 +8,19 @@ from partnerships.views import dashboard, public, register
 app_name = "partnerships"
 # References only (KS-2026-000123), so that /kerjasama/baru/ and other words stay free.
 REFERENCE = f"(?P<reference>{REFERENCE_FORM})"
-# Every list and profile links partnerships: kopnet.links writes their addresses
-# without reverse() for each link.
-links.keyed(f"{app_name}:partnership_detail", REFERENCE_FORM, "KS-0000-000000")
+# At most 18 digits: a longer number would overflow the database's integer.
+PK_FORM = "[0-9]{1,18}"
+PK = f"(?P<pk>{PK_FORM})"
+# Pages linked once per row, whose addresses kopnet.links writes without reverse() for
+# each: every list and profile links partnerships; the official's dashboard has an
+# edit link for each partnership registered and two forms (confirm, decline) for each
+# thing waiting for an answer.
+for name, form, stand_in in [
+    ("partnership_detail", REFERENCE_FORM, "KS-0000-000000"),
+    ("partnership_update", REFERENCE_FORM, "KS-0000-000000"),
+    *((name, PK_FORM, "999999999999999999") for name in ("party_confirm", "party_decline", "change_confirm", "change_decline")),
+]:
+    links.keyed(f"{app_name}:{name}", form, stand_in)
 urlpatterns = [
     # public.py: list, detail, documents, statistics
     path("kerjasama/", cached_for_visitors(public.PartnershipListView.as_view()), name="partnership_list"),
@@ -20,7 +30,7 @@ urlpatterns = [
         name="partnership_detail",
     ),
     re_path(
-        rf"^kerjasama/{REFERENCE}/dokumen/(?P<pk>[0-9]{{1,18}})/$",
+        rf"^kerjasama/{REFERENCE}/dokumen/{PK}/$",
         public.document_download,
         name="document_download",
     ),
@@ -37,10 +47,9 @@ urlpatterns = [
     ),
     # dashboard.py: /akun/, confirm and decline
     path("akun/", dashboard.dashboard, name="dashboard"),
-    # At most 18 digits: a longer number would overflow the database's integer.
-    re_path(r"^kerjasama/pihak/(?P<pk>[0-9]{1,18})/konfirmasi/$", dashboard.party_confirm, name="party_confirm"),
-    re_path(r"^kerjasama/pihak/(?P<pk>[0-9]{1,18})/tolak/$", dashboard.party_decline, name="party_decline"),
+    re_path(rf"^kerjasama/pihak/{PK}/konfirmasi/$", dashboard.party_confirm, name="party_confirm"),
+    re_path(rf"^kerjasama/pihak/{PK}/tolak/$", dashboard.party_decline, name="party_decline"),
     # A cooperative's answer to a change proposed for a verified partnership.
-    re_path(r"^kerjasama/perubahan/(?P<pk>[0-9]{1,18})/konfirmasi/$", dashboard.change_confirm, name="change_confirm"),
-    re_path(r"^kerjasama/perubahan/(?P<pk>[0-9]{1,18})/tolak/$", dashboard.change_decline, name="change_decline"),
+    re_path(rf"^kerjasama/perubahan/{PK}/konfirmasi/$", dashboard.change_confirm, name="change_confirm"),
+    re_path(rf"^kerjasama/perubahan/{PK}/tolak/$", dashboard.change_decline, name="change_decline"),
 ]

@@ -43,3 +43,21 @@ def test_the_decline_forms_textarea_is_the_fast_one_and_writes_djangos_html():
     html = str(form["reason"])
     assert html == django_html(form["reason"])
     assert 'id="decline-7-reason"' in html and 'aria-invalid="true"' in html and 'maxlength="2000"' in html
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_the_decline_forms_copies_are_what_the_template_writes_for_each_key(language):
+    # The dashboard renders _form_fields.html once and puts each card's key in its ids.
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from kopnet.forms import KeyedFormFields
+
+    with translation.override(language):
+        copies = KeyedFormFields(lambda key: DeclineForm(key=key))
+        for key in ["7", "change-12", "123456789012345678", "7"]:
+            expected = render_to_string("_form_fields.html", {"form": DeclineForm(key=key)})
+            assert copies.html(key) == expected
+            assert f'id="decline-{key}-reason"' in expected and KeyedFormFields.STAND_IN not in expected
+        # A key that is not an id's plain characters goes through the template itself.
+        assert copies.html('a"b') == render_to_string("_form_fields.html", {"form": DeclineForm(key='a"b')})

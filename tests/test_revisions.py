@@ -258,3 +258,35 @@ def test_the_differences_read_each_related_model_once(django_assert_num_queries,
         label("created_by"): ("-", str(curator)),
         label("objectives"): ("", ", ".join(str(objective) for objective in objectives)),
     }
+
+
+@pytest.mark.django_db
+def test_pending_revision_ids_of_several_models_in_one_query(official, cooperative_a, django_assert_num_queries):
+    from kopnet.services import pending_revision_ids, pending_revision_ids_of
+
+    revision = propose(official, cooperative_a, phone="+62 21 111111")
+    partnership = PartnershipFactory(initiator=cooperative_a, parties=[cooperative_a, CooperativeFactory()])
+    quiet = PartnershipFactory(initiator=cooperative_a, parties=[cooperative_a, CooperativeFactory()])
+    Revision.objects.create(
+        content_type=ContentType.objects.get_for_model(Partnership), object_id=partnership.pk,
+        base_version=partnership.version, changes={"title": "Judul baru"}, proposed_by=revision.proposed_by,
+    )  # fmt: skip
+    other = CooperativeFactory()
+
+    with django_assert_num_queries(1):
+        # Each model's ids asked with its own: a partnership's number among the
+        # cooperatives' (and the reverse) finds nothing of the other model.
+        found = pending_revision_ids_of({
+            Cooperative: [cooperative_a.pk, other.pk, partnership.pk],
+            Partnership: [partnership.pk, quiet.pk, cooperative_a.pk],
+        })  # fmt: skip
+    assert found == {Cooperative: {cooperative_a.pk}, Partnership: {partnership.pk}}
+    assert pending_revision_ids(Partnership, [partnership.pk, quiet.pk]) == {partnership.pk}
+    with django_assert_num_queries(0):
+        assert pending_revision_ids_of({Cooperative: [], Partnership: []}) == {Cooperative: set(), Partnership: set()}
+
+    # The dashboard asks it once for my cooperatives and the partnerships they registered.
+    response = official.get("/akun/")
+    assert [r.cooperative.pending_change for r in response.context["representations"]] == [True]
+    registered = {p.pk: p.pending_change for p in response.context["registered_page"].object_list}
+    assert registered == {partnership.pk: True, quiet.pk: False}

@@ -3,6 +3,7 @@ answer (confirm, or decline with a reason), and what my cooperatives registered.
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from kopnet.models import Verification
 from partnerships.models import Confirmation, PartnershipParty
@@ -115,7 +116,7 @@ def test_dashboard_lists_what_my_cooperatives_registered_with_confirmation_and_v
 
     page = response.context["registered_page"]
     assert [p.pk for p in page.object_list] == [partnership.pk]
-    confirmations = {party.organisation.name: party.confirmation for party in page.object_list[0].parties.all()}
+    confirmations = {party["name"]: party["confirmation"] for party in page.object_list[0].party_answers}
     assert confirmations[cooperative_a.name] == "confirmed"
     assert sorted(confirmations.values()) == ["confirmed", "pending", "pending"]
     html = response.content.decode()
@@ -275,6 +276,37 @@ def change_waiting_for(cooperative):
     ChangeAnswer.objects.create(revision=revision, cooperative=cooperative)
 
 
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_the_registered_rows_parties_say_what_the_party_models_say(official, cooperative_a, language):
+    # The dashboard reads its parties as rows (selectors.party_answers), not models.
+    partnership = registered_by(cooperative_a)
+    PartnershipParty.objects.create(partnership=partnership, partner=PartnerFactory(name="PT Mitra Kopi"), role="buyer")
+    declined = CooperativeFactory(name="Koperasi Yang Menolak")
+    PartnershipParty.objects.create(
+        partnership=partnership, cooperative=declined, role="buyer",
+        confirmation=Confirmation.DECLINED, decline_reason="Bukan kami & <b>salah</b>",
+    )  # fmt: skip
+    official.cookies["django_language"] = language
+
+    response = official.get("/akun/")
+
+    [shown] = response.context["registered_page"].object_list
+    with translation.override(language):
+        expected = [
+            (party.organisation.name, party.partner_id, party.confirmation, party.get_confirmation_display(), party.decline_reason)
+            for party in partnership.parties.order_by("pk")
+        ]  # fmt: skip
+        assert [
+            (row["name"], row["partner_id"], row["confirmation"], row["confirmation_label"], row["decline_reason"])
+            for row in shown.party_answers
+        ] == expected
+        label = PartnershipParty(confirmation=Confirmation.DECLINED).get_confirmation_display()
+    html = response.content.decode()
+    assert f'<span class="badge text-bg-danger">{label}</span> <small>Bukan kami &amp; &lt;b&gt;salah&lt;/b&gt;</small>' in html
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("rows", [1, PAGE])
 def test_dashboard_queries_do_not_grow_with_rows(official, cooperative_a, django_assert_num_queries, rows):
@@ -286,14 +318,15 @@ def test_dashboard_queries_do_not_grow_with_rows(official, cooperative_a, django
         registered_by(cooperative_a)
         change_waiting_for(cooperative_a)
     # 1 session, 2 user, 3 my representations with their cooperatives and provinces,
-    # 4 which of those have a change waiting for the curators, 5 count and 6 page of
-    # the parties waiting for me (with partnership, initiator and cooperative), 7
-    # count and 8 page of the changes waiting for my answer (with the change, its
-    # proposer and kind, the cooperative), 9 their partnerships with initiator, 10 the
-    # ids of the cooperatives I act for, 11 count and 12 page of the partnerships they
-    # registered (with initiator), 13 their parties with cooperative or partner, 14
-    # which of them have a change waiting.
-    with django_assert_num_queries(14):
+    # 4 the ids of the cooperatives I act for (read once, asked of three times), 5
+    # count and 6 page of the parties waiting for me (with partnership, initiator and
+    # cooperative), 7 count and 8 page of the changes waiting for my answer (with the
+    # change, its proposer and kind, the cooperative), 9 their partnerships with
+    # initiator, 10 count and 11 page of the partnerships they registered (with
+    # initiator), 12 their parties' rows with the organisations' names, 13 which of
+    # my cooperatives and of those partnerships have a change waiting. Only the
+    # columns shown are read: one left out would be a query a row.
+    with django_assert_num_queries(13):
         response = official.get("/akun/")
     assert len(response.context["changes_page"].object_list) == rows
     assert len(response.context["representations"]) == rows

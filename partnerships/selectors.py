@@ -446,10 +446,10 @@ def horizontal_suggestions(cooperative, user):
         return []
     candidate, candidate_params = candidate_where(sector_ids)
     shared, shared_params = shared_count(sector_ids)
-    # The partnerships this reader sees it in, as the access policy says.
-    together, together_params = (
-        Partnership.objects.visible_to(user).involving(cooperative=cooperative).values("pk").query.sql_with_params()
-    )
+    # The partnerships this reader sees, as the access policy says; the pool's
+    # candidates are few, so each one's own partnerships are tested for the
+    # cooperative (not the cooperative's, thousands for the busiest, against each).
+    visible, visible_params = Partnership.objects.visible_to(user).order_by().values("pk").query.sql_with_params()
     # The largest candidates first, from an index walk that stops early: a province
     # may hold twenty thousand cooperatives of the same tier sharing a sector.
     sql = f"""
@@ -462,7 +462,9 @@ def horizontal_suggestions(cooperative, user):
         SELECT c.*, {shared} AS shared_count
         FROM {COOPERATIVES} AS c JOIN pool ON pool.id = c.id
         WHERE c.id <> %s AND NOT EXISTS (
-            SELECT 1 FROM {PARTIES} AS party WHERE party.cooperative_id = c.id AND party.partnership_id IN ({together})
+            SELECT 1 FROM {PARTIES} AS party JOIN {PARTIES} AS mine
+                ON mine.partnership_id = party.partnership_id AND mine.cooperative_id = %s
+            WHERE party.cooperative_id = c.id AND party.partnership_id IN ({visible})
         )
         ORDER BY shared_count DESC, c.member_count DESC, c.name, c.id
         LIMIT {SUGGESTIONS}
@@ -473,7 +475,8 @@ def horizontal_suggestions(cooperative, user):
         cooperative.province_id,
         *shared_params,
         cooperative.pk,
-        *together_params,
+        cooperative.pk,
+        *visible_params,
     ]
     suggestions = list(Cooperative.objects.raw(sql, params))
     for suggestion in suggestions:

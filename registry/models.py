@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import connections, models
 from django.db.models import Count, Prefetch, Q
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -165,11 +165,15 @@ class CooperativeQuerySet(RegistryQuerySet):
             .annotate(n=Count("pk"))
             .values("n")
         )
-        preview = memberships.select_related("member").order_by("member__name", "member_id")[:size]
-        return self.annotate(
-            visible_member_count=Coalesce(models.Subquery(count), 0),
-            more_members=Greatest(models.F("visible_member_count") - size, 0),
-        ).prefetch_related(
+        # Only what a preview shows of each member (a federation's page lists 50 rows of 5).
+        preview = (
+            memberships.select_related("member")
+            .only("federation_id", "member__slug", "member__name", "member__tier", "member__member_count")
+            .order_by("member__name", "member_id")[:size]
+        )
+        # more_members (Cooperative) subtracts the preview in Python: an annotation
+        # built on this one made PostgreSQL count every row's members twice.
+        return self.annotate(visible_member_count=Coalesce(models.Subquery(count), 0)).prefetch_related(
             Prefetch("member_memberships", queryset=preview, to_attr="member_preview")
         )
 
@@ -308,6 +312,11 @@ class Cooperative(CleanTextMixin, SluggedModel, VerifiableModel):
     @property
     def is_federation(self):
         return self.tier != Tier.PRIMER
+
+    @property
+    def more_members(self):
+        """How many visible members its preview leaves out (rows of with_member_preview())."""
+        return self.visible_member_count - len(self.member_preview)
 
     def clean(self):
         super().clean()

@@ -32,6 +32,9 @@ from registry.sections import kept_list_count, profile_sections
 
 # Direct members of a federation shown with a few of their own members each.
 MEMBER_PREVIEW_SIZE = 5
+# What the members table shows of each member (a page of 50 rows of every column cost
+# the busiest federation's page more than its queries).
+MEMBER_COLUMNS = ("slug", "name", "tier", "member_count", "verification", "province__name")
 
 
 # A province's code, as the list's province filter takes it.
@@ -222,6 +225,7 @@ class CooperativeDetailView(RegistryDetailView):
             members = (
                 visible.members_of(coop)
                 .select_related("province")
+                .only(*MEMBER_COLUMNS)
                 .with_member_preview(visible, MEMBER_PREVIEW_SIZE)
                 .order_by("name", "id")
             )

@@ -190,6 +190,7 @@ class Partnership(CleanTextMixin, VerifiableModel):
         on_delete=models.PROTECT,
         related_name="initiated_partnerships",
         help_text=_("Its officials registered the partnership and may edit it."),
+        db_index=False,  # ks_initiator_created begins with it
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -342,6 +343,7 @@ class PartnershipParty(ChoiceDisplayMixin, models.Model):
         null=True,
         blank=True,
         related_name="partnership_parties",
+        db_index=False,  # party_cooperative begins with it
     )
     partner = models.ForeignKey(
         Partner,
@@ -350,6 +352,7 @@ class PartnershipParty(ChoiceDisplayMixin, models.Model):
         null=True,
         blank=True,
         related_name="partnership_parties",
+        db_index=False,  # party_partner begins with it
     )
     role = models.CharField(_("role"), max_length=12, choices=PartyRole.choices, default=PartyRole.MEMBER)
     confirmation = models.CharField(

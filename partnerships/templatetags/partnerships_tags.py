@@ -1,6 +1,8 @@
 from django import template
 from django.contrib.auth.models import AnonymousUser
+from django.utils.formats import date_format
 from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from kopnet import policy
@@ -34,3 +36,29 @@ def organisation_link(context, party, org):
     if not cooperative:
         html += format_html(' <span class="badge text-bg-light border fw-normal">{}</span>', _("partner"))
     return html
+
+
+@register.simple_tag
+def partnership_period(partnership):
+    """A partnership's start and end dates ("open-ended" without an end), each a
+    <time> element; in Python, not an included template, as organisation_link."""
+
+    def time(day):
+        return format_html('<time datetime="{}">{}</time>', day.isoformat(), date_format(day, "SHORT_DATE_FORMAT"))
+
+    end = partnership.end_date
+    until = time(end) if end else format_html('<span class="text-body-secondary">{}</span>', _("open-ended"))
+    return format_html("{} – {}", time(partnership.start_date), until)
+
+
+@register.simple_tag
+def partnership_badges(partnership):
+    """A partnership's kind as badges: category, direction, international, new entity."""
+    badges = [format_html('<span class="badge kn-category-{}">{}</span>', partnership.category, partnership.get_category_display())]
+    if partnership.direction:
+        badges.append(format_html('<span class="badge text-bg-light border">{}</span>', partnership.get_direction_display()))
+    if partnership.international:
+        badges.append(format_html('<span class="badge text-bg-dark">{}</span>', _("International")))
+    if partnership.new_entity:
+        badges.append(format_html('<span class="badge text-bg-light border">{}</span>', _("New legal entity")))
+    return format_html('<span class="d-inline-flex flex-wrap gap-1">{}</span>', mark_safe(" ".join(badges)))

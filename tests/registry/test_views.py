@@ -2,6 +2,7 @@
 
 import pytest
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext
 
 from kopnet.models import Verification
@@ -427,3 +428,28 @@ def test_400_page_is_in_the_site_layout(client):
 
     assert "Permintaan tidak valid" in page
     assert "KopNet" in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "language, big, one",
+    [
+        ("id", "(Koperasi primer, 1.234 anggota)", "(Koperasi primer, 1 anggota)"),
+        ("en", "(Primary cooperative, 1,234 members)", "(Primary cooperative, 1 member)"),
+    ],
+)
+def test_a_member_preview_names_each_member_with_its_tier_and_members(client, language, big, one):
+    ikpri = federation(Tier.INDUK, name="IKPRI", scope=Scope.NASIONAL)
+    pkpri = federation(name="PKPRI Jawa Barat", scope=Scope.PROVINSI)
+    MembershipFactory(member=pkpri, federation=ikpri)
+    many = CooperativeFactory(name="KPRI <Banyak>", individual_members=1234, member_count=1234)
+    single = CooperativeFactory(name="KPRI Satu", individual_members=1, member_count=1)
+    for member in (many, single):
+        MembershipFactory(member=member, federation=pkpri)
+    client.cookies["django_language"] = language
+
+    page = html(client.get(f"/koperasi/{ikpri.slug}/"))
+
+    many_url = reverse("registry:cooperative_detail", args=[many.slug])
+    assert f'<li><a href="{many_url}">KPRI &lt;Banyak&gt;</a> <span class="text-body-secondary">{big}</span></li>' in page
+    assert f'">KPRI Satu</a> <span class="text-body-secondary">{one}</span></li>' in page

@@ -1,8 +1,7 @@
 from django import template
 from django.contrib.auth.models import AnonymousUser
 from django.utils.formats import date_format
-from django.utils.html import conditional_escape, format_html
-from django.utils.safestring import mark_safe
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.translation import gettext as _
 
 from kopnet import policy
@@ -61,4 +60,4 @@ def partnership_badges(partnership):
         badges.append(format_html('<span class="badge text-bg-dark">{}</span>', _("International")))
     if partnership.new_entity:
         badges.append(format_html('<span class="badge text-bg-light border">{}</span>', _("New legal entity")))
-    return format_html('<span class="d-inline-flex flex-wrap gap-1">{}</span>', mark_safe(" ".join(badges)))
+    return format_html('<span class="d-inline-flex flex-wrap gap-1">{}</span>', format_html_join(" ", "{}", ((badge,) for badge in badges)))

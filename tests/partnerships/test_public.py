@@ -59,6 +59,31 @@ def test_list_rows_show_reference_title_parties_badges_period_and_status(english
     assert 'datetime="2021-03-01"' in html
 
 
+@pytest.mark.parametrize(
+    "language, words",
+    [
+        ("id", ("Kemitraan usaha", "Vertikal", "Internasional", "Badan hukum baru")),
+        ("en", ("Business partnership", "Vertical", "International", "New legal entity")),
+    ],
+)
+def test_a_partnership_s_kind_is_one_group_of_badges(client, language, words):
+    record = partnership(CooperativeFactory(), foreign_partner(), direction="vertikal", new_entity=True, new_entity_name="PT Susu Bersama")
+    client.cookies["django_language"] = language
+
+    html = page(client, "/kerjasama/")
+
+    category, direction, international, new_entity = words
+    assert (
+        '<span class="d-inline-flex flex-wrap gap-1">'
+        f'<span class="badge kn-category-kemitraan_usaha">{category}</span> '
+        f'<span class="badge text-bg-light border">{direction}</span> '
+        f'<span class="badge text-bg-dark">{international}</span> '
+        f'<span class="badge text-bg-light border">{new_entity}</span>'
+        "</span>"
+    ) in html
+    assert record.reference in html
+
+
 def test_list_names_and_links_a_party_only_when_the_visitor_may_open_its_page(visitor):
     proposed = PartnerFactory(name="PT Baru Diusulkan", verification=Verification.PENDING)
     partnership(CooperativeFactory(), proposed)

@@ -32,8 +32,7 @@ from registry.sections import kept_list_count, profile_sections
 
 # Direct members of a federation shown with a few of their own members each.
 MEMBER_PREVIEW_SIZE = 5
-# What the members table shows of each member (a page of 50 rows of every column cost
-# the busiest federation's page more than its queries).
+# What the members table shows of each member: a page of 50 rows reads these columns only.
 MEMBER_COLUMNS = ("slug", "name", "tier", "member_count", "verification", "province__name")
 
 

@@ -14,8 +14,7 @@ def member_preview(federation):
     {% member_preview member %}.
 
     What a loop of {% blocktranslate count %} wrote, in Python: a federation's page
-    lists 50 members with up to 5 of theirs each, and the template loop was the most
-    expensive part of the busiest cooperative's page.
+    lists 50 members with up to 5 of theirs each, so up to 250 previews a page.
     """
     items = []
     for membership in federation.member_preview:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from kopnet import policy
-from kopnet.models import ChoiceDisplayMixin, CleanTextMixin, CuratedTerm, Revision, RevisionState, VerifiableModel, Verification
+from kopnet.models import ChoiceDisplayMixin, CleanTextMixin, CuratedTerm, OneQueryChecks, Revision, RevisionState, VerifiableModel, Verification
 from partnerships.validators import MAX_DOCUMENT_SIZE, inspect_document
 from registry.models import TIER_RANK, Cooperative, Partner, Province, Representation
 from registry.policy import acting_for_ids
@@ -330,7 +330,7 @@ class PartnershipPartyQuerySet(models.QuerySet):
         return self.filter(confirmation=Confirmation.PENDING, cooperative_id__in=sorted(acting_for_ids(user)))
 
 
-class PartnershipParty(ChoiceDisplayMixin, models.Model):
+class PartnershipParty(OneQueryChecks, ChoiceDisplayMixin, models.Model):
     """One organisation's part in a partnership: exactly one cooperative or one partner."""
 
     partnership = models.ForeignKey(
@@ -483,7 +483,7 @@ def officials_of(cooperative_ids):
     )
 
 
-class PartnershipDocument(CleanTextMixin, models.Model):
+class PartnershipDocument(OneQueryChecks, CleanTextMixin, models.Model):
     """An agreement document: PDF, PNG or JPEG, checked by content, at most 10 MB.
 
     Stored under MEDIA_ROOT with a random name and served only through the
@@ -557,7 +557,7 @@ class ChangeAnswerQuerySet(models.QuerySet):
         )
 
 
-class ChangeAnswer(ChoiceDisplayMixin, models.Model):
+class ChangeAnswer(OneQueryChecks, ChoiceDisplayMixin, models.Model):
     """A cooperative party's answer to a change of substance proposed for a verified
     partnership (its pending Revision): the change is published only once every
     cooperative party it asks has confirmed it."""

@@ -13,7 +13,7 @@ from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from kopnet import policy
-from kopnet.models import ChoiceDisplayMixin, CleanTextMixin, CuratedTerm, SluggedModel, VerifiableModel, Verification
+from kopnet.models import ChoiceDisplayMixin, CleanTextMixin, CuratedTerm, OneQueryChecks, SluggedModel, VerifiableModel, Verification
 
 INDONESIA = "ID"
 
@@ -412,7 +412,7 @@ class MembershipQuerySet(models.QuerySet):
 MAX_FEDERATION_DEPTH = 12
 
 
-class Membership(ChoiceDisplayMixin, models.Model):
+class Membership(OneQueryChecks, ChoiceDisplayMixin, models.Model):
     """A member cooperative's membership of a federation (keanggotaan).
 
     Active while it has no end date: the end is recorded once it has happened.

@@ -26,11 +26,13 @@ class FastSelect(forms.Select):
 
     Django renders each <option> through its own template include: on a list page
     whose filter form holds the country select (about 250 options) and a few others,
-    that was more than half of the page's time. The context (selected options,
-    the attributes Django adds on errors) is still Django's own get_context();
-    only the markup is written here, character for character as the templates
-    would (tests/registry/test_fast_select.py compares the two). Choices named by
-    a `choices_key` skip even the context: see options_written_before().
+    that was more than half of the page's time. It writes, character for
+    character, what the templates would (tests/registry/test_fast_select.py
+    compares the two): the attributes from Django's build_attrs() (those the form
+    adds on errors included), the first option of the value selected as Django's
+    optgroups() selects it. Choices named by a `choices_key` are written once per
+    language: see options_written_before(). Groups of options and multiple
+    selects are written from Django's own context.
     """
 
     # The options of choices that are the same for every request in a language (a
@@ -44,8 +46,11 @@ class FastSelect(forms.Select):
 
     def render(self, name, value, attrs=None, renderer=None):
         options = self.options_written_before()
+        if options is None and not self.allow_multiple_selected:
+            options = options_of(self.choices)
         if options is not None:
             return self.render_written(name, value, attrs, options)
+        # Groups of options, or several selected: Django's context, written here.
         widget = self.get_context(name, value, attrs)["widget"]
         parts = [f'<select name="{written_text(widget["name"])}"{written_attributes(widget["attrs"])}>']
         for group_name, options, _index in widget["optgroups"]:
@@ -73,14 +78,9 @@ class FastSelect(forms.Select):
             return None
         key = (self.choices_key, get_language())
         if key not in self.written_options:
-            options = []
-            for option_value, option_label in self.choices:
-                if isinstance(option_label, (list, tuple)):
-                    return None  # a group: the general way
-                option_value = "" if option_value is None else str(option_value)
-                options.append(
-                    (option_value, f'\n  <option value="{conditional_escape(option_value)}"', f">{written_text(option_label)}</option>\n")
-                )
+            options = options_of(self.choices)
+            if options is None:
+                return None
             self.written_options[key] = options
         return self.written_options[key]
 
@@ -106,6 +106,24 @@ class FastSelect(forms.Select):
         fast.is_required = select.is_required
         fast.is_localized = select.is_localized
         return fast
+
+
+def options_of(choices):
+    """Choices as render_written() takes them: [(value, "<option value=…", ">label</option>"), …];
+    None when there are groups (render() writes those from Django's context).
+
+    Without Django's context of each option (the dicts optgroups() builds, their
+    attributes copied): a partnership list's filter has ten selects, and building
+    their options' contexts was a third of the form's rendering."""
+    options = []
+    for option_value, option_label in choices:
+        if isinstance(option_label, (list, tuple)):
+            return None
+        option_value = "" if option_value is None else str(option_value)
+        options.append(
+            (option_value, f'\n  <option value="{conditional_escape(option_value)}"', f">{written_text(option_label)}</option>\n")
+        )
+    return options
 
 
 class FilterForm(BootstrapFormMixin, forms.Form):

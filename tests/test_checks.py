@@ -13,6 +13,7 @@ from django.utils import translation
 
 from kopnet.models import OneQueryChecks
 from partnerships.models import PartnershipDocument
+from registry.models import Cooperative
 from tests.factories import CooperativeFactory, MembershipFactory, PartnerFactory, PartnershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -118,3 +119,39 @@ def test_a_broken_check_gives_its_message_in_the_user_s_language(language, messa
         partnership.validate_constraints()
 
     assert raised.value.message_dict == {"__all__": [message]}
+
+
+@pytest.mark.parametrize("in_transaction", [False, True])
+def test_when_the_one_select_fails_each_check_is_asked_as_django_asks_it(monkeypatch, in_transaction):
+    """A database error on the one SELECT (a timeout, a lock) is not the user's: the
+    checks are asked again one by one, and a transaction around stays usable."""
+    from django.db.models.sql.compiler import SQLCompiler
+
+    execute_sql = SQLCompiler.execute_sql
+    failed = []
+
+    def failing_once(compiler, *args, **kwargs):
+        if not failed and "_check_1" in compiler.query.annotations:
+            failed.append(compiler)
+            with connection.cursor() as cursor:  # a real error from the database, not a stand-in
+                cursor.execute("SELECT * FROM kopnet_no_such_table")
+        return execute_sql(compiler, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "execute_sql", failing_once)
+    partnership = PartnershipFactory()
+    partnership.new_entity = True
+    partnership.new_entity_name = ""
+
+    def ours():
+        errors = our_errors(partnership)
+        assert Cooperative.objects.count() >= 1  # the connection still answers
+        return errors
+
+    if in_transaction:
+        with transaction.atomic():
+            errors = ours()
+    else:
+        errors = ours()
+
+    assert len(failed) == 1
+    assert errors == django_errors(partnership) == {"__all__": ["Isi nama badan hukum baru."]}

@@ -71,12 +71,12 @@ def test_every_model_with_several_checks_asks_them_in_one_query():
 
 
 @pytest.mark.parametrize("in_transaction", [False, True])
-def test_the_errors_are_django_s_for_thousands_of_random_values(in_transaction):
+def test_the_errors_are_django_s_for_hundreds_of_random_values(in_transaction):
     rng = random.Random(20261203)
     compared = broken = 0
     for record in records():
         fields = [f for f in record._meta.concrete_fields if not f.primary_key and odd_values(f)]
-        for _round in range(150):
+        for _round in range(60):
             for field in rng.sample(fields, k=min(len(fields), rng.randint(1, 3))):
                 setattr(record, field.attname, rng.choice(odd_values(field)))
             exclude = {rng.choice(fields).name} if rng.random() < 0.2 else None
@@ -88,8 +88,8 @@ def test_the_errors_are_django_s_for_thousands_of_random_values(in_transaction):
             assert ours == django_errors(record, exclude), (record._meta.label, exclude)
             compared += 1
             broken += ours is not None
-    assert compared == 900
-    assert 200 < broken < 880  # both outcomes were compared, many times
+    assert compared == 360
+    assert 80 < broken < 340  # both outcomes were compared, many times
 
 
 def test_a_cooperative_s_eleven_checks_are_one_select(settings):

@@ -6,7 +6,7 @@ still seen split across both workers: not yet explained. The runs happen inside 
 that is rolled back after the package's last test; each test runs in a savepoint."""
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import override_settings
 
 from tests.demo.seeding import partnerships_snapshot, registry_snapshot, seed
@@ -21,5 +21,10 @@ def runs(django_db_setup, django_db_blocker):
         first = {"registry": registry_snapshot(), "partnerships": partnerships_snapshot()}
         second_output = seed()
         second = {"registry": registry_snapshot(), "partnerships": partnerships_snapshot()}
+        # What PostgreSQL does at commit (the deferred triggers keeping versions and
+        # counts), done once here: each test's teardown checks the constraints in its
+        # savepoint, and rolling that savepoint back leaves every deferred event of
+        # the two runs to be done again (4 s a test, 79 tests).
+        connection.check_constraints()
         yield {"first": first, "second": second, "first_output": first_output, "second_output": second_output}
         transaction.set_rollback(True)

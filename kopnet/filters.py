@@ -113,8 +113,8 @@ def options_of(choices):
     None when there are groups (render() writes those from Django's context).
 
     Without Django's context of each option (the dicts optgroups() builds, their
-    attributes copied): a partnership list's filter has ten selects, and building
-    their options' contexts was a third of the form's rendering."""
+    attributes copied): a partnership list's filter has ten selects, each building
+    that context for every option on every request."""
     options = []
     for option_value, option_label in choices:
         if isinstance(option_label, (list, tuple)):

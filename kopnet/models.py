@@ -29,9 +29,9 @@ class ChoiceDisplayMixin:
     Django's builds a dict of the field's choices on every call, hashing each lazily
     translated label, which translates it: a list of 50 cooperatives spent nearly
     half of its table's rendering there (three labels a row). The labels are kept
-    translated, per language, the first time that language asks: a call took
-    8.9 µs translating its lazy label, 3.7 µs now. Each call still answers in the
-    reader's language (tests/test_choice_display.py compares both)."""
+    translated, per language, the first time that language asks, instead of
+    translating a lazy label at every call. Each call still answers in the reader's
+    language (tests/test_choice_display.py compares both)."""
 
     def _get_FIELD_display(self, field):
         labels = choice_labels(field, get_language())

@@ -8,6 +8,7 @@ import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
+from django.db.models.sql.compiler import SQLCompiler
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
@@ -125,8 +126,6 @@ def test_a_broken_check_gives_its_message_in_the_user_s_language(language, messa
 def test_when_the_one_select_fails_each_check_is_asked_as_django_asks_it(monkeypatch, in_transaction):
     """A database error on the one SELECT (a timeout, a lock) is not the user's: the
     checks are asked again one by one, and a transaction around stays usable."""
-    from django.db.models.sql.compiler import SQLCompiler
-
     execute_sql = SQLCompiler.execute_sql
     failed = []
 

@@ -28,8 +28,8 @@ def partnership_parties(context, partnership, hide=None):
     whose page this is).
 
     Written in Python, not a template loop around organisation_link: a page of 50
-    partnerships names about 170 parties, and the loop's {% with %} and {% if %} around
-    each took half of the table's rendering.
+    partnerships names about 170 parties, and the template engine resolved the loop's
+    {% with %}, {% if %} and tag arguments for each one.
     """
     user, show_all = reader(context), context.get("show_all_links")
     items = []

@@ -444,36 +444,47 @@ def horizontal_suggestions(cooperative, user):
     sector_ids = sector_ids_of(cooperative)
     if not sector_ids or not cooperative.province_id:
         return []
-    candidate, candidate_params = candidate_where(sector_ids)
     shared, shared_params = shared_count(sector_ids)
     # The partnerships this reader sees, as the access policy says; the pool's
     # candidates are few, so each one's own partnerships are tested for the
     # cooperative (not the cooperative's, thousands for the busiest, against each).
     visible, visible_params = Partnership.objects.visible_to(user).order_by().values("pk").query.sql_with_params()
     # The largest candidates first, from an index walk that stops early: a province
-    # may hold twenty thousand cooperatives of the same tier sharing a sector.
+    # may hold twenty thousand cooperatives of the same tier sharing a sector. Each
+    # one walked has its shared sectors counted once, and the count says whether it
+    # shares one: OFFSET 0 keeps PostgreSQL from moving the test into the walk, where
+    # it counted them again (SQLite takes no OFFSET without a LIMIT, and needs none).
+    # Only the few that can be among the best (RANK) are read whole.
+    fence = " OFFSET 0" if connection.vendor == "postgresql" else ""
     sql = f"""
         WITH pool AS (
-            SELECT c.id FROM {COOPERATIVES} AS c
-            WHERE {candidate} AND c.tier = %s AND c.province_id = %s
-            ORDER BY c.member_count DESC, c.id
+            SELECT * FROM (
+                SELECT c.id, c.member_count, {shared} AS shared_count FROM {COOPERATIVES} AS c
+                WHERE c.verification = %s AND c.status = %s AND c.tier = %s AND c.province_id = %s
+                ORDER BY c.member_count DESC, c.id{fence}
+            ) AS walked
+            WHERE shared_count > 0
+            ORDER BY member_count DESC, id
             LIMIT {SUGGESTION_POOL}
+        ), ranked AS (
+            SELECT pool.*, RANK() OVER (ORDER BY shared_count DESC, member_count DESC) AS place FROM pool
+            WHERE pool.id <> %s AND NOT EXISTS (
+                SELECT 1 FROM {PARTIES} AS party JOIN {PARTIES} AS mine
+                    ON mine.partnership_id = party.partnership_id AND mine.cooperative_id = %s
+                WHERE party.cooperative_id = pool.id AND party.partnership_id IN ({visible})
+            )
         )
-        SELECT c.*, {shared} AS shared_count
-        FROM {COOPERATIVES} AS c JOIN pool ON pool.id = c.id
-        WHERE c.id <> %s AND NOT EXISTS (
-            SELECT 1 FROM {PARTIES} AS party JOIN {PARTIES} AS mine
-                ON mine.partnership_id = party.partnership_id AND mine.cooperative_id = %s
-            WHERE party.cooperative_id = c.id AND party.partnership_id IN ({visible})
-        )
-        ORDER BY shared_count DESC, c.member_count DESC, c.name, c.id
+        SELECT c.*, ranked.shared_count FROM {COOPERATIVES} AS c JOIN ranked ON ranked.id = c.id
+        WHERE ranked.place <= {SUGGESTIONS}
+        ORDER BY ranked.shared_count DESC, c.member_count DESC, c.name, c.id
         LIMIT {SUGGESTIONS}
     """
     params = [
-        *candidate_params,
+        *shared_params,
+        Verification.VERIFIED,
+        CooperativeStatus.AKTIF,
         cooperative.tier,
         cooperative.province_id,
-        *shared_params,
         cooperative.pk,
         cooperative.pk,
         *visible_params,

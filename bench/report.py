@@ -219,15 +219,24 @@ def _share(share):
     return "—" if share is None else f"{share:.0%}"
 
 
+def ceiling_of(case, by_name):
+    """The /healthz req/s a case's share is taken of: the mean of those measured right
+    before and after it (bench/run.py's "ceiling_beside"), as the machine's speed
+    drifts over a run; the run's own /healthz case where none was."""
+    beside = case.get("ceiling_beside")
+    if beside:
+        return sum(beside) / len(beside) or None
+    ceiling = by_name.get(CEILING_CASE, {}).get("wrk")
+    return ceiling["requests_per_s"] if ceiling and ceiling["requests_per_s"] else None
+
+
 def evaluate(results):
     """Judges `results` in place: each case gets "share" and "checks"; returns every check."""
     cases = results["cases"]
     by_name = {case["name"]: case for case in cases}
-    ceiling = by_name.get(CEILING_CASE, {}).get("wrk")
-    ceiling_rps = ceiling["requests_per_s"] if ceiling and ceiling["requests_per_s"] else None
     for case in cases:
-        wrk = case.get("wrk")
-        case["share"] = wrk["requests_per_s"] / ceiling_rps if wrk and ceiling_rps else None
+        wrk, ceiling = case.get("wrk"), ceiling_of(case, by_name)
+        case["share"] = wrk["requests_per_s"] / ceiling if wrk and ceiling else None
     checks = []
     for case in cases:
         # The cold time comes from Django's test client, not wrk: judged whatever wrk saw.
@@ -349,6 +358,7 @@ def case_row(case):
          if queries and "warm_mean" in queries else f"{queries['mean']:.1f} (max {queries['max']})" if queries else "—"),
         number(queries.get("uncached_ms_p50")) if queries else "—",
         _share(case.get("share")),
+        number(sum(case["ceiling_beside"]) / len(case["ceiling_beside"]), 0) if case.get("ceiling_beside") else "—",
         writers_text(case["writers"]) if case.get("writers") else "—",
         target_text(case),
         verdict(case),
@@ -357,9 +367,9 @@ def case_row(case):
 
 HEADERS = [
     "case", "distinct URLs", "req/s", "p50 ms", "p99 ms", "queries/request", "uncached ms", "of /healthz",
-    "writes beside it", "target", "result",
+    "/healthz beside it", "writes beside it", "target", "result",
 ]  # fmt: skip
-RIGHT = {1, 2, 3, 4, 6, 7}
+RIGHT = {1, 2, 3, 4, 6, 7, 8}
 
 
 def markdown_table(headers, rows, right=frozenset()):
@@ -471,6 +481,10 @@ def render_markdown(results):
         "emptied before the request (the cold server time of the page, what a visitor meets after any write; "
         "the count includes the cache table's own reads and writes), \"warm\" the same URL right after "
         "(what the load test mostly meets).",
+        "",
+        "The machine's speed drifts over a run, so /healthz is measured again beside each case (3 s right "
+        "before its warm-up, 3 s right after its measurement): \"/healthz beside it\" is the mean of the two, "
+        "and \"of /healthz\" the case's req/s as a share of it; the healthz row is the run's first measurement.",
         "",
         "A registry is written to all day: the cases named `+random` request their base case's URLs with "
         "a random extra parameter each (`?r=…`), those named `+writes1` and `+writes10` while "

@@ -328,7 +328,18 @@ def wait_for_quiet(seconds):
     return busy
 
 
-def measure_case(config, case, urls_file, cookie, server, env):
+# The ceiling again beside each case: /healthz for this long right before the case's
+# warm-up and right after its measurement (and its writers). The machine's speed drifts
+# over a run, and /healthz with it: a case's share is taken of the ceiling measured
+# around it (report.evaluate), and the table shows that ceiling.
+CEILING_BESIDE = "3s"
+
+
+def ceiling_rps(config, ceiling_file):
+    return wrk(config, CEILING_BESIDE, ceiling_file, "")["requests_per_s"]
+
+
+def measure_case(config, case, urls_file, cookie, server, env, ceiling_file):
     result = {
         "name": case.name,
         "kind": case.kind,
@@ -362,8 +373,11 @@ def measure_case(config, case, urls_file, cookie, server, env):
             log(f"FAIL {case.name}: {result['error']}\ngunicorn's log ends:\n{server.log_tail(15)}")
             return result
         log(f"{case.name}: primed {primed['requests']:,} URLs in {primed['seconds']:.1f} s")
+    ceiling = []
     writers = None
     try:
+        if case.kind != "ceiling":
+            ceiling.append(ceiling_rps(config, ceiling_file))
         if case.writes_per_s:
             # Set up before wrk starts; they write through its warm-up and measurement.
             writers = Writers(env, case.writes_per_s, seed=zlib.crc32(case.name.encode()))
@@ -381,6 +395,14 @@ def measure_case(config, case, urls_file, cookie, server, env):
             except (RuntimeError, ValueError) as error:
                 result["writers_error"] = str(error)
                 log(f"FAIL {case.name}: {error}")
+    if ceiling:
+        try:
+            ceiling.append(ceiling_rps(config, ceiling_file))
+        except (RuntimeError, ValueError) as error:
+            result["error"] = f"/healthz after the case: {error}"
+            log(f"FAIL {case.name}: {result['error']}")
+            return result
+        result["ceiling_beside"] = ceiling
     if "writers" in result:
         tally = result["writers"]
         log(
@@ -490,10 +512,14 @@ def main():
     measured, csv_results = [], []
     try:
         server.start()
+        ceiling_file = workdir / "ceiling.txt"
+        ceiling_file.write_text("\n".join(next(case.urls for case in cases if case.kind == "ceiling")) + "\n")
         for case in cases:
             urls_file = workdir / f"{case.name}.txt"
             urls_file.write_text("\n".join(case.urls) + "\n")
-            measured.append(measure_case(config, case, urls_file, cookies.get(case.user, ""), server, env))
+            measured.append(
+                measure_case(config, case, urls_file, cookies.get(case.user, ""), server, env, ceiling_file)
+            )
         for export in exports:
             log(f"CSV export {export['url']} (as kurator, {export['rows']:,} rows expected)")
             result = {"name": export["name"], "url": export["url"], "rows_expected": export["rows"]}

@@ -1,5 +1,6 @@
 from django import template
 from django.contrib.auth.models import AnonymousUser
+from django.utils.html import format_html
 
 from kopnet import policy
 from kopnet.links import url_of
@@ -31,3 +32,17 @@ def link_to(name, argument):
     """{% url name argument %} for the pages of records, without reverse() for each
     (kopnet.links): {% link_to "registry:cooperative_detail" coop.slug %}."""
     return url_of(name, argument)
+
+
+# A record's verification state as a badge of its colour.
+BADGE_CLASSES = {"verified": "text-bg-success", "rejected": "text-bg-danger"}
+
+
+@register.simple_tag
+def verification_badge(record):
+    """{% verification_badge record %}: verified green, rejected red, pending yellow."""
+    return format_html(
+        '<span class="badge {}">{}</span>',
+        BADGE_CLASSES.get(record.verification, "text-bg-warning"),
+        record.get_verification_display(),
+    )

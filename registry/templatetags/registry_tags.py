@@ -1,9 +1,11 @@
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import ngettext
 
 from kopnet.links import url_of
+from kopnet.templatetags.kopnet_tags import verification_badge
 
 register = template.Library()
 
@@ -27,3 +29,47 @@ def member_preview(federation):
         items.append((url_of("registry:cooperative_detail", member.slug), member.name, details))
     html = '<li><a href="{}">{}</a> <span class="text-body-secondary">({})</span></li>'
     return format_html('<ul class="kn-preview">{}</ul>', format_html_join("", html, items))
+
+
+@register.simple_tag
+def cooperative_rows(cooperatives, show_verification=False):
+    """The rows of a list of cooperatives (registry/_cooperative_table.html has the
+    head): name and short name, tier, type, place, members, year founded, sectors
+    (prefetched), status and, with `show_verification`, the verification.
+
+    Written in Python, as Django's admin writes its change list's rows
+    (items_for_result): the template engine resolved about 18 variables and filters
+    for each of a page's 50 rows.
+    """
+    return format_html_join("", "{}", ((cooperative_row(coop, show_verification),) for coop in cooperatives))
+
+
+ROW = (
+    '<tr><th scope="row" class="fw-normal kn-name"><a href="{}">{}</a>{}</th>'
+    '<td>{}</td><td>{}</td><td>{}</td><td class="text-end">{}</td><td>{}</td><td>{}</td><td>{}</td>{}</tr>'
+)
+
+
+def cooperative_row(coop, show_verification):
+    short_name = format_html(' <span class="text-body-secondary">({})</span>', coop.short_name) if coop.short_name else ""
+    if coop.province:
+        place = conditional_escape(coop.province.name)
+        if coop.regency:
+            place += format_html('<br><small class="text-body-secondary">{}</small>', coop.regency)
+    else:
+        place = coop.country.name
+    sectors = ", ".join(conditional_escape(sector.label) for sector in coop.sectors.all())
+    return format_html(
+        ROW,
+        url_of("registry:cooperative_detail", coop.slug),
+        coop.name,
+        short_name,
+        coop.get_tier_display(),
+        coop.get_type_display(),
+        place,
+        intcomma(coop.member_count),
+        coop.founded.year if coop.founded else "–",
+        mark_safe(sectors) if sectors else "–",  # each escaped
+        coop.get_status_display(),
+        format_html("<td>{}</td>", verification_badge(coop)) if show_verification else "",
+    )

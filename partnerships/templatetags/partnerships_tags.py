@@ -6,6 +6,8 @@ from django.utils.translation import gettext as _
 
 from kopnet import policy
 from kopnet.links import url_of
+from kopnet.models import Verification
+from kopnet.templatetags.kopnet_tags import verification_badge
 from partnerships.policy import UNNAMED
 
 register = template.Library()
@@ -21,17 +23,10 @@ def organisation_link(context, party, org):
     return linked_organisation(reader(context), party, org, context.get("show_all_links"))
 
 
-@register.simple_tag(takes_context=True)
-def partnership_parties(context, partnership, hide=None):
-    """A list's parties cell: each party of `partnership` (its parties prefetched) as
+def parties_cell(partnership, hide, user, show_all):
+    """A row's parties: each party of `partnership` (its parties prefetched) as
     organisation_link writes it, one item each, but the organisation `hide` (the one
-    whose page this is).
-
-    Written in Python, not a template loop around organisation_link: a page of 50
-    partnerships names about 170 parties, and the template engine resolved the loop's
-    {% with %}, {% if %} and tag arguments for each one.
-    """
-    user, show_all = reader(context), context.get("show_all_links")
+    whose page this is)."""
     items = []
     for party in partnership.parties.all():
         org = party.organisation
@@ -39,6 +34,46 @@ def partnership_parties(context, partnership, hide=None):
             items.append((linked_organisation(user, party, org, show_all),))
     return format_html(
         '<ul class="list-unstyled mb-0 small">{}</ul>', format_html_join("", "<li>{}</li>", items)
+    )
+
+
+@register.simple_tag(takes_context=True)
+def partnership_rows(context, partnerships, hide=None):
+    """The rows of a list of partnerships (partnerships/_partnership_table.html has the
+    head): title and reference, parties (but `hide`, the organisation whose page this
+    is), kind, period, status and, for curators (show_verification), the verification;
+    an official's own unverified partnership shows its state by its title.
+
+    Written in Python, as Django's admin writes its change list's rows: the template
+    engine resolved each row's tags, their arguments and the conditions around them.
+    """
+    user, show_all, show_verification = reader(context), context.get("show_all_links"), context.get("show_verification")
+    return format_html_join(
+        "", "{}", ((partnership_row(partnership, hide, user, show_all, show_verification),) for partnership in partnerships)
+    )
+
+
+ROW = (
+    '<tr><th scope="row" class="fw-normal kn-name"><a href="{}">{}</a>'
+    '<br><small class="font-monospace text-body-secondary">{}</small>{}</th>'
+    '<td class="kn-parties">{}</td><td>{}</td><td class="small kn-period">{}</td><td>{}</td>{}</tr>'
+)
+
+
+def partnership_row(partnership, hide, user, show_all, show_verification):
+    verified = partnership.verification == Verification.VERIFIED
+    return format_html(
+        ROW,
+        url_of("partnerships:partnership_detail", partnership.reference),
+        partnership.title,
+        partnership.reference,
+        # An official's own, not yet verified.
+        format_html(" {}", verification_badge(partnership)) if not show_verification and not verified else "",
+        parties_cell(partnership, hide, user, show_all),
+        partnership_badges(partnership),
+        partnership_period(partnership),
+        partnership.get_status_display(),
+        format_html("<td>{}</td>", verification_badge(partnership)) if show_verification else "",
     )
 
 
@@ -61,10 +96,9 @@ def linked_organisation(user, party, org, show_all):
     return html
 
 
-@register.simple_tag
 def partnership_period(partnership):
-    """A partnership's start and end dates ("open-ended" without an end), each a
-    <time> element; in Python, not an included template, as organisation_link."""
+    """A row's period: the start and end dates ("open-ended" without an end), each a
+    <time> element."""
 
     def time(day):
         return format_html('<time datetime="{}">{}</time>', day.isoformat(), date_format(day, "SHORT_DATE_FORMAT"))

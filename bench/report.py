@@ -454,6 +454,17 @@ def priming_text(settings):
     )
 
 
+def ceiling_beside_text(wrk):
+    seconds = wrk.get("ceiling_beside")
+    if not seconds:
+        return "Each case's share is of the run's /healthz."
+    return (
+        f"The machine's speed drifts over a run, so /healthz is measured again beside each case ({seconds} right "
+        f"before its warm-up, {seconds} right after its measurement): \"/healthz beside it\" is the mean of the "
+        "two, and \"of /healthz\" the case's req/s as a share of it; the healthz row is the run's first measurement."
+    )
+
+
 def render_markdown(results):
     """bench/RESULTS.md: the table, the targets, and what it was measured on."""
     machine, data, settings = results["machine"], results["data"], results["settings"]
@@ -482,9 +493,7 @@ def render_markdown(results):
         "the count includes the cache table's own reads and writes), \"warm\" the same URL right after "
         "(what the load test mostly meets).",
         "",
-        "The machine's speed drifts over a run, so /healthz is measured again beside each case (3 s right "
-        "before its warm-up, 3 s right after its measurement): \"/healthz beside it\" is the mean of the two, "
-        "and \"of /healthz\" the case's req/s as a share of it; the healthz row is the run's first measurement.",
+        ceiling_beside_text(wrk),
         "",
         "A registry is written to all day: the cases named `+random` request their base case's URLs with "
         "a random extra parameter each (`?r=…`), those named `+writes1` and `+writes10` while "

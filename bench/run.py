@@ -570,6 +570,7 @@ def main():
                 "threads": config.threads,
                 "duration": config.duration,
                 "warmup": config.warmup,
+                "ceiling_beside": CEILING_BESIDE,
             },
         },
         "timings": {"prepare_s": prepared - started, "seed_s": seed_seconds, "measure_s": finished - prepared},

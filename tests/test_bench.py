@@ -500,6 +500,8 @@ def test_a_cases_share_is_of_the_healthz_measured_beside_it_when_there_is_one():
     assert by_name(results, "coop_list_filtered+random")["share"] == pytest.approx(330 / 950)
     assert by_name(results, "coop_detail_random")["share"] == pytest.approx(400 / 650)
     assert by_name(results, "coop_list")["share"] == pytest.approx(300 / 800)  # none beside it: the run's
+    results["settings"]["wrk"]["ceiling_beside"] = "3s"
+    assert "/healthz is measured again beside each case (3s right before" in report.render_markdown(results)
     rows = {line.split("|")[1].strip(): line for line in report.cases_table(results).splitlines()[2:]}
     cells = [cell.strip() for cell in rows["coop_list_filtered+random"].split("|")[1:-1]]
     assert cells[7:9] == ["35%", "950"]
@@ -517,6 +519,7 @@ def test_results_markdown_holds_the_table_targets_machine_and_commit():
     assert report.cases_table(results) in markdown
     assert report.targets_table(results) in markdown
     assert "page 1000 against page 1: p50 1.10×, req/s 0.93×" in markdown
+    assert "Each case's share is of the run's /healthz." in markdown  # measured without the ceiling beside it
     json.dumps(results)  # results.json is written from the same dict
 
 

@@ -412,13 +412,18 @@ def placeholders(values):
     return ", ".join(["%s"] * len(values))
 
 
+# A cooperative `c` that may be suggested: verified and active (with its params).
+SUGGESTIBLE = "c.verification = %s AND c.status = %s", [Verification.VERIFIED, CooperativeStatus.AKTIF]
+
+
 def candidate_where(sector_ids):
-    """Verified, active cooperatives `c` sharing one of these sectors, and its params."""
+    """Suggestible cooperatives `c` sharing one of these sectors, and its params."""
+    suggestible, params = SUGGESTIBLE
     sql = (
-        "c.verification = %s AND c.status = %s AND EXISTS (SELECT 1 FROM {sectors} AS s"
+        "{suggestible} AND EXISTS (SELECT 1 FROM {sectors} AS s"
         " WHERE s.cooperative_id = c.id AND s.sector_id IN ({ids}))"
-    ).format(sectors=COOPERATIVE_SECTORS, ids=placeholders(sector_ids))
-    return sql, [Verification.VERIFIED, CooperativeStatus.AKTIF, *sector_ids]
+    ).format(suggestible=suggestible, sectors=COOPERATIVE_SECTORS, ids=placeholders(sector_ids))
+    return sql, [*params, *sector_ids]
 
 
 def shared_count(sector_ids):
@@ -444,6 +449,7 @@ def horizontal_suggestions(cooperative, user):
     sector_ids = sector_ids_of(cooperative)
     if not sector_ids or not cooperative.province_id:
         return []
+    suggestible, suggestible_params = SUGGESTIBLE
     shared, shared_params = shared_count(sector_ids)
     # The partnerships this reader sees, as the access policy says; the pool's
     # candidates are few, so each one's own partnerships are tested for the
@@ -460,7 +466,7 @@ def horizontal_suggestions(cooperative, user):
         WITH pool AS (
             SELECT * FROM (
                 SELECT c.id, c.member_count, {shared} AS shared_count FROM {COOPERATIVES} AS c
-                WHERE c.verification = %s AND c.status = %s AND c.tier = %s AND c.province_id = %s
+                WHERE {suggestible} AND c.tier = %s AND c.province_id = %s
                 ORDER BY c.member_count DESC, c.id{fence}
             ) AS walked
             WHERE shared_count > 0
@@ -481,8 +487,7 @@ def horizontal_suggestions(cooperative, user):
     """
     params = [
         *shared_params,
-        Verification.VERIFIED,
-        CooperativeStatus.AKTIF,
+        *suggestible_params,
         cooperative.tier,
         cooperative.province_id,
         cooperative.pk,

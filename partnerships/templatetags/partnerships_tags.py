@@ -48,12 +48,11 @@ def partnership_rows(context, partnerships, hide=None):
     engine resolved each row's tags, their arguments and the conditions around them.
     """
     user, show_all, show_verification = reader(context), context.get("show_all_links"), context.get("show_verification")
-    return format_html_join(
-        "", "{}", ((partnership_row(partnership, hide, user, show_all, show_verification),) for partnership in partnerships)
-    )
+    rows = (partnership_row(partnership, hide, user, show_all, show_verification) for partnership in partnerships)
+    return format_html_join("", "{}", ((row,) for row in rows))
 
 
-ROW = (
+PARTNERSHIP_ROW = (
     '<tr><th scope="row" class="fw-normal kn-name"><a href="{}">{}</a>'
     '<br><small class="font-monospace text-body-secondary">{}</small>{}</th>'
     '<td class="kn-parties">{}</td><td>{}</td><td class="small kn-period">{}</td><td>{}</td>{}</tr>'
@@ -63,7 +62,7 @@ ROW = (
 def partnership_row(partnership, hide, user, show_all, show_verification):
     verified = partnership.verification == Verification.VERIFIED
     return format_html(
-        ROW,
+        PARTNERSHIP_ROW,
         url_of("partnerships:partnership_detail", partnership.reference),
         partnership.title,
         partnership.reference,

@@ -1,7 +1,6 @@
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils.html import conditional_escape, format_html, format_html_join
-from django.utils.safestring import mark_safe
 from django.utils.translation import ngettext
 
 from kopnet.links import url_of
@@ -44,23 +43,25 @@ def cooperative_rows(cooperatives, show_verification=False):
     return format_html_join("", "{}", ((cooperative_row(coop, show_verification),) for coop in cooperatives))
 
 
-ROW = (
+COOPERATIVE_ROW = (
     '<tr><th scope="row" class="fw-normal kn-name"><a href="{}">{}</a>{}</th>'
     '<td>{}</td><td>{}</td><td>{}</td><td class="text-end">{}</td><td>{}</td><td>{}</td><td>{}</td>{}</tr>'
 )
 
 
 def cooperative_row(coop, show_verification):
-    short_name = format_html(' <span class="text-body-secondary">({})</span>', coop.short_name) if coop.short_name else ""
+    short_name = ""
+    if coop.short_name:
+        short_name = format_html(' <span class="text-body-secondary">({})</span>', coop.short_name)
     if coop.province:
         place = conditional_escape(coop.province.name)
         if coop.regency:
             place += format_html('<br><small class="text-body-secondary">{}</small>', coop.regency)
     else:
         place = coop.country.name
-    sectors = ", ".join(conditional_escape(sector.label) for sector in coop.sectors.all())
+    sectors = format_html_join(", ", "{}", ((sector.label,) for sector in coop.sectors.all()))
     return format_html(
-        ROW,
+        COOPERATIVE_ROW,
         url_of("registry:cooperative_detail", coop.slug),
         coop.name,
         short_name,
@@ -69,7 +70,7 @@ def cooperative_row(coop, show_verification):
         place,
         intcomma(coop.member_count),
         coop.founded.year if coop.founded else "–",
-        mark_safe(sectors) if sectors else "–",  # each escaped
+        sectors or "–",
         coop.get_status_display(),
         format_html("<td>{}</td>", verification_badge(coop)) if show_verification else "",
     )

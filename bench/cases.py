@@ -310,6 +310,19 @@ def build_cases():
             [url("registry:cooperative_detail", slug=slug) for slug in random_cooperatives],
             note=f"{len(random_cooperatives)} random verified cooperatives",
         ),
+        # The parts of a profile that are pages of their own, which the profile fetches.
+        Case(
+            "coop_network_top",
+            "detail",
+            [url("partnerships:cooperative_network", slug=slug) for slug in top],
+            note=f"the networks of the {len(top)} cooperatives with the most partnership parties",
+        ),
+        Case(
+            "coop_suggestions_random",
+            "detail",
+            [url("partnerships:cooperative_suggestions", slug=slug) for slug in random_cooperatives],
+            note=f"the suggested partners of {len(random_cooperatives)} random verified cooperatives",
+        ),
         Case(
             "partnership_detail_random",
             "detail",

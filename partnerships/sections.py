@@ -1,6 +1,7 @@
 """What partnerships adds to the registry's profile pages, through the hook the
-registry offers (registry.sections): a cooperative's partnerships, network and
-suggested partners, a partner's partnerships; and the kept counts of cooperatives to
+registry offers (registry.sections): a cooperative's partnerships, with the places
+of its network and suggested partners (pages of their own, which the profile fetches
+once it has loaded), a partner's partnerships; and the kept counts of cooperatives to
 their list. Added by PartnershipsConfig.ready()."""
 
 from partnerships import selectors
@@ -9,7 +10,7 @@ from registry.sections import add_list_count, add_profile_section
 
 
 def cooperative_context(request, cooperative, page):
-    return selectors.cooperative_partnerships(cooperative, request.user, above_ids=page["above_ids"])
+    return selectors.cooperative_partnerships(cooperative, request.user)
 
 
 def partner_context(request, partner, page):

@@ -158,31 +158,36 @@ def organisation_url(organisation, show_all):
 # --- the cooperative and partner pages ----------------------------------------
 
 
-def cooperative_partnerships(cooperative, user, above_ids=()):
-    """Everything the cooperative page shows about partnerships, as template context.
+def cooperative_partnerships(cooperative, user):
+    """The partnerships a cooperative's page lists: its newest and how many there are.
 
-    `above_ids` are the federations it already belongs to, directly or through
-    others (the page has them from its federation tree), so that they are not
-    suggested again.
+    Its network and its suggested partners are pages of their own, which the
+    profile fetches once it has loaded (cooperative_network(), cooperative_suggestions()).
     """
     visible = Partnership.objects.visible_to(user).involving(cooperative=cooperative)
-    show_all = may_see_unverified(user)
     kept = network_kept_for(user)
-    network = partnership_network(cooperative, visible, show_all, user, kept=kept)
-    count = network["totals"]["partnerships"]
+    count = kept_network_totals(cooperative)["partnerships"] if kept else visible.count()
     # Most cooperatives have no partnership yet: their page asks nothing more.
     recent = list(partnerships_for_list(newest_partnerships(cooperative, visible, kept))) if count else []
+    return {"partnerships": recent, "partnership_count": count, "partnerships_more": max(count - len(recent), 0)}
+
+
+def cooperative_network(cooperative, user):
+    """The picture of a cooperative's partnerships that this reader may see (partnership_network())."""
+    visible = Partnership.objects.visible_to(user).involving(cooperative=cooperative)
+    return partnership_network(cooperative, visible, may_see_unverified(user), user, kept=network_kept_for(user))
+
+
+def cooperative_suggestions(cooperative, user, above_ids=()):
+    """Its suggested partners: (horizontal, vertical), each with its shared sectors.
+
+    `above_ids` are the federations it already belongs to, directly or through
+    others, so that they are not suggested again.
+    """
     horizontal = horizontal_suggestions(cooperative, user)
     vertical = vertical_suggestions(cooperative, above_ids)
     with_shared_sectors(cooperative, horizontal, vertical)
-    return {
-        "partnerships": recent,
-        "partnership_count": count,
-        "partnerships_more": max(count - len(recent), 0),
-        "network": network,
-        "suggested_horizontal": horizontal,
-        "suggested_vertical": vertical,
-    }
+    return horizontal, vertical
 
 
 def partner_partnerships(partner, user):

@@ -22,7 +22,7 @@ for name, form, stand_in in [
 ]:
     links.keyed(f"{app_name}:{name}", form, stand_in)
 urlpatterns = [
-    # public.py: list, detail, documents, statistics
+    # public.py: list, detail, documents, a cooperative's network and suggestions, statistics
     path("kerjasama/", cached_for_visitors(public.PartnershipListView.as_view()), name="partnership_list"),
     re_path(
         rf"^kerjasama/{REFERENCE}/$",
@@ -33,6 +33,17 @@ urlpatterns = [
         rf"^kerjasama/{REFERENCE}/dokumen/{PK}/$",
         public.document_download,
         name="document_download",
+    ),
+    # Parts of a cooperative's profile that are pages of their own (the profile fetches them).
+    path(
+        "koperasi/<slug:slug>/jaringan/",
+        cached_for_visitors(public.CooperativeNetworkView.as_view()),
+        name="cooperative_network",
+    ),
+    path(
+        "koperasi/<slug:slug>/saran/",
+        cached_for_visitors(public.CooperativeSuggestionsView.as_view()),
+        name="cooperative_suggestions",
     ),
     # The same numbers for every reader: signed-in people share the cached page too;
     # a write the statistics do not show (a phone number) keeps it (its own data version).

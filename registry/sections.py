@@ -22,8 +22,7 @@ class ProfileSection:
 
     `context(request, record, page)` returns what `template_name` needs, merged into
     the page's context (so its names must not clash with the page's); `page` is the
-    page's context so far, e.g. a cooperative's `above_ids`, the federations it
-    belongs to directly or through others.
+    page's context so far.
     """
 
     template_name: str

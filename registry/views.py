@@ -184,7 +184,7 @@ class RegistryDetailView(DetailView):
 
 
 def cooperative_versions(slug):
-    keys = page_version("c", "pk"), page_version("s", "province_id"), page_version("f"), page_version("r")
+    keys = page_version("c", "pk"), page_version("f"), page_version("r")
     return Cooperative.objects.filter(slug=slug).values_list(*keys)
 
 
@@ -202,7 +202,8 @@ class CooperativeDetailView(RegistryDetailView):
     @staticmethod
     def page_versions(request, slug):
         """What a visitor's page is cached by (kopnet.models.PageVersion): its own
-        page's version, its province's suggestions, the federations', everything's."""
+        page's version, the federations', everything's (its suggested partners are a
+        page of their own, partnerships:cooperative_suggestions)."""
         return page_versions(request, cooperative_versions, slug)
 
     def get_queryset(self):
@@ -215,8 +216,6 @@ class CooperativeDetailView(RegistryDetailView):
         visible = Cooperative.objects.visible_to(self.request.user)
         levels = federation_levels(coop, visible)
         kwargs["federations"] = federation_tree(coop, levels)
-        # Federations it belongs to, directly or through others: not suggested again.
-        kwargs["above_ids"] = {edge.federation_id for level in levels for edge in level}
         if coop.reader_is_official:
             # Its officials see what became of their latest proposed change.
             kwargs["latest_change"] = latest_revision(coop)

@@ -119,6 +119,9 @@ def build_pages(monkeypatch, settings, tmp_path):
         "home": "/",
         "cooperative-list": "/koperasi/",
         "cooperative-detail": f"/koperasi/{federation.slug}/",
+        # Parts of its profile that are pages of their own, which the profile fetches.
+        "cooperative-network": f"/koperasi/{federation.slug}/jaringan/",
+        "cooperative-suggestions": f"/koperasi/{federation.slug}/saran/",
         "partner-list": "/mitra/",
         "partner-detail": f"/mitra/{bank.slug}/",
         "partnership-list": "/kerjasama/",

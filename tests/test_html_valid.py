@@ -119,7 +119,7 @@ def test_statistics_charts_have_their_numbers_in_a_table(pages):
 
 
 def test_the_network_picture_has_a_text_list_of_the_same_links(pages):
-    document, _ = parse(Client().get(pages.paths["cooperative-detail"]).content)
+    document, _ = parse(Client().get(pages.paths["cooperative-network"]).content)
     graph = json.loads(document.find(".//script[@id='kn-network-data']").text)
     section = document.find(".//section[@aria-labelledby='network-heading']")
     listed = {(link.get("href"), text_of(link)) for link in section.findall(".//details//a")}

@@ -68,6 +68,9 @@ class World:
         return {
             "federation": coop_url(self.federation),
             "member": coop_url(self.member),
+            # Parts of its profile that are pages of their own, which the profile fetches.
+            "member_network": coop_url(self.member) + "jaringan/",
+            "member_suggestions": coop_url(self.member) + "saran/",
             "elsewhere": coop_url(self.elsewhere),
             "other": coop_url(self.other),
             "partner": partner_url(self.partner),
@@ -114,6 +117,12 @@ def test_a_partnership_renders_its_page_and_its_parties_pages(world):
     assert world.shows("other", "Kerjasama Jauh Sekali") and world.shows("far", "Kerjasama Jauh Sekali")
 
 
+def test_a_partnership_renders_the_network_of_its_parties(world):
+    Partnership.objects.filter(pk=world.with_partner.pk).update(title="Kerjasama Pupuk Organik")
+    assert rendered_again(world) == {"with_partner", "member", "member_network", "member_suggestions", "partner"}
+    assert world.shows("member_network", "Kerjasama Pupuk Organik")
+
+
 def test_a_partys_confirmation_renders_the_partnership_and_its_parties(world):
     PartnershipParty.objects.filter(partnership=world.far, cooperative=world.other).update(confirmation="pending")
     assert rendered_again(world) == {"far", "elsewhere", "other"}
@@ -146,8 +155,10 @@ def test_a_partner_renamed_shows_on_its_partnerships_and_their_parties(world):
     partner = Partner.objects.get(pk=world.partner.pk)
     partner.name = "PT Mitra Dagang Baru"
     partner.save()
-    assert rendered_again(world) == {"partner", "with_partner", "member"}
+    # The member's network names it; its suggestions leave out cooperatives it works with.
+    assert rendered_again(world) == {"partner", "with_partner", "member", "member_network", "member_suggestions"}
     assert world.shows("with_partner", "PT Mitra Dagang Baru") and world.shows("member", "PT Mitra Dagang Baru")
+    assert world.shows("member_network", "PT Mitra Dagang Baru")
 
 
 def test_a_member_renamed_shows_on_its_federations_list(world):
@@ -218,10 +229,11 @@ def test_a_cooperative_verified_nearby_joins_the_suggestions(world):
         name="Koperasi Tetangga Tani", province=world.member.province, verification=Verification.PENDING
     )
     neighbour.sectors.add(Sector.objects.get(slug="pertanian"))
-    assert not world.shows("member", neighbour.name)
+    assert not world.shows("member_suggestions", neighbour.name)
     Cooperative.objects.filter(pk=neighbour.pk).update(verification=Verification.VERIFIED)
-    assert world.shows("member", neighbour.name)
-    assert "elsewhere" in world.cached()  # another province's pages keep theirs
+    assert world.shows("member_suggestions", neighbour.name)
+    # The profiles keep theirs: their suggestions are a page of their own.
+    assert {"member", "elsewhere"} <= world.cached()
 
 
 def test_a_federation_verified_joins_the_suggestions_of_lower_tiers(world):
@@ -230,9 +242,9 @@ def test_a_federation_verified_joins_the_suggestions_of_lower_tiers(world):
         province=world.member.province, verification=Verification.PENDING,
     )
     federation.sectors.add(Sector.objects.get(slug="pertanian"))
-    assert not world.shows("member", federation.name)
+    assert not world.shows("member_suggestions", federation.name)
     Cooperative.objects.filter(pk=federation.pk).update(verification=Verification.VERIFIED)
-    assert world.shows("member", federation.name)
+    assert world.shows("member_suggestions", federation.name)
 
 
 # A cooperative changes its province's suggestions only when it is, or was, among the
@@ -278,24 +290,24 @@ def pending_farmer(world, name, members):
 
 def test_a_small_cooperative_registered_and_verified_outside_every_pool_keeps_the_profiles(world, crowded):
     small = pending_farmer(world, "Koperasi Kecil Sekali", 10)
-    assert "member" in world.cached()  # registered: pending, with its sectors
+    assert "member_suggestions" in world.cached()  # registered: pending, with its sectors
     Cooperative.objects.filter(pk=small.pk).update(verification=Verification.VERIFIED)
-    assert "member" in world.cached()
-    assert not world.shows("member", "Koperasi Kecil Sekali")
+    assert "member_suggestions" in world.cached()
+    assert not world.shows("member_suggestions", "Koperasi Kecil Sekali")
 
 
 def test_a_cooperative_verified_into_the_pool_renders_the_profiles_again(world, crowded):
     large = pending_farmer(world, "Koperasi Raksasa Tani", 90000)
-    assert "member" in world.cached()
+    assert "member_suggestions" in world.cached()
     Cooperative.objects.filter(pk=large.pk).update(verification=Verification.VERIFIED)
-    assert world.shows("member", "Koperasi Raksasa Tani")
+    assert world.shows("member_suggestions", "Koperasi Raksasa Tani")
 
 
 def test_the_pools_largest_shrinking_out_of_it_renders_the_profiles_again(world, crowded):
     largest = crowded[-1]
-    assert world.shows("member", largest.name)
+    assert world.shows("member_suggestions", largest.name)
     Cooperative.objects.filter(pk=largest.pk).update(member_count=1)
-    assert not world.shows("member", largest.name)
+    assert not world.shows("member_suggestions", largest.name)
 
 
 def test_two_cooperatives_swapping_places_in_one_update_render_the_profiles_again(world, crowded):
@@ -304,20 +316,20 @@ def test_two_cooperatives_swapping_places_in_one_update_render_the_profiles_agai
     small = pending_farmer(world, "Koperasi Naik Daun", 10)
     Cooperative.objects.filter(pk=small.pk).update(verification=Verification.VERIFIED)
     largest = crowded[-1]
-    assert world.shows("member", largest.name) and "member" in world.cached()
+    assert world.shows("member_suggestions", largest.name) and "member_suggestions" in world.cached()
     Cooperative.objects.filter(pk__in=[small.pk, largest.pk]).update(
         member_count=Case(When(pk=small.pk, then=Value(99999)), default=Value(1))
     )
-    assert world.shows("member", "Koperasi Naik Daun") and not world.shows("member", largest.name)
+    assert world.shows("member_suggestions", "Koperasi Naik Daun") and not world.shows("member_suggestions", largest.name)
 
 
 def test_a_pool_member_unverified_with_its_sectors_taken_renders_the_profiles_again(world, crowded):
     largest = crowded[-1]
-    assert world.shows("member", largest.name)
+    assert world.shows("member_suggestions", largest.name)
     with transaction.atomic():
         Cooperative.objects.filter(pk=largest.pk).update(verification=Verification.PENDING)
         Cooperative.objects.get(pk=largest.pk).sectors.clear()
-    assert not world.shows("member", largest.name)
+    assert not world.shows("member_suggestions", largest.name)
 
 
 def test_a_pool_member_moved_with_its_sectors_taken_renders_the_profiles_again(world, crowded):
@@ -325,13 +337,13 @@ def test_a_pool_member_moved_with_its_sectors_taken_renders_the_profiles_again(w
     with transaction.atomic():
         Cooperative.objects.filter(pk=largest.pk).update(province=Province.objects.get(code="51"))
         Cooperative.objects.get(pk=largest.pk).sectors.clear()
-    assert not world.shows("member", largest.name)
+    assert not world.shows("member_suggestions", largest.name)
 
 
 def test_a_pool_member_deleted_renders_the_profiles_again(world, crowded):
     largest = crowded[-1]
     Cooperative.objects.get(pk=largest.pk).delete()
-    assert not world.shows("member", largest.name)
+    assert not world.shows("member_suggestions", largest.name)
 
 
 # --- the lists and the home page follow what they show ---------------------------------

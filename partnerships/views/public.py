@@ -1,5 +1,6 @@
 """The public partnership pages: the home page, the list with its CSV, a partnership's
-record, its documents, and the statistics. What a reader may see is decided by
+record, its documents, the statistics, and a cooperative's network and suggested
+partners. What a reader may see is decided by
 Partnership.objects.visible_to(); the query shapes live in partnerships.selectors."""
 
 import os
@@ -9,6 +10,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView
 
 from kopnet import policy
@@ -18,7 +20,7 @@ from partnerships import selectors
 from partnerships.filters import PartnershipFilter
 from partnerships.models import Partnership
 from partnerships.policy import party_name
-from registry.models import Partner
+from registry.models import Cooperative, Partner, federation_levels
 
 
 EXTENSIONS = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
@@ -125,6 +127,71 @@ class PartnershipDetailView(DetailView):
         if self.object.is_verified and policy.may(user, "reason", self.object):
             kwargs["change"] = selectors.latest_change(self.object)
         kwargs["show_all_links"] = selectors.may_see_unverified(user)
+        return super().get_context_data(**kwargs)
+
+
+# --- a cooperative's network and suggested partners ---------------------------------
+# Parts of the cooperative's profile that are pages of their own: the profile fetches
+# them once it has loaded (kopnet.js, templates/_deferred_section.html) and links to
+# them for readers without JavaScript. The costliest parts of the profile (the
+# suggestions took half of a cold profile's time) no longer hold it up, and a write
+# that changes only them (a cooperative in the province's suggestion pool) leaves the
+# profile cached.
+
+
+def network_versions(slug):
+    """A network shows the cooperative's partnerships and their other parties, whose
+    writes all change the cooperative's own page key (partnerships/migrations/0009)."""
+    return Cooperative.objects.filter(slug=slug).values_list(page_version("c", "pk"))
+
+
+def suggestion_versions(slug):
+    """Suggestions show the province's pool ("s"), the federations ("f"), sectors ("r")."""
+    keys = page_version("c", "pk"), page_version("s", "province_id"), page_version("f"), page_version("r")
+    return Cooperative.objects.filter(slug=slug).values_list(*keys)
+
+
+class CooperativeSectionView(DetailView):
+    """A part of a cooperative's profile as a page; a cooperative the reader may not
+    see answers 404, as its profile does."""
+
+    model = Cooperative
+    context_object_name = "cooperative"
+    section_name = ""  # its heading in the breadcrumb and the title
+    versions_of = None  # slug -> values_list of its page_version()s (kopnet.cache.page_versions)
+
+    @classmethod
+    def page_versions(cls, request, slug):
+        return page_versions(request, cls.versions_of, slug)
+
+    def get_queryset(self):
+        return Cooperative.objects.visible_to(self.request.user)
+
+
+class CooperativeNetworkView(CooperativeSectionView):
+    template_name = "partnerships/cooperative_network.html"
+    section_name = gettext_lazy("Partnership network")
+    versions_of = staticmethod(network_versions)
+
+    def get_context_data(self, **kwargs):
+        kwargs["network"] = selectors.cooperative_network(self.object, self.request.user)
+        return super().get_context_data(**kwargs)
+
+
+class CooperativeSuggestionsView(CooperativeSectionView):
+    template_name = "partnerships/cooperative_suggestions.html"
+    section_name = gettext_lazy("Suggested partners")
+    versions_of = staticmethod(suggestion_versions)
+
+    def get_queryset(self):
+        return super().get_queryset().for_detail()  # its province and sectors
+
+    def get_context_data(self, **kwargs):
+        coop, user = self.object, self.request.user
+        levels = federation_levels(coop, Cooperative.objects.visible_to(user))
+        # Federations it belongs to, directly or through others: not suggested again.
+        above = {edge.federation_id for level in levels for edge in level}
+        kwargs["suggested_horizontal"], kwargs["suggested_vertical"] = selectors.cooperative_suggestions(coop, user, above)
         return super().get_context_data(**kwargs)
 
 

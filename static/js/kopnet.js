@@ -12,3 +12,19 @@ document.addEventListener("submit", (event) => {
 window.addEventListener("pageshow", () => {
   for (const field of document.querySelectorAll("form.kn-filter [disabled]")) field.disabled = false;
 });
+
+// Sections that are pages of their own (templates/_deferred_section.html): once the
+// page has loaded, each is fetched and its element of the same id put in place of
+// the link to it; "kn:deferred" tells the scripts that draw in it. Without this
+// script, or when a fetch fails, the link stays.
+for (const placeholder of document.querySelectorAll("[data-kn-deferred]")) {
+  fetch(placeholder.dataset.knDeferred, { credentials: "same-origin" })
+    .then((response) => (response.ok ? response.text() : Promise.reject(new Error(response.statusText))))
+    .then((html) => {
+      const section = new DOMParser().parseFromString(html, "text/html").getElementById(placeholder.id);
+      if (!section) throw new Error(`no #${placeholder.id}`);
+      placeholder.replaceWith(section);
+      document.dispatchEvent(new CustomEvent("kn:deferred", { detail: section }));
+    })
+    .catch(() => placeholder.removeAttribute("aria-busy"));
+}

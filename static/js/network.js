@@ -2,128 +2,135 @@
 // carries (#kn-network-data). Clicking an organisation opens its page, clicking a
 // line opens the partnership. The list below the drawing holds the same links for
 // keyboards and screen readers; without this script only the list is shown.
+// On the network's own page it is drawn at once; on the cooperative's profile once
+// kopnet.js has fetched it in ("kn:deferred").
 (function () {
-  const container = document.getElementById("kn-network");
-  const source = document.getElementById("kn-network-data");
-  if (!container || !source || typeof cytoscape === "undefined") return;
-  const data = JSON.parse(source.textContent);
-  const colours = Object.fromEntries(data.legend.map((item) => [item.value, item.colour]));
+  function draw() {
+    const container = document.getElementById("kn-network");
+    const source = document.getElementById("kn-network-data");
+    if (!container || !source || container.kopnetNetwork || typeof cytoscape === "undefined") return;
+    const data = JSON.parse(source.textContent);
+    const colours = Object.fromEntries(data.legend.map((item) => [item.value, item.colour]));
 
-  const elements = [
-    ...data.nodes.map((node) => ({ data: node, classes: node.kind })),
-    ...data.edges.map((edge) => ({
-      data: { ...edge, colour: colours[edge.category] || "#666" },
-      classes: edge.international ? "international" : "",
-    })),
-  ];
+    const elements = [
+      ...data.nodes.map((node) => ({ data: node, classes: node.kind })),
+      ...data.edges.map((edge) => ({
+        data: { ...edge, colour: colours[edge.category] || "#666" },
+        classes: edge.international ? "international" : "",
+      })),
+    ];
 
-  // The cooperative in the middle, its partners in rings around it: the most recent
-  // (first in the data) on the inner ring, older ones on wider rings further out.
-  const rings = new Map();
-  let ring = 0;
-  let capacity = 10;
-  let room = capacity;
-  for (const node of data.nodes) {
-    if (node.kind === "self") continue;
-    if (room === 0) {
-      ring += 1;
-      capacity += 8;
-      room = capacity;
+    // The cooperative in the middle, its partners in rings around it: the most recent
+    // (first in the data) on the inner ring, older ones on wider rings further out.
+    const rings = new Map();
+    let ring = 0;
+    let capacity = 10;
+    let room = capacity;
+    for (const node of data.nodes) {
+      if (node.kind === "self") continue;
+      if (room === 0) {
+        ring += 1;
+        capacity += 8;
+        room = capacity;
+      }
+      rings.set(node.id, ring);
+      room -= 1;
     }
-    rings.set(node.id, ring);
-    room -= 1;
+
+    const cy = cytoscape({
+      container,
+      elements,
+      layout: {
+        name: "concentric",
+        concentric: (node) => (node.data("kind") === "self" ? 100 : 99 - rings.get(node.id())),
+        levelWidth: () => 1,
+        minNodeSpacing: 60,
+        padding: 24,
+        animate: false,
+      },
+      // Drag to pan; zoom with a pinch or Ctrl + wheel (see below), so that the wheel
+      // alone still scrolls the page past the picture.
+      minZoom: 0.2,
+      maxZoom: 4,
+      boxSelectionEnabled: false,
+      autoungrabify: true,
+      style: [
+        {
+          selector: "node",
+          style: {
+            label: "data(label)",
+            "font-size": 12,
+            color: "#212529",
+            "text-background-color": "#fff",
+            "text-background-opacity": 0.85,
+            "text-background-padding": 2,
+            "text-valign": "bottom",
+            "text-margin-y": 3,
+            "text-wrap": "ellipsis",
+            "text-max-width": "110px",
+            width: 22,
+            height: 22,
+            "border-width": 1,
+            "border-color": "#333",
+          },
+        },
+        { selector: "node.self", style: { "background-color": "#0b5137", width: 40, height: 40, "font-weight": "bold" } },
+        { selector: "node.cooperative", style: { "background-color": "#5fae84", shape: "ellipse" } },
+        { selector: "node.partner", style: { "background-color": "#d9d9d9", shape: "round-rectangle" } },
+        {
+          selector: "edge",
+          // Partnerships with the same organisation run side by side, close together.
+          style: {
+            width: 2,
+            "line-color": "data(colour)",
+            "curve-style": "bezier",
+            "control-point-step-size": 6,
+            opacity: 0.85,
+          },
+        },
+        { selector: "edge.international", style: { "line-style": "dashed" } },
+      ],
+    });
+
+    // Cytoscape listens to the wheel on the container; a plain wheel stops at its
+    // parent (capture phase) and scrolls the page, Ctrl + wheel and a touchpad's pinch
+    // (a wheel with ctrlKey) reach cytoscape and zoom the picture.
+    container.parentNode.addEventListener(
+      "wheel",
+      (event) => {
+        if (!event.ctrlKey && container.contains(event.target)) event.stopPropagation();
+      },
+      { capture: true },
+    );
+    // Fitted whole, a network of dozens of partners is drawn too small to read: start
+    // closer, on the cooperative and its most recent partners; the rest is a drag or a
+    // zoom away, and a double click on the background shows it whole.
+    const readable = 0.75;
+    cy.ready(() => {
+      if (cy.zoom() < readable) {
+        cy.zoom(readable);
+        cy.center(cy.nodes(".self"));
+      }
+    });
+    // A double click on the background fits the whole network again.
+    cy.on("dbltap", (event) => {
+      if (event.target === cy) cy.fit(undefined, 24);
+    });
+    // The drawing, for the browser tests and the console.
+    container.kopnetNetwork = cy;
+
+    cy.on("tap", "node, edge", (event) => {
+      const url = event.target.data("url");
+      if (url) window.location.assign(url);
+    });
+    cy.on("mouseover", "node, edge", (event) => {
+      if (event.target.data("url")) container.style.cursor = "pointer";
+    });
+    cy.on("mouseout", "node, edge", () => {
+      container.style.cursor = "";
+    });
   }
 
-  const cy = cytoscape({
-    container,
-    elements,
-    layout: {
-      name: "concentric",
-      concentric: (node) => (node.data("kind") === "self" ? 100 : 99 - rings.get(node.id())),
-      levelWidth: () => 1,
-      minNodeSpacing: 60,
-      padding: 24,
-      animate: false,
-    },
-    // Drag to pan; zoom with a pinch or Ctrl + wheel (see below), so that the wheel
-    // alone still scrolls the page past the picture.
-    minZoom: 0.2,
-    maxZoom: 4,
-    boxSelectionEnabled: false,
-    autoungrabify: true,
-    style: [
-      {
-        selector: "node",
-        style: {
-          label: "data(label)",
-          "font-size": 12,
-          color: "#212529",
-          "text-background-color": "#fff",
-          "text-background-opacity": 0.85,
-          "text-background-padding": 2,
-          "text-valign": "bottom",
-          "text-margin-y": 3,
-          "text-wrap": "ellipsis",
-          "text-max-width": "110px",
-          width: 22,
-          height: 22,
-          "border-width": 1,
-          "border-color": "#333",
-        },
-      },
-      { selector: "node.self", style: { "background-color": "#0b5137", width: 40, height: 40, "font-weight": "bold" } },
-      { selector: "node.cooperative", style: { "background-color": "#5fae84", shape: "ellipse" } },
-      { selector: "node.partner", style: { "background-color": "#d9d9d9", shape: "round-rectangle" } },
-      {
-        selector: "edge",
-        // Partnerships with the same organisation run side by side, close together.
-        style: {
-          width: 2,
-          "line-color": "data(colour)",
-          "curve-style": "bezier",
-          "control-point-step-size": 6,
-          opacity: 0.85,
-        },
-      },
-      { selector: "edge.international", style: { "line-style": "dashed" } },
-    ],
-  });
-
-  // Cytoscape listens to the wheel on the container; a plain wheel stops at its
-  // parent (capture phase) and scrolls the page, Ctrl + wheel and a touchpad's pinch
-  // (a wheel with ctrlKey) reach cytoscape and zoom the picture.
-  container.parentNode.addEventListener(
-    "wheel",
-    (event) => {
-      if (!event.ctrlKey && container.contains(event.target)) event.stopPropagation();
-    },
-    { capture: true },
-  );
-  // Fitted whole, a network of dozens of partners is drawn too small to read: start
-  // closer, on the cooperative and its most recent partners; the rest is a drag or a
-  // zoom away, and a double click on the background shows it whole.
-  const readable = 0.75;
-  cy.ready(() => {
-    if (cy.zoom() < readable) {
-      cy.zoom(readable);
-      cy.center(cy.nodes(".self"));
-    }
-  });
-  // A double click on the background fits the whole network again.
-  cy.on("dbltap", (event) => {
-    if (event.target === cy) cy.fit(undefined, 24);
-  });
-  // The drawing, for the browser tests and the console.
-  container.kopnetNetwork = cy;
-
-  cy.on("tap", "node, edge", (event) => {
-    const url = event.target.data("url");
-    if (url) window.location.assign(url);
-  });
-  cy.on("mouseover", "node, edge", (event) => {
-    if (event.target.data("url")) container.style.cursor = "pointer";
-  });
-  cy.on("mouseout", "node, edge", () => {
-    container.style.cursor = "";
-  });
+  draw();
+  document.addEventListener("kn:deferred", draw);
 })();

@@ -1,5 +1,5 @@
-"""The cooperative page's partnership network (the JSON cytoscape draws, and the same
-links as a list) and its suggested partners."""
+"""The cooperative's partnership network (the JSON cytoscape draws, and the same links
+as a list) and its suggested partners: pages of their own, which its profile fetches."""
 
 import json
 import random
@@ -19,13 +19,44 @@ pytestmark = pytest.mark.django_db
 
 
 def network(client, coop):
-    response = client.get(f"/koperasi/{coop.slug}/")
+    response = client.get(f"/koperasi/{coop.slug}/jaringan/")
     assert response.status_code == 200
     match = re.search(
         r'<script id="kn-network-data" type="application/json">(.*?)</script>', response.content.decode(), re.S
     )
     assert match, "the page carries the network as JSON"
     return json.loads(match.group(1)), response
+
+
+def deferred_sections(html):
+    """(id, url) of each section a page fetches from a page of its own (kopnet.js)."""
+    return re.findall(r'<section [^>]*id="([a-z-]+)"[^>]* data-kn-deferred="([^"]+)"', html)
+
+
+def test_the_profile_fetches_its_network_and_suggestions_from_their_pages(visitor):
+    coop = CooperativeFactory(sectors=[sector("pertanian")])
+    partnership(coop, PartnerFactory())
+
+    html = visitor.get(f"/koperasi/{coop.slug}/").content.decode()
+
+    sections = deferred_sections(html)
+    assert sections == [("network", f"/koperasi/{coop.slug}/jaringan/"), ("suggestions", f"/koperasi/{coop.slug}/saran/")]
+    assert "kn-network-data" not in html and "js/network" in html  # drawn once fetched
+    for section_id, url in sections:
+        assert f'<a href="{url}">' in html  # what readers without JavaScript follow
+        page = visitor.get(url).content.decode()
+        # What kopnet.js puts in the placeholder's place: the page's element of its id.
+        assert page.count(f' id="{section_id}"') == 1
+        assert not deferred_sections(page)
+
+
+def test_a_profile_without_partnerships_fetches_no_network(visitor):
+    coop = CooperativeFactory()
+
+    html = visitor.get(f"/koperasi/{coop.slug}/").content.decode()
+
+    assert [section_id for section_id, _url in deferred_sections(html)] == ["suggestions"]
+    assert ' id="network"' in html and "jaringan/" not in html and "js/network" not in html
 
 
 def test_network_has_the_cooperative_its_partners_and_one_edge_per_partnership(visitor):
@@ -79,7 +110,7 @@ def test_network_leaves_out_partnerships_the_reader_cannot_see(client, curator_u
     coop, hidden_partner = CooperativeFactory(), CooperativeFactory()
     waiting = pending(coop, hidden_partner)
 
-    response = client.get(f"/koperasi/{coop.slug}/")
+    response = client.get(f"/koperasi/{coop.slug}/jaringan/")
     assert "kn-network-data" not in response.content.decode()
     client.force_login(curator_user)
     data, _response = network(client, coop)
@@ -151,7 +182,7 @@ def test_horizontal_suggestions_are_same_tier_same_province_shared_sector_withou
     partner = CooperativeFactory(name="Sudah bermitra", province=province("32"), sectors=[sector("pertanian")])
     partnership(farmer, partner)
 
-    response = visitor.get(f"/koperasi/{farmer.slug}/")
+    response = visitor.get(f"/koperasi/{farmer.slug}/saran/")
 
     suggested = response.context["suggested_horizontal"]
     assert names(suggested) == ["Cocok"]
@@ -184,7 +215,7 @@ def test_vertical_suggestions_are_higher_tier_federations_covering_the_province_
     CooperativeFactory(name="Primer sama", province=province("32"), sectors=[sector("pertanian")])
     federation(name="Belum diverifikasi", verification=Verification.PENDING, sectors=[sector("pertanian")])
 
-    response = visitor.get(f"/koperasi/{farmer.slug}/")
+    response = visitor.get(f"/koperasi/{farmer.slug}/saran/")
 
     assert names(response.context["suggested_vertical"]) == ["Puskop Jabar", "Induk nasional"]
     html = response.content.decode()
@@ -197,7 +228,7 @@ def test_vertical_suggestions_leave_out_federations_it_belongs_to_through_others
     MembershipFactory(member=farmer, federation=puskop)
     MembershipFactory(member=puskop, federation=induk)
 
-    response = visitor.get(f"/koperasi/{farmer.slug}/")
+    response = visitor.get(f"/koperasi/{farmer.slug}/saran/")
 
     assert response.context["suggested_vertical"] == []
 

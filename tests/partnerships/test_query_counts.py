@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 
 from kopnet.models import Verification
+from partnerships import selectors
 from tests.factories import CooperativeFactory, PartnerFactory, RepresentationFactory, UserFactory, sector
 from tests.partnerships.public_data import document, federation, foreign_partner, partnership, pending
 
@@ -105,25 +106,47 @@ def test_detail_queries_for_a_party_official(client, django_assert_num_queries, 
 @pytest.mark.parametrize("rows", [1, 70])
 def test_cooperative_page_queries_do_not_grow_with_partnerships(visitor, django_assert_num_queries, rows):
     coop = CooperativeFactory(sectors=[sector("pertanian")])
-    CooperativeFactory(sectors=[sector("pertanian")])
-    federation(sectors=[sector("pertanian")])
     partnerships(rows, coop=coop)
     # 1 the cooperative with its province (and whether the reader acts for it), 2 its
-    # sectors, 3 its federations (none), 4 partnership and partner totals, 5 the
-    # party rows of the network, 6 its latest partnerships, 7 their parties,
-    # 8 horizontal suggestions, 9 vertical suggestions, 10 the sectors both kinds
-    # share with it. On PostgreSQL 4 to 6 read the network it keeps for visitors
-    # (partnerships/migrations/0012); inside a test's transaction, the deferred trigger
-    # that applies this transaction's writes to it runs before 4: one statement more
-    # that a request in autocommit, as in production, never makes.
-    expected = 10 + (connection.vendor == "postgresql")
-    with django_assert_num_queries(expected):
+    # sectors, 3 its federations (none), 4 how many partnerships it has, 5 its latest
+    # partnerships, 6 their parties. On PostgreSQL 4 reads the network it keeps for
+    # visitors (partnerships/migrations/0012); inside a test's transaction, the
+    # deferred trigger that applies this transaction's writes to it runs before 4: one
+    # statement more that a request in autocommit, as in production, never makes.
+    # Its network and suggestions are pages of their own (below).
+    with django_assert_num_queries(6 + (connection.vendor == "postgresql")):
         response = visitor.get(f"/koperasi/{coop.slug}/")
     assert response.context["partnership_count"] == rows
+    assert len(response.context["partnerships"]) == min(rows, selectors.PROFILE_PARTNERSHIPS)
+
+
+@pytest.mark.parametrize("rows", [1, 70])
+def test_network_page_queries_do_not_grow_with_partnerships(visitor, django_assert_num_queries, rows):
+    coop = CooperativeFactory()
+    partnerships(rows, coop=coop)
+    # 1 the cooperative, 2 partnership and partner totals, 3 the party rows of the
+    # network (on PostgreSQL: what it keeps, after the deferred trigger, as above).
+    with django_assert_num_queries(3 + (connection.vendor == "postgresql")):
+        response = visitor.get(f"/koperasi/{coop.slug}/jaringan/")
     # Every partner is new, so the picture stops at 60 of them.
     assert len(response.context["network"]["graph"]["edges"]) == min(2 * rows, 60)
     assert response.context["network"]["more"] == max(2 * rows - 60, 0)
-    assert response.context["suggested_horizontal"] and response.context["suggested_vertical"]
+
+
+@pytest.mark.parametrize("rows", [1, 8])
+def test_suggestion_page_queries_do_not_grow_with_suggestions(visitor, django_assert_num_queries, rows):
+    coop = CooperativeFactory(sectors=[sector("pertanian")])
+    for _ in range(rows):
+        CooperativeFactory(sectors=[sector("pertanian")])
+        federation(sectors=[sector("pertanian")])
+    partnerships(3, coop=coop)
+    # 1 the cooperative with its province, 2 its sectors, 3 its federations (none),
+    # 4 horizontal suggestions, 5 vertical suggestions, 6 the sectors both kinds share
+    # with it.
+    with django_assert_num_queries(6):
+        response = visitor.get(f"/koperasi/{coop.slug}/saran/")
+    assert len(response.context["suggested_horizontal"]) == min(rows, selectors.SUGGESTIONS)
+    assert len(response.context["suggested_vertical"]) == min(rows, selectors.SUGGESTIONS)
 
 
 @pytest.mark.parametrize("rows", [1, 30])
@@ -220,9 +243,13 @@ def test_cooperative_page_queries_for_a_curator_do_not_grow_with_unverified_orga
     coop = CooperativeFactory()
     waiting_partnerships(rows, coop=coop)
     # 1 session, 2 user, 3 user and 4 group permissions, 5 the cooperative, 6 its
-    # sectors (none, so no suggestions), 7 its federations, 8 partnership and partner
-    # totals, 9 the party rows of the network, 10 its latest partnerships, 11 their
-    # parties.
-    with django_assert_num_queries(11):
+    # sectors, 7 its federations, 8 how many partnerships it has, 9 its latest
+    # partnerships, 10 their parties.
+    with django_assert_num_queries(10):
         response = curator.get(f"/koperasi/{coop.slug}/")
     assert response.context["partnership_count"] == rows
+    # Its network: 1-4 the curator, 5 the cooperative, 6 partnership and partner
+    # totals, 7 the party rows.
+    with django_assert_num_queries(7):
+        network = curator.get(f"/koperasi/{coop.slug}/jaringan/")
+    assert network.context["network"]["totals"]["partnerships"] == rows

@@ -72,7 +72,7 @@ def test_register_confirm_verify_and_find(db, media, django_capture_on_commit_ca
     assert partnership.is_verified
 
     # 4. A visitor finds it by filtering, opens it, and sees it on both cooperatives'
-    #    pages, in the network picture's data, and counted in the statistics.
+    #    pages, in their network pictures' data, and counted in the statistics.
     found = visitor.get("/kerjasama/", {"direction": "horizontal", "cooperative": coop_1.slug})
     assert found.status_code == 200
     assert partnership.reference in found.content.decode()
@@ -86,7 +86,8 @@ def test_register_confirm_verify_and_find(db, media, django_capture_on_commit_ca
     for coop, other in [(coop_1, coop_2), (coop_2, coop_1)]:
         page = visitor.get(f"/koperasi/{coop.slug}/").content.decode()
         assert partnership.reference in page
-        assert f'"url": "/koperasi/{other.slug}/"' in page  # a node of the network picture
+        network = visitor.get(f"/koperasi/{coop.slug}/jaringan/").content.decode()  # the profile fetches it
+        assert f'"url": "/koperasi/{other.slug}/"' in network  # a node of the network picture
     statistics = visitor.get("/statistik/")
     assert statistics.status_code == 200
     counted = statistics.context["partnerships"]

@@ -1,11 +1,14 @@
 """The registry: provinces, sectors, cooperatives, their federation memberships,
 non-cooperative partners, and the officials who represent cooperatives."""
 
+from typing import NamedTuple
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import connections, models
 from django.db.models import Count, Prefetch, Q
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -150,33 +153,6 @@ class CooperativeQuerySet(RegistryQuerySet):
             models.Exists(Membership.objects.active().filter(member=models.OuterRef("pk"), federation=federation))
         )
 
-    def with_member_preview(self, visible, size):
-        """The first `size` visible active members of each row and how many there are.
-
-        The members come in one query for all rows (a sliced Prefetch) as
-        `member_preview`, a list of memberships; `visible_member_count` counts them
-        all and `more_members` says how many the preview leaves out.
-        """
-        memberships = Membership.objects.active().filter(member__in=visible)
-        count = (
-            memberships.filter(federation=models.OuterRef("pk"))
-            .order_by()
-            .values("federation")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        # Only what a preview shows of each member (a federation's page lists 50 rows of 5).
-        preview = (
-            memberships.select_related("member")
-            .only("federation_id", "member__slug", "member__name", "member__tier", "member__member_count")
-            .order_by("member__name", "member_id")[:size]
-        )
-        # more_members (Cooperative) subtracts the preview in Python: an annotation
-        # built on this one made PostgreSQL count every row's members twice.
-        return self.annotate(visible_member_count=Coalesce(models.Subquery(count), 0)).prefetch_related(
-            Prefetch("member_memberships", queryset=preview, to_attr="member_preview")
-        )
-
     def summary(self):
         """How many cooperatives there are in all, of each tier and of each type: one query."""
         counts = {"total": Count("pk")}
@@ -312,11 +288,6 @@ class Cooperative(CleanTextMixin, SluggedModel, VerifiableModel):
     @property
     def is_federation(self):
         return self.tier != Tier.PRIMER
-
-    @property
-    def more_members(self):
-        """How many visible members its preview leaves out (rows of with_member_preview())."""
-        return self.visible_member_count - len(self.member_preview)
 
     def clean(self):
         super().clean()
@@ -672,6 +643,54 @@ class Representation(ChoiceDisplayMixin, models.Model):
 
 
 
+class MemberPreview(NamedTuple):
+    """One of the first members of a federation, as its federation's page lists it."""
+
+    slug: str
+    name: str
+    tier: str
+    member_count: int
+
+
+def with_member_previews(cooperatives, visible, size):
+    """Gives each of these cooperatives (a page of a federation's members)
+    `member_preview`, its first `size` active members that the reader may see
+    (`visible`, a queryset of cooperatives), by name, as MemberPreviews, and
+    `more_members`, how many more of them there are. Primary cooperatives have none.
+
+    One query for the page's federations whatever their number of members, none for a
+    page of primary cooperatives: a window numbers each federation's members and
+    counts them. Rows, not models: the sliced prefetch of memberships and their
+    members (and the count annotated on the page's query) took longer to build and
+    load than to run.
+    """
+    federation_ids = [coop.pk for coop in cooperatives if coop.is_federation]
+    previews, totals = {pk: [] for pk in federation_ids}, dict.fromkeys(federation_ids, 0)
+    if federation_ids:
+        readable, params = visible.order_by().values("pk").query.sql_with_params()
+        sql = f"""
+            SELECT federation_id, total, slug, name, tier, member_count FROM (
+                SELECT m.federation_id, c.slug, c.name, c.tier, c.member_count,
+                    ROW_NUMBER() OVER (PARTITION BY m.federation_id ORDER BY c.name, c.id) AS place,
+                    COUNT(*) OVER (PARTITION BY m.federation_id) AS total
+                FROM {Membership._meta.db_table} AS m JOIN {Cooperative._meta.db_table} AS c ON c.id = m.member_id
+                WHERE m.end_date IS NULL AND m.federation_id IN ({", ".join(["%s"] * len(federation_ids))})
+                    AND m.member_id IN ({readable})
+            ) AS numbered
+            WHERE place <= %s
+            ORDER BY federation_id, place
+        """
+        with connections[visible.db].cursor() as cursor:
+            cursor.execute(sql, [*federation_ids, *params, size])
+            for federation_id, total, *member in cursor.fetchall():
+                previews[federation_id].append(MemberPreview(*member))
+                totals[federation_id] = total
+    for coop in cooperatives:
+        coop.member_preview = previews.get(coop.pk, [])
+        coop.more_members = totals.get(coop.pk, 0) - len(coop.member_preview)
+    return cooperatives
+
+
 def federation_levels(cooperative, federations):
     """The federations above a cooperative, level by level, up to the top.
 
@@ -681,12 +700,12 @@ def federation_levels(cooperative, federations):
     federations first reached at level n - 1 (one reached again later is shown there,
     not walked again). At most MAX_FEDERATION_DEPTH levels.
 
-    Two queries whatever the depth (was one a level, each costing more to build than
-    to run): a recursive one finds every active membership above the cooperative,
-    the second loads those whose federation the reader may see; the walk then runs
-    over them in memory. Leaving the reader out of the recursion keeps it on the
-    memberships' indexes: inside it, PostgreSQL matched each level against every
-    verified cooperative (330 ms at 250,000).
+    One query whatever the depth (was one a level, each costing more to build than
+    to run): a recursive subquery finds every active membership above the
+    cooperative, and of those the query loads the ones whose federation the reader
+    may see; the walk then runs over them in memory. Leaving the reader out of the
+    recursion keeps it on the memberships' indexes: inside it, PostgreSQL matched
+    each level against every verified cooperative (330 ms at 250,000).
     """
     memberships, cooperatives = Membership._meta.db_table, Cooperative._meta.db_table
     sql = f"""
@@ -697,16 +716,13 @@ def federation_levels(cooperative, federations):
             FROM reached AS r JOIN {memberships} AS m ON m.member_id = r.cooperative_id
             WHERE m.end_date IS NULL AND r.depth < %s
         )
-        SELECT DISTINCT m.id FROM {memberships} AS m JOIN reached AS r ON r.cooperative_id = m.member_id
+        SELECT m.id FROM {memberships} AS m JOIN reached AS r ON r.cooperative_id = m.member_id
         WHERE m.end_date IS NULL
     """
-    with connections[federations.db].cursor() as cursor:
-        cursor.execute(sql, [cooperative.pk, MAX_FEDERATION_DEPTH - 1])
-        above = [row[0] for row in cursor.fetchall()]
-    if not above:
-        return []
-    edges = (
-        Membership.objects.filter(pk__in=above, federation__in=federations)
+    above = RawSQL(sql, [cooperative.pk, MAX_FEDERATION_DEPTH - 1])
+    edges = list(
+        Membership.objects.using(federations.db)
+        .filter(pk__in=above, federation__in=federations)
         .select_related("federation__province")
         .order_by("federation__name", "federation_id", "member_id")
     )

@@ -26,7 +26,7 @@ from kopnet.services import StaleVersion, changed_since, latest_revision, pendin
 from registry import services
 from registry.filters import CooperativeFilter, PartnerFilter
 from registry.forms import CooperativeForm, CooperativeSearchForm, RepresentationRequestForm
-from registry.models import Cooperative, Partner, Representation, Sector, federation_levels
+from registry.models import Cooperative, Partner, Representation, Sector, federation_levels, with_member_previews
 from registry.policy import acts_for
 from registry.sections import kept_list_count, profile_sections
 
@@ -139,8 +139,13 @@ class PartnerListView(RegistryListView):
 
 
 def paginate(request, queryset, param):
-    """A page of `queryset` chosen by the `param` query parameter; a bad page is a 404."""
-    paginator = CachedCountPaginator(queryset, settings.KOPNET_PAGE_SIZE, request=request)
+    """A page of `queryset` chosen by the `param` query parameter; a bad page is a 404.
+
+    The count is not cached: a federation's members are counted from an index in
+    less time than reading the data version and the cache and writing the count back
+    took (three queries), and the profile they are on is cached whole.
+    """
+    paginator = CachedCountPaginator(queryset, settings.KOPNET_PAGE_SIZE, request=request, cache_count=False)
     try:
         return paginator.page(request.GET.get(param) or 1)
     except InvalidPage as error:
@@ -220,14 +225,10 @@ class CooperativeDetailView(RegistryDetailView):
             # Its officials see what became of their latest proposed change.
             kwargs["latest_change"] = latest_revision(coop)
         if coop.is_federation:
-            members = (
-                visible.members_of(coop)
-                .select_related("province")
-                .only(*MEMBER_COLUMNS)
-                .with_member_preview(visible, MEMBER_PREVIEW_SIZE)
-                .order_by("name", "id")
-            )
-            kwargs["members_page"] = paginate(self.request, members, "members_page")
+            members = visible.members_of(coop).select_related("province").only(*MEMBER_COLUMNS).order_by("name", "id")
+            page = paginate(self.request, members, "members_page")
+            page.object_list = with_member_previews(list(page.object_list), visible, MEMBER_PREVIEW_SIZE)
+            kwargs["members_page"] = page
         return super().get_context_data(**kwargs)
 
 

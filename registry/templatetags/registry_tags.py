@@ -4,25 +4,57 @@ from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.translation import ngettext
 
 from kopnet.links import url_of
+from registry.models import Tier
 from kopnet.templatetags.kopnet_tags import verification_badge
 
 register = template.Library()
 
 
 @register.simple_tag
-def member_preview(federation):
-    """The first of a federation's own members, as the members table lists them:
-    {% member_preview member %}.
+def member_rows(members, show_verification=False):
+    """The rows of a federation's members table (registry/cooperative_detail.html has
+    its head): each member with its province, tier, members and the first of its own
+    members (registry.models.with_member_previews()).
 
-    What a loop of {% blocktranslate count %} wrote, in Python: a federation's page
-    lists 50 members with up to 5 of theirs each, so up to 250 previews a page.
+    Written in Python, as the list's rows are (cooperative_rows): a page lists 50
+    members with up to 5 of theirs each.
     """
+    return format_html_join("", "{}", ((member_row(member, show_verification),) for member in members))
+
+
+MEMBER_ROW = (
+    '<tr><th scope="row" class="fw-normal kn-name"><a href="{}">{}</a>{}{}</th>'
+    '<td>{}</td><td class="text-end">{}</td><td>{}</td></tr>'
+)
+
+
+def member_row(member, show_verification):
+    url = url_of("registry:cooperative_detail", member.slug)
+    province = ""
+    if member.province:
+        province = format_html('<br><small class="text-body-secondary">{}</small>', member.province.name)
+    badge = ""
+    if show_verification and not member.is_verified:
+        badge = format_html(" {}", verification_badge(member))
+    preview = "–"
+    if member.member_preview:
+        preview = member_preview(member.member_preview)
+        if member.more_members:
+            more = ngettext("and %(more)s more", "and %(more)s more", member.more_members) % {"more": member.more_members}
+            preview += format_html(' <a class="small ps-3" href="{}#members-heading">{}</a>', url, more)
+    return format_html(
+        MEMBER_ROW, url, member.name, province, badge, member.get_tier_display(), intcomma(member.member_count), preview
+    )
+
+
+def member_preview(preview):
+    """The first of a federation's own members (MemberPreviews), each with its tier
+    and members."""
     items = []
-    for membership in federation.member_preview:
-        member = membership.member
+    for member in preview:
         count = member.member_count
         details = ngettext("%(tier)s, %(members)s member", "%(tier)s, %(members)s members", count) % {
-            "tier": member.get_tier_display(),
+            "tier": Tier(member.tier).label,
             "members": intcomma(count),
         }
         items.append((url_of("registry:cooperative_detail", member.slug), member.name, details))

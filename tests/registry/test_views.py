@@ -300,7 +300,7 @@ def test_federation_shows_members_as_a_tree_with_and_n_more(visitor):
 
     member = response.context["members_page"].object_list[0]
     assert member == pkpri
-    assert [m.member.name for m in member.member_preview] == ["KPRI 0", "KPRI 1", "KPRI 2", "KPRI 3", "KPRI 4"]
+    assert [m.name for m in member.member_preview] == ["KPRI 0", "KPRI 1", "KPRI 2", "KPRI 3", "KPRI 4"]
     assert member.more_members == 3
     page = html(response)
     assert "Koperasi sekunder" in page

@@ -32,12 +32,12 @@ from registry.models import (
     Cooperative,
     CooperativeStatus,
     CooperativeType,
-    Membership,
     Partner,
     Province,
     Scope,
     Sector,
     Tier,
+    federations_above,
 )
 
 # What a profile page lists before linking to the filtered list.
@@ -178,14 +178,10 @@ def cooperative_network(cooperative, user):
     return partnership_network(cooperative, visible, may_see_unverified(user), user, kept=network_kept_for(user))
 
 
-def cooperative_suggestions(cooperative, user, above_ids=()):
-    """Its suggested partners: (horizontal, vertical), each with its shared sectors.
-
-    `above_ids` are the federations it already belongs to, directly or through
-    others, so that they are not suggested again.
-    """
+def cooperative_suggestions(cooperative, user):
+    """Its suggested partners: (horizontal, vertical), each with its shared sectors."""
     horizontal = horizontal_suggestions(cooperative, user)
-    vertical = vertical_suggestions(cooperative, above_ids)
+    vertical = vertical_suggestions(cooperative)
     with_shared_sectors(cooperative, horizontal, vertical)
     return horizontal, vertical
 
@@ -505,10 +501,11 @@ def horizontal_suggestions(cooperative, user):
     return suggestions
 
 
-def vertical_suggestions(cooperative, above_ids=()):
+def vertical_suggestions(cooperative):
     """Verified federations of a higher tier covering its province (the same province,
     or a national or international scope) and sharing a sector, that it does not
-    already belong to: the nearest tier and the same province first. One query."""
+    already belong to, directly or through others: the nearest tier and the same
+    province first. One query."""
     sector_ids = sector_ids_of(cooperative)
     higher = [tier for tier, rank in TIER_RANK.items() if rank > TIER_RANK[cooperative.tier]]
     if not sector_ids or not higher:
@@ -523,17 +520,13 @@ def vertical_suggestions(cooperative, above_ids=()):
     if cooperative.province_id:
         covering += " OR c.province_id = %s"
         covering_params.append(cooperative.province_id)
-    joined, joined_params = (
-        Membership.objects.active().filter(member=cooperative).values("federation_id").query.sql_with_params()
-    )
-    above = sorted(above_ids)
-    not_above = f" AND c.id NOT IN ({placeholders(above)})" if above else ""
+    above, above_params = federations_above(cooperative.pk)
     sql = f"""
         SELECT c.*, {shared} AS shared_count, {tier_order} AS tier_order,
             CASE WHEN {same_province} THEN 0 ELSE 1 END AS province_order
         FROM {COOPERATIVES} AS c
-        WHERE {candidate} AND c.tier IN ({placeholders(higher)}) AND ({covering}){not_above}
-            AND c.id NOT IN ({joined})
+        WHERE {candidate} AND c.tier IN ({placeholders(higher)}) AND ({covering})
+            AND c.id NOT IN ({above})
         ORDER BY tier_order, province_order, shared_count DESC, c.name, c.id
         LIMIT {SUGGESTIONS}
     """
@@ -544,8 +537,7 @@ def vertical_suggestions(cooperative, above_ids=()):
         *candidate_params,
         *higher,
         *covering_params,
-        *above,
-        *joined_params,
+        *above_params,
     ]
     suggestions = list(Cooperative.objects.raw(sql, params))
     for suggestion in suggestions:

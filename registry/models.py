@@ -643,6 +643,24 @@ class Representation(ChoiceDisplayMixin, models.Model):
 
 
 
+def federations_above(cooperative_id):
+    """The SQL of the ids of every cooperative above this one through active
+    memberships, however deep, and its params: one recursive query, for a subquery
+    (Membership.ancestor_ids() walks the same a level a query)."""
+    memberships = Membership._meta.db_table
+    sql = f"""
+        WITH RECURSIVE above(cooperative_id, depth) AS (
+            SELECT federation_id, 1 FROM {memberships} WHERE member_id = %s AND end_date IS NULL
+            UNION
+            SELECT m.federation_id, a.depth + 1
+            FROM above AS a JOIN {memberships} AS m ON m.member_id = a.cooperative_id
+            WHERE m.end_date IS NULL AND a.depth < %s
+        )
+        SELECT cooperative_id FROM above
+    """
+    return sql, [cooperative_id, MAX_FEDERATION_DEPTH]
+
+
 class MemberPreview(NamedTuple):
     """One of the first members of a federation, as its federation's page lists it."""
 

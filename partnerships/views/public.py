@@ -20,7 +20,7 @@ from partnerships import selectors
 from partnerships.filters import PartnershipFilter
 from partnerships.models import Partnership
 from partnerships.policy import party_name
-from registry.models import Cooperative, Partner, federation_levels
+from registry.models import Cooperative, Partner
 
 
 EXTENSIONS = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
@@ -187,11 +187,8 @@ class CooperativeSuggestionsView(CooperativeSectionView):
         return super().get_queryset().for_detail()  # its province and sectors
 
     def get_context_data(self, **kwargs):
-        coop, user = self.object, self.request.user
-        levels = federation_levels(coop, Cooperative.objects.visible_to(user))
-        # Federations it belongs to, directly or through others: not suggested again.
-        above = {edge.federation_id for level in levels for edge in level}
-        kwargs["suggested_horizontal"], kwargs["suggested_vertical"] = selectors.cooperative_suggestions(coop, user, above)
+        suggestions = selectors.cooperative_suggestions(self.object, self.request.user)
+        kwargs["suggested_horizontal"], kwargs["suggested_vertical"] = suggestions
         return super().get_context_data(**kwargs)
 
 

@@ -311,7 +311,7 @@ def expected_horizontal(coop, everyone, pool_size):
 
 def expected_vertical(coop, everyone):
     mine = {sector.pk for sector in coop.sectors.all()}
-    joined = set(Membership.objects.active().filter(member=coop).values_list("federation_id", flat=True))
+    joined = Membership.ancestor_ids(coop.pk)  # directly or through others
 
     def covers(other):
         return (

@@ -8,7 +8,6 @@ from collections import defaultdict
 
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils.translation import gettext_lazy as _
 
@@ -168,7 +167,12 @@ def cooperative_partnerships(cooperative, user):
     kept = network_kept_for(user)
     count = kept_network_totals(cooperative)["partnerships"] if kept else visible.count()
     # Most cooperatives have no partnership yet: their page asks nothing more.
-    recent = list(partnerships_for_list(newest_partnerships(cooperative, visible, kept))) if count else []
+    if not count:
+        recent = []
+    elif kept:
+        recent = kept_newest_partnerships(cooperative)
+    else:
+        recent = list(partnerships_for_list(newest_partnerships(visible)))
     return {"partnerships": recent, "partnership_count": count, "partnerships_more": max(count - len(recent), 0)}
 
 
@@ -391,11 +395,75 @@ def kept_party_rows(cooperative):
     return parties
 
 
-def newest_partnerships(cooperative, partnerships, kept):
-    """Its PROFILE_PARTNERSHIPS newest `partnerships` (when `kept`: the verified ones)."""
-    if kept:
-        newest = RawSQL(kept_edges_sql("partnership_id", OWN_EDGES), [cooperative.pk, PROFILE_PARTNERSHIPS])
-        partnerships = Partnership.objects.filter(pk__in=newest)
+# What kept_newest_partnerships() reads: of each partnership what a list's row shows
+# ({% partnership_rows %}: not its description, read again for each of its parties),
+# and its parties' organisations as a list shows them (LISTED_ORGANISATION).
+LISTED_PARTNERSHIP = (
+    "id", "reference", "title", "verification", "category", "direction", "international", "new_entity", "status",
+    "start_date", "end_date",
+)  # fmt: skip
+NEWEST_FIELDS = {
+    "partnership": in_model_order(Partnership, *LISTED_PARTNERSHIP),
+    "party": in_model_order(PartnershipParty, *LISTED_PARTY),
+    "cooperative": in_model_order(Cooperative, "id", *LISTED_ORGANISATION),
+    "partner": in_model_order(Partner, "id", *LISTED_ORGANISATION),
+}
+
+
+def kept_newest_partnerships(cooperative):
+    """newest_partnerships() of a visitor (`kept`) through partnerships_for_list(), in
+    one query: the kept edges' index walk names the newest verified partnerships, read
+    with their parties and their organisations. For the busiest cooperatives the two
+    ORM queries (the partnerships, then their parties with select_related and only())
+    took longer to build and load than to run. Each partnership's parties are its
+    prefetched `parties`, by id, each with its partnership and organisation set."""
+    columns = ", ".join(
+        f"{relation}.{field}" for relation, (_model, fields) in NEWEST_FIELDS.items() for field in fields
+    )
+    sql = f"""
+        WITH newest AS ({kept_edges_sql("partnership_id", OWN_EDGES)})
+        SELECT {columns}
+        FROM newest
+        JOIN partnerships_partnership partnership ON partnership.id = newest.partnership_id
+        JOIN partnerships_partnershipparty party ON party.partnership_id = partnership.id
+        LEFT JOIN registry_cooperative cooperative ON cooperative.id = party.cooperative_id
+        LEFT JOIN registry_partner partner ON partner.id = party.partner_id
+        ORDER BY partnership.start_date DESC, partnership.id DESC, party.id
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [cooperative.pk, PROFILE_PARTNERSHIPS])
+        rows = cursor.fetchall()
+    db = connection.alias
+    partnerships, parties = {}, defaultdict(list)
+    slices, start = {}, 0
+    for relation, (_model, fields) in NEWEST_FIELDS.items():
+        slices[relation] = slice(start, start + len(fields))
+        start += len(fields)
+
+    def load(relation, row):
+        model, fields = NEWEST_FIELDS[relation]
+        values = row[slices[relation]]
+        # A party is a cooperative or a partner: the other one's columns are NULL.
+        return model.from_db(db, fields, values) if values[0] is not None else None
+
+    for row in rows:
+        partnership_id = row[slices["partnership"]][0]
+        if partnership_id not in partnerships:  # a row for each of its parties
+            partnerships[partnership_id] = load("partnership", row)
+        party = load("party", row)
+        party.partnership = partnerships[partnership_id]
+        party.cooperative, party.partner = load("cooperative", row), load("partner", row)
+        parties[partnership_id].append(party)
+    for partnership in partnerships.values():
+        prefetched = partnership.parties.all()  # what prefetch_related() leaves: a filled queryset
+        prefetched._result_cache, prefetched._prefetch_done = parties[partnership.pk], True
+        partnership._prefetched_objects_cache = {"parties": prefetched}
+    return list(partnerships.values())
+
+
+def newest_partnerships(partnerships):
+    """The PROFILE_PARTNERSHIPS newest of these `partnerships` (kept_newest_partnerships()
+    reads a visitor's from the kept edges)."""
     return partnerships.order_by("-start_date", "-id")[:PROFILE_PARTNERSHIPS]
 
 

@@ -39,8 +39,22 @@ def network(cooperative, kept):
     """What a visitor's page shows of the cooperative's network, kept or counted afresh."""
     visible = Partnership.objects.visible_to(VISITOR).involving(cooperative=cooperative)
     shown = selectors.partnership_network(cooperative, visible, False, VISITOR, kept=kept)
-    newest = selectors.newest_partnerships(cooperative, visible, kept) if shown["totals"]["partnerships"] else []
-    return {**shown, "newest": [record.reference for record in newest]}
+    newest = []
+    if shown["totals"]["partnerships"] and kept:
+        newest = selectors.kept_newest_partnerships(cooperative)
+    elif shown["totals"]["partnerships"]:
+        newest = selectors.partnerships_for_list(selectors.newest_partnerships(visible))
+    return {**shown, "newest": [listed(record) for record in newest]}
+
+
+def listed(partnership):
+    """What a list shows of a partnership and its parties."""
+    parties = [
+        (party.pk, party.partnership_id, party.organisation.pk, party.organisation.name, party.organisation.slug,
+         party.organisation.verification, party.cooperative_id is not None)
+        for party in partnership.parties.all()
+    ]  # fmt: skip
+    return partnership.reference, partnership.title, partnership.status, partnership.end_date, parties
 
 
 def networks(kept, cooperatives=None):
@@ -158,7 +172,7 @@ def test_the_page_shows_the_visitor_the_kept_network(busy):
     network_page = Client().get(f"/koperasi/{a.slug}/jaringan/")
 
     assert network_page.context["network"] == {key: value for key, value in fresh.items() if key != "newest"}
-    assert [record.reference for record in response.context["partnerships"]] == fresh["newest"]
+    assert [listed(record) for record in response.context["partnerships"]] == fresh["newest"]
     assert response.context["partnership_count"] == fresh["totals"]["partnerships"] == 6
     assert response.context["partnerships_more"] == 4
 

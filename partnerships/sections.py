@@ -9,11 +9,11 @@ from registry.models import Cooperative, Partner
 from registry.sections import add_list_count, add_profile_section
 
 
-def cooperative_context(request, cooperative, page):
+def cooperative_context(request, cooperative):
     return selectors.cooperative_partnerships(cooperative, request.user)
 
 
-def partner_context(request, partner, page):
+def partner_context(request, partner):
     return selectors.partner_partnerships(partner, request.user)
 
 

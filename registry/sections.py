@@ -20,9 +20,8 @@ _sections = {}
 class ProfileSection:
     """A part of a model's profile page.
 
-    `context(request, record, page)` returns what `template_name` needs, merged into
-    the page's context (so its names must not clash with the page's); `page` is the
-    page's context so far.
+    `context(request, record)` returns what `template_name` needs, merged into
+    the page's context (so its names must not clash with the page's).
     """
 
     template_name: str

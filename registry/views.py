@@ -183,7 +183,7 @@ class RegistryDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         sections = profile_sections(self.model)
         for section in sections:
-            context.update(section.context(self.request, self.object, context))
+            context.update(section.context(self.request, self.object))
         context["profile_sections"] = [section.template_name for section in sections]
         return context
 

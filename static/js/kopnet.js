@@ -17,7 +17,10 @@ window.addEventListener("pageshow", () => {
 // page has loaded, each is fetched and its element of the same id put in place of
 // the link to it; "kn:deferred" tells the scripts that draw in it. Without this
 // script, or when a fetch fails, the link stays.
+// The placeholder is busy while it loads (only then: without this script its link is
+// all there is, and a busy region may be skipped by a screen reader).
 for (const placeholder of document.querySelectorAll("[data-kn-deferred]")) {
+  placeholder.setAttribute("aria-busy", "true");
   fetch(placeholder.dataset.knDeferred, { credentials: "same-origin" })
     .then((response) => (response.ok ? response.text() : Promise.reject(new Error(response.statusText))))
     .then((html) => {

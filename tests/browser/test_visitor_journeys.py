@@ -143,3 +143,22 @@ def test_a_network_of_200_partners_draws_the_most_recent_and_says_how_many_more(
     section.get_by_role("link", name="Lihat semua kerjasama").click()
     page.wait_for_url(f"**/kerjasama/?cooperative={hub.slug}")
     expect(page.get_by_text("Halaman 1 dari 1 (20 hasil)")).to_be_visible()
+
+
+def test_a_profile_fetches_its_network_and_suggestions_and_keeps_their_links_when_that_fails(
+    page, live_server, registry
+):
+    page.goto(live_server.url + f"/koperasi/{registry.dekopin.slug}/")
+    suggestions = page.get_by_role("region", name="Saran mitra kerjasama")
+    expect(suggestions.get_by_role("heading", name="Horizontal: tingkat dan sektor usaha yang sama di sekitarnya")).to_be_visible()
+    expect(network(page).locator("canvas").first).to_be_attached()
+
+    # The network's page does not answer, the suggestions' page fails: the links stay.
+    page.route("**/jaringan/", lambda route: route.abort())
+    page.route("**/saran/", lambda route: route.fulfill(status=500, body="Kesalahan"))
+    page.reload()
+    for region, link in [("Jaringan kerjasama", "Lihat jaringan kerjasama"), ("Saran mitra kerjasama", "Lihat saran mitra kerjasama")]:
+        section = page.get_by_role("region", name=region)
+        expect(section.get_by_role("link", name=link)).to_be_visible()
+        expect(section).not_to_have_attribute("aria-busy", "true")
+    expect(page.locator("#kn-network")).to_have_count(0)

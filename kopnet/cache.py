@@ -392,22 +392,19 @@ class CachedCountPaginator(Paginator):
 
     With `count_with_rows` (searches), an uncached count comes with the page's rows
     in one query (a window count): a search's matches are found once, not once to
-    count and again to sort. Without `cache_count` the count is not cached (a
-    count that costs less than reading the version, the cache and writing it back,
-    on a page that is cached whole).
+    count and again to sort.
     """
 
-    def __init__(self, *args, request=None, count_with_rows=False, cache_count=True, **kwargs):
+    def __init__(self, *args, request=None, count_with_rows=False, **kwargs):
         self.request = request
         self.count_with_rows = count_with_rows
-        self.cache_count = cache_count
         super().__init__(*args, **kwargs)
 
     @cached_property
     def count_key(self):
         """The cache key of the count (None: not cached), its SQL compiled once per list."""
         queryset = self.object_list
-        if not self.cache_count or not hasattr(queryset, "query"):
+        if not hasattr(queryset, "query"):
             return None
         version = data_version(self.request)
         if version is None:  # no version row (a flushed database): nothing may be cached

@@ -8,17 +8,17 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import InvalidPage
+from django.core.paginator import Page, Paginator
 from django.contrib.postgres.aggregates import StringAgg
 from django.db import connections
-from django.db.models import Exists, OuterRef, Q, Value
+from django.db.models import Count, Exists, OuterRef, Q, Value, Window
 from django.db.models.functions import Collate
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView
 
-from kopnet.cache import CachedCountPaginator, page_version, page_version_tokens, page_versions
+from kopnet.cache import page_version, page_version_tokens, page_versions
 from kopnet import policy
 from kopnet.lists import CSV_CHUNK, RegistryListView, csv_bool, csv_bool_where
 from kopnet.models import Verification
@@ -138,18 +138,20 @@ class PartnerListView(RegistryListView):
         )
 
 
-def paginate(request, queryset, param):
-    """A page of `queryset` chosen by the `param` query parameter; a bad page is a 404.
-
-    The count is not cached: a federation's members are counted from an index in
-    less time than reading the data version and the cache and writing the count back
-    took (three queries), and the profile they are on is cached whole.
-    """
-    paginator = CachedCountPaginator(queryset, settings.KOPNET_PAGE_SIZE, request=request, cache_count=False)
-    try:
-        return paginator.page(request.GET.get(param) or 1)
-    except InvalidPage as error:
-        raise Http404(_("There is no such page of members.")) from error
+def members_page(request, members):
+    """The page of a federation's `members` that the `members_page` parameter names,
+    with how many there are, in one query (a window count: a federation's members are
+    some thousands at most, so the rows before a page cost little to skip). A page
+    number that is not a page of them is a 404."""
+    size = settings.KOPNET_PAGE_SIZE
+    value = request.GET.get("members_page") or "1"
+    number = int(value) if value.isascii() and value.isdigit() and len(value) < 16 else 0
+    rows = list(members.annotate(kn_total=Window(Count("pk")))[(number - 1) * size : number * size]) if number else []
+    if number < 1 or (number > 1 and not rows):
+        raise Http404(_("There is no such page of members."))
+    paginator = Paginator(rows, size)
+    paginator.count = rows[0].kn_total if rows else 0
+    return Page(rows, number, paginator)
 
 
 def federation_tree(cooperative, levels):
@@ -226,8 +228,8 @@ class CooperativeDetailView(RegistryDetailView):
             kwargs["latest_change"] = latest_revision(coop)
         if coop.is_federation:
             members = visible.members_of(coop).select_related("province").only(*MEMBER_COLUMNS).order_by("name", "id")
-            page = paginate(self.request, members, "members_page")
-            page.object_list = with_member_previews(list(page.object_list), visible, MEMBER_PREVIEW_SIZE)
+            page = members_page(self.request, members)
+            page.object_list = with_member_previews(page.object_list, visible, MEMBER_PREVIEW_SIZE)
             kwargs["members_page"] = page
         return super().get_context_data(**kwargs)
 

@@ -123,13 +123,13 @@ def test_cooperative_detail_queries_do_not_grow_with_members(visitor, django_ass
     # apex, and theirs: none, the top; one query whatever the depth), 4 how many
     # partnerships it has (none, so no partnership rows: tests/partnerships/
     # test_query_counts.py counts those, and the network's and suggestions' pages),
-    # 5 how many members it has (not cached), 6 the page of members with their
-    # provinces, 7 up to five members of each member and how many they have (one
+    # 5 the page of members with their provinces and how many there are (a window
+    # count), 6 up to five members of each member and how many they have (one
     # query). On PostgreSQL 4 reads the network kept for visitors
     # (partnerships/migrations/0012), after (in a test's transaction only) the
     # deferred trigger that applies this transaction's writes to it: one statement
     # more.
-    with django_assert_num_queries(7 + (connection.vendor == "postgresql")):
+    with django_assert_num_queries(6 + (connection.vendor == "postgresql")):
         response = visitor.get(f"/koperasi/{federation.slug}/")
     assert len(response.context["members_page"].object_list) == members
     assert response.content.count(b"kn-preview") == members

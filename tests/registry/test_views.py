@@ -338,7 +338,7 @@ def test_members_are_paginated_with_their_own_parameter(visitor):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("members_page", ["3", "x"])
+@pytest.mark.parametrize("members_page", ["3", "x", "0", "-1", "1.5", "²", "99999999999999999999"])
 def test_a_members_page_out_of_range_is_404(visitor, members_page):
     puskop = federation()
     MembershipFactory(federation=puskop)

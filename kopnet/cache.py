@@ -393,12 +393,22 @@ class CachedCountPaginator(Paginator):
     With `count_with_rows` (searches), an uncached count comes with the page's rows
     in one query (a window count): a search's matches are found once, not once to
     count and again to sort.
+
+    `keys`, when given, is a queryset of narrower rows whose primary keys are those
+    of the list's rows, in the same order (registry.models.CooperativeSearchRow): the
+    count and the page's keys come from it, the page's rows by key from the list.
     """
 
-    def __init__(self, *args, request=None, count_with_rows=False, **kwargs):
+    def __init__(self, *args, request=None, count_with_rows=False, keys=None, **kwargs):
         self.request = request
         self.count_with_rows = count_with_rows
+        self.keys = keys
         super().__init__(*args, **kwargs)
+
+    @property
+    def key_rows(self):
+        """What the count and the page's keys are read from."""
+        return self.object_list.prefetch_related(None) if self.keys is None else self.keys
 
     @cached_property
     def count_key(self):
@@ -422,7 +432,7 @@ class CachedCountPaginator(Paginator):
             return super().count
         count = cache_get(key)
         if count is None:
-            count = self.object_list.count()
+            count = self.key_rows.count()
             cache_set(key, count)
         return count
 
@@ -435,9 +445,9 @@ class CachedCountPaginator(Paginator):
         bottom = (number - 1) * self.per_page
         top = min(bottom + self.per_page, self.count)
         queryset = self.object_list
-        if not hasattr(queryset, "query") or bottom == 0:
+        if not hasattr(queryset, "query") or (bottom == 0 and self.keys is None):
             return self._get_page(queryset[bottom:top], number, self)
-        keys = list(queryset.prefetch_related(None).values_list("pk", flat=True)[bottom:top])
+        keys = list(self.key_rows.values_list("pk", flat=True)[bottom:top])
         rows = {row.pk: row for row in queryset.filter(pk__in=keys).order_by()}
         return self._get_page([rows[key] for key in keys if key in rows], number, self)
 
@@ -463,8 +473,7 @@ class CachedCountPaginator(Paginator):
         queryset = self.object_list
         # Narrow rows (key and total) to sort, then the page's whole rows by key.
         keys = list(
-            queryset.prefetch_related(None)
-            .annotate(kn_total=Window(Count("pk")))
+            self.key_rows.annotate(kn_total=Window(Count("pk")))
             .values_list("pk", "kn_total")[bottom : bottom + self.per_page]
         )
         if not keys:

@@ -4,7 +4,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from kopnet import policy
 from kopnet.models import Verification
-from registry.models import Cooperative, Membership, Partner, Representation
+from registry.models import Cooperative, CooperativeSearchRow, Membership, Partner, Representation
 
 
 def acts_for(user):
@@ -96,6 +96,21 @@ class CooperativeRules(VerifiedRules):
     def edit(self, user, obj):
         return acts_for_cooperative(user, obj.pk)
 
+
+
+@policy.register
+class CooperativeSearchRowRules(policy.Rules):
+    """Every search row is a verified cooperative's (PostgreSQL keeps no other), which
+    everyone sees: the reader's own rule (who also sees their pending cooperatives)
+    decides whether their search reads these rows (search_rows_serve)."""
+
+    model = CooperativeSearchRow
+
+    def visible(self, user, queryset):
+        return queryset
+
+    def view(self, user, obj):
+        return True
 
 @policy.register
 class PartnerRules(VerifiedRules):

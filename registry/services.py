@@ -6,7 +6,7 @@ single record stay in the models' clean() and constraints, and who may act is
 kopnet.policy's answer."""
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -211,3 +211,16 @@ def membership_save(*, user, membership):
     membership._history_user = user
     saved_or_explained(membership, membership.save)
     return membership
+
+
+def search_rows_rebuild():
+    """Make the verified cooperatives' search rows afresh from the cooperatives
+    (registry.models.CooperativeSearchRow), in the caller's transaction.
+
+    PostgreSQL keeps them as the cooperatives change, by trigger
+    (registry/migrations/0016_cooperative_search_rows.py); a write that went around it
+    (seed_scale's bulk load) calls this after. SQLite keeps none: nothing to do.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT registry_search_rows_rebuild()")

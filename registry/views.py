@@ -26,7 +26,16 @@ from kopnet.services import StaleVersion, changed_since, latest_revision, pendin
 from registry import services
 from registry.filters import CooperativeFilter, PartnerFilter
 from registry.forms import CooperativeForm, CooperativeSearchForm, RepresentationRequestForm
-from registry.models import Cooperative, Partner, Representation, Sector, federation_levels, with_member_previews
+from registry.models import (
+    Cooperative,
+    CooperativeSearchRow,
+    Partner,
+    Representation,
+    Sector,
+    federation_levels,
+    search_rows_serve,
+    with_member_previews,
+)
 from registry.policy import acts_for
 from registry.sections import kept_list_count, profile_sections
 
@@ -49,6 +58,16 @@ class CooperativeListView(RegistryListView):
         "slug", "name", "short_name", "tier", "type", "sectors", "province_code", "province", "regency",
         "country", "scope", "status", "members", "founded", "nik", "legal_number", "verified",
     )  # fmt: skip
+
+    def get_paginator(self, queryset, *args, **kwargs):
+        paginator = super().get_paginator(queryset, *args, **kwargs)
+        text = getattr(self.filterset.form, "cleaned_data", {}).get("q") or ""
+        if search_rows_serve(self.request.user, text):
+            # A visitor's search counts and sorts the narrow search rows, through the
+            # same filters and order, and reads the page's cooperatives by key.
+            rows = CooperativeSearchRow.objects.visible_to(self.request.user)
+            paginator.keys = self.filterset.filter_queryset(rows)
+        return paginator
 
     def known_count(self):
         """A visitor's count of verified cooperatives, where an app above keeps it."""

@@ -91,6 +91,15 @@ def test_the_province_rows_are_made_after_the_load(seeded):
         assert kept_rows()
 
 
+def test_the_search_rows_are_made_after_the_load(seeded):
+    # The load goes around the search rows' trigger: seed_scale makes them after.
+    from tests.registry.test_search_rows import assert_kept_rows_are_fresh, kept_rows
+
+    assert_kept_rows_are_fresh()
+    if connection.vendor == "postgresql":
+        assert kept_rows()
+
+
 def test_a_few_organisations_gather_many_partnerships(seeded):
     busiest = (
         PartnershipParty.objects.exclude(cooperative=None).values("cooperative").annotate(n=Count("id")).order_by("-n")

@@ -257,6 +257,8 @@ def build_cases():
         .order_by("-parties", "pk")
         .values_list("slug", flat=True)[:TOP_CONNECTED]
     )
+    federations = cooperatives.exclude(tier=Tier.PRIMER).order_by("-member_count", "pk")
+    largest = federations.values_list("slug", flat=True)[:TOP_CONNECTED]
     partnerships = Partnership.objects.visible_to(anonymous).order_by("pk").values_list("reference", flat=True)
     partners = Partner.objects.visible_to(anonymous).order_by("pk").values_list("slug", flat=True)
 
@@ -311,6 +313,12 @@ def build_cases():
             note=f"{len(random_cooperatives)} random verified cooperatives",
         ),
         # The parts of a profile that are pages of their own, which the profile fetches.
+        Case(
+            "coop_members_top",
+            "detail",
+            [url("registry:cooperative_members", slug=slug) for slug in largest],
+            note=f"the members of the {len(largest)} federations with the most members",
+        ),
         Case(
             "coop_network_top",
             "detail",

@@ -9,12 +9,19 @@ app_name = "registry"
 # without reverse() for each link.
 links.keyed(f"{app_name}:cooperative_detail", links.SLUG, "kn-stand-in")
 links.keyed(f"{app_name}:partner_detail", links.SLUG, "kn-stand-in")
+links.keyed(f"{app_name}:cooperative_members", links.SLUG, "kn-stand-in")
 urlpatterns = [
     path("koperasi/", cached_for_visitors(views.CooperativeListView.as_view()), name="cooperative_list"),
     # Before the profile's route, which would take "baru" for a slug.
     path("koperasi/baru/", views.cooperative_create, name="cooperative_create"),
     path("koperasi/<slug:slug>/", cached_for_visitors(views.CooperativeDetailView.as_view()), name="cooperative_detail"),
     path("koperasi/<slug:slug>/ubah/", views.cooperative_update, name="cooperative_update"),
+    # A part of a federation's profile that is a page of its own (the profile fetches it).
+    path(
+        "koperasi/<slug:slug>/anggota/",
+        cached_for_visitors(views.CooperativeMembersView.as_view()),
+        name="cooperative_members",
+    ),
     path("akun/wakili/", views.representation_request, name="representation_request"),
     path("mitra/", cached_for_visitors(views.PartnerListView.as_view()), name="partner_list"),
     path("mitra/<slug:slug>/", cached_for_visitors(views.PartnerDetailView.as_view()), name="partner_detail"),

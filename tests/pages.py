@@ -120,6 +120,7 @@ def build_pages(monkeypatch, settings, tmp_path):
         "cooperative-list": "/koperasi/",
         "cooperative-detail": f"/koperasi/{federation.slug}/",
         # Parts of its profile that are pages of their own, which the profile fetches.
+        "cooperative-members": f"/koperasi/{federation.slug}/anggota/",
         "cooperative-network": f"/koperasi/{federation.slug}/jaringan/",
         "cooperative-suggestions": f"/koperasi/{federation.slug}/saran/",
         "partner-list": "/mitra/",

@@ -263,7 +263,7 @@ def test_ending_memberships_in_bulk_changes_the_federations_page(db):
     federation = CooperativeFactory(name="Pusat Koperasi Contoh", tier=Tier.SEKUNDER)
     member = CooperativeFactory(name="Koperasi Anggota Contoh")
     MembershipFactory(member=member, federation=federation)
-    visitor, url = Client(), f"/koperasi/{federation.slug}/"
+    visitor, url = Client(), f"/koperasi/{federation.slug}/anggota/"
     assert member.name in main_content(visitor.get(url))
     assert from_cache(visitor.get(url))
     Membership.objects.filter(federation=federation).delete()  # and refresh_member_counts' UPDATE
@@ -415,13 +415,23 @@ def test_a_page_with_invalid_parameters_is_never_stored(client):
 
 
 @pytest.mark.django_db
-def test_a_profile_ignores_what_it_does_not_read_but_keeps_its_members_page(client):
+def test_a_profile_ignores_what_it_does_not_read(client):
     cooperative = CooperativeFactory()
     url = f"/koperasi/{cooperative.slug}/"
     client.get(url)
 
-    assert from_cache(client.get(url + "?utm_source=surat&members_page=1"))
-    assert not from_cache(client.get(url + "?members_page=2"))  # another page: 404, not stored
+    assert from_cache(client.get(url + "?utm_source=surat&page=2&members_page=2"))
+
+
+@pytest.mark.django_db
+def test_a_federations_members_keep_their_page_number(client):
+    federation = CooperativeFactory(tier=Tier.SEKUNDER, individual_members=None)
+    MembershipFactory(federation=federation)
+    url = f"/koperasi/{federation.slug}/anggota/"
+    client.get(url)
+
+    assert from_cache(client.get(url + "?utm_source=surat&page=1"))
+    assert not from_cache(client.get(url + "?page=2"))  # another page: 404, not stored
 
 
 # --- single flight -------------------------------------------------------------------

@@ -10,6 +10,7 @@ from kopnet.links import KEYED_PAGES, url_of
 ARGUMENTS = {
     "registry:cooperative_detail": ["koperasi-tani-makmur", "kud_2", "KN-Stand-In", "a", "x" * 220],
     "registry:partner_detail": ["bank-rakyat-indonesia", "kn-stand-in-kn-stand-in"],
+    "registry:cooperative_members": ["pusat-koperasi-jawa-barat", "kn-stand-in"],
     "partnerships:partnership_detail": ["KS-2026-000123", "KS-0000-000000", "KS-1999-999999"],
     "partnerships:partnership_update": ["KS-2026-000123", "KS-0000-000000"],
     "partnerships:party_confirm": ["7", "0", "999999999999999999", "123456789012345678", "99"],
@@ -19,6 +20,7 @@ ARGUMENTS = {
 }
 REFUSED = {
     "registry:cooperative_detail": ["", "a b", "é", "x/y"],
+    "registry:cooperative_members": ["", "x/y"],
     "partnerships:partnership_detail": ["KS-26-1", "ks-2026-000123", "KS-2026-0001234", "KS-2026-000123/"],
     "partnerships:party_confirm": ["", "-1", "1234567890123456789", "7/", "x"],
 }

@@ -68,7 +68,8 @@ class World:
         return {
             "federation": coop_url(self.federation),
             "member": coop_url(self.member),
-            # Parts of its profile that are pages of their own, which the profile fetches.
+            # Parts of profiles that are pages of their own, which the profiles fetch.
+            "federation_members": coop_url(self.federation) + "anggota/",
             "member_network": coop_url(self.member) + "jaringan/",
             "member_suggestions": coop_url(self.member) + "saran/",
             "elsewhere": coop_url(self.elsewhere),
@@ -163,8 +164,8 @@ def test_a_partner_renamed_shows_on_its_partnerships_and_their_parties(world):
 
 def test_a_member_renamed_shows_on_its_federations_list(world):
     Cooperative.objects.filter(pk=world.member.pk).update(name="Koperasi Anggota Tani Jaya")
-    assert {"member", "federation", "partner", "with_partner"} <= rendered_again(world)
-    assert world.shows("federation", "Koperasi Anggota Tani Jaya")
+    assert {"member", "federation_members", "partner", "with_partner"} <= rendered_again(world)
+    assert world.shows("federation_members", "Koperasi Anggota Tani Jaya")
     assert world.shows("partner", "Koperasi Anggota Tani Jaya")
 
 
@@ -176,19 +177,19 @@ def test_a_federation_renamed_shows_in_its_members_tree(world):
 def test_a_members_member_renamed_shows_in_the_preview_above(world):
     apex = CooperativeFactory(name="Induk Koperasi Nasional", tier=Tier.INDUK, scope=Scope.NASIONAL)
     MembershipFactory(member=world.federation, federation=apex)
-    visitor = world.visitor
-    visitor.get(coop_url(apex))
-    assert world.member.name in main_content(visitor.get(coop_url(apex)))
+    visitor, members = world.visitor, coop_url(apex) + "anggota/"
+    visitor.get(members)
+    assert world.member.name in main_content(visitor.get(members))
     Cooperative.objects.filter(pk=world.member.pk).update(name="Koperasi Anggota Berganti")
-    assert "Koperasi Anggota Berganti" in main_content(visitor.get(coop_url(apex)))
+    assert "Koperasi Anggota Berganti" in main_content(visitor.get(members))
 
 
 def test_a_membership_shows_on_both_pages(world):
     MembershipFactory(member=world.elsewhere, federation=world.federation)
-    assert world.shows("federation", world.elsewhere.name)
+    assert world.shows("federation_members", world.elsewhere.name)
     assert world.shows("elsewhere", world.federation.name)
     Membership.objects.filter(member=world.elsewhere).delete()
-    assert not world.shows("federation", world.elsewhere.name)
+    assert not world.shows("federation_members", world.elsewhere.name)
 
 
 def test_a_party_added_and_removed_shows_on_every_partys_page(world):

@@ -8,9 +8,14 @@ the admin; anything a user may not see answers 404, never 403.
 import pytest
 
 from kopnet.models import Verification
+from registry.models import Tier
 from tests.factories import CooperativeFactory, PartnerFactory
 
 ACTORS = ["visitor", "official", "other_official", "curator"]
+
+
+def federation(**fields):
+    return CooperativeFactory(tier=Tier.SEKUNDER, individual_members=None, **fields)
 
 
 @pytest.fixture
@@ -20,6 +25,11 @@ def records(db):
         "coop_pending": CooperativeFactory(name="Koperasi Menunggu", verification=Verification.PENDING),
         "coop_rejected": CooperativeFactory(
             name="Koperasi Ditolak", verification=Verification.REJECTED, verification_note="Data palsu."
+        ),
+        "fed_verified": federation(name="Puskop Terverifikasi"),
+        "fed_pending": federation(name="Puskop Menunggu", verification=Verification.PENDING),
+        "fed_rejected": federation(
+            name="Puskop Ditolak", verification=Verification.REJECTED, verification_note="Data palsu."
         ),
         "partner_verified": PartnerFactory(name="PT Terverifikasi"),
         "partner_pending": PartnerFactory(name="PT Menunggu", verification=Verification.PENDING),
@@ -51,6 +61,11 @@ MATRIX = [
     ("/koperasi/{coop_pending.slug}/saran/", CURATORS_ONLY),
     ("/koperasi/{coop_rejected.slug}/saran/", CURATORS_ONLY),
     ("/koperasi/tidak-ada/saran/", {actor: 404 for actor in ACTORS}),
+    ("/koperasi/{fed_verified.slug}/anggota/", PUBLIC),
+    ("/koperasi/{fed_pending.slug}/anggota/", CURATORS_ONLY),
+    ("/koperasi/{fed_rejected.slug}/anggota/", CURATORS_ONLY),
+    ("/koperasi/{coop_verified.slug}/anggota/", {actor: 404 for actor in ACTORS}),  # a primary has none
+    ("/koperasi/tidak-ada/anggota/", {actor: 404 for actor in ACTORS}),
     ("/mitra/", PUBLIC),
     ("/mitra/?format=csv", PUBLIC),
     ("/mitra/{partner_verified.slug}/", PUBLIC),

@@ -10,14 +10,17 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def page_url(context, number, param="page"):
-    """This page's query string with another page number: every filter stays in the link.
+    """This page's address with another page number: every filter stays in the link.
 
     Like Django's {% querystring %}, but the parameter's name can be a variable, so
-    one pager serves both ?page= and ?members_page=.
+    one pager serves both ?page= and the dashboard's ?awaiting_page=, and the path is
+    written out, so the links still lead here from a page that fetched this one's
+    section (a federation's members on its profile).
     """
-    query = context["request"].GET.copy()
+    request = context["request"]
+    query = request.GET.copy()
     query[param] = number
-    return f"?{query.urlencode()}"
+    return f"{request.path}?{query.urlencode()}"
 
 
 @register.simple_tag(takes_context=True)

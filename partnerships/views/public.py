@@ -21,6 +21,7 @@ from partnerships.filters import PartnershipFilter
 from partnerships.models import Partnership
 from partnerships.policy import party_name
 from registry.models import Cooperative, Partner
+from registry.views import CooperativeSectionView
 
 
 EXTENSIONS = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
@@ -149,23 +150,6 @@ def suggestion_versions(slug):
     """Suggestions show the province's pool ("s"), the federations ("f"), sectors ("r")."""
     keys = page_version("c", "pk"), page_version("s", "province_id"), page_version("f"), page_version("r")
     return Cooperative.objects.filter(slug=slug).values_list(*keys)
-
-
-class CooperativeSectionView(DetailView):
-    """A part of a cooperative's profile as a page; a cooperative the reader may not
-    see answers 404, as its profile does."""
-
-    model = Cooperative
-    context_object_name = "cooperative"
-    section_name = ""  # its heading in the breadcrumb and the title
-    versions_of = None  # slug -> values_list of its page_version()s (kopnet.cache.page_versions)
-
-    @classmethod
-    def page_versions(cls, request, slug):
-        return page_versions(request, cls.versions_of, slug)
-
-    def get_queryset(self):
-        return Cooperative.objects.visible_to(self.request.user)
 
 
 class CooperativeNetworkView(CooperativeSectionView):

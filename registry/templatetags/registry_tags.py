@@ -12,7 +12,7 @@ register = template.Library()
 
 @register.simple_tag
 def member_rows(members, show_verification=False):
-    """The rows of a federation's members table (registry/cooperative_detail.html has
+    """The rows of a federation's members table (registry/cooperative_members.html has
     its head): each member with its province, tier, members and the first of its own
     members (registry.models.with_member_previews()).
 
@@ -41,7 +41,8 @@ def member_row(member, show_verification):
         preview = member_preview(member.member_preview)
         if member.more_members:
             more = ngettext("and %(more)s more", "and %(more)s more", member.more_members) % {"more": member.more_members}
-            preview += format_html(' <a class="small ps-3" href="{}#members-heading">{}</a>', url, more)
+            members = url_of("registry:cooperative_members", member.slug)
+            preview += format_html(' <a class="small ps-3" href="{}">{}</a>', members, more)
     return format_html(
         MEMBER_ROW, url, member.name, province, badge, member.get_tier_display(), intcomma(member.member_count), preview
     )

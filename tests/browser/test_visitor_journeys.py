@@ -149,6 +149,8 @@ def test_a_profile_fetches_its_network_and_suggestions_and_keeps_their_links_whe
     page, live_server, registry
 ):
     page.goto(live_server.url + f"/koperasi/{registry.dekopin.slug}/")
+    members = page.get_by_role("region", name="Koperasi anggota")
+    expect(members.get_by_role("link", name=registry.inkud.name)).to_be_visible()
     suggestions = page.get_by_role("region", name="Saran mitra kerjasama")
     expect(suggestions.get_by_role("heading", name="Horizontal: tingkat dan sektor usaha yang sama di sekitarnya")).to_be_visible()
     expect(network(page).locator("canvas").first).to_be_attached()
@@ -156,9 +158,14 @@ def test_a_profile_fetches_its_network_and_suggestions_and_keeps_their_links_whe
     # The network's page does not answer, the suggestions' page fails: the links stay.
     page.route("**/jaringan/", lambda route: route.abort())
     page.route("**/saran/", lambda route: route.fulfill(status=500, body="Kesalahan"))
+    page.route("**/anggota/", lambda route: route.abort())
     page.reload()
-    for region, link in [("Jaringan kerjasama", "Lihat jaringan kerjasama"), ("Saran mitra kerjasama", "Lihat saran mitra kerjasama")]:
+    for region, link in [
+        ("Jaringan kerjasama", "Lihat jaringan kerjasama"),
+        ("Saran mitra kerjasama", "Lihat saran mitra kerjasama"),
+        ("Koperasi anggota", "Lihat koperasi anggota"),
+    ]:
         section = page.get_by_role("region", name=region)
-        expect(section.get_by_role("link", name=link)).to_be_visible()
+        expect(section.get_by_role("link", name=link), region).to_be_visible()
         expect(section).not_to_have_attribute("aria-busy", "true")
     expect(page.locator("#kn-network")).to_have_count(0)

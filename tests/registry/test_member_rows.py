@@ -18,7 +18,8 @@ from tests.factories import CooperativeFactory, MembershipFactory, province
 pytestmark = pytest.mark.django_db
 
 # registry/cooperative_detail.html's rows as they were before they were written in
-# Python; the preview was a tag already ({% member_preview member %}), given here.
+# Python (its "and N more" now leads to the member's page of members); the preview was
+# a tag already ({% member_preview member %}), given here.
 ORACLE = """{% load i18n humanize kopnet_tags %}{% for member in members %}
 <tr>
   <th scope="row" class="fw-normal kn-name">
@@ -32,7 +33,7 @@ ORACLE = """{% load i18n humanize kopnet_tags %}{% for member in members %}
     {% if member.member_preview %}
     {{ member.preview_html }}
     {% if member.more_members %}
-    <a class="small ps-3" href="{% link_to 'registry:cooperative_detail' member.slug %}#members-heading">{% blocktranslate count more=member.more_members %}and {{ more }} more{% plural %}and {{ more }} more{% endblocktranslate %}</a>
+    <a class="small ps-3" href="{% url 'registry:cooperative_members' member.slug %}">{% blocktranslate count more=member.more_members %}and {{ more }} more{% plural %}and {{ more }} more{% endblocktranslate %}</a>
     {% endif %}
     {% else %}–{% endif %}
   </td>

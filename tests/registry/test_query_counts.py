@@ -122,15 +122,25 @@ def test_cooperative_detail_queries_do_not_grow_with_members(visitor, django_ass
     # 1 the cooperative with its province, 2 its sectors, 3 its federations (the
     # apex, and theirs: none, the top; one query whatever the depth), 4 how many
     # partnerships it has (none, so no partnership rows: tests/partnerships/
-    # test_query_counts.py counts those, and the network's and suggestions' pages),
-    # 5 the page of members with their provinces and how many there are (a window
-    # count), 6 up to five members of each member and how many they have (one
-    # query). On PostgreSQL 4 reads the network kept for visitors
-    # (partnerships/migrations/0012), after (in a test's transaction only) the
-    # deferred trigger that applies this transaction's writes to it: one statement
-    # more.
-    with django_assert_num_queries(6 + (connection.vendor == "postgresql")):
+    # test_query_counts.py counts those, and the network's and suggestions' pages).
+    # Its members are a page of their own (below). On PostgreSQL 4 reads the network
+    # kept for visitors (partnerships/migrations/0012), after (in a test's
+    # transaction only) the deferred trigger that applies this transaction's writes
+    # to it: one statement more.
+    with django_assert_num_queries(4 + (connection.vendor == "postgresql")):
         response = visitor.get(f"/koperasi/{federation.slug}/")
+    assert response.content.count(b"kn-preview") == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("members", [1, PAGE])
+def test_cooperative_members_queries_do_not_grow_with_members(visitor, django_assert_num_queries, members):
+    federation = federation_with_members(members)
+    # 1 the federation, 2 the page of members with their provinces and how many there
+    # are (a window count), 3 up to five members of each member and how many they
+    # have (one query).
+    with django_assert_num_queries(3):
+        response = visitor.get(f"/koperasi/{federation.slug}/anggota/")
     assert len(response.context["members_page"].object_list) == members
     assert response.content.count(b"kn-preview") == members
 

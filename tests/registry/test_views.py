@@ -120,11 +120,11 @@ def test_pager_counts_and_keeps_every_filter_in_its_links(visitor, settings):
 
     page = html(response)
     assert "Halaman 1 dari 2 (60 hasil)" in page
-    assert 'href="?tier=primer&amp;sector=pertanian&amp;ordering=-name&amp;page=2"' in page
+    assert 'href="/koperasi/?tier=primer&amp;sector=pertanian&amp;ordering=-name&amp;page=2"' in page
     second = visitor.get("/koperasi/", {"tier": "primer", "sector": "pertanian", "ordering": "-name", "page": "2"})
     assert len(second.context["object_list"]) == 10
     assert "Halaman 2 dari 2 (60 hasil)" in html(second)
-    assert 'href="?tier=primer&amp;sector=pertanian&amp;ordering=-name&amp;page=1"' in html(second)
+    assert 'href="/koperasi/?tier=primer&amp;sector=pertanian&amp;ordering=-name&amp;page=1"' in html(second)
 
 
 @pytest.mark.django_db
@@ -286,6 +286,10 @@ def test_federation_chain_skips_unverified_federations_for_visitors(visitor):
     assert "Puskop Menunggu" not in html(response)
 
 
+def members_url(cooperative):
+    return f"/koperasi/{cooperative.slug}/anggota/"
+
+
 @pytest.mark.django_db
 def test_federation_shows_members_as_a_tree_with_and_n_more(visitor):
     ikpri = federation(Tier.INDUK, name="IKPRI", scope=Scope.NASIONAL)
@@ -296,7 +300,7 @@ def test_federation_shows_members_as_a_tree_with_and_n_more(visitor):
     pending = CooperativeFactory(name="KPRI Menunggu", verification=Verification.PENDING)
     MembershipFactory(member=pending, federation=pkpri)
 
-    response = visitor.get(f"/koperasi/{ikpri.slug}/")
+    response = visitor.get(members_url(ikpri))
 
     member = response.context["members_page"].object_list[0]
     assert member == pkpri
@@ -304,9 +308,27 @@ def test_federation_shows_members_as_a_tree_with_and_n_more(visitor):
     assert member.more_members == 3
     page = html(response)
     assert "Koperasi sekunder" in page
-    assert "dan 3 lainnya" in page
+    assert f'href="{members_url(pkpri)}">dan 3 lainnya' in page
     assert "KPRI 5" not in page
     assert "KPRI Menunggu" not in page
+
+
+@pytest.mark.django_db
+def test_a_federations_profile_leads_to_its_members(visitor):
+    # The profile fetches the members' page for its element of the same id (kopnet.js);
+    # without JavaScript the link leads there.
+    puskop = federation(name="Puskop")
+    MembershipFactory(member=CooperativeFactory(name="Anggota Aktif"), federation=puskop)
+    empty = federation(name="Puskop Kosong")
+
+    profile, members = html(visitor.get(f"/koperasi/{puskop.slug}/")), html(visitor.get(members_url(puskop)))
+
+    assert f'data-kn-deferred="{members_url(puskop)}"' in profile and "Anggota Aktif" not in profile
+    assert 'id="members"' in members and "Anggota Aktif" in members
+    # Nothing to fetch for a federation without members: the profile says so itself.
+    nothing = html(visitor.get(f"/koperasi/{empty.slug}/"))
+    assert f'data-kn-deferred="{members_url(empty)}"' not in nothing
+    assert "Belum ada koperasi anggota dalam registri." in nothing
 
 
 @pytest.mark.django_db
@@ -317,33 +339,34 @@ def test_ended_memberships_are_not_shown_as_members(visitor):
     )
     MembershipFactory(member=CooperativeFactory(name="Anggota Aktif"), federation=puskop)
 
-    response = visitor.get(f"/koperasi/{puskop.slug}/")
+    response = visitor.get(members_url(puskop))
 
     assert [m.name for m in response.context["members_page"].object_list] == ["Anggota Aktif"]
 
 
 @pytest.mark.django_db
-def test_members_are_paginated_with_their_own_parameter(visitor):
+def test_members_are_paginated(visitor):
     puskop = federation(name="Puskop Besar")
     for number in range(55):
         MembershipFactory(member=CooperativeFactory(name=f"Anggota {number:02d}"), federation=puskop)
 
-    first = visitor.get(f"/koperasi/{puskop.slug}/")
-    second = visitor.get(f"/koperasi/{puskop.slug}/", {"members_page": "2"})
+    first = visitor.get(members_url(puskop))
+    second = visitor.get(members_url(puskop), {"page": "2"})
 
     assert len(first.context["members_page"].object_list) == 50
     assert "Halaman 1 dari 2 (55 hasil)" in html(first)
-    assert 'href="?members_page=2"' in html(first)
+    # The link names the members' page: it still leads there from the profile that fetched it.
+    assert f'href="{members_url(puskop)}?page=2"' in html(first)
     assert [m.name for m in second.context["members_page"].object_list] == [f"Anggota {n}" for n in range(50, 55)]
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("members_page", ["3", "x", "0", "-1", "1.5", "²", "99999999999999999999"])
-def test_a_members_page_out_of_range_is_404(visitor, members_page):
+@pytest.mark.parametrize("page", ["3", "x", "0", "-1", "1.5", "²", "99999999999999999999"])
+def test_a_members_page_out_of_range_is_404(visitor, page):
     puskop = federation()
     MembershipFactory(federation=puskop)
 
-    response = visitor.get(f"/koperasi/{puskop.slug}/", {"members_page": members_page})
+    response = visitor.get(members_url(puskop), {"page": page})
 
     assert response.status_code == 404
 
@@ -354,9 +377,9 @@ def test_primary_cooperative_has_no_member_table(visitor):
 
     response = visitor.get(f"/koperasi/{coop.slug}/")
 
-    assert "members_page" not in response.context
     assert "321 anggota perorangan" in html(response)
-    assert "Member cooperatives" not in html(response)
+    assert 'id="members"' not in html(response)
+    assert visitor.get(members_url(coop)).status_code == 404
 
 
 @pytest.mark.django_db
@@ -448,7 +471,7 @@ def test_a_member_preview_names_each_member_with_its_tier_and_members(client, la
         MembershipFactory(member=member, federation=pkpri)
     client.cookies["django_language"] = language
 
-    page = html(client.get(f"/koperasi/{ikpri.slug}/"))
+    page = html(client.get(f"/koperasi/{ikpri.slug}/anggota/"))
 
     many_url = reverse("registry:cooperative_detail", args=[many.slug])
     assert f'<li><a href="{many_url}">KPRI &lt;Banyak&gt;</a> <span class="text-body-secondary">{big}</span></li>' in page

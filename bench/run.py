@@ -52,6 +52,7 @@ from pathlib import Path
 
 import dj_database_url
 import psycopg
+import psycopg.sql
 
 from bench import prime, report
 
@@ -155,31 +156,61 @@ def recreate_database(url):
         conn.execute(f'create database "{name}"')
 
 
+def remember_seeding(url, seconds):
+    """Keeps how long seed_scale took with the data it made (the database's comment), so
+    that a run that reuses the data reports it too, with when and at which commit."""
+    note = {"seconds": round(seconds, 1), "at": f"{datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC"}
+    note["commit"] = git_commit()
+    name = dj_database_url.parse(url)["NAME"]
+    with connect(url) as conn:
+        conn.execute(
+            psycopg.sql.SQL("COMMENT ON DATABASE {} IS {}").format(
+                psycopg.sql.Identifier(name), psycopg.sql.Literal(json.dumps(note))
+            )
+        )
+    return note
+
+
+def remembered_seeding(url):
+    """remember_seeding()'s note of the data in the database (None: seeded before notes were kept)."""
+    with connect(url) as conn:
+        row = conn.execute(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = current_database()"
+        ).fetchone()
+    try:
+        return json.loads(row[0]) if row and row[0] else None
+    except ValueError:
+        return None
+
+
 def prepare(config):
-    """Migrates, seeds when the data is not the asked size, collects static files. Seconds seeding."""
+    """Migrates, seeds when the data is not the asked size, collects static files.
+
+    Returns the seeding's note (remember_seeding()): how long seed_scale took to make the
+    data measured, in this run ("this_run") or when it was made."""
     log("migrating the benchmark database")
     manage("migrate", "--noinput", "--verbosity", "0")
     found = counts(config.database_url)
     asked = (config.cooperatives, config.partnerships)
-    seed_seconds = None
     if config.seed and found != asked:
         log(f"seeding {asked[0]:,} cooperatives and {asked[1]:,} partnerships (found {found[0]:,} and {found[1]:,})")
-        started = time.monotonic()
         if found != (0, 0):
             recreate_database(config.database_url)
             manage("migrate", "--noinput", "--verbosity", "0")
+        started = time.monotonic()
         seed_scale("--cooperatives", str(config.cooperatives), "--partnerships", str(config.partnerships))
-        seed_seconds = time.monotonic() - started
-        log(f"seeded in {seed_seconds:.0f} s; VACUUM ANALYZE")
+        seeding = remember_seeding(config.database_url, time.monotonic() - started) | {"this_run": True}
+        log(f"seed_scale took {seeding['seconds']:.0f} s; VACUUM ANALYZE")
         with connect(config.database_url) as conn:
             conn.execute("vacuum analyze")
     else:
         log(f"reusing the data: {found[0]:,} cooperatives, {found[1]:,} partnerships; ANALYZE")
+        seeding = remembered_seeding(config.database_url)
         with connect(config.database_url) as conn:
             conn.execute("analyze")
     manage("collectstatic", "--noinput", "--verbosity", "0")
     manage("compiletranslations")
-    return seed_seconds
+    return seeding
 
 
 # --- gunicorn ---------------------------------------------------------------------
@@ -482,7 +513,8 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     started = time.monotonic()
-    seed_seconds = prepare(config)
+    seeding = prepare(config)
+    seed_seconds = seeding["seconds"] if seeding and seeding.get("this_run") else None
     prepared = time.monotonic()
 
     import django
@@ -577,6 +609,7 @@ def main():
         "cases": measured,
         "csv": csv_results,
         "search": search,
+        "seeding": seeding,
     }
     report.evaluate(results)
     markdown_path, json_path = output_paths(config, results["data"])

@@ -134,6 +134,7 @@ def passing_results():
             },
         ],
         "search": {"requests": 60, "distinct_urls": 60, "p50_ms": 12.0, "p90_ms": 18.0, "max_ms": 30.0},
+        "seeding": {"seconds": 156.2, "at": "2026-12-04 10:00 UTC", "commit": "abc1234", "this_run": True},
     }
 
 
@@ -253,6 +254,24 @@ def test_a_slow_name_search_fails():
     results["search"]["p50_ms"] = 20.5
 
     assert failed_groups(results) == {"search"}
+
+
+def test_a_seeding_over_three_minutes_fails():
+    results = passing_results()
+    results["seeding"]["seconds"] = 181.0
+
+    assert failed_groups(results) == {"seed"}
+
+
+def test_the_seeding_of_reused_data_is_judged_and_says_when_it_was_made():
+    results = passing_results()
+    results["seeding"]["this_run"] = False
+    assert failed_groups(results) == set()
+    line = next(line for line in report.summarise(results["checks"]) if line["group"] == "seed")
+    assert line["detail"] == "seed_scale: 156 s, when the data was made, 2026-12-04 10:00 UTC at abc1234"
+
+    results["seeding"] = None  # made before its time was kept
+    assert failed_groups(results) == {"seed"}
 
 
 def test_a_csv_export_over_ten_seconds_fails():

@@ -369,12 +369,13 @@ class CooperativeSearchRowQuerySet(models.QuerySet):
 
 class CooperativeSearchRow(models.Model):
     """A verified cooperative's columns that a visitor's search of the list matches,
-    filters and sorts on: a row of about 100 bytes where the cooperative's is 340.
+    filters and sorts on: a row of about 215 bytes where the cooperative's is 340.
 
     A common word matches some 30,000 cooperatives; finding, counting and sorting
-    them read nearly every block of the cooperatives' table and tested three columns
-    of each match, where this narrow table (one upper-cased text to test) takes about
-    a third of the reading (registry/migrations/0016_cooperative_search_rows.py).
+    them read nearly every block of the cooperatives' table (11,041 at 250,000) and
+    tested three upper-cased columns of each match, where this narrow table (6,216
+    blocks) has one text, upper-cased already, to test
+    (registry/migrations/0016_cooperative_search_rows.py).
     PostgreSQL keeps these rows as the cooperatives change, by trigger, in the
     writing statement; nobody else writes them. The list's filters and orders apply
     to them as to the cooperatives (same names), and the page's cooperatives are

@@ -97,7 +97,6 @@ class CooperativeRules(VerifiedRules):
         return acts_for_cooperative(user, obj.pk)
 
 
-
 @policy.register
 class CooperativeSearchRowRules(policy.Rules):
     """Every search row is a verified cooperative's (PostgreSQL keeps no other), which
@@ -111,6 +110,7 @@ class CooperativeSearchRowRules(policy.Rules):
 
     def view(self, user, obj):
         return True
+
 
 @policy.register
 class PartnerRules(VerifiedRules):

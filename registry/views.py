@@ -270,8 +270,9 @@ class CooperativeMembersView(CooperativeSectionView):
     """A federation's member cooperatives, a page of them at a time, each member
     federation with its first few members. A primary cooperative has no such page.
 
-    The profile of a federation with thousands of members spent about a third of its
-    cold time on this table; the profile now fetches it."""
+    The profile now fetches it: with the table in it, the 20 busiest profiles took
+    36.9 ms cold in make bench (bench/RESULTS.md at 56460b0), without it 22.9 ms (at
+    ae83a65)."""
 
     template_name = "registry/cooperative_members.html"
     section_name = gettext_lazy("Member cooperatives")
@@ -287,8 +288,8 @@ class CooperativeMembersView(CooperativeSectionView):
         members = visible.members_of(self.object).select_related("province").only(*MEMBER_COLUMNS)
         # By name through expressions no index provides (matches_first): the window
         # count reads every member anyway, and left to itself PostgreSQL walks the
-        # name index of all 240,000 cooperatives testing each (786 ms for a federation
-        # of 3,277 members, against 10 ms to sort them).
+        # name index of all 240,000 cooperatives testing each (EXPLAIN ANALYZE on
+        # kopnet_bench: 786 ms for a federation of 3,277 members, 23 ms sorting them).
         page = members_page(self.request, matches_first(members.order_by("name", "id")))
         page.object_list = with_member_previews(page.object_list, visible, MEMBER_PREVIEW_SIZE)
         kwargs["members_page"] = page

@@ -4,8 +4,8 @@ from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.translation import ngettext
 
 from kopnet.links import url_of
-from registry.models import Tier
 from kopnet.templatetags.kopnet_tags import verification_badge
+from registry.models import Tier
 
 register = template.Library()
 

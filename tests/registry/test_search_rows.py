@@ -164,6 +164,7 @@ def test_signed_in_readers_search_the_cooperatives(searched):
     assert search_rows_serve(AnonymousUser(), "tani") == (connection.vendor == "postgresql")
 
 
+@postgres_only
 def test_writes_rolled_back_leave_the_rows(searched):
     before = fresh_rows()
     try:

@@ -281,9 +281,14 @@ class CuratedTerm(CleanTextMixin, models.Model):
     @property
     def label(self):
         """The name in the active language."""
-        if (get_language() or "").startswith("en") and self.name_en:
-            return self.name_en
-        return self.name
+        return self.label_of(self.name, self.name_en)
+
+    @staticmethod
+    def label_of(name, name_en):
+        """The name in the active language, from the two names (for rows read without models)."""
+        if name_en and (get_language() or "").startswith("en"):
+            return name_en
+        return name
 
 
 class DataVersion(models.Model):

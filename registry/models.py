@@ -144,6 +144,11 @@ class CooperativeQuerySet(RegistryQuerySet):
             Prefetch("sectors", queryset=Sector.objects.order_by("name"))
         )
 
+    def for_rows(self):
+        """for_list() without the sectors, which the list's page reads with
+        with_sector_labels() once it has its rows."""
+        return self.select_related("province")
+
     def for_detail(self):
         return self.for_list()
 
@@ -737,6 +742,27 @@ class MemberPreview(NamedTuple):
     name: str
     tier: str
     member_count: int
+
+
+def with_sector_labels(cooperatives):
+    """Each of these cooperatives with `sector_labels`: the names of its sectors in the
+    active language, in the order of their Indonesian names (as for_list() prefetches
+    them). One query of names for the whole page: the prefetch built a sector model
+    for each name and a related manager for each cooperative, which took longer than
+    its query (a list's page of 50 cooperatives, about 5 ms of 50 cold).
+    """
+    labels = {cooperative.pk: [] for cooperative in cooperatives}
+    if labels:
+        names = (
+            Cooperative.sectors.through.objects.filter(cooperative_id__in=labels)
+            .order_by("sector__name")
+            .values_list("cooperative_id", "sector__name", "sector__name_en")
+        )
+        for pk, name, name_en in names:
+            labels[pk].append(CuratedTerm.label_of(name, name_en))
+    for cooperative in cooperatives:
+        cooperative.sector_labels = labels[cooperative.pk]
+    return cooperatives
 
 
 def with_member_previews(cooperatives, visible, size):

@@ -38,6 +38,7 @@ from registry.models import (
     federation_levels,
     search_rows_serve,
     with_member_previews,
+    with_sector_labels,
 )
 from registry.policy import acts_for
 from registry.sections import kept_list_count, profile_sections
@@ -61,6 +62,15 @@ class CooperativeListView(RegistryListView):
         "slug", "name", "short_name", "tier", "type", "sectors", "province_code", "province", "regency",
         "country", "scope", "status", "members", "founded", "nik", "legal_number", "verified",
     )  # fmt: skip
+
+    def get_queryset(self):
+        return Cooperative.objects.visible_to(self.request.user).for_rows()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if context["object_list"] is not None:
+            with_sector_labels(context["object_list"])
+        return context
 
     def get_paginator(self, queryset, *args, **kwargs):
         paginator = super().get_paginator(queryset, *args, **kwargs)

@@ -67,7 +67,7 @@ def member_preview(preview):
 def cooperative_rows(cooperatives, show_verification=False):
     """The rows of a list of cooperatives (registry/_cooperative_table.html has the
     head): name and short name, tier, type, place, members, year founded, sectors
-    (prefetched), status and, with `show_verification`, the verification.
+    (registry.models.with_sector_labels), status and, with `show_verification`, the verification.
 
     Written in Python, as Django's admin writes its change list's rows
     (items_for_result): the template engine resolved about 18 variables and filters
@@ -92,7 +92,7 @@ def cooperative_row(coop, show_verification):
             place += format_html('<br><small class="text-body-secondary">{}</small>', coop.regency)
     else:
         place = coop.country.name
-    sectors = format_html_join(", ", "{}", ((sector.label,) for sector in coop.sectors.all()))
+    sectors = format_html_join(", ", "{}", ((label,) for label in coop.sector_labels))
     return format_html(
         COOPERATIVE_ROW,
         url_of("registry:cooperative_detail", coop.slug),

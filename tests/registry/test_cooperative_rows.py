@@ -1,5 +1,6 @@
 """{% cooperative_rows %} writes, in Python, exactly the rows the list's template loop
-wrote (kept below as the oracle), and {% verification_badge %} what the badge
+wrote (kept below as the oracle, with the sectors prefetched as for_list() does; the
+list reads their names with with_sector_labels()), and {% verification_badge %} what the badge
 template wrote, in both languages."""
 
 import datetime
@@ -10,7 +11,7 @@ from django.template import engines
 from django.utils import translation
 
 from kopnet.models import Verification
-from registry.models import Cooperative, CooperativeStatus, Scope, Tier
+from registry.models import Cooperative, CooperativeStatus, Scope, Tier, with_sector_labels
 from registry.templatetags.registry_tags import cooperative_rows
 from tests.factories import CooperativeFactory, province, sector
 
@@ -66,16 +67,17 @@ def cooperatives():
     CooperativeFactory(
         name="Koperasi Ditolak", verification=Verification.REJECTED, verification_note="Dokumen kurang", founded=datetime.date(2001, 1, 1)
     )
-    return list(Cooperative.objects.select_related("province").prefetch_related("sectors").order_by("name"))
+    return Cooperative.objects.order_by("name")
 
 
 @pytest.mark.parametrize("language", ["id", "en"])
 @pytest.mark.parametrize("show_verification", [False, True])
-def test_the_rows_are_the_templates_rows(cooperatives, language, show_verification):
-    context = {"cooperatives": cooperatives, "show_verification": show_verification}
+def test_the_rows_are_the_templates_rows(cooperatives, language, show_verification, django_assert_num_queries):
+    context = {"cooperatives": list(cooperatives.for_list()), "show_verification": show_verification}
     with translation.override(language):
         expected = engines["django"].from_string(ORACLE).render(context)
-        rows = cooperative_rows(cooperatives, show_verification)
+        with django_assert_num_queries(2):  # the cooperatives with their provinces, their sectors' names
+            rows = cooperative_rows(with_sector_labels(list(cooperatives.for_rows())), show_verification)
 
     assert normalised(rows) == normalised(expected)
     assert rows.count("<tr>") == 4
@@ -91,5 +93,6 @@ def test_the_list_page_shows_the_rows_with_the_verification_only_for_curators(cl
     visitor = client.get("/koperasi/").content.decode()
     curator = admin_client.get("/koperasi/").content.decode()
 
-    assert normalised(cooperative_rows([c for c in cooperatives if c.verification == "verified"])) in normalised(visitor)
+    verified = with_sector_labels(list(cooperatives.for_rows().filter(verification="verified")))
+    assert normalised(cooperative_rows(verified)) in normalised(visitor)
     assert "text-bg-success" in curator and "text-bg-success" not in visitor

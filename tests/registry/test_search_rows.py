@@ -2,10 +2,11 @@
 themselves finds, in the same order and with the same count, after every kind of write.
 
 PostgreSQL answers a visitor's search from the verified cooperatives' search rows, kept
-by a trigger (registry/migrations/0016_cooperative_search_rows.py); SQLite reads the
-cooperatives. After each write these tests compare, on PostgreSQL, the kept rows with
-rows made here from the cooperatives, and, on both, the visitor's list through the view
-(its page and count) with the list's FilterSet run on the cooperatives.
+by a trigger (registry/migrations/0016_cooperative_search_rows.py; 0017 indexes them by
+province too); SQLite reads the cooperatives. After each write these tests compare, on
+PostgreSQL, the kept rows with rows made here from the cooperatives, and, on both, the
+visitor's list through the view (its page and count) with the list's FilterSet run on
+the cooperatives.
 """
 
 import pytest
@@ -187,6 +188,14 @@ def test_a_rebuild_from_the_cooperatives_gives_the_kept_rows(searched):
 
     assert kept_rows() == kept == fresh_rows()
     assert CooperativeSearchRow.objects.search("tani").count() == from_the_cooperatives({"q": "tani"})[1]
+    # The rebuild drops the indexes while it fills the rows: it makes every one again.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = %s", [CooperativeSearchRow._meta.db_table])
+        indexes = {definition.split(" ON ")[1] for (definition,) in cursor.fetchall()}
+    assert indexes == {
+        f"public.{CooperativeSearchRow._meta.db_table} USING {method}"
+        for method in ("btree (id)", "gin (haystack gin_trgm_ops)", "btree (nik)", "btree (province_id)")
+    }
 
 
 @postgres_only

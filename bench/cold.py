@@ -25,6 +25,7 @@ def main(names):
     cases = [case for case in cases_module.build_cases() if not case.base and case.kind != "ceiling"]
     if names:
         cases = [case for case in cases if case.name in names]
+    print(f"reference loop {queries.reference_ms():.0f} ms", flush=True)
     queries.warm_up(cases)
     for case in cases:
         result = queries.queries_per_request(case)
@@ -33,6 +34,7 @@ def main(names):
             f"queries {result['mean']:.1f} cold (max {result['max']}), {result['warm_mean']:.1f} warm",
             flush=True,
         )
+    print(f"reference loop {queries.reference_ms():.0f} ms", flush=True)
 
 
 if __name__ == "__main__":

@@ -18,8 +18,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 
-SAMPLE = 20
+SAMPLE = 30
 SEARCH_REQUESTS = 50
+# A fixed piece of pure Python, timed beside the cold measurements: the machine's
+# speed moves by half within minutes here, and the cold column is in milliseconds.
+REFERENCE_LOOP = 5_000_000
 
 
 def clear_caches():
@@ -51,15 +54,41 @@ def warm_up(cases):
         get(client_for(case), case.urls[0])
 
 
+def spread(urls, size):
+    """`size` of the URLs, taken at even steps over the whole list (all of them when
+    there are no more).
+
+    A case lists its URLs by kind (the search's common words first, then rarer words
+    and prefixes; bench/cases.py): its first URLs would all be of one kind, and the
+    median of the first 20 searches was that of common words only.
+    """
+    if len(urls) <= size:
+        return list(urls)
+    return [urls[i * len(urls) // size] for i in range(size)]
+
+
+def reference_ms():
+    """How long the machine takes for REFERENCE_LOOP additions in Python, in ms (the
+    best of three)."""
+    times = []
+    for _ in range(3):
+        started = time.perf_counter()
+        total = 0
+        for i in range(REFERENCE_LOOP):
+            total += i
+        times.append((time.perf_counter() - started) * 1000)
+    return min(times)
+
+
 def queries_per_request(case, sample=SAMPLE, at_least=5):
-    """Queries (mean, max) and server time (median) over the first `sample` URLs of the case.
+    """Queries (mean, max) and server time (median) over `sample` URLs spread over the case.
 
     The cache is emptied before each request: these are the pages' uncached costs,
     what a visitor meets after any write. A case of fewer URLs repeats them, so that
     the time is a median of `at_least` requests, not one.
     """
     client = client_for(case)
-    urls = case.urls[:sample]
+    urls = spread(case.urls, sample)
     counts, warm_counts, times = [], [], []
     for i in range(max(len(urls), at_least)):
         clear_caches()

@@ -479,6 +479,17 @@ def ceiling_beside_text(wrk):
     )
 
 
+def reference_text(reference):
+    """The machine's speed beside the cold column, which is in milliseconds."""
+    if not reference:
+        return ""
+    return (
+        f" The machine's speed beside them: {reference['loop']:,} additions in Python took "
+        f"{reference['before']:.0f} ms before the cold measurements and {reference['after']:.0f} ms after "
+        "(the best of three each): the cold milliseconds of two runs compare only at like speeds."
+    )
+
+
 def render_markdown(results):
     """bench/RESULTS.md: the table, the targets, and what it was measured on."""
     machine, data, settings = results["machine"], results["data"], results["settings"]
@@ -502,10 +513,11 @@ def render_markdown(results):
         f"wrk {wrk['connections']} connections, {wrk['threads']} threads, {wrk['warmup']} warm-up then "
         f"{wrk['duration']} measured per case; latencies as wrk saw them (client side). Queries per request "
         f"and uncached ms (median server time) over up to {settings['queries_sample']} of the "
-        "case's URLs (at least 5 requests) with Django's test client in one process: \"cold\" with the cache "
+        "case's URLs, taken at even steps over all of them (at least 5 requests), with Django's test client "
+        "in one process: \"cold\" with the cache "
         "emptied before the request (the cold server time of the page, what a visitor meets after any write; "
         "the count includes the cache table's own reads and writes), \"warm\" the same URL right after "
-        "(what the load test mostly meets).",
+        "(what the load test mostly meets)." + reference_text(results.get("reference_ms")),
         "",
         ceiling_beside_text(wrk),
         "",

@@ -572,6 +572,7 @@ def main():
         shutil.rmtree(workdir, ignore_errors=True)  # the URL lists and gunicorn's log
 
     log("queries per request (Django's test client, same settings)")
+    reference = {"loop": queries.REFERENCE_LOOP, "before": queries.reference_ms()}
     queries.warm_up([case for case in cases if not case.base])
     for case, result in zip(cases, measured):
         if case.base:
@@ -583,6 +584,7 @@ def main():
             log(f"FAIL {case.name}: {error}")
     search_case = next((case for case in cases if case.name == "coop_search"), None)
     search = queries.search_server_time(search_case) if search_case else None
+    reference["after"] = queries.reference_ms()
     finished = time.monotonic()
 
     version, pg_settings = postgresql_description()
@@ -609,6 +611,7 @@ def main():
         "cases": measured,
         "csv": csv_results,
         "search": search,
+        "reference_ms": reference,
         "seeding": seeding,
     }
     report.evaluate(results)

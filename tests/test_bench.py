@@ -12,7 +12,7 @@ import types
 
 import pytest
 
-from bench import prime, report, run
+from bench import prime, queries, report, run
 
 WRK_OUTPUT = """Running 10s test @ http://127.0.0.1:8100
   2 threads and 16 connections
@@ -540,6 +540,27 @@ def test_results_markdown_holds_the_table_targets_machine_and_commit():
     assert "page 1000 against page 1: p50 1.10×, req/s 0.93×" in markdown
     assert "Each case's share is of the run's /healthz." in markdown  # measured without the ceiling beside it
     json.dumps(results)  # results.json is written from the same dict
+
+
+def test_results_markdown_gives_the_machines_speed_beside_the_cold_column_when_measured():
+    results = passing_results()
+    report.evaluate(results)
+    assert "additions in Python took" not in report.render_markdown(results)
+
+    results["reference_ms"] = {"loop": 5_000_000, "before": 301.4, "after": 512.6}
+
+    assert "5,000,000 additions in Python took 301 ms before the cold measurements and 513 ms after" in (
+        report.render_markdown(results)
+    )
+
+
+def test_the_cold_sample_is_spread_over_the_whole_case():
+    urls = [f"/u{i}" for i in range(60)]
+
+    assert queries.spread(urls, 20) == urls[::3]
+    assert queries.spread(urls, 30) == urls[::2]
+    assert queries.spread(urls[:7], 20) == urls[:7]
+    assert len(set(queries.spread([f"/u{i}" for i in range(500)], 30))) == 30
 
 
 def test_other_work_on_the_machine_between_cases_is_warned_of():

@@ -1,8 +1,8 @@
 from django import template
 from django.contrib.auth.models import AnonymousUser
-from django.utils.html import format_html
 
 from kopnet import policy
+from kopnet.html import format_html
 from kopnet.links import url_of
 
 register = template.Library()

@@ -1,10 +1,10 @@
 from django import template
 from django.contrib.auth.models import AnonymousUser
 from django.utils.formats import date_format
-from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.translation import gettext as _
 
 from kopnet import policy
+from kopnet.html import conditional_escape, format_html, format_html_join
 from kopnet.links import url_of
 from kopnet.models import Verification
 from kopnet.templatetags.kopnet_tags import verification_badge

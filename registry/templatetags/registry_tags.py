@@ -1,8 +1,8 @@
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
-from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.translation import ngettext
 
+from kopnet.html import conditional_escape, format_html, format_html_join
 from kopnet.links import url_of
 from kopnet.templatetags.kopnet_tags import verification_badge
 from registry.models import Tier

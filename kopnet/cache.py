@@ -412,10 +412,11 @@ class CachedCountPaginator(Paginator):
 
     @cached_property
     def count_key(self):
-        """The cache key of the count (None: not cached), its SQL compiled once per list."""
-        queryset = self.object_list
-        if not hasattr(queryset, "query"):
+        """The cache key of the count (None: not cached): the SQL of what is counted
+        (key_rows), compiled once per list."""
+        if not hasattr(self.object_list, "query"):
             return None
+        queryset = self.key_rows
         version = data_version(self.request)
         if version is None:  # no version row (a flushed database): nothing may be cached
             return None

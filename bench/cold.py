@@ -27,10 +27,12 @@ def main(names):
         cases = [case for case in cases if case.name in names]
     print(f"reference loop {queries.reference_ms():.0f} ms", flush=True)
     queries.warm_up(cases)
-    for case in cases:
-        result = queries.queries_per_request(case)
+    for name, result in queries.queries_per_request(cases).items():
+        if isinstance(result, RuntimeError):
+            print(f"{name:28} {result}", flush=True)
+            continue
         print(
-            f"{case.name:28} uncached p50 {result['uncached_ms_p50']:7.1f} ms   "
+            f"{name:28} uncached p50 {result['uncached_ms_p50']:7.1f} ms   "
             f"queries {result['mean']:.1f} cold (max {result['max']}), {result['warm_mean']:.1f} warm",
             flush=True,
         )

@@ -19,6 +19,7 @@ from django.test.utils import CaptureQueriesContext
 
 
 SAMPLE = 30
+ROUNDS = 3
 SEARCH_REQUESTS = 50
 # A fixed piece of pure Python, timed beside the cold measurements: the machine's
 # speed moves by half within minutes here, and the cold column is in milliseconds.
@@ -80,28 +81,53 @@ def reference_ms():
     return min(times)
 
 
-def queries_per_request(case, sample=SAMPLE, at_least=5):
-    """Queries (mean, max) and server time (median) over `sample` URLs spread over the case.
+def queries_per_request(cases, sample=SAMPLE, rounds=ROUNDS, at_least=5):
+    """Each case's queries (mean, max) and server time (median) over `sample` URLs
+    spread over the case: {case name: figures, or the error that stopped it}.
 
     The cache is emptied before each request: these are the pages' uncached costs,
     what a visitor meets after any write. A case of fewer URLs repeats them, so that
     the time is a median of `at_least` requests, not one.
+
+    Measured in `rounds` rounds, each a share of every case's URLs in turn: the
+    machine's speed here moves by half within minutes, and a slow minute then weighs
+    on every case alike instead of on the one case measured in it.
     """
-    client = client_for(case)
-    urls = spread(case.urls, sample)
-    counts, warm_counts, times = [], [], []
-    for i in range(max(len(urls), at_least)):
-        clear_caches()
-        started = time.perf_counter()
-        with CaptureQueriesContext(connection) as captured:
-            get(client, urls[i % len(urls)])
-        times.append((time.perf_counter() - started) * 1000)
-        counts.append(len(captured.captured_queries))
-        # The same page again: what the load test mostly meets (a cache hit for a
-        # visitor; the whole page again for a signed-in curator).
-        with CaptureQueriesContext(connection) as captured:
-            get(client, urls[i % len(urls)])
-        warm_counts.append(len(captured.captured_queries))
+    plans = []
+    for case in cases:
+        urls = spread(case.urls, sample)
+        urls = [urls[i % len(urls)] for i in range(max(len(urls), at_least))]
+        plans.append((case.name, client_for(case), urls, {"counts": [], "warm": [], "times": []}))
+    errors = {}
+    for turn in range(rounds):
+        for name, client, urls, figures in plans:
+            if name in errors:
+                continue
+            try:
+                for url in urls[turn::rounds]:
+                    measure_cold(client, url, figures)
+            except RuntimeError as error:
+                errors[name] = error
+    return {name: errors.get(name) or summary(figures) for name, _client, _urls, figures in plans}
+
+
+def measure_cold(client, url, figures):
+    """One URL with the cache emptied (its time and queries), then again (its queries)."""
+    clear_caches()
+    started = time.perf_counter()
+    with CaptureQueriesContext(connection) as captured:
+        get(client, url)
+    figures["times"].append((time.perf_counter() - started) * 1000)
+    figures["counts"].append(len(captured.captured_queries))
+    # The same page again: what the load test mostly meets (a cache hit for a
+    # visitor; the whole page again for a signed-in curator).
+    with CaptureQueriesContext(connection) as captured:
+        get(client, url)
+    figures["warm"].append(len(captured.captured_queries))
+
+
+def summary(figures):
+    counts, warm_counts = figures["counts"], figures["warm"]
     return {
         "requests": len(counts),
         "mean": statistics.fmean(counts),
@@ -109,7 +135,7 @@ def queries_per_request(case, sample=SAMPLE, at_least=5):
         "min": min(counts),
         "warm_mean": statistics.fmean(warm_counts),
         "warm_max": max(warm_counts),
-        "uncached_ms_p50": statistics.median(times),
+        "uncached_ms_p50": statistics.median(figures["times"]),
     }
 
 

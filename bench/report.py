@@ -479,6 +479,16 @@ def ceiling_beside_text(wrk):
     )
 
 
+def rounds_text(settings):
+    rounds = settings.get("queries_rounds", 1)
+    if rounds < 2:
+        return ""
+    return (
+        f", in {rounds} rounds over all the cases (each round a share of every case's URLs, so that a slow "
+        "minute of the machine weighs on every case alike)"
+    )
+
+
 def reference_text(reference):
     """The machine's speed beside the cold column, which is in milliseconds."""
     if not reference:
@@ -513,8 +523,8 @@ def render_markdown(results):
         f"wrk {wrk['connections']} connections, {wrk['threads']} threads, {wrk['warmup']} warm-up then "
         f"{wrk['duration']} measured per case; latencies as wrk saw them (client side). Queries per request "
         f"and uncached ms (median server time) over up to {settings['queries_sample']} of the "
-        "case's URLs, taken at even steps over all of them (at least 5 requests), with Django's test client "
-        "in one process: \"cold\" with the cache "
+        "case's URLs, taken at even steps over all of them (at least 5 requests)" + rounds_text(settings) + ", "
+        "with Django's test client in one process: \"cold\" with the cache "
         "emptied before the request (the cold server time of the page, what a visitor meets after any write; "
         "the count includes the cache table's own reads and writes), \"warm\" the same URL right after "
         "(what the load test mostly meets)." + reference_text(results.get("reference_ms")),

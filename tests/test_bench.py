@@ -542,16 +542,17 @@ def test_results_markdown_holds_the_table_targets_machine_and_commit():
     json.dumps(results)  # results.json is written from the same dict
 
 
-def test_results_markdown_gives_the_machines_speed_beside_the_cold_column_when_measured():
+def test_results_markdown_gives_the_machines_speed_and_the_cold_rounds_when_measured():
     results = passing_results()
     report.evaluate(results)
     assert "additions in Python took" not in report.render_markdown(results)
 
     results["reference_ms"] = {"loop": 5_000_000, "before": 301.4, "after": 512.6}
+    results["settings"]["queries_rounds"] = 3
 
-    assert "5,000,000 additions in Python took 301 ms before the cold measurements and 513 ms after" in (
-        report.render_markdown(results)
-    )
+    markdown = report.render_markdown(results)
+    assert "5,000,000 additions in Python took 301 ms before the cold measurements and 513 ms after" in markdown
+    assert "in 3 rounds over all the cases" in markdown
 
 
 def test_the_cold_sample_is_spread_over_the_whole_case():
@@ -561,6 +562,51 @@ def test_the_cold_sample_is_spread_over_the_whole_case():
     assert queries.spread(urls, 30) == urls[::2]
     assert queries.spread(urls[:7], 20) == urls[:7]
     assert len(set(queries.spread([f"/u{i}" for i in range(500)], 30))) == 30
+
+
+def test_the_cold_measurements_go_round_the_cases_and_an_error_stops_only_its_case(monkeypatch):
+    requested = []
+
+    def measure_cold(client, url, figures):
+        requested.append(url)
+        if url == "/b/4":
+            raise RuntimeError("/b/4 answered 500, not 2xx")
+        figures["times"].append(float(url.rsplit("/", 1)[1]))
+        figures["counts"].append(3)
+        figures["warm"].append(1)
+
+    monkeypatch.setattr(queries, "client_for", lambda case: None)
+    monkeypatch.setattr(queries, "measure_cold", measure_cold)
+    cases = [types.SimpleNamespace(name=name, urls=[f"/{name}/{i}" for i in range(6)]) for name in "abc"]
+
+    costs = queries.queries_per_request(cases, sample=6, rounds=3)
+
+    # Each round a third of every case's URLs, the cases in turn; b stops at its error.
+    assert requested == [
+        "/a/0", "/a/3", "/b/0", "/b/3", "/c/0", "/c/3",
+        "/a/1", "/a/4", "/b/1", "/b/4", "/c/1", "/c/4",
+        "/a/2", "/a/5", "/c/2", "/c/5",
+    ]  # fmt: skip
+    assert costs["a"]["uncached_ms_p50"] == costs["c"]["uncached_ms_p50"] == 2.5
+    assert costs["a"]["requests"] == 6 and costs["a"]["mean"] == 3 and costs["a"]["warm_mean"] == 1
+    assert str(costs["b"]) == "/b/4 answered 500, not 2xx"
+
+
+def test_a_case_of_few_urls_repeats_them_for_at_least_five_cold_requests(monkeypatch):
+    requested = []
+
+    def measure_cold(client, url, figures):
+        requested.append(url)
+        figures["times"].append(1.0)
+        figures["counts"].append(9)
+        figures["warm"].append(1)
+
+    monkeypatch.setattr(queries, "client_for", lambda case: None)
+    monkeypatch.setattr(queries, "measure_cold", measure_cold)
+
+    costs = queries.queries_per_request([types.SimpleNamespace(name="home", urls=["/"])])
+
+    assert requested == ["/"] * 5 and costs["home"]["requests"] == 5
 
 
 def test_other_work_on_the_machine_between_cases_is_warned_of():

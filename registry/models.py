@@ -765,6 +765,21 @@ def with_sector_labels(cooperatives):
     return cooperatives
 
 
+def kept_member_ids(federation_id, offset, limit):
+    """The ids of a federation's verified active members from `offset`, at most
+    `limit` of them, by name, and how many there are: one walk of the rows PostgreSQL
+    keeps of them (registry/migrations/0018_member_rows.py), without reading a
+    cooperative. A visitor's members page (registry.views.CooperativeMembersView)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT member_id, COUNT(*) OVER () FROM registry_memberrow WHERE federation_id = %s "
+            "ORDER BY name, member_id LIMIT %s OFFSET %s",
+            [federation_id, limit, offset],
+        )
+        rows = cursor.fetchall()
+    return [member_id for member_id, _total in rows], (rows[0][1] if rows else 0)
+
+
 def with_member_previews(cooperatives, visible, size):
     """Gives each of these cooperatives (a page of a federation's members)
     `member_preview`, its first `size` active members that the reader may see

@@ -51,9 +51,16 @@ class VerifiedRules(policy.Rules):
         """A Q for the records this (signed-in) user sees before verification."""
         return Q(pk__in=[])
 
+    @staticmethod
+    def sees_only_verified(user):
+        """Whether visible() is the verified records and no other for this reader (a
+        visitor's): rows PostgreSQL keeps of the verified records alone can then
+        answer for it."""
+        return not (user and user.is_authenticated)
+
     def visible(self, user, queryset):
         verified = queryset.filter(verification=Verification.VERIFIED)
-        if not (user and user.is_authenticated):
+        if self.sees_only_verified(user):
             return verified
         if policy.sees_everything(user, queryset.model):
             return queryset

@@ -213,14 +213,18 @@ def membership_save(*, user, membership):
     return membership
 
 
-def search_rows_rebuild():
-    """Make the verified cooperatives' search rows afresh from the cooperatives
-    (registry.models.CooperativeSearchRow), in the caller's transaction.
+def kept_rows_rebuild():
+    """Make afresh, in the caller's transaction, the rows PostgreSQL keeps of the
+    verified cooperatives for visitors' reads: their search rows
+    (registry.models.CooperativeSearchRow) and the federations' verified members by
+    name (registry.models.kept_member_ids).
 
-    PostgreSQL keeps them as the cooperatives change, by trigger
-    (registry/migrations/0016_cooperative_search_rows.py); a write that went around it
-    (seed_scale's bulk load) calls this after. SQLite keeps none: nothing to do.
+    PostgreSQL keeps them as the cooperatives and memberships change, by trigger
+    (registry/migrations/0016_cooperative_search_rows.py, 0018_member_rows.py); a
+    write that went around them (seed_scale's bulk load) calls this after. SQLite
+    keeps none: nothing to do.
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT registry_search_rows_rebuild()")
+            cursor.execute("SELECT registry_member_rows_rebuild()")

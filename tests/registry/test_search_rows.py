@@ -184,7 +184,7 @@ def test_writes_rolled_back_leave_the_rows(searched):
 def test_a_rebuild_from_the_cooperatives_gives_the_kept_rows(searched):
     kept = kept_rows()
 
-    services.search_rows_rebuild()
+    services.kept_rows_rebuild()
 
     assert kept_rows() == kept == fresh_rows()
     assert CooperativeSearchRow.objects.search("tani").count() == from_the_cooperatives({"q": "tani"})[1]

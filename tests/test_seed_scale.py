@@ -100,6 +100,14 @@ def test_the_search_rows_are_made_after_the_load(seeded):
         assert kept_rows()
 
 
+def test_the_member_rows_are_made_after_the_load(seeded):
+    # The load goes around the member rows' triggers too.
+    from tests.registry.test_kept_member_rows import fresh_rows, kept_rows
+
+    if connection.vendor == "postgresql":
+        assert kept_rows() == fresh_rows() and kept_rows()
+
+
 def test_a_few_organisations_gather_many_partnerships(seeded):
     busiest = (
         PartnershipParty.objects.exclude(cooperative=None).values("cooperative").annotate(n=Count("id")).order_by("-n")

@@ -216,6 +216,9 @@ KOPNET_PAGE_SIZE = 50
 # KOPNET_CACHE=memory keeps them in each process instead (also correct, thanks to
 # the version; more misses). A Redis or memcached backend can be set here as well.
 KOPNET_PAGE_CACHE = env_bool("KOPNET_PAGE_CACHE", True)
+# PostgreSQL plans the profiles' hand-written queries once per connection (kopnet.db):
+# 0 behind a pooler that shares sessions between clients (PgBouncer in transaction mode).
+KOPNET_PREPARED_QUERIES = env_bool("KOPNET_PREPARED_QUERIES", True)
 KOPNET_CACHE = os.environ.get("KOPNET_CACHE", "database")
 if KOPNET_CACHE not in ("database", "memory"):
     raise ImproperlyConfigured(f"KOPNET_CACHE must be 'database' or 'memory', not {KOPNET_CACHE!r}.")

@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce, ExtractYear
 from django.utils.translation import gettext_lazy as _
 
 from kopnet import policy
+from kopnet.db import execute_prepared
 from kopnet.links import url_of
 from kopnet.models import RevisionState, Verification
 from kopnet.services import latest_revision, revision_differences
@@ -431,7 +432,7 @@ def kept_newest_partnerships(cooperative):
         ORDER BY partnership.start_date DESC, partnership.id DESC, party.id
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [cooperative.pk, PROFILE_PARTNERSHIPS])
+        execute_prepared(cursor, sql, [cooperative.pk, PROFILE_PARTNERSHIPS])
         rows = cursor.fetchall()
     db = connection.alias
     partnerships, parties = {}, defaultdict(list)

@@ -16,6 +16,7 @@ from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from kopnet import policy
+from kopnet.db import execute_prepared
 from kopnet.models import ChoiceDisplayMixin, CleanTextMixin, CuratedTerm, OneQueryChecks, SluggedModel, VerifiableModel, Verification
 
 INDONESIA = "ID"
@@ -819,6 +820,21 @@ def with_member_previews(cooperatives, visible, size):
     return cooperatives
 
 
+def in_column_order(model, *names):
+    """These field names (attnames) of `model` in the order of its columns, as
+    Model.from_db() takes values."""
+    return tuple(field.attname for field in model._meta.concrete_fields if field.attname in names)
+
+
+# What a federation tree reads of each membership and federation above a cooperative.
+TREE_FIELDS = {
+    Membership: in_column_order(Membership, "id", "member_id", "federation_id", "start_date", "end_date"),
+    Cooperative: in_column_order(
+        Cooperative, "id", "slug", "verification", "name", "short_name", "tier", "country", "province_id", "member_count"
+    ),
+}
+
+
 def federation_levels(cooperative, federations):
     """The federations above a cooperative, level by level, up to the top.
 
@@ -826,16 +842,22 @@ def federation_levels(cooperative, federations):
     list of levels, each a list of active memberships (member → federation) by the
     federation's name: level 0 the cooperative's own, level n those of the
     federations first reached at level n - 1 (one reached again later is shown there,
-    not walked again). At most MAX_FEDERATION_DEPTH levels.
+    not walked again). At most MAX_FEDERATION_DEPTH levels. Each membership's
+    `federation` holds what the tree shows (TREE_FIELDS) and its province.
 
     One query whatever the depth (was one a level, each costing more to build than
     to run): a recursive subquery finds every active membership above the
     cooperative, and of those the query loads the ones whose federation the reader
     may see; the walk then runs over them in memory. Leaving the reader out of the
     recursion keeps it on the memberships' indexes: inside it, PostgreSQL matched
-    each level against every verified cooperative (330 ms at 250,000).
+    each level against every verified cooperative (330 ms at 250,000). Written by
+    hand and planned once per connection (kopnet.db.execute_prepared): the ORM's
+    query took longer to build than to run, and PostgreSQL longer to plan it.
     """
     memberships, cooperatives = Membership._meta.db_table, Cooperative._meta.db_table
+    readable, readable_params = federations.order_by().values("pk").query.sql_with_params()
+    columns = [f"m.{name}" for name in TREE_FIELDS[Membership]]
+    columns += [f"c.{name}" for name in TREE_FIELDS[Cooperative]] + ["p.code", "p.name"]
     sql = f"""
         WITH RECURSIVE reached(cooperative_id, depth) AS (
             SELECT id, 0 FROM {cooperatives} WHERE id = %s  -- typed as the ids are
@@ -844,16 +866,26 @@ def federation_levels(cooperative, federations):
             FROM reached AS r JOIN {memberships} AS m ON m.member_id = r.cooperative_id
             WHERE m.end_date IS NULL AND r.depth < %s
         )
-        SELECT m.id FROM {memberships} AS m JOIN reached AS r ON r.cooperative_id = m.member_id
-        WHERE m.end_date IS NULL
+        SELECT {", ".join(columns)}
+        FROM {memberships} AS m JOIN {cooperatives} AS c ON c.id = m.federation_id
+            LEFT JOIN {Province._meta.db_table} AS p ON p.code = c.province_id
+        WHERE m.id IN (
+            SELECT m.id FROM {memberships} AS m JOIN reached AS r ON r.cooperative_id = m.member_id
+            WHERE m.end_date IS NULL
+        ) AND m.federation_id IN ({readable})
+        ORDER BY c.name, m.federation_id, m.member_id
     """
-    above = RawSQL(sql, [cooperative.pk, MAX_FEDERATION_DEPTH - 1])
-    edges = list(
-        Membership.objects.using(federations.db)
-        .filter(pk__in=above, federation__in=federations)
-        .select_related("federation__province")
-        .order_by("federation__name", "federation_id", "member_id")
-    )
+    db = federations.db
+    with connections[db].cursor() as cursor:
+        execute_prepared(cursor, sql, [cooperative.pk, MAX_FEDERATION_DEPTH - 1, *readable_params])
+        rows = cursor.fetchall()
+    edges, width = [], len(TREE_FIELDS[Membership])
+    for row in rows:
+        edge = Membership.from_db(db, TREE_FIELDS[Membership], row[:width])
+        edge.federation = Cooperative.from_db(db, TREE_FIELDS[Cooperative], row[width:-2])
+        code, name = row[-2:]
+        edge.federation.province = Province.from_db(db, ("code", "name"), (code, name)) if code is not None else None
+        edges.append(edge)
     levels, frontier, seen = [], {cooperative.pk}, {cooperative.pk}
     for _level in range(MAX_FEDERATION_DEPTH):
         level = [edge for edge in edges if edge.member_id in frontier]  # in the database's order

@@ -583,7 +583,9 @@ def names(organisations):
 
 
 @transaction.atomic
-def partnership_verify(*, curator, pk, version=None, override_note="", verify_organisations=False):
+def partnership_verify(
+    *, curator, pk, version=None, override_note="", verify_organisations=False, organisation_versions=None
+):
     """Verify a partnership, under its lock and at the version the curator saw.
 
     Refused while a cooperative party declines (a decline is an answer, which no
@@ -591,7 +593,10 @@ def partnership_verify(*, curator, pk, version=None, override_note="", verify_or
     cooperative party has not answered, unless the curator records why (an
     override note); and while a party organisation is unverified, unless the
     curator verifies those in the same step (`verify_organisations`): a verified
-    partnership names verified organisations only.
+    partnership names verified organisations only. `organisation_versions`
+    ({(Cooperative or Partner, pk): version}) holds the versions of those
+    organisations the curator saw: one changed since is refused, and so the
+    partnership with it.
     """
     partnership = lock(Partnership.objects.all(), pk)
     policy.require(curator, "verify", partnership)
@@ -620,8 +625,10 @@ def partnership_verify(*, curator, pk, version=None, override_note="", verify_or
             code="unverified",
         )
     for organisation in blockers["unverified"]:
-        verify_organisation = cooperative_verify if isinstance(organisation, Cooperative) else partner_verify
-        verify_organisation(curator=curator, pk=organisation.pk)
+        model = Cooperative if isinstance(organisation, Cooperative) else Partner
+        verify_organisation = cooperative_verify if model is Cooperative else partner_verify
+        seen = (organisation_versions or {}).get((model, organisation.pk))
+        verify_organisation(curator=curator, pk=organisation.pk, version=seen)
     partnership.verification_override = override_note if blockers["pending"] else ""
     stamp_verification(partnership, Verification.VERIFIED, curator)
     save_changes(partnership, [*VERIFICATION_FIELDS, "verification_override"], by=curator, reason="verified")

@@ -141,12 +141,14 @@ class PartyFormSet(BaseInlineFormSet):
         super().clean()
         if any(self.errors):
             return
-        parties = []
+        parties, written = [], []
         for form in self.forms:
             if self._should_delete_form(form) or not form.has_changed() and form.instance.pk is None:
                 continue
             data = form.cleaned_data
             parties.append(PartnershipParty(cooperative=data.get("cooperative"), partner=data.get("partner")))
+            if form.has_changed():
+                written.append(form.instance)
         partnership = self.instance
         if not partnership.initiator_id:
             return  # the partnership's own form says the initiator is missing
@@ -154,6 +156,9 @@ class PartyFormSet(BaseInlineFormSet):
             services.check_parties(parties, partnership.initiator)
             # Sets category and international on the partnership about to be saved.
             services.apply_derived(partnership, parties)
+            # The rows parties_curate() will write, asked here so that a refusal is
+            # shown on the form (the change form's clean() holds the partnership's lock).
+            services.require_verified_organisations(partnership, written)
         except ValidationError as error:
             raise ValidationError(error.messages) from None
 

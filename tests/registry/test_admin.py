@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
 from django.urls import reverse
+from django.utils import timezone
 
 from kopnet.models import Verification
 from registry import services
@@ -607,6 +608,44 @@ def test_inline_adds_a_membership(curator, registry):
     assert Membership.objects.active().filter(member=federation, federation=induk).exists()
     induk.refresh_from_db()
     assert induk.member_count == 1
+
+
+def test_a_ticked_delete_takes_the_membership_out_through_its_service(client, registry, monkeypatch):
+    admin_user = UserFactory(username="admin", is_staff=True, is_superuser=True)
+    client.force_login(admin_user)
+    member, federation = registry["cooperative"], registry["federation"]
+    membership = registry["membership"]
+    called = []
+    real = services.membership_delete
+    monkeypatch.setattr(services, "membership_delete", lambda **kwargs: called.append(kwargs) or real(**kwargs))
+    data = cooperative_form(member)
+    data[f"{INLINE}-0-DELETE"] = "on"
+
+    response = post_change(client, member, data)
+
+    assert response.status_code == 302
+    assert [kwargs["membership"].pk for kwargs in called] == [membership.pk]
+    assert not Membership.objects.filter(pk=membership.pk).exists()
+    federation.refresh_from_db()
+    assert federation.member_count == 0
+    gone = Membership.history.filter(id=membership.pk, history_type="-").get()
+    assert gone.history_user == admin_user
+
+
+def test_a_curator_ends_a_membership_and_cannot_delete_it(curator, registry):
+    member, membership = registry["cooperative"], registry["membership"]
+    page = curator.get(reverse("admin:registry_cooperative_change", args=[member.pk]))
+    assert f'name="{INLINE}-0-DELETE"' not in page.content.decode()
+    data = cooperative_form(member)
+    data[f"{INLINE}-0-DELETE"] = "on"  # not offered to curators: ignored
+    today = timezone.localdate()  # after its start (a year ago at the latest), not in the future
+    data[f"{INLINE}-0-end_date"] = today.isoformat()
+
+    response = post_change(curator, member, data)
+
+    assert response.status_code == 302
+    membership.refresh_from_db()
+    assert membership.end_date == today
 
 
 @pytest.mark.parametrize(

@@ -42,6 +42,25 @@ admin.site.enable_nav_sidebar = False  # seven models: the width goes to the lis
 
 # How many of the selected records a note page names.
 SHOWN_ON_NOTE_PAGES = 20
+# The hidden field of an action's page that carries the version of every record the
+# action will decide on, as "pk:version pk:version …": one field whatever their
+# number (Django refuses a POST of more than DATA_UPLOAD_MAX_NUMBER_FIELDS fields).
+VERSIONS_FIELD = "versions"
+
+
+def versions_field(pairs):
+    """The VERSIONS_FIELD value of (pk, version) pairs."""
+    return " ".join(f"{pk}:{version}" for pk, version in pairs)
+
+
+def seen_versions(request):
+    """{pk as text: version as text} that an action's page carried ({} when none).
+    The services parse each version (a damaged one is refused, in words)."""
+    seen = {}
+    for item in request.POST.get(VERSIONS_FIELD, "").split():
+        pk, _colon, version = item.partition(":")
+        seen[pk] = version
+    return seen
 
 
 class RegistryAdmin(SimpleHistoryAdmin):
@@ -137,7 +156,12 @@ class DecisionActions:
     """The verify and reject actions of a list of things a curator decides on
     (verifiable records, pending changes): each one through verify_one() and
     reject_one(), which call its locked service; a refusal (it moved meanwhile) is
-    told per record; a rejection first asks for its reason on the note page."""
+    told per record. Each action first shows a page listing what it will decide on
+    (a rejection also asks its reason there); that page posts the action again,
+    with `apply`. For records that carry a version (`versioned`), the page keeps
+    the version of each (VERSIONS_FIELD) and the decision is taken at that version:
+    a record changed after the page was shown is refused by its service, and one
+    the page did not list is not decided on."""
 
     # The note a rejection asks for (NoteForm's arguments).
     rejection_note = {
@@ -146,6 +170,8 @@ class DecisionActions:
         "help_text": _("Say what is wrong so that the cooperative can correct it."),
         "required": _("A rejection needs a reason."),
     }
+    # Whether the records carry a version (kopnet.models' VerifiableModel.version).
+    versioned = False
 
     def to_verify(self, queryset):
         """The selected ones still to verify."""
@@ -154,22 +180,78 @@ class DecisionActions:
     def to_reject(self, queryset):
         return queryset
 
+    def shown_versions(self, records):
+        """The VERSIONS_FIELD value for these records, as they are now ("" when unversioned)."""
+        if not self.versioned:
+            return ""
+        if isinstance(records, models.QuerySet):
+            return versions_field(records.order_by().values_list("pk", "version"))
+        return versions_field((obj.pk, obj.version) for obj in records)
+
+    def decide_each(self, request, records, decide):
+        """decide(obj, version) for each record, at the version the page showed it
+        (None when unversioned); how many it decided on."""
+        seen = seen_versions(request) if self.versioned else None
+        done = 0
+        for obj in records:
+            version = None
+            if seen is not None:
+                version = seen.get(str(obj.pk))
+                if version is None:
+                    # Selected across the list, it matched only after the page was shown.
+                    self.message_user(
+                        request,
+                        gettext("%(record)s was not on the page you confirmed: select it again.") % {"record": obj},
+                        messages.ERROR,
+                    )
+                    continue
+            done += bool(decide(obj, version))
+        return done
+
     @admin.action(description=_("Verify selected records"), permissions=["change"])
     def verify_selected(self, request, queryset):
-        changed = sum(self.verify_one(request, obj) for obj in self.to_verify(queryset))
+        """First show the records to verify, each at its version; verify them as shown."""
+        records = self.to_verify(queryset)
+        count = 0 if "apply" in request.POST else records.count()
+        if count:
+            return self.note_page(
+                request,
+                None,
+                action="verify_selected",
+                title=gettext("Verify %(name_plural)s") % self.counted(count),
+                intro=ngettext(
+                    "This record will be marked as verified, with your name and the time, as it is listed here.",
+                    "These %(counter)s records will be marked as verified, with your name and the time, as they are "
+                    "listed here.",
+                    count,
+                )
+                % {"counter": count},
+                submit=gettext("Verify"),
+                count=count,
+                shown=records[:SHOWN_ON_NOTE_PAGES],
+                selected=request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+                select_across=request.POST.get("select_across", "0"),
+                versions=self.shown_versions(records),
+            )
+        changed = self.decide_each(request, records, lambda obj, version: self.verify_one(request, obj, version=version))
         self.message_user(
             request,
             ngettext("%(count)d %(name)s verified.", "%(count)d %(name_plural)s verified.", changed)
             % self.counted(changed),
             messages.SUCCESS,
         )
+        return None
 
     @admin.action(description=_("Reject selected records (with a reason)"), permissions=["change"])
     def reject_selected(self, request, queryset):
         """First show a page asking for the reason; its form posts the action again."""
         form = NoteForm(request.POST if "apply" in request.POST else None, **self.rejection_note)
         if form.is_valid():
-            changed = sum(self.reject_one(request, obj, form.note) for obj in self.to_reject(queryset))
+            changed = self.decide_each(
+                request,
+                self.to_reject(queryset),
+                lambda obj, version: self.reject_one(request, obj, form.note, version=version),
+            )
             self.message_user(
                 request,
                 ngettext("%(count)d %(name)s rejected.", "%(count)d %(name_plural)s rejected.", changed)
@@ -196,13 +278,16 @@ class DecisionActions:
             shown=queryset[:SHOWN_ON_NOTE_PAGES],
             selected=request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
             select_across=request.POST.get("select_across", "0"),
+            versions=self.shown_versions(self.to_reject(queryset)),
         )
 
     def through_service(self, request, obj, call, logged):
         try:
             call()
         except ValidationError as error:
-            self.message_user(request, f"{obj}: {' '.join(error.messages)}", messages.ERROR)
+            said = " ".join(error.messages)
+            # Named once: most refusals name their record already.
+            self.message_user(request, said if str(obj) in said else f"{obj}: {said}", messages.ERROR)
             return False
         self.log_change(request, obj, logged)
         return True
@@ -221,12 +306,17 @@ class DecisionActions:
         selected,
         select_across="0",
         shown_template=None,
+        versions="",
+        extra_fields=None,
     ):
-        """The page an action shows to ask for a note (a rejection's reason, an
-        override's note); its form posts the action again, with `apply`.
+        """The page an action shows before it acts, asking for a note when it needs
+        one (`form`: a rejection's reason, an override's note; None for none); its
+        form posts the action again, with `apply`.
 
         `shown` are the first of the `count` selected records, each written as
-        `shown_template` writes `obj` (by default its name).
+        `shown_template` writes `obj` (by default its name); `versions` the
+        VERSIONS_FIELD value of every record the action will decide on;
+        `extra_fields` more hidden {name: value} the action reads back.
         """
         context = {
             **self.admin_site.each_context(request),
@@ -240,6 +330,9 @@ class DecisionActions:
             "shown_template": shown_template,
             "selected": selected,
             "select_across": select_across,
+            "versions_field": VERSIONS_FIELD,
+            "versions": versions,
+            "extra_fields": extra_fields or {},
             "action": action,
             "media": self.media,
         }
@@ -261,6 +354,7 @@ class VerifiableAdmin(DecisionActions, ImportExportMixin, SearchByQuerySetMixin,
     show_full_result_count = False
     form = VersionedModelForm
     actions = ["verify_selected", "reject_selected"]
+    versioned = True
 
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
         # Counts cached under the data version, deep pages by deferred join.
@@ -308,22 +402,27 @@ class VerifiableAdmin(DecisionActions, ImportExportMixin, SearchByQuerySetMixin,
     # The state changes: every action and page above changes a record's
     # verification through these two, and they through the model's locked
     # services, which each admin names (they live in the apps).
-    verify_service = None  # (curator=, pk=): e.g. registry.services.cooperative_verify
-    reject_service = None  # (curator=, pk=, reason=)
+    verify_service = None  # (curator=, pk=, version=): e.g. registry.services.cooperative_verify
+    reject_service = None  # (curator=, pk=, reason=, version=)
 
-    def verify_one(self, request, obj, note=""):
-        """Verify one record through its service, and say so in its admin history.
-        True when it did; a refusal (the record moved meanwhile) is told in words."""
-        return self.through_service(
-            request, obj, lambda: self.verify_service(curator=request.user, pk=obj.pk), gettext("Verified.")
-        )
-
-    def reject_one(self, request, obj, reason):
-        """Reject one record with the curator's reason, through its service."""
+    def verify_one(self, request, obj, version=None):
+        """Verify one record through its service, at the `version` the curator was
+        shown, and say so in its admin history. True when it did; a refusal (the
+        record moved meanwhile) is told in words."""
         return self.through_service(
             request,
             obj,
-            lambda: self.reject_service(curator=request.user, pk=obj.pk, reason=reason),
+            lambda: self.verify_service(curator=request.user, pk=obj.pk, version=version),
+            gettext("Verified."),
+        )
+
+    def reject_one(self, request, obj, reason, version=None):
+        """Reject one record with the curator's reason, through its service, at the
+        `version` the curator was shown."""
+        return self.through_service(
+            request,
+            obj,
+            lambda: self.reject_service(curator=request.user, pk=obj.pk, reason=reason, version=version),
             gettext("Rejected: %(reason)s") % {"reason": reason.strip()},
         )
 
@@ -440,7 +539,7 @@ class RevisionAdmin(DecisionActions, RegistryAdmin):
             if not form.is_valid():
                 self.message_user(request, gettext("A rejection needs a reason: nothing was rejected."), messages.ERROR)
                 return HttpResponseRedirect(request.path)
-            done = self.reject_one(request, revision, form.note, seen=seen)
+            done = self.reject_one(request, revision, form.note, version=seen)
         if done:
             self.message_user(
                 request,
@@ -483,11 +582,13 @@ class RevisionAdmin(DecisionActions, RegistryAdmin):
     def to_reject(self, queryset):
         return queryset.filter(state=RevisionState.PENDING)
 
-    def reject_one(self, request, revision, reason, seen=None):
+    def reject_one(self, request, revision, reason, version=None):
+        """`version`: the base version of the change the curator read on its page;
+        None from the list, which rejects whatever the change holds."""
         return self.through_service(
             request,
             revision,
-            lambda: revision_reject(curator=request.user, pk=revision.pk, reason=reason, seen=seen),
+            lambda: revision_reject(curator=request.user, pk=revision.pk, reason=reason, seen=version),
             gettext("Rejected: %(reason)s") % {"reason": reason.strip()},
         )
 

@@ -24,7 +24,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 
-from kopnet.admin import SHOWN_ON_NOTE_PAGES, NoteForm, RegistryAdmin, VerifiableAdmin
+from kopnet.admin import SHOWN_ON_NOTE_PAGES, NoteForm, RegistryAdmin, VerifiableAdmin, seen_versions
 from kopnet.models import Verification
 from partnerships import services
 from partnerships.models import (
@@ -36,6 +36,7 @@ from partnerships.models import (
     PartnershipParty,
 )
 from partnerships.resources import PartnershipResource
+from registry.models import Cooperative, Partner
 
 # ValidationError codes of partnerships.validators.inspect_document.
 DOCUMENT_ERROR_CODES = {"empty", "too_large", "type"}
@@ -54,12 +55,53 @@ def cooperative_parties_answering(confirmation):
     )
 
 
+# A party whose organisation the curators have not verified.
+NAMES_UNVERIFIED = Q(cooperative__isnull=False) & ~Q(cooperative__verification=Verification.VERIFIED) | Q(
+    partner__isnull=False
+) & ~Q(partner__verification=Verification.VERIFIED)
+
+
 def unverified_organisations():
     """Parties of the outer partnership whose organisation the curators have not verified."""
-    return PartnershipParty.objects.filter(partnership=OuterRef("pk")).filter(
-        Q(cooperative__isnull=False) & ~Q(cooperative__verification=Verification.VERIFIED)
-        | Q(partner__isnull=False) & ~Q(partner__verification=Verification.VERIFIED)
+    return PartnershipParty.objects.filter(partnership=OuterRef("pk")).filter(NAMES_UNVERIFIED)
+
+
+# The verify page's hidden field with the version of every unverified organisation
+# its partnerships name, as "cooperative:pk:version partner:pk:version …".
+ORGANISATION_VERSIONS_FIELD = "organisation_versions"
+ORGANISATION_KINDS = {"cooperative": Cooperative, "partner": Partner}
+
+
+def shown_organisation_versions(partnerships):
+    """The ORGANISATION_VERSIONS_FIELD value for these partnerships, as they are now."""
+    ids = [p.pk for p in partnerships if p.unverified]
+    rows = (
+        PartnershipParty.objects.filter(partnership_id__in=ids)
+        .filter(NAMES_UNVERIFIED)
+        .values_list("cooperative_id", "cooperative__version", "partner_id", "partner__version")
     )
+    return " ".join(
+        sorted(
+            {
+                f"cooperative:{cooperative_id}:{cooperative_version}"
+                if cooperative_id
+                else f"partner:{partner_id}:{partner_version}"
+                for cooperative_id, cooperative_version, partner_id, partner_version in rows
+            }
+        )
+    )
+
+
+def seen_organisation_versions(request):
+    """{(model, pk): version as text} the verify page carried (partnership_verify's
+    organisation_versions)."""
+    seen = {}
+    for item in request.POST.get(ORGANISATION_VERSIONS_FIELD, "").split():
+        kind, _colon, rest = item.partition(":")
+        pk, _colon, version = rest.partition(":")
+        if kind in ORGANISATION_KINDS and pk.isdigit():
+            seen[ORGANISATION_KINDS[kind], int(pk)] = version
+    return seen
 
 
 class VerifyForm(NoteForm):
@@ -99,12 +141,14 @@ class PartyFormSet(BaseInlineFormSet):
         super().clean()
         if any(self.errors):
             return
-        parties = []
+        parties, written = [], []
         for form in self.forms:
             if self._should_delete_form(form) or not form.has_changed() and form.instance.pk is None:
                 continue
             data = form.cleaned_data
             parties.append(PartnershipParty(cooperative=data.get("cooperative"), partner=data.get("partner")))
+            if form.has_changed():
+                written.append(form.instance)
         partnership = self.instance
         if not partnership.initiator_id:
             return  # the partnership's own form says the initiator is missing
@@ -112,6 +156,9 @@ class PartyFormSet(BaseInlineFormSet):
             services.check_parties(parties, partnership.initiator)
             # Sets category and international on the partnership about to be saved.
             services.apply_derived(partnership, parties)
+            # The rows parties_curate() will write, asked here so that a refusal is
+            # shown on the form (the change form's clean() holds the partnership's lock).
+            services.require_verified_organisations(partnership, written)
         except ValidationError as error:
             raise ValidationError(error.messages) from None
 
@@ -396,14 +443,16 @@ class PartnershipAdmin(VerifiableAdmin):
 
     @admin.action(description=_("Verify selected partnerships"), permissions=["change"])
     def verify_selected(self, request, queryset):
-        """Verify what can be; ask about the rest on one page.
+        """Show the partnerships to verify on one page, then verify them as shown.
 
         A partnership a cooperative party declined is never verified here (reject
         it, or the initiator removes that party). One whose cooperative parties
         have not all answered needs an override note; one naming an unverified
         organisation needs the curator to verify that organisation with it. The
-        first pass verifies the others and shows a page for these; that page posts
-        the action again for them.
+        page lists every partnership to verify with what stands in its way, and
+        keeps the version of each and of each unverified organisation it names:
+        applying it verifies each at that version, so that nothing is verified in
+        a state the curator was not shown.
         """
         applying = "apply" in request.POST
         candidates = list(
@@ -417,6 +466,13 @@ class PartnershipAdmin(VerifiableAdmin):
         )
         declined = [p for p in candidates if p.declined]
         candidates = [p for p in candidates if not p.declined]
+        moved = []
+        if applying:
+            # Changed since the page was shown (or not on it): refused as such, and
+            # the form is judged by what the page asked of the others.
+            seen = seen_versions(request)
+            moved = [p for p in candidates if seen.get(str(p.pk)) != str(p.version)]
+            candidates = [p for p in candidates if p not in moved]
         blocked = [p for p in candidates if p.waiting or p.unverified]
         form = VerifyForm(
             request.POST if applying else None,
@@ -434,57 +490,71 @@ class PartnershipAdmin(VerifiableAdmin):
                 % {"references": ", ".join(p.reference for p in declined)},
                 messages.ERROR,
             )
-        if applying and blocked and not form.is_valid():
+        # Their services refuse them, each in words (a stale version, no version).
+        self.decide_each(request, moved, lambda p, version: self.verify_one(request, p, version=version))
+        if not candidates and not moved:
+            return None
+        if not applying:
+            self.tell_blocked(request, blocked)
+            return self.verify_page(request, form, candidates)
+        if blocked and not form.is_valid():
             if form.name in form.errors:
                 self.message_user(request, gettext("An override note is needed: nothing was verified."), messages.ERROR)
             else:
                 self.message_user(request, gettext("Nothing was verified: complete the form below."), messages.ERROR)
-            return self.override_page(request, form, blocked)
-        confirmed = applying and blocked
-        verified = []
-        for partnership in candidates:
-            if (partnership.waiting or partnership.unverified) and not confirmed:
-                continue
-            note = form.note if partnership.waiting else ""
-            organisations = bool(partnership.unverified and form.cleaned_data.get("verify_organisations"))
-            if self.verify_one(request, partnership, note=note, verify_organisations=organisations):
-                verified.append(partnership)
-        if verified or not blocked:
-            self.message_user(
+            return self.verify_page(request, form, candidates)
+        organisations = form.cleaned_data.get("verify_organisations") if blocked else False
+        organisation_versions = seen_organisation_versions(request) if organisations else None
+
+        def verify(partnership, version):
+            return self.verify_one(
                 request,
-                ngettext("%(count)d %(name)s verified.", "%(count)d %(name_plural)s verified.", len(verified))
-                % self.counted(len(verified)),
-                messages.SUCCESS,
+                partnership,
+                note=form.note if partnership.waiting else "",
+                verify_organisations=bool(partnership.unverified and organisations),
+                version=version,
+                organisation_versions=organisation_versions,
             )
-        if blocked and not confirmed:
-            waiting = [p for p in blocked if p.waiting]
-            unverified = [p for p in blocked if p.unverified]
-            if waiting:
-                self.message_user(
-                    request,
-                    ngettext(
-                        "%(count)d partnership was not verified: a cooperative party has not confirmed (%(references)s).",
-                        "%(count)d partnerships were not verified: a cooperative party has not confirmed (%(references)s).",
-                        len(waiting),
-                    )
-                    % {"count": len(waiting), "references": ", ".join(p.reference for p in waiting)},
-                    messages.WARNING,
-                )
-            if unverified:
-                self.message_user(
-                    request,
-                    ngettext(
-                        "%(count)d partnership was not verified: it names an organisation not verified yet (%(references)s).",
-                        "%(count)d partnerships were not verified: they name organisations not verified yet (%(references)s).",
-                        len(unverified),
-                    )
-                    % {"count": len(unverified), "references": ", ".join(p.reference for p in unverified)},
-                    messages.WARNING,
-                )
-            return self.override_page(request, form, blocked)
+
+        verified = self.decide_each(request, candidates, verify)
+        self.message_user(
+            request,
+            ngettext("%(count)d %(name)s verified.", "%(count)d %(name_plural)s verified.", verified)
+            % self.counted(verified),
+            messages.SUCCESS,
+        )
         return None
 
-    def verify_one(self, request, obj, note="", verify_organisations=False):
+    def tell_blocked(self, request, blocked):
+        """Which of the partnerships to verify wait for what the page asks."""
+        waiting = [p for p in blocked if p.waiting]
+        unverified = [p for p in blocked if p.unverified]
+        if waiting:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d partnership was not verified: a cooperative party has not confirmed (%(references)s).",
+                    "%(count)d partnerships were not verified: a cooperative party has not confirmed (%(references)s).",
+                    len(waiting),
+                )
+                % {"count": len(waiting), "references": ", ".join(p.reference for p in waiting)},
+                messages.WARNING,
+            )
+        if unverified:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d partnership was not verified: it names an organisation not verified yet (%(references)s).",
+                    "%(count)d partnerships were not verified: they name organisations not verified yet (%(references)s).",
+                    len(unverified),
+                )
+                % {"count": len(unverified), "references": ", ".join(p.reference for p in unverified)},
+                messages.WARNING,
+            )
+
+    def verify_one(
+        self, request, obj, note="", verify_organisations=False, version=None, organisation_versions=None
+    ):
         """Verify through the service, which refuses what it must (see verify_selected)."""
         message = gettext("Verified.")
         if note:
@@ -493,44 +563,66 @@ class PartnershipAdmin(VerifiableAdmin):
             request,
             obj,
             lambda: services.partnership_verify(
-                curator=request.user, pk=obj.pk, override_note=note, verify_organisations=verify_organisations
+                curator=request.user,
+                pk=obj.pk,
+                version=version,
+                override_note=note,
+                verify_organisations=verify_organisations,
+                organisation_versions=organisation_versions,
             ),
             message,
         )
 
-    def override_page(self, request, form, blocked):
-        """The page asking why to verify anyway; it posts the action again for these partnerships."""
-        shown = Partnership.objects.filter(pk__in=[p.pk for p in blocked[:SHOWN_ON_NOTE_PAGES]]).prefetch_related(
+    def verify_page(self, request, form, candidates):
+        """The page listing the partnerships to verify, what stands in the way of
+        each and what the curator must add for it (an override note, consent to
+        verify the organisations too); it posts the action again for these, at the
+        versions shown."""
+        shown = Partnership.objects.filter(pk__in=[p.pk for p in candidates[:SHOWN_ON_NOTE_PAGES]]).prefetch_related(
             Prefetch(
                 "parties",
                 queryset=PartnershipParty.objects.select_related("cooperative", "partner").order_by("id"),
                 to_attr="shown_parties",
             )
         )
-        count = len(blocked)
-        intro = []
-        if any(p.waiting for p in blocked):
+        count = len(candidates)
+        intro = [
+            ngettext(
+                "This partnership will be marked as verified, with your name and the time, as it is listed here.",
+                "These %(counter)s partnerships will be marked as verified, with your name and the time, as they are "
+                "listed here.",
+                count,
+            )
+            % {"counter": count}
+        ]
+        if any(p.waiting for p in candidates):
             intro.append(
                 gettext(
                     "A cooperative party has not answered yet. To verify anyway, say why: the note is kept with the "
                     "partnership, with your name and the time."
                 )
             )
-        if any(p.unverified for p in blocked):
+        if any(p.unverified for p in candidates):
             intro.append(
                 gettext("An organisation named is not verified yet: verify it with the partnership, or first on its own.")
             )
         return self.note_page(
             request,
-            form,
+            form if any(p.waiting or p.unverified for p in candidates) else None,
             action="verify_selected",
-            title=gettext("Verify without every confirmation"),
+            title=(
+                gettext("Verify without every confirmation")
+                if any(p.waiting for p in candidates)
+                else gettext("Verify %(name_plural)s") % self.counted(count)
+            ),
             intro=" ".join(intro),
-            submit=gettext("Verify anyway"),
+            submit=gettext("Verify anyway") if any(p.waiting for p in candidates) else gettext("Verify"),
             count=count,
             shown=shown.order_by("reference"),
             shown_template="admin/partnerships/_waiting_parties.html",
-            selected=[p.pk for p in blocked],
+            selected=[p.pk for p in candidates],
+            versions=self.shown_versions(candidates),
+            extra_fields={ORGANISATION_VERSIONS_FIELD: shown_organisation_versions(candidates)},
         )
 
 

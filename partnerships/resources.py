@@ -7,9 +7,11 @@ and starts pending verification (imports never change verification).
 
 Every row runs Partnership.full_clean() and the party rules of the services (at
 least two parties, each once, the initiator among them, a direction between
-cooperatives); a file with any bad row saves nothing. After a row is saved its
-parties are brought in line with the `parties` column and the category and the
-international flag are recomputed from them.
+cooperatives, and on a verified partnership no party it gains that is not
+verified); a file with any bad row saves nothing. After a row is saved its parties
+are brought in line with the `parties` column through the curator's party service
+(partnerships.services.parties_curate, as the admin's party rows) and the category
+and the international flag are recomputed from them.
 """
 
 from decimal import Decimal, InvalidOperation
@@ -43,7 +45,7 @@ from partnerships.models import (
     PartyRole,
     Direction,
 )
-from partnerships.services import apply_derived, check_parties
+from partnerships.services import apply_derived, check_parties, parties_curate, require_verified_organisations
 from registry.models import Cooperative, Partner
 
 COOPERATIVE_PREFIX, PARTNER_PREFIX = "coop:", "partner:"
@@ -256,15 +258,25 @@ class PartnershipResource(SpreadsheetResource):
         return stored == {party_key(party) for party in instance._imported_parties}
 
     def check_rules(self, instance):
-        """The party rules of the services, then category and international from the parties."""
+        """The party rules of the services, then category and international from the
+        parties, and on a verified partnership, that the parties it gains are verified."""
         parties = self.parties_of(instance)
         try:
             check_parties(parties, instance.initiator)
             apply_derived(instance, parties)
+            require_verified_organisations(instance, self.parties_gained(instance))
         except ValidationError as error:
             if hasattr(error, "error_dict"):
                 raise
             raise ValidationError({"parties": error.messages}) from None
+
+    def parties_gained(self, instance):
+        """The rows of the `parties` column that the partnership does not have yet."""
+        wanted = getattr(instance, "_imported_parties", None)
+        if wanted is None or not instance.pk:
+            return []
+        stored = {party_key(party) for party in instance.parties.all()}
+        return [party for party in wanted if party_key(party) not in stored]
 
     def before_save_instance(self, instance, row, **kwargs):
         super().before_save_instance(instance, row, **kwargs)
@@ -272,22 +284,24 @@ class PartnershipResource(SpreadsheetResource):
             instance.created_by = kwargs["user"]
 
     def after_save_instance(self, instance, row, **kwargs):
-        """Bring the parties in line with the row, then recompute what they decide."""
+        """Bring the parties in line with the row, through the curator's party
+        service (parties_curate, as the admin's party rows), then recompute what
+        they decide."""
         wanted = instance._imported_parties
-        if wanted is not None:
-            stored = {party_key(party): party for party in instance.parties.all()}
-            keys = {party_key(party) for party in wanted}
-            for key, party in stored.items():
-                if key not in keys:
-                    party._change_reason = CHANGE_REASON
-                    party.delete()
-            for party in wanted:
-                if party_key(party) in stored:
-                    continue
-                party.partnership = instance
-                is_initiator = party.cooperative_id == instance.initiator_id
-                party.role = PartyRole.INITIATOR if is_initiator else PartyRole.MEMBER
-                party.full_clean()
-                party._change_reason = CHANGE_REASON
-                party.save()
-        instance.refresh_derived()
+        if wanted is None:
+            instance.refresh_derived()
+            return
+        stored = {party_key(party): party for party in instance.parties.all()}
+        keys = {party_key(party) for party in wanted}
+        added = []
+        for party in wanted:
+            if party_key(party) in stored:
+                continue
+            is_initiator = party.cooperative_id == instance.initiator_id
+            party.role = PartyRole.INITIATOR if is_initiator else PartyRole.MEMBER
+            party._change_reason = CHANGE_REASON
+            added.append(party)
+        removed = [party for key, party in stored.items() if key not in keys]
+        for party in removed:
+            party._change_reason = CHANGE_REASON
+        parties_curate(curator=self.curator, partnership=instance, parties=added, removed=removed)

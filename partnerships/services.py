@@ -12,7 +12,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from kopnet import policy
 from kopnet.models import Revision, Verification
@@ -465,28 +465,75 @@ def replace_parties(partnership, rows, answers, curator):
 register_revision_kind(Partnership, PartnershipChanges())
 
 
-@transaction.atomic
-def parties_curate(*, curator, partnership, parties, removed=()):
-    """A curator's change of a partnership's parties (the admin's party rows):
-    `parties` are the new and changed rows, `removed` the ones taken out. A row
-    that now names another organisation waits for that organisation's answer."""
-    lock(Partnership.objects.all(), partnership.pk)
-    policy.require(curator, "verify", partnership)
-    for party in removed:
-        party._history_user = curator
-        party.delete()
-    stored = {
+def stored_party_keys(parties):
+    """{pk: (cooperative id, partner id)} as stored, of the rows of `parties` that have one."""
+    return {
         pk: (cooperative_id, partner_id)
         for pk, cooperative_id, partner_id in PartnershipParty.objects.filter(
             pk__in=[party.pk for party in parties if party.pk]
         ).values_list("pk", "cooperative_id", "partner_id")
     }
+
+
+def require_verified_organisations(partnership, parties, stored=None):
+    """A verified partnership names verified organisations only: refuse the rows of
+    `parties` that are new or now name another organisation when that organisation
+    is not verified. Those organisations are locked (in the caller's transaction),
+    so that the answer holds until it commits. The partnership's state is read as
+    stored: the caller holds its lock (parties_curate, the admin's change form).
+
+    The admin's party rows ask this in their formset's clean(), so that the refusal
+    is a form error; an import asks it for each row, reported as a bad row; and
+    parties_curate() asks it again under its lock, whoever calls it.
+    """
+    if partnership.pk is None:
+        return  # a new partnership starts pending
+    verified = Partnership.objects.filter(pk=partnership.pk, verification=Verification.VERIFIED).exists()
+    if not verified:
+        return
+    stored = stored_party_keys(parties) if stored is None else stored
+    naming = [party for party in parties if party.pk is None or stored.get(party.pk) != party_key(party)]
+    cooperative_ids = sorted({party.cooperative_id for party in naming if party.cooperative_id})
+    partner_ids = sorted({party.partner_id for party in naming if party.partner_id})
+    unverified = [
+        *Cooperative.objects.select_for_update().filter(pk__in=cooperative_ids).exclude(verification=Verification.VERIFIED),
+        *Partner.objects.select_for_update().filter(pk__in=partner_ids).exclude(verification=Verification.VERIFIED),
+    ]
+    if unverified:
+        raise ValidationError(
+            ngettext(
+                "%(reference)s is verified, and a verified partnership names verified organisations only: "
+                "%(names)s is not verified yet. Verify it first.",
+                "%(reference)s is verified, and a verified partnership names verified organisations only: "
+                "%(names)s are not verified yet. Verify them first.",
+                len(unverified),
+            )
+            % {"reference": partnership.reference, "names": names(unverified)},
+            code="unverified",
+        )
+
+
+@transaction.atomic
+def parties_curate(*, curator, partnership, parties, removed=()):
+    """A curator's change of a partnership's parties (the admin's party rows, an
+    import's parties column): `parties` are the new and changed rows, `removed` the
+    ones taken out. A row that now names another organisation waits for that
+    organisation's answer; on a verified partnership it must name a verified one
+    (require_verified_organisations)."""
+    lock(Partnership.objects.all(), partnership.pk)
+    policy.require(curator, "verify", partnership)
+    stored = stored_party_keys(parties)
+    require_verified_organisations(partnership, parties, stored)
+    for party in removed:
+        party._history_user = curator
+        party.delete()
     for party in parties:
         if party.pk is None or stored.get(party.pk) != party_key(party):
             party.confirmation = Confirmation.PENDING
             party.confirmed_by = party.confirmed_at = None
             party.decline_reason = ""
         party.partnership = partnership
+        party.full_clean()
         party._history_user = curator
         party.save()
     partnership.refresh_derived()
@@ -583,7 +630,9 @@ def names(organisations):
 
 
 @transaction.atomic
-def partnership_verify(*, curator, pk, version=None, override_note="", verify_organisations=False):
+def partnership_verify(
+    *, curator, pk, version=None, override_note="", verify_organisations=False, organisation_versions=None
+):
     """Verify a partnership, under its lock and at the version the curator saw.
 
     Refused while a cooperative party declines (a decline is an answer, which no
@@ -591,7 +640,10 @@ def partnership_verify(*, curator, pk, version=None, override_note="", verify_or
     cooperative party has not answered, unless the curator records why (an
     override note); and while a party organisation is unverified, unless the
     curator verifies those in the same step (`verify_organisations`): a verified
-    partnership names verified organisations only.
+    partnership names verified organisations only. `organisation_versions`
+    ({(Cooperative or Partner, pk): version}) holds the versions of those
+    organisations the curator saw: one changed since is refused, and so the
+    partnership with it.
     """
     partnership = lock(Partnership.objects.all(), pk)
     policy.require(curator, "verify", partnership)
@@ -620,8 +672,10 @@ def partnership_verify(*, curator, pk, version=None, override_note="", verify_or
             code="unverified",
         )
     for organisation in blockers["unverified"]:
-        verify_organisation = cooperative_verify if isinstance(organisation, Cooperative) else partner_verify
-        verify_organisation(curator=curator, pk=organisation.pk)
+        model = Cooperative if isinstance(organisation, Cooperative) else Partner
+        verify_organisation = cooperative_verify if model is Cooperative else partner_verify
+        seen = (organisation_versions or {}).get((model, organisation.pk))
+        verify_organisation(curator=curator, pk=organisation.pk, version=seen)
     partnership.verification_override = override_note if blockers["pending"] else ""
     stamp_verification(partnership, Verification.VERIFIED, curator)
     save_changes(partnership, [*VERIFICATION_FIELDS, "verification_override"], by=curator, reason="verified")

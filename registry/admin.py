@@ -175,9 +175,13 @@ class CooperativeAdmin(VerifiableAdmin):
     def save_formset(self, request, form, formset, change):
         if formset.model is not Membership:
             return super().save_formset(request, form, formset, change)
-        # Its memberships, through their locked service (rows the curator changed).
+        # Its memberships, through their locked services: the rows the curator
+        # changed, and the ones ticked for deletion (only shown to those allowed to
+        # delete: curators end a membership with its end date).
         for membership in formset.save(commit=False):
             services.membership_save(user=request.user, membership=membership)
+        for membership in formset.deleted_objects:
+            services.membership_delete(user=request.user, membership=membership)
         formset.save_m2m()
 
     @admin.display(description=_("name"), ordering="name")
@@ -329,6 +333,13 @@ class MembershipAdmin(RegistryAdmin):
 
     def save_model(self, request, obj, form, change):
         services.membership_save(user=request.user, membership=obj)
+
+    def delete_model(self, request, obj):
+        services.membership_delete(user=request.user, membership=obj)
+
+    def delete_queryset(self, request, queryset):
+        for membership in queryset:
+            services.membership_delete(user=request.user, membership=membership)
 
 
 # ---------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Every state change of the registry's records, each one locked service: registering
 and editing a cooperative, verifying and rejecting cooperatives and partners,
 asking to represent a cooperative and deciding that request, recording a membership
-(added, changed or ended). Views, the admin, imports and commands call these; the rules on a
+(added, changed or ended) and taking one out. Views, the admin, imports and commands call these; the rules on a
 single record stay in the models' clean() and constraints, and who may act is
 kopnet.policy's answer."""
 
@@ -22,7 +22,7 @@ from kopnet.services import (
     save_changes,
     verify_record,
 )
-from registry.models import Cooperative, Partner, Representation, RepresentationState
+from registry.models import Cooperative, Membership, Partner, Representation, RepresentationState
 
 def saved_or_explained(record, save):
     """Run `save()`; a constraint another writer beat us to (a NIK Koperasi registered
@@ -198,19 +198,44 @@ def partner_reject(*, curator, pk, reason, version=None):
 # --- Memberships ----------------------------------------------------------------------
 
 
+def lock_membership_cooperatives(user, federation_id, member_id):
+    """Lock the federation's and the member's rows, in id order (every writer of a
+    membership takes them so), and check that `user` may keep them."""
+    for pk in sorted({federation_id, member_id}):
+        cooperative = lock(Cooperative.objects, pk)
+    policy.require(user, "verify", cooperative)
+
+
 @transaction.atomic
 def membership_save(*, user, membership):
     """Record a membership, new or changed: added, or ended with its end date (a
     curator's work, in the admin or an import). The federation's and
     the member's rows are locked, in id order, so that two memberships written at
     once cannot both pass clean()'s overlap and cycle checks."""
-    for pk in sorted({membership.federation_id, membership.member_id}):
-        cooperative = lock(Cooperative.objects, pk)
-    policy.require(user, "verify", cooperative)
+    lock_membership_cooperatives(user, membership.federation_id, membership.member_id)
     membership.full_clean()
     membership._history_user = user
     saved_or_explained(membership, membership.save)
     return membership
+
+
+@transaction.atomic
+def membership_delete(*, user, membership):
+    """Take out a membership recorded by mistake (the admin's ticked delete, for
+    those allowed to delete; a membership that ended is ended with its end date,
+    membership_save). Locked as membership_save locks; the history keeps who took
+    it out. A membership already gone is nothing to do."""
+    # The cooperatives it joins as stored, whatever the form that ticked it holds.
+    found = Membership.objects.filter(pk=membership.pk).values_list("federation_id", "member_id").first()
+    if found is None:
+        return None
+    lock_membership_cooperatives(user, *found)
+    stored = Membership.objects.select_for_update().filter(pk=membership.pk).first()
+    if stored is None:
+        return None  # taken out by another writer while we waited for the locks
+    stored._history_user = user
+    stored.delete()
+    return stored
 
 
 def kept_rows_rebuild():

@@ -24,6 +24,7 @@ from kopnet.models import Revision, RevisionState, Verification
 from partnerships import services
 from partnerships.models import Partnership, PartnershipParty
 from registry.models import Cooperative, CooperativeType, Membership, Tier
+from tests.admin_actions import confirmed_action
 from tests.factories import (
     CooperativeFactory,
     CuratorFactory,
@@ -220,10 +221,7 @@ def test_the_admin_verify_action_changes_the_page(curator_client, listed):
     _coop, visitor = listed
     pending = CooperativeFactory(name="Koperasi Baru Diverifikasi", verification=Verification.PENDING)
     assert not shows(visitor, pending.name)
-    response = curator_client.post(
-        reverse("admin:registry_cooperative_changelist"),
-        {"action": "verify_selected", "_selected_action": [pending.pk]},
-    )
+    response = confirmed_action(curator_client, reverse("admin:registry_cooperative_changelist"), "verify_selected", [pending])
     assert response.status_code == 302
     assert shows(visitor, pending.name)
 

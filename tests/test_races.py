@@ -27,7 +27,7 @@ from registry.models import (
     Scope,
     Tier,
 )
-from tests.factories import CooperativeFactory, RepresentationFactory, UserFactory, province
+from tests.factories import CooperativeFactory, PartnerFactory, RepresentationFactory, UserFactory, province
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL; SQLite serialises writers"),
@@ -144,6 +144,36 @@ def test_verify_and_a_partys_decline_at_once_one_wins(number, curator_user):
     else:  # declined; a verification of the version before the decline is refused
         assert (partnership.verification, party_b.confirmation) == (Verification.PENDING, Confirmation.DECLINED)
     assert codes == ["stale"]
+
+
+@pytest.mark.parametrize("number", range(ROUNDS))
+def test_verify_and_a_curator_adding_an_unverified_partner_at_once_one_wins(number, curator_user):
+    partnership, _user_a, _user_b, _party_b = registered_partnership(number)
+    pending = PartnerFactory(name=f"PT Belum Diperiksa {number}", verification=Verification.PENDING)
+    other_curator = curator()
+
+    def add_partner():
+        return partnership_services.parties_curate(
+            curator=other_curator,
+            partnership=Partnership.objects.get(pk=partnership.pk),
+            parties=[PartnershipParty(partner=pending, role=PartyRole.SUPPLIER)],
+        )
+
+    outcomes = race(
+        lambda: partnership_services.partnership_verify(
+            curator=curator_user, pk=partnership.pk, override_note="Ditelepon"
+        ),
+        add_partner,
+    )
+
+    winner, codes = one_winner(outcomes)
+    partnership.refresh_from_db()
+    named = partnership.parties.filter(partner=pending).exists()
+    if winner == 0:  # verified first: the partner that is not verified is refused
+        assert (partnership.verification, named) == (Verification.VERIFIED, False)
+    else:  # added first: a partnership naming it is not verified without it
+        assert (partnership.verification, named) == (Verification.PENDING, True)
+    assert codes == ["unverified"]
 
 
 @pytest.mark.parametrize("number", range(ROUNDS))

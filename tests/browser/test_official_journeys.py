@@ -104,6 +104,9 @@ def test_sign_up_represent_register_confirm_verify_and_find(
     # kurator verifies it.
     admin.goto(url + "/admin/partnerships/partnership/")
     admin_action(admin, reference, "verify_selected")
+    # The page lists it as it will be verified; its button verifies it.
+    expect(admin.locator("#content")).to_contain_text(reference)
+    admin.locator('#content form input[type="submit"]').click()
     expect(admin.locator(".messagelist")).to_be_visible()
     partnership.refresh_from_db()
     assert partnership.is_verified

@@ -22,7 +22,17 @@ from partnerships.models import (
     PartnershipParty,
 )
 from registry.models import Tier
-from tests.factories import CooperativeFactory, PartnerFactory, PartnershipFactory, PartyFactory
+from kopnet.services import curator_save
+from partnerships import services
+from tests.admin_actions import confirmed_action
+from tests.factories import (
+    CooperativeFactory,
+    CuratorFactory,
+    PartnerFactory,
+    PartnershipFactory,
+    PartyFactory,
+    RepresentationFactory,
+)
 
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 
@@ -233,6 +243,11 @@ def run_action(client, action, objects, **extra):
     )
 
 
+def confirmed(client, action, objects, **fields):
+    """The action, then its page's form sent back (tests.admin_actions)."""
+    return confirmed_action(client, reverse("admin:partnerships_partnership_changelist"), action, objects, **fields)
+
+
 @pytest.fixture
 def unconfirmed(coops):
     partnership = PartnershipFactory(
@@ -259,7 +274,7 @@ def test_verify_is_refused_while_a_cooperative_party_has_not_confirmed(curator, 
 
 @pytest.mark.parametrize("note", ["", "   "])
 def test_verify_without_an_override_note_verifies_nothing(curator, unconfirmed, note):
-    response = run_action(curator, "verify_selected", [unconfirmed], apply="yes", override_note=note)
+    response = confirmed(curator, "verify_selected", [unconfirmed], override_note=note)
 
     assert response.status_code == 200
     assert "An override note is needed: nothing was verified." in messages_of(response)
@@ -268,9 +283,7 @@ def test_verify_without_an_override_note_verifies_nothing(curator, unconfirmed, 
 
 
 def test_verify_with_an_override_note_records_who_when_and_why(curator, curator_user, unconfirmed):
-    response = run_action(
-        curator, "verify_selected", [unconfirmed], apply="yes", override_note="  Dikonfirmasi lewat telepon. "
-    )
+    response = confirmed(curator, "verify_selected", [unconfirmed], override_note="  Dikonfirmasi lewat telepon. ")
 
     assert response.status_code == 302
     unconfirmed.refresh_from_db()
@@ -287,13 +300,21 @@ def test_verify_with_an_override_note_records_who_when_and_why(curator, curator_
     assert "1 partnership verified." in messages_of(response)
 
 
-def test_verify_confirmed_partnerships_at_once_and_asks_only_for_the_others(curator, curator_user, unconfirmed, coops):
+def test_verify_shows_every_partnership_first_and_the_note_overrides_only_the_waiting_ones(
+    curator, curator_user, unconfirmed, coops
+):
     ready = PartnershipFactory(initiator=coops["a"], parties=[coops["a"], coops["b"]], verification=Verification.PENDING)
 
-    response = run_action(curator, "verify_selected", [ready, unconfirmed])
+    page = run_action(curator, "verify_selected", [ready, unconfirmed])
 
-    assert response.status_code == 200
-    assert response.context["selected"] == [unconfirmed.pk]
+    assert page.status_code == 200
+    assert sorted(page.context["selected"]) == sorted([ready.pk, unconfirmed.pk])
+    assert ready.reference in text(page) and unconfirmed.reference in text(page)
+    assert Partnership.objects.filter(verification=Verification.VERIFIED).count() == 0
+
+    response = confirmed(curator, "verify_selected", [ready, unconfirmed], override_note="Ditelepon")
+
+    assert response.status_code == 302
     ready.refresh_from_db()
     unconfirmed.refresh_from_db()
     assert (ready.verification, ready.verification_by, ready.verification_override) == (
@@ -301,8 +322,52 @@ def test_verify_confirmed_partnerships_at_once_and_asks_only_for_the_others(cura
         curator_user,
         "",
     )
-    assert unconfirmed.verification == Verification.PENDING
-    assert "1 partnership verified." in messages_of(response)
+    assert (unconfirmed.verification, unconfirmed.verification_override) == (Verification.VERIFIED, "Ditelepon")
+    assert "2 partnerships verified." in messages_of(response)
+
+
+def test_a_confirmed_partnership_is_verified_from_a_page_without_a_note(curator, coops):
+    ready = PartnershipFactory(initiator=coops["a"], parties=[coops["a"], coops["b"]], verification=Verification.PENDING)
+
+    page = run_action(curator, "verify_selected", [ready])
+    assert page.status_code == 200
+    assert 'name="override_note"' not in page.content.decode()
+
+    confirmed(curator, "verify_selected", [ready])
+
+    ready.refresh_from_db()
+    assert ready.verification == Verification.VERIFIED
+
+
+def test_a_partnership_its_initiator_changed_after_the_page_was_shown_is_not_verified(curator, coops):
+    edited = PartnershipFactory(
+        title="Pemasaran Bersama Gabah", initiator=coops["a"], parties=[coops["a"], coops["b"]],
+        verification=Verification.PENDING,
+    )  # fmt: skip
+    other = PartnershipFactory(initiator=coops["a"], parties=[coops["a"], coops["b"]], verification=Verification.PENDING)
+    page = run_action(curator, "verify_selected", [edited, other])
+
+    # While the curator reads the page, the initiator's official changes the value.
+    official = RepresentationFactory(cooperative=coops["a"]).user
+    changed = Partnership.objects.get(pk=edited.pk)
+    changed.value = 999_000_000_000
+    services.partnership_update(
+        user=official, partnership=changed, parties=list(edited.parties.all()), objectives=[], fields=[],
+        version=changed.version,
+    )  # fmt: skip
+    response = curator.post(
+        reverse("admin:partnerships_partnership_changelist"),
+        {"action": "verify_selected", "_selected_action": page.context["selected"],
+         "versions": page.context["versions"], "apply": "yes"},
+    )  # fmt: skip
+
+    edited.refresh_from_db()
+    other.refresh_from_db()
+    said = messages_of(response)
+    assert (edited.verification, edited.value) == (Verification.PENDING, 999_000_000_000)
+    assert other.verification == Verification.VERIFIED, said
+    assert f"{edited} was changed after you opened it: review it again." in said
+    assert "1 partnership verified." in said
 
 
 def test_reject_first_asks_for_a_reason(curator, unconfirmed):
@@ -323,7 +388,7 @@ def test_reject_without_a_reason_is_refused(curator, unconfirmed):
 
 
 def test_reject_with_a_reason_records_who_when_and_why(curator, curator_user, unconfirmed):
-    response = run_action(curator, "reject_selected", [unconfirmed], apply="yes", reason="Dokumen tidak sah.")
+    response = confirmed(curator, "reject_selected", [unconfirmed], reason="Dokumen tidak sah.")
 
     assert response.status_code == 302
     unconfirmed.refresh_from_db()
@@ -656,13 +721,39 @@ def test_a_partnership_naming_an_unverified_partner_asks_to_verify_it_too(curato
     assert page.status_code == 200
     assert 'name="verify_organisations"' in page.content.decode()
     assert "PT Baru Diusulkan" in text(page)
-    refused = run_action(curator, "verify_selected", [named], apply="yes")
+    refused = confirmed(curator, "verify_selected", [named])
     assert refused.status_code == 200
     named.refresh_from_db()
     assert named.verification == Verification.PENDING
 
-    run_action(curator, "verify_selected", [named], apply="yes", verify_organisations="on")
+    confirmed(curator, "verify_selected", [named], verify_organisations="on")
 
     named.refresh_from_db()
     partner.refresh_from_db()
     assert (named.verification, partner.verification) == (Verification.VERIFIED, Verification.VERIFIED)
+
+
+def test_an_organisation_changed_after_the_page_was_shown_is_not_verified_with_the_partnership(curator, coops):
+    partner = PartnerFactory(name="PT Baru Diusulkan", verification=Verification.PENDING)
+    named = PartnershipFactory(
+        title="Dengan Mitra Baru", initiator=coops["a"], parties=[coops["a"], coops["b"], partner],
+        verification=Verification.PENDING,
+    )  # fmt: skip
+    page = run_action(curator, "verify_selected", [named])
+    assert f"partner:{partner.pk}:{partner.version}" in page.context["extra_fields"]["organisation_versions"]
+
+    # The partner is renamed (a curator's edit elsewhere) while the page is read.
+    renamed = type(partner).objects.get(pk=partner.pk)
+    renamed.name = "PT Nama Lain"
+    curator_save(curator=CuratorFactory(username="other_curator"), record=renamed, fields=["name"], version=renamed.version)
+    response = curator.post(
+        reverse("admin:partnerships_partnership_changelist"),
+        {"action": "verify_selected", "_selected_action": page.context["selected"],
+         "versions": page.context["versions"], "apply": "yes", "verify_organisations": "on",
+         **page.context["extra_fields"]},
+    )  # fmt: skip
+
+    named.refresh_from_db()
+    partner.refresh_from_db()
+    assert (named.verification, partner.verification) == (Verification.PENDING, Verification.PENDING)
+    assert "PT Nama Lain was changed after you opened it: review it again." in " ".join(messages_of(response))

@@ -21,6 +21,7 @@ from partnerships import services
 from partnerships.models import Category, ChangeAnswer, CooperationField, Direction, Partnership, PartnershipParty
 from registry import services as registry_services
 from registry.models import Cooperative, CooperativeType, Partner, Province, Tier
+from tests.admin_actions import confirmed_action
 from tests.factories import CooperativeFactory, CuratorFactory, PartnerFactory, RepresentationFactory, UserFactory
 from tests.factories import province as province_of
 from tests.partnerships.public_data import day, federation, foreign_partner, partnership
@@ -172,10 +173,10 @@ def admin_cooperative_edit(data):
 
 
 def admin_verify_action(data):
-    response = admin_client(data).post(
-        reverse("admin:registry_cooperative_changelist"),
-        {"action": "verify_selected", "_selected_action": [data["waiting_cooperative"].pk]},
-    )
+    response = confirmed_action(
+        admin_client(data), reverse("admin:registry_cooperative_changelist"), "verify_selected",
+        [data["waiting_cooperative"]],
+    )  # fmt: skip
     assert response.status_code == 302
 
 

@@ -134,6 +134,29 @@ def test_the_network_data_of_the_other_cooperative_hides_the_name(visitor, verif
     assert PLACEHOLDER in content
 
 
+def test_the_cooperative_network_page_never_names_an_unverified_organisation(
+    visitor, verified_with_pending_partner, cooperative_a, cooperative_b, page_cache
+):
+    # The renamed one stays pending: its new name is unchecked.
+    renamed = CooperativeFactory(name="Koperasi Sah")
+    PartnershipFactory(initiator=cooperative_a, parties=[cooperative_a, renamed], title="Kerjasama Ikan")
+    Cooperative.objects.filter(pk=renamed.pk).update(
+        name="UNVERIFIED NEW NAME - call 0800-SCAM", verification=Verification.PENDING
+    )
+
+    for cooperative in (cooperative_a, cooperative_b):
+        url = reverse("partnerships:cooperative_network", args=[cooperative.slug])
+        page_cache.warm(url)  # a curator, who reads the names, asked for it first
+        response = visitor.get(url)
+
+        content = response.content.decode()
+        assert response.status_code == 200
+        assert "Kerjasama Gula" in content  # the partnership is drawn
+        assert SECRET not in content
+        assert "0800-SCAM" not in content
+        assert PLACEHOLDER in content
+
+
 def test_a_renamed_cooperative_sent_back_to_verification_is_not_named(visitor, cooperative_a, cooperative_b):
     PartnershipFactory(initiator=cooperative_a, parties=[cooperative_a, cooperative_b], title="Kerjasama Ikan")
     Cooperative.objects.filter(pk=cooperative_b.pk).update(

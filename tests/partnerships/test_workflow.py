@@ -8,6 +8,7 @@ from django.core import mail
 from django.test import Client
 
 from partnerships.models import Confirmation, Partnership
+from tests.admin_actions import confirmed_action
 from tests.factories import CooperativeFactory, CuratorFactory, RepresentationFactory, UserFactory, sector
 from tests.partnerships.registration_data import form_data, pdf
 
@@ -63,10 +64,12 @@ def test_register_confirm_verify_and_find(db, media, django_capture_on_commit_ca
     assert party_2.confirmation == Confirmation.CONFIRMED
 
     # 3. kurator verifies it in the admin.
-    response = curator.post(
+    page = curator.post(
         "/admin/partnerships/partnership/",
         {"action": "verify_selected", admin.helpers.ACTION_CHECKBOX_NAME: [partnership.pk]},
     )
+    assert page.status_code == 200  # the partnership, as it will be verified
+    response = confirmed_action(curator, "/admin/partnerships/partnership/", "verify_selected", [partnership])
     assert response.status_code == 302
     partnership.refresh_from_db()
     assert partnership.is_verified

@@ -4,10 +4,12 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
 from django.urls import reverse
+from django.utils import timezone
 
 from kopnet.models import Verification
 from registry import services
 from registry.models import Cooperative, Membership, Representation, RepresentationState, Scope, Tier
+from tests.admin_actions import confirmed_action
 from tests.factories import (
     CooperativeFactory,
     MembershipFactory,
@@ -276,11 +278,21 @@ def run_action(client, model, action, objects, **extra):
     )
 
 
+def confirmed(client, model, action, objects, **fields):
+    """The action, then its page's form sent back (tests.admin_actions)."""
+    return confirmed_action(client, reverse(f"admin:registry_{model}_changelist"), action, objects, **fields)
+
+
 @pytest.mark.parametrize("factory, model", [(CooperativeFactory, "cooperative"), (PartnerFactory, "partner")])
 def test_verify_records_who_and_when(curator, curator_user, factory, model):
     pending = [factory(verification=Verification.PENDING), factory(verification=Verification.REJECTED, verification_note="x")]
 
-    response = run_action(curator, model, "verify_selected", pending)
+    page = run_action(curator, model, "verify_selected", pending)
+    assert page.status_code == 200  # the records, as they will be verified
+    assert all(obj.name in text(page) for obj in pending)
+    assert all(obj.verification != Verification.VERIFIED for obj in type(pending[0]).objects.all())
+
+    response = confirmed(curator, model, "verify_selected", pending)
 
     assert response.status_code == 302
     for obj in pending:
@@ -292,6 +304,82 @@ def test_verify_records_who_and_when(curator, curator_user, factory, model):
         record = obj.history.first()
         assert (record.history_change_reason, record.history_user) == ("verified", curator_user)
     assert f"2 {pending[0]._meta.verbose_name_plural} verified." in messages_of(response)
+
+
+def renamed_by_its_official(cooperative, name):
+    """The cooperative's official renames it, through their service, at the version they opened."""
+    official = RepresentationFactory(cooperative=cooperative).user
+    edited = Cooperative.objects.get(pk=cooperative.pk)
+    edited.name = name
+    services.cooperative_update(user=official, cooperative=edited, sectors=[], version=edited.version)
+
+
+@pytest.mark.parametrize("action, fields", [("verify_selected", {}), ("reject_selected", {"reason": "Data ganda."})])
+def test_a_record_changed_after_the_page_was_shown_is_refused_and_the_others_decided(curator, db, action, fields):
+    seen = CooperativeFactory(name="Koperasi Tani Makmur", verification=Verification.PENDING)
+    other = CooperativeFactory(name="Koperasi Nelayan Sejahtera", verification=Verification.PENDING)
+    page = run_action(curator, "cooperative", action, [seen, other])
+    assert "Koperasi Tani Makmur" in text(page)
+
+    # While the curator reads the page, the official renames it.
+    renamed_by_its_official(seen, "UNVERIFIED NEW NAME - call 0800-SCAM")
+    context = page.context
+    response = curator.post(
+        reverse("admin:registry_cooperative_changelist"),
+        {
+            "action": action,
+            "_selected_action": context["selected"],
+            "versions": context["versions"],
+            "apply": "yes",
+            **fields,
+        },
+    )
+
+    assert response.status_code == 302
+    seen.refresh_from_db()
+    other.refresh_from_db()
+    assert (seen.name, seen.verification, seen.verification_by) == (
+        "UNVERIFIED NEW NAME - call 0800-SCAM", Verification.PENDING, None
+    )  # fmt: skip
+    decided = Verification.VERIFIED if action == "verify_selected" else Verification.REJECTED
+    assert other.verification == decided
+    said = messages_of(response)
+    assert "UNVERIFIED NEW NAME - call 0800-SCAM was changed after you opened it: review it again." in " ".join(said)
+    assert f"1 cooperative {'verified' if decided == Verification.VERIFIED else 'rejected'}." in said
+
+
+def test_the_refusal_is_told_in_indonesian(client, curator_user, db, settings):
+    client.force_login(curator_user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "id"
+    seen = CooperativeFactory(name="Koperasi Tani Makmur", verification=Verification.PENDING)
+    page = run_action(client, "cooperative", "verify_selected", [seen])
+    renamed_by_its_official(seen, "Koperasi Tani Makmur Baru")
+
+    response = client.post(
+        reverse("admin:registry_cooperative_changelist"),
+        {"action": "verify_selected", "_selected_action": page.context["selected"],
+         "versions": page.context["versions"], "apply": "yes"},
+    )  # fmt: skip
+
+    said = " ".join(messages_of(response))
+    assert "Koperasi Tani Makmur Baru" in said and "review it again" not in said
+    assert Cooperative.objects.get(pk=seen.pk).verification == Verification.PENDING
+
+
+def test_a_record_not_on_the_page_is_not_verified(curator, db):
+    shown = CooperativeFactory(verification=Verification.PENDING)
+    page = run_action(curator, "cooperative", "verify_selected", [shown], select_across="1")
+    later = CooperativeFactory(name="Koperasi Datang Kemudian", verification=Verification.PENDING)
+
+    response = curator.post(
+        reverse("admin:registry_cooperative_changelist"),
+        {"action": "verify_selected", "_selected_action": page.context["selected"], "select_across": "1",
+         "versions": page.context["versions"], "apply": "yes"},
+    )  # fmt: skip
+
+    assert Cooperative.objects.get(pk=shown.pk).verification == Verification.VERIFIED
+    assert Cooperative.objects.get(pk=later.pk).verification == Verification.PENDING
+    assert "Koperasi Datang Kemudian was not on the page you confirmed: select it again." in messages_of(response)
 
 
 def test_reject_first_asks_for_a_reason(curator, db):
@@ -324,7 +412,7 @@ def test_reject_without_a_reason_is_refused(curator, db, reason):
 def test_reject_with_a_reason_records_state_who_when_and_note(curator, curator_user, factory, model):
     obj = factory(verification=Verification.PENDING)
 
-    response = run_action(curator, model, "reject_selected", [obj], apply="yes", reason="  Nomor badan hukum tidak ditemukan. ")
+    response = confirmed(curator, model, "reject_selected", [obj], reason="  Nomor badan hukum tidak ditemukan. ")
 
     assert response.status_code == 302
     obj.refresh_from_db()
@@ -340,7 +428,7 @@ def test_reject_with_a_reason_records_state_who_when_and_note(curator, curator_u
 def test_reject_applies_to_all_rows_when_select_across(curator, db):
     coops = [CooperativeFactory(verification=Verification.PENDING) for _ in range(3)]
 
-    run_action(curator, "cooperative", "reject_selected", coops[:1], apply="yes", reason="Data ganda.", select_across="1")
+    confirmed(curator, "cooperative", "reject_selected", coops[:1], reason="Data ganda.", select_across="1")
 
     assert Cooperative.objects.filter(verification=Verification.REJECTED).count() == 3
 
@@ -522,6 +610,44 @@ def test_inline_adds_a_membership(curator, registry):
     assert induk.member_count == 1
 
 
+def test_a_ticked_delete_takes_the_membership_out_through_its_service(client, registry, monkeypatch):
+    admin_user = UserFactory(username="admin", is_staff=True, is_superuser=True)
+    client.force_login(admin_user)
+    member, federation = registry["cooperative"], registry["federation"]
+    membership = registry["membership"]
+    called = []
+    real = services.membership_delete
+    monkeypatch.setattr(services, "membership_delete", lambda **kwargs: called.append(kwargs) or real(**kwargs))
+    data = cooperative_form(member)
+    data[f"{INLINE}-0-DELETE"] = "on"
+
+    response = post_change(client, member, data)
+
+    assert response.status_code == 302
+    assert [kwargs["membership"].pk for kwargs in called] == [membership.pk]
+    assert not Membership.objects.filter(pk=membership.pk).exists()
+    federation.refresh_from_db()
+    assert federation.member_count == 0
+    gone = Membership.history.filter(id=membership.pk, history_type="-").get()
+    assert gone.history_user == admin_user
+
+
+def test_a_curator_ends_a_membership_and_cannot_delete_it(curator, registry):
+    member, membership = registry["cooperative"], registry["membership"]
+    page = curator.get(reverse("admin:registry_cooperative_change", args=[member.pk]))
+    assert f'name="{INLINE}-0-DELETE"' not in page.content.decode()
+    data = cooperative_form(member)
+    data[f"{INLINE}-0-DELETE"] = "on"  # not offered to curators: ignored
+    today = timezone.localdate()  # after its start (a year ago at the latest), not in the future
+    data[f"{INLINE}-0-end_date"] = today.isoformat()
+
+    response = post_change(curator, member, data)
+
+    assert response.status_code == 302
+    membership.refresh_from_db()
+    assert membership.end_date == today
+
+
 @pytest.mark.parametrize(
     "member_tier, federation_tier, message",
     [
@@ -642,7 +768,7 @@ def test_history_shows_who_changed_what(curator, registry):
 
 def test_history_shows_verification(curator, db):
     coop = CooperativeFactory(verification=Verification.PENDING)
-    run_action(curator, "cooperative", "verify_selected", [coop])
+    confirmed(curator, "cooperative", "verify_selected", [coop])
 
     response = curator.get(reverse("admin:registry_cooperative_history", args=[coop.pk]))
 

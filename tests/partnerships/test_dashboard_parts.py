@@ -4,8 +4,6 @@ rendered with the page's own context: a card for each party and each change wait
 for the reader's answer, with its forms, and a row for each partnership the reader's
 cooperatives registered, in both languages."""
 
-import re
-
 import pytest
 from django.template import engines
 from django.urls import reverse
@@ -14,6 +12,7 @@ from django.utils import translation
 from kopnet.models import Verification
 from partnerships.models import Confirmation, Partnership, PartnershipParty
 from tests.factories import PartnerFactory
+from tests.markup import normalised
 from tests.partnerships.test_dashboard import registered_by, waiting_for
 from tests.partnerships.test_pending_changes import curator_user, media_root, official_b, partnership, propose  # noqa: F401
 
@@ -92,13 +91,6 @@ REGISTERED = """{% load i18n kopnet_tags %}<tbody>
         </tr>
         {% endfor %}
       </tbody>"""
-
-
-def normalised(html):
-    """Whitespace as a browser shows it here: runs of it as one space, none between
-    tags, none just inside a block's tags (<li> Name </li> reads as <li>Name</li>)."""
-    html = re.sub(r">\s+<", "><", re.sub(r"\s+", " ", str(html)))
-    return re.sub(r"\s+</(li|p|td|th|tbody)>", r"</\1>", re.sub(r"<(li|p|td|th|tbody)([^>]*)>\s+", r"<\1\2>", html)).strip()
 
 
 @pytest.fixture

@@ -6,13 +6,16 @@ import random
 import re
 
 import pytest
+from django.template import engines
 from django.urls import reverse
+from django.utils import translation
 
 from kopnet.models import Verification
 from partnerships import selectors
 from partnerships.models import PartnershipParty
 from registry.models import TIER_RANK, Cooperative, CooperativeStatus, Membership, Scope, Tier
 from tests.factories import CooperativeFactory, MembershipFactory, PartnerFactory, province, sector
+from tests.markup import normalised
 from tests.partnerships.public_data import day, federation, foreign_partner, partnership, pending
 
 pytestmark = pytest.mark.django_db
@@ -139,6 +142,42 @@ def test_the_text_list_holds_the_same_links_as_the_drawing(visitor):
 
     assert reverse("registry:partner_detail", args=[bank.slug]) in listed
     assert f"/kerjasama/{loan.reference}/" in listed
+
+
+# partnerships/_network.html's list as the template wrote it before {% network_list %}
+# wrote it in Python.
+NETWORK_LIST_ORACLE = """{% load i18n %}<ul class="mt-2">
+      {% for link in network.links %}
+      <li>
+        {% if link.node.url %}<a href="{{ link.node.url }}">{{ link.node.name }}</a>{% else %}{{ link.node.name }}{% endif %}
+        <span class="text-body-secondary">({% if link.node.kind == "partner" %}{% translate "partner" %}{% else %}{% translate "cooperative" %}{% endif %})</span>
+        <ul>
+          {% for edge in link.partnerships %}
+          <li><a href="{{ edge.url }}">{{ edge.title }}</a> <span class="font-monospace small">{{ edge.reference }}</span> · {{ edge.category_label }}{% if edge.international %} · {% translate "International" %}{% endif %}</li>
+          {% endfor %}
+        </ul>
+      </li>
+      {% endfor %}
+    </ul>"""
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_the_text_list_is_the_template_loops(visitor, language):
+    coop = CooperativeFactory(name="Koperasi <Pusat> & Co")
+    bank = PartnerFactory(name='Bank "Rakyat" <Daerah>')
+    partnership(coop, bank, title="Kredit <usaha> & modal")
+    partnership(coop, foreign_partner(name="Rabobank <Foundation>"), CooperativeFactory(name="Koperasi Kedua"))
+    partnership(coop, PartnerFactory(name="Mitra Menunggu", verification=Verification.PENDING))
+    visitor.cookies["django_language"] = language
+
+    _data, response = network(visitor, coop)
+
+    with translation.override(language):
+        expected = engines["django"].from_string(NETWORK_LIST_ORACLE).render({"network": response.context["network"]})
+    page = normalised(response.content.decode())
+    assert normalised(expected) in page
+    assert page.count("<li><a href=") >= 4 and "Kredit &lt;usaha&gt; &amp; modal" in page
+    assert ("International" if language == "en" else "Internasional") in expected
 
 
 def test_network_draws_at_most_sixty_partners_the_most_recent_first_and_says_how_many_more(visitor, monkeypatch):

@@ -229,8 +229,6 @@ class DecisionActions:
                 submit=gettext("Verify"),
                 count=count,
                 shown=records[:SHOWN_ON_NOTE_PAGES],
-                selected=request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
-                select_across=request.POST.get("select_across", "0"),
                 versions=self.shown_versions(records),
             )
         changed = self.decide_each(request, records, lambda obj, version: self.verify_one(request, obj, version=version))
@@ -276,8 +274,6 @@ class DecisionActions:
             submit=gettext("Reject"),
             count=count,
             shown=queryset[:SHOWN_ON_NOTE_PAGES],
-            selected=request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
-            select_across=request.POST.get("select_across", "0"),
             versions=self.shown_versions(self.to_reject(queryset)),
         )
 
@@ -303,8 +299,8 @@ class DecisionActions:
         submit,
         count,
         shown,
-        selected,
-        select_across="0",
+        selected=None,
+        select_across=None,
         shown_template=None,
         versions="",
         extra_fields=None,
@@ -316,8 +312,14 @@ class DecisionActions:
         `shown` are the first of the `count` selected records, each written as
         `shown_template` writes `obj` (by default its name); `versions` the
         VERSIONS_FIELD value of every record the action will decide on;
-        `extra_fields` more hidden {name: value} the action reads back.
+        `extra_fields` more hidden {name: value} the action reads back. The page
+        posts back the records the changelist selected (`selected`, or the POST's
+        checkboxes and its "select across" by default).
         """
+        if selected is None:
+            selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        if select_across is None:
+            select_across = request.POST.get("select_across", "0")
         context = {
             **self.admin_site.each_context(request),
             "title": title,

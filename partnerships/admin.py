@@ -621,6 +621,7 @@ class PartnershipAdmin(VerifiableAdmin):
             shown=shown.order_by("reference"),
             shown_template="admin/partnerships/_waiting_parties.html",
             selected=[p.pk for p in candidates],
+            select_across="0",  # these candidates, not every record the list matched
             versions=self.shown_versions(candidates),
             extra_fields={ORGANISATION_VERSIONS_FIELD: shown_organisation_versions(candidates)},
         )

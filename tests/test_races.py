@@ -8,11 +8,12 @@ then acts without its lock lets both threads pass in most of them.
 """
 
 import threading
+import time
 from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, transaction
 
 from kopnet.models import Revision, RevisionState, Verification
 from kopnet.services import curator_save, revision_verify
@@ -22,12 +23,14 @@ from registry import services as registry_services
 from registry.models import (
     Cooperative,
     CooperativeType,
+    Membership,
     Representation,
     RepresentationState,
     Scope,
     Tier,
 )
 from tests.factories import CooperativeFactory, PartnerFactory, RepresentationFactory, UserFactory, province
+from tests.registry.test_kept_member_rows import fresh_rows, kept_rows
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL; SQLite serialises writers"),
@@ -377,3 +380,31 @@ def test_writers_changing_the_same_pages_in_opposite_orders_both_commit(number, 
     after = dict(PageVersion.objects.values_list("key", "token"))
     for key in (f"c{first.pk}", f"c{second.pk}", f"k{one.pk}", f"k{other.pk}"):
         assert after[key] != before.get(key)
+
+
+@pytest.mark.parametrize("number", range(ROUNDS))
+def test_a_membership_written_while_its_member_is_rejected_leaves_the_member_rows_exact(number, curator_user):
+    # registry/migrations/0018_member_rows.py: the membership's trigger takes the
+    # member FOR SHARE before it reads it, so it waits for the rejection and reads it;
+    # without that it read the member as verified and kept a row the rejection's own
+    # trigger had already cleared. The rejection holds its lock a while to make the
+    # window wide; the membership is written by hand (no service locks it here).
+    federation = CooperativeFactory(name=f"Puskop Balapan {number}", tier=Tier.SEKUNDER)
+    member = CooperativeFactory(name=f"Koperasi Anggota Balapan {number}")
+
+    def reject():
+        with transaction.atomic():
+            registry_services.cooperative_reject(curator=curator_user, pk=member.pk, reason="Ganda.")
+            time.sleep(0.3)
+
+    def join():
+        time.sleep(0.1)
+        Membership.objects.create(federation=federation, member=member, start_date=date(2025, 1, 2))
+
+    outcomes = race(reject, join)
+
+    assert [outcome for outcome in outcomes if isinstance(outcome, Exception)] == []
+    assert Cooperative.objects.get(pk=member.pk).verification == Verification.REJECTED
+    assert Membership.objects.filter(federation=federation, member=member).exists()
+    assert kept_rows() == fresh_rows()
+    assert (federation.pk, member.pk, member.name) not in kept_rows()

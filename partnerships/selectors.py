@@ -30,6 +30,7 @@ from partnerships.policy import UNNAMED, VERIFIED_AND_OWN, VERIFIED_ONLY, partne
 from registry.models import (
     TIER_RANK,
     Cooperative,
+    CooperativeSearchRow,
     CooperativeStatus,
     CooperativeType,
     Partner,
@@ -504,6 +505,32 @@ def shared_count(sector_ids):
     return sql, list(sector_ids)
 
 
+def pool_walk(sector_ids):
+    """The SQL of the suggestible cooperatives `c` of a tier and province (its last
+    two parameters) with how many of these sectors each shares (`shared_count`), and
+    its other parameters, for a walk by size.
+
+    PostgreSQL walks the verified cooperatives' search rows, which carry their
+    sectors' ids in an index ordered for this walk
+    (registry/migrations/0019_search_rows_sectors.py): the walk reads the index alone,
+    where it looked up each cooperative's sectors (some 830 lookups for a primary
+    cooperative in a populous province). SQLite reads the cooperatives and their sectors."""
+    if connection.vendor == "postgresql":
+        # The overlap (&&) keeps a walked row or not without a subquery; only the
+        # rows kept count their shared sectors.
+        sql = (
+            "SELECT c.id, c.member_count, (SELECT COUNT(*) FROM unnest(c.sector_ids) AS s(id) "
+            f"WHERE s.id IN ({placeholders(sector_ids)})) AS shared_count "
+            f"FROM {CooperativeSearchRow._meta.db_table} AS c WHERE c.status = %s "
+            f"AND c.sector_ids && ARRAY[{placeholders(sector_ids)}]::bigint[] AND c.tier = %s AND c.province_id = %s"
+        )
+        return sql, [*sector_ids, CooperativeStatus.AKTIF, *sector_ids]
+    suggestible, suggestible_params = SUGGESTIBLE
+    shared, shared_params = shared_count(sector_ids)
+    sql = f"SELECT c.id, c.member_count, {shared} AS shared_count FROM {COOPERATIVES} AS c WHERE {suggestible} AND c.tier = %s AND c.province_id = %s"
+    return sql, [*shared_params, *suggestible_params]
+
+
 def horizontal_suggestions(cooperative, user):
     """Verified cooperatives of the same tier, in the same province, sharing a sector,
     that have no partnership with it that this reader can see: the most sectors in
@@ -519,8 +546,6 @@ def horizontal_suggestions(cooperative, user):
     sector_ids = sector_ids_of(cooperative)
     if not sector_ids or not cooperative.province_id:
         return []
-    suggestible, suggestible_params = SUGGESTIBLE
-    shared, shared_params = shared_count(sector_ids)
     # The partnerships this reader sees, as the access policy says; the pool's
     # candidates are few, so each one's own partnerships are tested for the
     # cooperative (not the cooperative's, thousands for the busiest, against each).
@@ -532,11 +557,11 @@ def horizontal_suggestions(cooperative, user):
     # it counted them again (SQLite takes no OFFSET without a LIMIT, and needs none).
     # Only the few that can be among the best (RANK) are read whole.
     fence = " OFFSET 0" if connection.vendor == "postgresql" else ""
+    walked, walked_params = pool_walk(sector_ids)
     sql = f"""
         WITH pool AS (
             SELECT * FROM (
-                SELECT c.id, c.member_count, {shared} AS shared_count FROM {COOPERATIVES} AS c
-                WHERE {suggestible} AND c.tier = %s AND c.province_id = %s
+                {walked}
                 ORDER BY c.member_count DESC, c.id{fence}
             ) AS walked
             WHERE shared_count > 0
@@ -556,8 +581,7 @@ def horizontal_suggestions(cooperative, user):
         LIMIT {SUGGESTIONS}
     """
     params = [
-        *shared_params,
-        *suggestible_params,
+        *walked_params,
         cooperative.tier,
         cooperative.province_id,
         cooperative.pk,

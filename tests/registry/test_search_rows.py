@@ -26,7 +26,7 @@ from registry.models import (
     refresh_member_counts,
     search_rows_serve,
 )
-from tests.factories import CooperativeFactory, MembershipFactory
+from tests.factories import CooperativeFactory, MembershipFactory, sector
 from tests.partnerships.test_statistics_counts import WRITES, admin_client, curator_edit, registry  # noqa: F401
 from tests.registry.test_import_export import COOPERATIVE_HEADER, confirm, cooperative_row, csv_file, upload
 
@@ -41,14 +41,23 @@ FILTERS = [{}, {"tier": Tier.PRIMER, "ordering": "-members"}, {"province": "32",
 
 
 def fresh_rows():
-    """The rows the database must keep, made from the verified cooperatives."""
+    """The rows the database must keep, made from the verified cooperatives and their
+    sectors (registry/migrations/0019_search_rows_sectors.py)."""
     haystack = Upper(Concat("name", Value(HAYSTACK_SEPARATOR), "short_name", Value(HAYSTACK_SEPARATOR), "legal_number"))
     verified = Cooperative.objects.filter(verification=Verification.VERIFIED).annotate(text=haystack)
-    return set(verified.values_list(*COLUMNS, "text"))
+    sectors = {}
+    for cooperative_id, sector_id in Cooperative.sectors.through.objects.order_by("sector_id").values_list(
+        "cooperative_id", "sector_id"
+    ):
+        sectors.setdefault(cooperative_id, []).append(sector_id)
+    return {(*row, tuple(sectors.get(row[0], ()))) for row in verified.values_list(*COLUMNS, "text")}
 
 
 def kept_rows():
-    return set(CooperativeSearchRow.objects.values_list(*COLUMNS, "haystack"))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, sector_ids FROM {CooperativeSearchRow._meta.db_table}")
+        sectors = {pk: tuple(sector_ids) for pk, sector_ids in cursor.fetchall()}
+    return {(*row, sectors[row[0]]) for row in CooperativeSearchRow.objects.values_list(*COLUMNS, "haystack")}
 
 
 def assert_kept_rows_are_fresh():
@@ -87,6 +96,7 @@ def searched(registry):  # noqa: F811
     CooperativeFactory(name="Koperasi Straße", individual_members=3)
     for index in range(60):  # more than a page of "koperasi" and of "tani"
         CooperativeFactory(name=f"Koperasi Tani {index:02}", tier=Tier.PRIMER if index % 3 else Tier.SEKUNDER)
+    registry["a"].sectors.set([sector("pertanian")])  # for the writes of sectors to change
     return registry
 
 
@@ -121,6 +131,13 @@ SEARCH_WRITES = {
         verification=Verification.PENDING
     ),
     "rejected": lambda data: services.cooperative_reject(curator=data["curator"], pk=data["a"].pk, reason="Ganda."),
+    # Its sectors (the search rows carry their ids, for the suggested partners' pool).
+    "sectors_set": lambda data: data["a"].sectors.set([sector("perikanan"), sector("pertanian")]),
+    "sector_added": lambda data: data["b"].sectors.add(sector("jasa")),
+    "sectors_cleared": lambda data: data["a"].sectors.clear(),
+    "sector_moved_by_sql": lambda data: Cooperative.sectors.through.objects.filter(cooperative=data["a"]).update(
+        cooperative=data["b"]
+    ),
 }
 
 
@@ -194,8 +211,11 @@ def test_a_rebuild_from_the_cooperatives_gives_the_kept_rows(searched):
         indexes = {definition.split(" ON ")[1] for (definition,) in cursor.fetchall()}
     assert indexes == {
         f"public.{CooperativeSearchRow._meta.db_table} USING {method}"
-        for method in ("btree (id)", "gin (haystack gin_trgm_ops)", "btree (nik)", "btree (province_id)")
-    }
+        for method in (
+            "btree (id)", "gin (haystack gin_trgm_ops)", "btree (nik)", "btree (province_id)",
+            "btree (tier, province_id, member_count DESC, id) INCLUDE (status, sector_ids)",
+        )
+    }  # fmt: skip
 
 
 @postgres_only

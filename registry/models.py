@@ -386,6 +386,10 @@ class CooperativeSearchRow(models.Model):
     writing statement; nobody else writes them. The list's filters and orders apply
     to them as to the cooperatives (same names), and the page's cooperatives are
     then read by key. SQLite has no such table: its searches read the cooperatives.
+
+    The rows also carry their cooperative's sectors' ids (`sector_ids`, an array this
+    model leaves out), from which a profile's suggested partners take their pool
+    (partnerships.selectors.pool_walk, registry/migrations/0019_search_rows_sectors.py).
     """
 
     id = models.BigIntegerField(primary_key=True)  # the cooperative's

@@ -15,6 +15,7 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from kopnet import policy
 from kopnet.models import Verification
 from partnerships.models import (
     Category,
@@ -61,9 +62,9 @@ def active_in(year, prefix=""):
     return begun & not_ended
 
 
-def parties(**lookups):
-    """An Exists() over this partnership's parties matching the lookups."""
-    return Exists(PartnershipParty.objects.filter(partnership=OuterRef("pk"), **lookups))
+def parties(*conditions, **lookups):
+    """An Exists() over this partnership's parties matching the conditions and lookups."""
+    return Exists(PartnershipParty.objects.filter(*conditions, partnership=OuterRef("pk"), **lookups))
 
 
 def slug_filter(model, label, help_text):
@@ -156,14 +157,18 @@ class PartnershipFilter(django_filters.FilterSet):
         text = value.strip()
         if not text:
             return queryset
+        # Only the names this reader may read (kopnet.policy): a visitor's are the
+        # verified organisations', a curator's every one, an official's also their own.
+        user = self.request.user if self.request is not None else None
+        cooperatives = policy.rules_for(Cooperative).nameable(user, "cooperative__")
+        partners = policy.rules_for(Partner).nameable(user, "partner__")
         return queryset.filter(
             Q(title__icontains=text)
             | Q(reference__icontains=text)
             | Q(description__icontains=text)
-            # Only the names a visitor may read: a verified organisation's.
-            | parties(cooperative__name__icontains=text, cooperative__verification=Verification.VERIFIED)
-            | parties(cooperative__short_name__icontains=text, cooperative__verification=Verification.VERIFIED)
-            | parties(partner__name__icontains=text, partner__verification=Verification.VERIFIED)
+            | parties(cooperatives, cooperative__name__icontains=text)
+            | parties(cooperatives, cooperative__short_name__icontains=text)
+            | parties(partners, partner__name__icontains=text)
         )
 
     def filter_objective(self, queryset, name, objective):

@@ -143,14 +143,9 @@ def document_for_download(user, reference, pk):
     )
 
 
-def may_see_unverified(user):
-    """Curators, who see every record and may link to unverified organisations."""
-    return policy.sees_everything(user, Cooperative)
-
-
-def organisation_url(organisation, show_all):
-    """The profile of a party, when the reader may open it (verified, or a curator)."""
-    if not (organisation.is_verified or show_all):
+def organisation_url(organisation, user):
+    """The profile of a party, when kopnet.policy lets the reader open it ("view")."""
+    if not policy.may(user, "view", organisation):
         return ""
     name = "registry:cooperative_detail" if isinstance(organisation, Cooperative) else "registry:partner_detail"
     return url_of(name, organisation.slug)
@@ -181,7 +176,7 @@ def cooperative_partnerships(cooperative, user):
 def cooperative_network(cooperative, user):
     """The picture of a cooperative's partnerships that this reader may see (partnership_network())."""
     visible = Partnership.objects.visible_to(user).involving(cooperative=cooperative)
-    return partnership_network(cooperative, visible, may_see_unverified(user), user, kept=network_kept_for(user))
+    return partnership_network(cooperative, visible, user, kept=network_kept_for(user))
 
 
 def cooperative_suggestions(cooperative, user):
@@ -199,7 +194,7 @@ def partner_partnerships(partner, user):
     return {"partnerships": recent, "partnership_count": count, "partnerships_more": max(count - len(recent), 0)}
 
 
-def partnership_network(cooperative, partnerships, show_all, user, kept=False):
+def partnership_network(cooperative, partnerships, user, kept=False):
     """The cooperative, the organisations it works with, and one edge per partnership.
 
     `partnerships` are the visible partnerships involving the cooperative. A
@@ -246,7 +241,7 @@ def partnership_network(cooperative, partnerships, show_all, user, kept=False):
                 "label": (getattr(organisation, "short_name", "") or name) if named else name,
                 "name": name,
                 "kind": "cooperative" if party.cooperative_id else "partner",
-                "url": organisation_url(organisation, show_all) if named else "",
+                "url": organisation_url(organisation, user) if named else "",
             }
             links[key] = {"node": nodes[key], "partnerships": []}
         partnership = party.partnership

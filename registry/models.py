@@ -416,12 +416,13 @@ class CooperativeSearchRow(models.Model):
         ordering = ["name", "id"]
 
 
-def search_rows_serve(user, text):
-    """Whether CooperativeSearchRow answers this reader's search of the list: a
-    visitor's (who sees the verified cooperatives, all it holds), on PostgreSQL."""
+def search_rows_serve(text):
+    """Whether CooperativeSearchRow can answer a search of the list for `text`, on
+    PostgreSQL. It holds the verified cooperatives only: whether the reader sees those
+    and no other is the policy's to say (VerifiedRules.sees_only_verified), which the
+    list asks before this."""
     return (
         connection.vendor == "postgresql"
-        and not (user and user.is_authenticated)
         and bool(text.strip())
         and HAYSTACK_SEPARATOR not in text
     )

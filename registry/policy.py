@@ -90,6 +90,19 @@ class VerifiedRules(policy.Rules):
         # verified; those who may open it (its officials, curators) do.
         return self.view(user, obj)
 
+    def nameable(self, user, prefix=""):
+        """A Q of the records whose names this reader may read (what name() answers
+        of each), reached through `prefix` ("cooperative__" from a party): verified
+        for visitors, every one for curators, verified or their own for a signed-in
+        user. A search over names asks it instead of deciding who reads which."""
+        verified = Q(**{f"{prefix}verification": Verification.VERIFIED})
+        if self.sees_only_verified(user):
+            return verified
+        if policy.sees_everything(user, self.model):
+            return Q()
+        # A subquery, not owned_ids(): the condition goes into the search's own query.
+        return verified | Q(**{f"{prefix}pk__in": self.model.objects.filter(self.owned(user)).values("pk")})
+
 
 @policy.register
 class CooperativeRules(VerifiedRules):
@@ -108,7 +121,8 @@ class CooperativeRules(VerifiedRules):
 class CooperativeSearchRowRules(policy.Rules):
     """Every search row is a verified cooperative's (PostgreSQL keeps no other), which
     everyone sees: the reader's own rule (who also sees their pending cooperatives)
-    decides whether their search reads these rows (search_rows_serve)."""
+    decides whether their search reads these rows (sees_only_verified, asked
+    by the cooperatives' list before search_rows_serve)."""
 
     model = CooperativeSearchRow
 

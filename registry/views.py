@@ -76,7 +76,7 @@ class CooperativeListView(RegistryListView):
     def get_paginator(self, queryset, *args, **kwargs):
         paginator = super().get_paginator(queryset, *args, **kwargs)
         text = getattr(self.filterset.form, "cleaned_data", {}).get("q") or ""
-        if search_rows_serve(self.request.user, text):
+        if VerifiedRules.sees_only_verified(self.request.user) and search_rows_serve(text):
             # A visitor's search counts and sorts the narrow search rows, through the
             # same filters and order, and reads the page's cooperatives by key.
             rows = CooperativeSearchRow.objects.visible_to(self.request.user)
@@ -85,7 +85,7 @@ class CooperativeListView(RegistryListView):
 
     def known_count(self):
         """A visitor's count of verified cooperatives, where an app above keeps it."""
-        if self.request.user.is_authenticated:  # officials also list their pending ones
+        if not VerifiedRules.sees_only_verified(self.request.user):  # officials also list their pending ones
             return None
         filters = self.filterset.form.cleaned_data if self.filterset.is_bound else {}
         return kept_list_count(Cooperative, filters)

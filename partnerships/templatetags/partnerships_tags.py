@@ -15,15 +15,15 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def organisation_link(context, party, org):
-    """A party's organisation `org`, linked to its profile when the reader may open it:
-    verified organisations for everyone, every organisation for curators
-    (show_all_links). Its name only where kopnet.policy lets the reader see it (never
-    an unverified organisation's name for visitors).
+    """A party's organisation `org`, linked to its profile when kopnet.policy lets the
+    reader open it ("view": verified organisations for everyone, every organisation
+    for curators, an official's own pending ones too). Its name only where the policy
+    lets the reader see it (never an unverified organisation's name for visitors).
     """
-    return linked_organisation(reader(context), party, org, context.get("show_all_links"))
+    return linked_organisation(reader(context), party, org)
 
 
-def parties_cell(partnership, hide, user, show_all):
+def parties_cell(partnership, hide, user):
     """A row's parties: each party of `partnership` (its parties prefetched) as
     organisation_link writes it, one item each, but the organisation `hide` (the one
     whose page this is)."""
@@ -31,7 +31,7 @@ def parties_cell(partnership, hide, user, show_all):
     for party in partnership.parties.all():
         org = party.organisation
         if org != hide:
-            items.append((linked_organisation(user, party, org, show_all),))
+            items.append((linked_organisation(user, party, org),))
     return format_html(
         '<ul class="list-unstyled mb-0 small">{}</ul>', format_html_join("", "<li>{}</li>", items)
     )
@@ -47,8 +47,8 @@ def partnership_rows(context, partnerships, hide=None):
     Written in Python, as Django's admin writes its change list's rows: the template
     engine resolved each row's tags, their arguments and the conditions around them.
     """
-    user, show_all, show_verification = reader(context), context.get("show_all_links"), context.get("show_verification")
-    rows = (partnership_row(partnership, hide, user, show_all, show_verification) for partnership in partnerships)
+    user, show_verification = reader(context), context.get("show_verification")
+    rows = (partnership_row(partnership, hide, user, show_verification) for partnership in partnerships)
     return format_html_join("", "{}", ((row,) for row in rows))
 
 
@@ -59,7 +59,7 @@ PARTNERSHIP_ROW = (
 )
 
 
-def partnership_row(partnership, hide, user, show_all, show_verification):
+def partnership_row(partnership, hide, user, show_verification):
     verified = partnership.verification == Verification.VERIFIED
     return format_html(
         PARTNERSHIP_ROW,
@@ -68,7 +68,7 @@ def partnership_row(partnership, hide, user, show_all, show_verification):
         partnership.reference,
         # An official's own, not yet verified.
         format_html(" {}", verification_badge(partnership)) if not show_verification and not verified else "",
-        parties_cell(partnership, hide, user, show_all),
+        parties_cell(partnership, hide, user),
         partnership_badges(partnership),
         partnership_period(partnership),
         partnership.get_status_display(),
@@ -81,11 +81,11 @@ def reader(context):
     return getattr(request, "user", None) or AnonymousUser()
 
 
-def linked_organisation(user, party, org, show_all):
+def linked_organisation(user, party, org):
     cooperative = getattr(party, "cooperative_id", None)
     if not policy.may(user, "name", party):
         html = format_html('<span class="text-body-secondary">{}</span>', UNNAMED)
-    elif org.is_verified or show_all:
+    elif policy.may(user, "view", org):
         page = "registry:cooperative_detail" if cooperative else "registry:partner_detail"
         html = format_html('<a href="{}">{}</a>', url_of(page, org.slug), org.name)
     else:

@@ -70,10 +70,6 @@ class PartnershipListView(RegistryListView):
             return selectors.partnerships_for_export(visible)
         return selectors.partnerships_for_list(visible)
 
-    def get_context_data(self, **kwargs):
-        kwargs["show_all_links"] = selectors.may_see_unverified(self.request.user)
-        return super().get_context_data(**kwargs)
-
     def known_count(self):
         # Filtered to a province: PostgreSQL keeps the counts (0013_province_rows).
         return selectors.kept_province_count(self.request.user, self.filterset.given())
@@ -127,7 +123,6 @@ class PartnershipDetailView(DetailView):
         kwargs["show_verification"] = policy.sees_everything(user, Partnership)
         if self.object.is_verified and policy.may(user, "reason", self.object):
             kwargs["change"] = selectors.latest_change(self.object)
-        kwargs["show_all_links"] = selectors.may_see_unverified(user)
         return super().get_context_data(**kwargs)
 
 

@@ -38,7 +38,7 @@ VISITOR = AnonymousUser()
 def network(cooperative, kept):
     """What a visitor's page shows of the cooperative's network, kept or counted afresh."""
     visible = Partnership.objects.visible_to(VISITOR).involving(cooperative=cooperative)
-    shown = selectors.partnership_network(cooperative, visible, False, VISITOR, kept=kept)
+    shown = selectors.partnership_network(cooperative, visible, VISITOR, kept=kept)
     newest = []
     if shown["totals"]["partnerships"] and kept:
         newest = selectors.kept_newest_partnerships(cooperative)

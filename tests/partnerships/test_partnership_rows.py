@@ -64,7 +64,6 @@ def test_the_rows_are_the_template_loops_rows(records, language, reader, on_its_
         "partnerships": rows,
         "hide": coop if on_its_page else None,
         "show_verification": curator,
-        "show_all_links": curator,
         "request": request,
     }
     with translation.override(language):

@@ -9,7 +9,7 @@ from django.urls import reverse
 from kopnet.models import Verification
 from partnerships import services
 from partnerships.models import Confirmation, Partnership
-from registry.models import Cooperative, Partner
+from registry.models import Cooperative, Partner, RepresentationState
 from tests.factories import (
     CooperativeFactory,
     CuratorFactory,
@@ -204,3 +204,96 @@ def test_a_decline_reason_is_read_by_the_parties_not_by_visitors(
     RepresentationFactory(user=official_a, cooperative=cooperative_a)
     client.force_login(official_a)
     assert "Alasan rahasia kami" in client.get(url).content.decode()
+
+
+# --- links and search follow the policy's "view" and names -------------------------
+
+
+OWN_PENDING = "Koperasi Baru Kami Menunggu"
+
+
+@pytest.fixture
+def official_with_pending_organisations(cooperative_a, cooperative_b):
+    """Official of cooperative_a, who proposed a pending partner and asked to represent
+    a pending cooperative; a waiting partnership of theirs names both, and forms that
+    pending cooperative as its new entity."""
+    user = UserFactory()
+    RepresentationFactory(user=user, cooperative=cooperative_a)
+    partner = PartnerFactory(name=SECRET, verification=Verification.PENDING, proposed_by=user)
+    pending_cooperative = CooperativeFactory(name=OWN_PENDING, verification=Verification.PENDING)
+    RepresentationFactory(user=user, cooperative=pending_cooperative, state=RepresentationState.REQUESTED)
+    partnership = PartnershipFactory(
+        initiator=cooperative_a, parties=[cooperative_a, cooperative_b, partner, pending_cooperative],
+        verification=Verification.PENDING, title="Kerjasama Menunggu",
+        new_entity=True, new_entity_name="Entitas Baru", new_entity_cooperative=pending_cooperative,
+    )  # fmt: skip
+    return user, partner, pending_cooperative, partnership
+
+
+def test_an_official_links_to_their_own_pending_organisations(client, official_with_pending_organisations):
+    user, partner, pending_cooperative, partnership = official_with_pending_organisations
+    partner_url = reverse("registry:partner_detail", args=[partner.slug])
+    cooperative_url = reverse("registry:cooperative_detail", args=[pending_cooperative.slug])
+    client.force_login(user)
+
+    # They may open both pages, so they are linked wherever they are named.
+    assert client.get(partner_url).status_code == client.get(cooperative_url).status_code == 200
+    page = client.get(reverse("partnerships:partnership_detail", args=[partnership.reference])).content.decode()
+    assert f'href="{partner_url}"' in page
+    # The party's link and the new entity's.
+    assert page.count(f'href="{cooperative_url}"') == 2
+    listed = client.get("/kerjasama/").content.decode()
+    assert f'href="{partner_url}"' in listed and f'href="{cooperative_url}"' in listed
+
+
+def test_another_partys_official_reads_the_names_without_a_link(
+    client, cooperative_b, official_with_pending_organisations
+):
+    _, partner, pending_cooperative, partnership = official_with_pending_organisations
+    official_b = UserFactory()
+    RepresentationFactory(user=official_b, cooperative=cooperative_b)
+    client.force_login(official_b)
+
+    page = client.get(reverse("partnerships:partnership_detail", args=[partnership.reference])).content.decode()
+    assert SECRET in page and OWN_PENDING in page
+    assert reverse("registry:partner_detail", args=[partner.slug]) not in page
+    assert reverse("registry:cooperative_detail", args=[pending_cooperative.slug]) not in page
+
+
+def test_curators_link_to_pending_organisations_and_visitors_do_not(
+    client, visitor, curator_user, verified_with_pending_partner, pending_partner
+):
+    partner_url = reverse("registry:partner_detail", args=[pending_partner.slug])
+    page_url = reverse("partnerships:partnership_detail", args=[verified_with_pending_partner.reference])
+    for url in (page_url, "/kerjasama/"):
+        assert partner_url not in visitor.get(url).content.decode()
+    client.force_login(curator_user)
+    for url in (page_url, "/kerjasama/"):
+        assert f'href="{partner_url}"' in client.get(url).content.decode()
+
+
+def found(client, text):
+    return [row.reference for row in client.get("/kerjasama/", {"q": text}).context["object_list"]]
+
+
+def test_a_curator_finds_a_partnership_by_a_pending_partys_name(
+    client, visitor, curator_user, cooperative_a, cooperative_b, verified_with_pending_partner
+):
+    pending_cooperative = CooperativeFactory(name=OWN_PENDING, verification=Verification.PENDING)
+    waiting = waiting_partnership(cooperative_a, cooperative_b, pending_cooperative)
+
+    assert found(visitor, "Belum Diverifikasi") == found(visitor, "Baru Kami") == []
+    client.force_login(curator_user)
+    assert found(client, "Belum Diverifikasi") == [verified_with_pending_partner.reference]
+    assert found(client, "Baru Kami") == [waiting.reference]
+
+
+def test_an_official_finds_a_partnership_by_their_own_pending_organisations_names(
+    client, official_with_pending_organisations
+):
+    user, _, _, partnership = official_with_pending_organisations
+    client.force_login(user)
+
+    assert found(client, "Belum Diverifikasi") == found(client, "Baru Kami") == [partnership.reference]
+    # Verified parties' names as for everyone.
+    assert found(client, "Nelayan Sejahtera") == [partnership.reference]

@@ -18,6 +18,7 @@ from django.db.models.functions import Concat, Upper
 from kopnet.models import Verification
 from registry import services
 from registry.filters import CooperativeFilter
+from registry.policy import VerifiedRules
 from registry.models import (
     HAYSTACK_SEPARATOR,
     Cooperative,
@@ -172,14 +173,18 @@ def test_a_second_page_is_the_cooperatives_second_page(searched, client):
 
 def test_a_text_with_the_separator_searches_the_cooperatives(searched, client):
     text = f"makmur{HAYSTACK_SEPARATOR}kpb"
-    assert not search_rows_serve(AnonymousUser(), text)
+    assert not search_rows_serve(text)
 
     assert shown(client, {"q": text}) == from_the_cooperatives({"q": text}) == ([], 0)
 
 
 def test_signed_in_readers_search_the_cooperatives(searched):
-    assert not search_rows_serve(searched["official_a"], "tani")
-    assert search_rows_serve(AnonymousUser(), "tani") == (connection.vendor == "postgresql")
+    # The rows hold the verified cooperatives: only a reader the policy limits to
+    # those (a visitor) is served from them, and only on PostgreSQL.
+    assert not VerifiedRules.sees_only_verified(searched["official_a"])
+    assert VerifiedRules.sees_only_verified(AnonymousUser())
+    assert search_rows_serve("tani") == (connection.vendor == "postgresql")
+    assert not search_rows_serve("   ")
 
 
 @postgres_only

@@ -13,7 +13,10 @@ run: $(INSTALLED) translations
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py seed_demo
 	@echo "KopNet: http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/)"
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@# The mail worker (kopnet/mail.py) runs beside the server and stops with it.
+	$(PY) manage.py send_queued_mail --loop & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
+		$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # `make test XDIST="-n auto --dist loadgroup"` runs the suite on every core
 # (pytest-xdist: each worker has its own test database, tmp_path and browser;

@@ -493,3 +493,40 @@ def shown_value(field, value, related=None):
     if field.flatchoices:
         return str(dict(field.flatchoices).get(value, value))
     return str(value)
+
+
+class OutboxMessage(models.Model):
+    """An email waiting to be sent (kopnet/mail.py): written by the queue's mail
+    backend in the transaction of the change that causes it, so that a change rolled
+    back sends nothing and a change committed loses no mail when the mail server is
+    down; `manage.py send_queued_mail` delivers it, retrying with backoff."""
+
+    created_at = models.DateTimeField(default=timezone.now)
+    subject = models.TextField()
+    body = models.TextField()
+    from_email = models.TextField()
+    # Lists of addresses, the extra headers and the alternatives ([content, mimetype]).
+    to = models.JSONField(default=list)
+    cc = models.JSONField(default=list)
+    bcc = models.JSONField(default=list)
+    reply_to = models.JSONField(default=list)
+    headers = models.JSONField(default=dict)
+    alternatives = models.JSONField(default=list)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # Set when the attempts ran out: the message stays for a curator to read, unsent.
+    failed_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(sent_at__isnull=True, failed_at__isnull=True),
+                name="outbox_due",
+            )
+        ]
+
+    def __str__(self):
+        return self.subject

@@ -154,7 +154,12 @@ STORAGES = {
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "/media/"
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Every email is queued in the database (kopnet/mail.py) and delivered by the worker
+# `manage.py send_queued_mail --loop` through EMAIL_DELIVERY_BACKEND, which the
+# environment's EMAIL_BACKEND names (SMTP in production; with DEBUG off a console or
+# locmem backend must be asked for explicitly, kopnet/checks.py).
+EMAIL_BACKEND = "kopnet.mail.QueueBackend"
+EMAIL_DELIVERY_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")

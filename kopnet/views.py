@@ -90,6 +90,12 @@ class PasswordResetView(InvalidFormIs400, auth_views.PasswordResetView):
     subject_template_name = "accounts/password_reset_subject.txt"
     success_url = reverse_lazy("password_reset_done")
 
+    @property
+    def extra_email_context(self):
+        # The link starts with SITE_URL, never with the request's Host header, which
+        # whoever asks for the reset chooses.
+        return {"site_url": settings.SITE_URL}
+
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):
     template_name = "accounts/password_reset_done.html"

@@ -108,7 +108,7 @@ def partnership_register(*, user, partnership, parties, objectives=(), fields=()
         party.save()
     keep_direction(partnership, direction)
     attach_documents(partnership, documents, user)
-    transaction.on_commit(lambda: notify_parties(partnership, exclude_cooperative=initiator.pk))
+    notify_parties(partnership, exclude_cooperative=initiator.pk)
     return partnership
 
 
@@ -229,7 +229,7 @@ def partnership_update(*, user, partnership, parties, objectives, fields, docume
     if substance:
         asked |= {key[0] for key in wanted if key[0] and key[0] != stored.initiator_id}
     if asked:
-        transaction.on_commit(lambda: notify_parties(stored, only_cooperatives=asked))
+        notify_parties(stored, only_cooperatives=asked)
     for name in ("version", "verification", "category", "international", "direction"):
         setattr(partnership, name, getattr(stored, name))
     return stored
@@ -312,7 +312,7 @@ def ask_parties(stored, revision, substance_before):
         ChangeAnswer(revision=revision, cooperative_id=cooperative_id) for cooperative_id in sorted(asked - known)
     )
     if asked:
-        transaction.on_commit(lambda: notify_change(stored, asked))
+        notify_change(stored, asked)
 
 
 def locked_answer(answer_id):
@@ -731,7 +731,9 @@ def notify_parties(partnership, exclude_cooperative=None, only_cooperatives=None
 
 def mail_officials(partnership, cooperative_ids, subject, body):
     """Send `subject` and `body` (lazy messages, in Indonesian) about a partnership to
-    the officials of these cooperatives; returns how many went."""
+    the officials of these cooperatives; returns how many went. Called inside the
+    service's transaction: the mail queue (kopnet/mail.py) stores the messages with
+    the change, and its worker sends them once the change has committed."""
     recipients = sorted(
         {email for email in officials_of(cooperative_ids).values_list("email", flat=True) if email}
     )

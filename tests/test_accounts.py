@@ -164,7 +164,7 @@ def test_password_reset_sends_a_link_that_sets_a_new_password(client):
     message = mail.outbox[0]
     assert message.to == ["rina@example.org"]
     assert "\n" not in message.subject
-    link = re.search(r"http://testserver(/akun/sandi/reset/[^/\s]+/[^/\s]+/)", message.body).group(1)
+    link = re.search(r"http://127\.0\.0\.1:8000(/akun/sandi/reset/[^/\s]+/[^/\s]+/)", message.body).group(1)
 
     form_page = client.get(link, follow=True)
     assert form_page.status_code == 200

@@ -50,7 +50,7 @@ def test_settings_come_from_the_environment():
     result = run_django(
         "import django; django.setup(); from django.conf import settings as s; "
         "print(s.DEBUG, s.ALLOWED_HOSTS, s.CSRF_TRUSTED_ORIGINS, s.DATABASES['default']['ENGINE'], "
-        "s.DATABASES['default']['CONN_MAX_AGE'], s.EMAIL_BACKEND)",
+        "s.DATABASES['default']['CONN_MAX_AGE'], s.EMAIL_DELIVERY_BACKEND)",
         DEBUG="0",
         SECRET_KEY="x" * 60,
         ALLOWED_HOSTS="kopnet.example.org,www.kopnet.example.org",

@@ -1,0 +1,148 @@
+"""The mail queue (kopnet/mail.py): mail is stored with the change that causes it,
+sent by the worker once, retried with backoff while the mail server is down; links
+in mails start with SITE_URL; production refuses a mail backend that sends nothing."""
+
+import datetime
+import io
+import os
+import secrets
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings as django_settings
+from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
+from django.core.management import call_command
+from django.db import transaction
+from django.utils import timezone
+
+from kopnet import mail as queue
+from kopnet.models import OutboxMessage
+from partnerships import services
+from partnerships.models import Partnership, PartnershipParty
+from tests.factories import RepresentationFactory, UserFactory
+
+
+class MailServerDown(BaseEmailBackend):
+    def send_messages(self, email_messages):
+        raise ConnectionRefusedError("mail server down")
+
+
+@pytest.fixture
+def queued(settings):
+    """Production's mail path: the queue, delivered to locmem's mail.outbox."""
+    settings.EMAIL_BACKEND = "kopnet.mail.QueueBackend"
+    settings.EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    return settings
+
+
+def register(cooperative_a, cooperative_b):
+    user = UserFactory(username="initiator", email="a@example.org")
+    RepresentationFactory(user=user, cooperative=cooperative_a)
+    RepresentationFactory(user=UserFactory(username="official_b", email="b@example.org"), cooperative=cooperative_b)
+    partnership = Partnership(
+        title="Kerjasama simpan pinjam", start_date="2025-03-01", direction="horizontal", initiator=cooperative_a
+    )
+    parties = [PartnershipParty(cooperative=cooperative_a), PartnershipParty(cooperative=cooperative_b)]
+    return services.partnership_register(user=user, partnership=partnership, parties=parties)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_registration_succeeds_while_the_mail_server_is_down_and_its_mail_goes_once_it_is_back(
+    queued, cooperative_a, cooperative_b
+):
+    queued.EMAIL_DELIVERY_BACKEND = "tests.test_mail.MailServerDown"
+    partnership = register(cooperative_a, cooperative_b)
+
+    assert Partnership.objects.filter(pk=partnership.pk).exists()
+    assert queue.send_due() == (0, 1)
+    row = OutboxMessage.objects.get()
+    assert row.to == ["b@example.org"] and row.sent_at is None and row.attempts == 1
+    assert "mail server down" in row.last_error
+    # Not retried before its backoff is over.
+    assert row.next_attempt_at >= timezone.now() + datetime.timedelta(seconds=50)
+    assert queue.send_due() == (0, 0)
+
+    queued.EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    later = timezone.now() + datetime.timedelta(minutes=2)
+    assert queue.send_due(now=later) == (1, 0)
+    assert queue.send_due(now=later) == (0, 0)
+    out = io.StringIO()
+    call_command("send_queued_mail", stdout=out)
+    assert out.getvalue().strip() == "sent 0, failed 0"
+
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["b@example.org"]
+    assert partnership.reference in mail.outbox[0].subject
+    assert OutboxMessage.objects.get().sent_at is not None
+
+
+@pytest.mark.django_db
+def test_mail_of_a_change_rolled_back_is_never_sent(queued, cooperative_a, cooperative_b):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        register(cooperative_a, cooperative_b)
+        assert OutboxMessage.objects.count() == 1
+        raise RuntimeError("refused late")
+
+    assert OutboxMessage.objects.count() == 0
+    assert queue.send_due() == (0, 0)
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_the_worker_backs_off_doubling_and_gives_up_after_its_attempts(queued):
+    queued.EMAIL_DELIVERY_BACKEND = "tests.test_mail.MailServerDown"
+    mail.send_mail("Subjek", "Isi", None, ["x@example.org"])
+    now = timezone.now()
+    waits = []
+    for _ in range(queue.MAX_ATTEMPTS):
+        row = OutboxMessage.objects.get()
+        now = row.next_attempt_at
+        assert queue.send_due(now=now) == (0, 1)
+        waits.append(OutboxMessage.objects.get().next_attempt_at - now)
+    row = OutboxMessage.objects.get()
+    assert row.failed_at is not None and row.attempts == queue.MAX_ATTEMPTS
+    assert waits[:3] == [datetime.timedelta(minutes=m) for m in (1, 2, 4)]
+    assert waits[-2] == datetime.timedelta(minutes=2**8)
+    assert queue.retry_delay(20) == queue.RETRY_MAX_DELAY
+    assert queue.send_due(now=now + datetime.timedelta(days=30)) == (0, 0)
+
+
+@pytest.mark.django_db
+def test_a_password_reset_link_starts_with_site_url_whatever_the_host_header(queued, client, settings):
+    settings.SITE_URL = "https://kopnet.example.org"
+    settings.ALLOWED_HOSTS = ["*"]
+    UserFactory(username="rina", email="rina@example.org")
+
+    response = client.post("/akun/sandi/reset/", {"email": "rina@example.org"}, HTTP_HOST="127.0.0.1:1337")
+
+    assert response.status_code == 302
+    assert mail.outbox == []  # queued, not yet sent
+    assert queue.send_due() == (1, 0)
+    body = mail.outbox[0].body
+    assert "https://kopnet.example.org/akun/sandi/reset/" in body
+    assert "1337" not in body
+
+
+def check_deploy(**env):
+    environment = {
+        key: value for key, value in os.environ.items() if key not in {"EMAIL_BACKEND", "DATABASE_URL"}
+    }
+    environment.update(
+        DEBUG="0", SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="kopnet.example.org", CSRF_TRUSTED_ORIGINS="https://kopnet.example.org"
+    )
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=django_settings.BASE_DIR, env=environment, capture_output=True, text=True,
+    )
+
+
+def test_production_refuses_the_console_mail_backend_unless_asked_for():
+    result = check_deploy()
+    assert result.returncode != 0
+    assert "kopnet.E001" in result.stderr
+
+    assert check_deploy(EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend").returncode == 0
+    assert check_deploy(EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend").returncode == 0

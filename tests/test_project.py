@@ -89,6 +89,7 @@ def test_check_deploy_is_clean_with_production_settings():
             "DEBUG": "0",
             "SECRET_KEY": "a-long-random-production-secret-key-" + "z" * 40,
             "ALLOWED_HOSTS": "kopnet.example.org",
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
         },
         capture_output=True,
         text=True,

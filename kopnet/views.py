@@ -1,3 +1,5 @@
+import sys
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -5,22 +7,54 @@ from django.contrib.auth import views as auth_views
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.debug import sensitive_post_parameters
 
 from kopnet.forms import LoginForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm, SignupForm
 
 
-def healthz(request):
-    """200 when the database answers, 503 when it does not; a tiny body either way."""
+def database_answers():
+    """Whether the database answers a trivial query now. A connection that failed is
+    closed first (CONN_HEALTH_CHECKS does the same at the next request's first query):
+    the question is about the server, not about a connection it dropped on restart."""
+    if connection.errors_occurred and not connection.in_atomic_block:
+        connection.close_if_unusable_or_obsolete()
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
+        return False
+    return True
+
+
+def healthz(request):
+    """200 when the database answers, 503 when it does not; a tiny body either way."""
+    if not database_answers():
         return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
     return HttpResponse("ok\n", content_type="text/plain")
+
+
+# While the database restarts: how long a client is asked to wait before trying again.
+UNAVAILABLE_RETRY_AFTER = 5
+
+
+def server_error(request):
+    """Django's 500 page, unless the error came from a database that does not answer
+    (a restart, a failover): then 503 with Retry-After, which says "come back in a
+    moment", and which proxies and clients may retry. Another database error with the
+    database up (a bug, a broken query) stays a 500."""
+    error = sys.exc_info()[1]
+    if isinstance(error, DatabaseError) and not database_answers():
+        # Rendered without a request context, as the 500 page: nothing may need the database.
+        body = loader.render_to_string("503.html")
+        response = HttpResponse(body, status=503)
+        response["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER)
+        return response
+    return defaults.server_error(request)
 
 
 # --- accounts -------------------------------------------------------------------

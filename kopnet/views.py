@@ -31,6 +31,13 @@ def database_answers():
     return True
 
 
+def connection_lost():
+    """Whether this request's database connection failed to open or was dropped: the
+    database went away, even if it answers again by now (a restart that ended while
+    the error was handled)."""
+    return connection.connection is None or bool(getattr(connection.connection, "closed", False))
+
+
 def healthz(request):
     """200 when the database answers, 503 when it does not; a tiny body either way."""
     if not database_answers():
@@ -48,7 +55,7 @@ def server_error(request):
     moment", and which proxies and clients may retry. Another database error with the
     database up (a bug, a broken query) stays a 500."""
     error = sys.exc_info()[1]
-    if isinstance(error, DatabaseError) and not database_answers():
+    if isinstance(error, DatabaseError) and (connection_lost() or not database_answers()):
         # Rendered without a request context, as the 500 page: nothing may need the database.
         body = loader.render_to_string("503.html")
         response = HttpResponse(body, status=503)

@@ -90,3 +90,4 @@ def test_a_postgresql_server_that_is_gone_answers_503_and_the_next_request_after
     assert response.status_code == 503
     assert response["Retry-After"] == "5"
     assert visitor().get("/koperasi/").status_code == 200
+

@@ -6,7 +6,7 @@ PORT ?= 8000
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test install translations migrate demo clean bench faults
+.PHONY: run test install translations migrate demo clean bench faults lighthouse
 
 run: $(INSTALLED) translations
 	$(PY) manage.py migrate --noinput
@@ -48,6 +48,11 @@ bench:
 # clients (bench/faults.py): `make faults`.
 faults:
 	bench/faults.sh
+
+# Lighthouse's best-practices audits on every kind of page (bench/lighthouse.py; needs
+# npm and Chromium): `make lighthouse`.
+lighthouse: $(INSTALLED) translations
+	$(PY) -m bench.lighthouse
 
 clean:
 	rm -rf $(VENV) staticfiles build *.egg-info

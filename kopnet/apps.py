@@ -6,3 +6,6 @@ class KopnetConfig(AppConfig):
 
     name = "kopnet"
     verbose_name = "KopNet"
+
+    def ready(self):
+        from kopnet import checks  # noqa: F401  (registers them)

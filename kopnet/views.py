@@ -131,6 +131,12 @@ class PasswordResetView(InvalidFormIs400, auth_views.PasswordResetView):
     subject_template_name = "accounts/password_reset_subject.txt"
     success_url = reverse_lazy("password_reset_done")
 
+    def form_valid(self, form):
+        # The link goes to SITE_URL, never to the host and port the request named
+        # (anyone may send a reset request with Host: their own server).
+        self.extra_email_context = {"site_url": settings.SITE_URL}
+        return super().form_valid(form)
+
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):
     template_name = "accounts/password_reset_done.html"

@@ -175,6 +175,18 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "partnerships:dashboard"
 LOGOUT_REDIRECT_URL = "home"
 
+# Uploads (kopnet/uploads.py): a file stops being read past an agreement document's
+# limit (partnerships.validators.MAX_DOCUMENT_SIZE, 10 MB), a request past ten of them.
+# The proxy in front has the same limits (deploy/nginx).
+FILE_UPLOAD_HANDLERS = [
+    "kopnet.uploads.BoundedMemoryFileUploadHandler",
+    "kopnet.uploads.BoundedTemporaryFileUploadHandler",
+]
+KOPNET_UPLOAD_MAX_FILE_BYTES = 10 * 1024 * 1024
+KOPNET_UPLOAD_MAX_BODY_BYTES = 10 * KOPNET_UPLOAD_MAX_FILE_BYTES + 1024 * 1024
+# Form fields without files: Django's default, said here (2.5 MB).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
 # The language switch's cookie: no script reads it, and no other site sends it.
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"

@@ -14,6 +14,7 @@ from django.views import defaults
 from django.views.decorators.debug import sensitive_post_parameters
 
 from kopnet.forms import LoginForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm, SignupForm
+from kopnet.uploads import UploadTooLarge
 
 
 def database_answers():
@@ -47,6 +48,14 @@ def healthz(request):
 
 # While the database restarts: how long a client is asked to wait before trying again.
 UNAVAILABLE_RETRY_AFTER = 5
+
+
+def bad_request(request, exception):
+    """Django's 400 page, but 413 with its own words for an upload over the limits."""
+    if isinstance(exception, UploadTooLarge):
+        body = loader.render_to_string("413.html")
+        return HttpResponse(body, status=413)
+    return defaults.bad_request(request, exception)
 
 
 def server_error(request):

@@ -4,6 +4,7 @@ Development works with no environment at all (SQLite, DEBUG on, console email).
 Production sets DEBUG=0 and must then provide SECRET_KEY; see README.md.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
     "django_countries",
     "simple_history",
     "import_export",
+    "axes",
     "kopnet",
     "registry",
     "partnerships",
@@ -76,7 +78,27 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it answers a locked-out sign-in (kopnet.clients.locked_out).
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Sign-in failures (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one
+# account, or from one address, signing in is paused for AXES_COOLOFF_TIME, on the
+# site's sign-in page and the admin's. 10 leaves room for a person's typos and lets a
+# guesser try some 480 passwords a day; 30 minutes is felt by a person, not a bot.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 10
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "kopnet.clients.locked_out"
+AXES_CLIENT_IP_CALLABLE = "kopnet.clients.client_address"
+AXES_RESET_ON_SUCCESS = False
+# Proxies in front that set X-Forwarded-For (deploy/nginx: 1); 0 reads the
+# connection's address and ignores the header (kopnet.clients.client_address).
+KOPNET_TRUSTED_PROXIES = int(os.environ.get("KOPNET_TRUSTED_PROXIES", "0"))
 
 ROOT_URLCONF = "kopnet.urls"
 

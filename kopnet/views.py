@@ -92,7 +92,8 @@ def signup(request):
     if request.method == "POST":
         if form.is_valid():
             user = form.save()
-            login(request, user)
+            # Several authentication backends (django-axes first): say which one signed the user in.
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(
                 request,
                 _("Welcome to KopNet, %(name)s. Ask to represent your cooperative, or register it.")

@@ -2,6 +2,8 @@
 
 import pytest
 from django.conf import settings
+from django.core.signals import request_finished
+from django.db import close_old_connections
 from django.contrib.staticfiles import finders
 from django.test import Client
 from django.urls import reverse
@@ -11,11 +13,21 @@ from kopnet.middleware import PermissionsPolicyMiddleware
 pytestmark = pytest.mark.django_db
 
 
+def close(response):
+    """Close a streamed file (/favicon.ico) without request_finished's handler closing
+    the connection the test's transaction runs on (tests/conftest.py does the same)."""
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
+
+
 @pytest.mark.parametrize("url", ["/", "/koperasi/", "/statistik/", "/akun/masuk/", "/healthz", "/favicon.ico", "/tidak-ada/"])
 def test_every_answer_denies_the_browser_features_kopnet_never_uses(client, page_cache, url):
     for _ in range(2):  # the second from the page cache, when it is on
         response = client.get(url)
-        response.close()  # /favicon.ico is a file WhiteNoise streams
+        close(response)  # /favicon.ico is a file WhiteNoise streams
         assert "camera=()" in response["Permissions-Policy"]
         assert "geolocation=()" in response["Permissions-Policy"]
         assert response["Permissions-Policy"] == PermissionsPolicyMiddleware.POLICY
@@ -29,7 +41,7 @@ def test_the_favicon_is_served_at_the_root_and_every_page_names_its_icons(client
     icon = client.get("/favicon.ico")
     assert icon.status_code == 200
     body = b"".join(icon.streaming_content)
-    icon.close()
+    close(icon)
     assert body[:4] == b"\x00\x00\x01\x00"  # an ICO file
     page = client.get("/").content.decode()
     assert 'rel="icon" href="/static/img/favicon.svg"' in page

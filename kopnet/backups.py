@@ -204,7 +204,9 @@ def backup(directory, *, using="default"):
         raise BackupError(_("Backups support PostgreSQL and SQLite, not %(vendor)s.") % {"vendor": vendor})
     if connection.in_atomic_block:
         raise BackupError(_("A backup cannot run inside a transaction."))
+    # A backup holds password hashes and personal data: its owner alone reads it.
     directory.mkdir(parents=True, exist_ok=True)
+    directory.chmod(0o700)
     database_file = directory / DATABASE_FILES[vendor]
 
     if vendor == "postgresql":

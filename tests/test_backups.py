@@ -142,6 +142,7 @@ def test_a_backup_restored_into_an_empty_database_holds_the_same_records(
     manifest = json.loads((tmp_path / "backup" / "manifest.json").read_text())
     assert manifest["database"]["vendor"] == connection.vendor
     assert manifest["version"] and manifest["created_at"]
+    assert (tmp_path / "backup").stat().st_mode & 0o777 == 0o700  # password hashes, personal data
     assert manifest["tables"] == table_counts("default")
     original_media = media.MEDIA_ROOT
     document_path = original_media / registry["document"].file.name

@@ -46,6 +46,7 @@ MANIFEST = "manifest.json"
 MEDIA = "media"
 FORMAT = 1
 DATABASE_FILES = {"postgresql": "database.dump", "sqlite": "database.sqlite3"}
+POSTGRES_INSTALLS = Path("/usr/lib/postgresql")  # Debian: one bin/ per major version
 
 
 class BackupError(Exception):
@@ -140,7 +141,7 @@ def find_postgres_tool(name):
     on_path = shutil.which(name)
     if on_path:
         candidates.append(on_path)
-    candidates += [str(path) for path in Path("/usr/lib/postgresql").glob(f"*/bin/{name}") if os.access(path, os.X_OK)]
+    candidates += [str(path) for path in POSTGRES_INSTALLS.glob(f"*/bin/{name}") if os.access(path, os.X_OK)]
     versioned = [(version, path) for path in candidates if (version := _version(path))]
     if not versioned:
         raise BackupError(

@@ -249,6 +249,16 @@ def test_a_directory_without_a_manifest_is_not_a_backup(empty_database, media, t
         call_command("restore", str(tmp_path / "kosong"), database=RESTORED)
 
 
+@pytest.mark.django_db(transaction=False)
+def test_missing_postgres_tools_are_named_with_how_to_install_them(monkeypatch, tmp_path):
+    monkeypatch.setattr("kopnet.backups.shutil.which", lambda name: None)
+    monkeypatch.setattr("kopnet.backups.POSTGRES_INSTALLS", tmp_path)
+    with translation.override("en"), pytest.raises(BackupError) as missing:
+        find_postgres_tool("pg_dump")
+    assert "pg_dump was not found" in str(missing.value)
+    assert "apt-get install postgresql-client" in str(missing.value)
+
+
 def test_backup_refuses_a_directory_that_holds_files(media, tmp_path):
     (tmp_path / "backup").mkdir()
     (tmp_path / "backup" / "manifest.json").write_text("{}")

@@ -6,7 +6,7 @@ PORT ?= 8000
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test install translations migrate demo clean bench
+.PHONY: run test install translations migrate demo clean bench faults lighthouse
 
 run: $(INSTALLED) translations
 	$(PY) manage.py migrate --noinput
@@ -46,6 +46,16 @@ export BENCH_COOPERATIVES BENCH_PARTNERSHIPS BENCH_DURATION BENCH_WARMUP BENCH_C
 	BENCH_THREADS BENCH_WORKERS BENCH_WORKER_CLASS BENCH_WORKER_THREADS BENCH_CASES BENCH_SEED BENCH_QUIET_WAIT
 bench:
 	bench/bench.sh
+
+# KopNet through nginx under a mixed load, through a PostgreSQL crash and with slow
+# clients (bench/faults.py): `make faults`.
+faults:
+	bench/faults.sh
+
+# Lighthouse's best-practices audits on every kind of page (bench/lighthouse.py; needs
+# npm and Chromium): `make lighthouse`.
+lighthouse: $(INSTALLED) translations
+	$(PY) -m bench.lighthouse
 
 clean:
 	rm -rf $(VENV) staticfiles build *.egg-info

@@ -8,4 +8,4 @@ class KopnetConfig(AppConfig):
     verbose_name = "KopNet"
 
     def ready(self):
-        from kopnet import checks  # noqa: F401  registers the deploy checks
+        from kopnet import checks  # noqa: F401  (registers them)

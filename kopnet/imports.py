@@ -14,6 +14,7 @@ from import_export import resources
 from import_export.fields import Field
 from import_export.widgets import CharWidget, DateWidget, ManyToManyWidget, Widget
 
+from kopnet.lists import spreadsheet_cell, spreadsheet_value
 from kopnet.services import curator_save
 
 # What every import writes into the records' history.
@@ -183,7 +184,15 @@ class SpreadsheetResource(resources.ModelResource):
         """Errors of an identifier that no other row of the file uses: {} when none."""
         return {}
 
+    def export_field(self, field, instance, **kwargs):
+        # The admin's CSV and XLSX exports: a cell that would run as a formula (a name
+        # "=1+1" or "@SUM(...)" that anyone may register) is written as text, as the
+        # public CSVs write it; before_import_row() reads it back as it was.
+        return spreadsheet_cell(super().export_field(field, instance, **kwargs))
+
     def before_import_row(self, row, row_number=None, **kwargs):
+        for column, value in row.items():
+            row[column] = spreadsheet_value(value)
         errors = {}
         for column, value in row.items():
             if isinstance(value, str) and "\x00" in value:

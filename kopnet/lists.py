@@ -34,9 +34,22 @@ MAYBE_FORMULA = [
 ]
 
 
+def spreadsheet_cell(cell):
+    """The cell as plain text if a spreadsheet would evaluate it."""
+    return f"'{cell}" if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) else cell
+
+
+def spreadsheet_value(cell):
+    """What spreadsheet_cell() made plain text, as it was: a curator's import of the
+    admin's own export gives back the values exported."""
+    if isinstance(cell, str) and cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS):
+        return cell[1:]
+    return cell
+
+
 def spreadsheet_safe(row):
     """The row with every text cell that a spreadsheet would evaluate made plain text."""
-    return [f"'{cell}" if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) else cell for cell in row]
+    return [spreadsheet_cell(cell) for cell in row]
 
 
 def may_hold_formula(text):

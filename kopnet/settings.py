@@ -4,6 +4,7 @@ Development works with no environment at all (SQLite, DEBUG on, console email).
 Production sets DEBUG=0 and must then provide SECRET_KEY; see README.md.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
     "django_countries",
     "simple_history",
     "import_export",
+    "axes",
     "kopnet",
     "registry",
     "partnerships",
@@ -66,6 +68,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "kopnet.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "kopnet.middleware.LanguageMiddleware",
@@ -75,7 +78,27 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it answers a locked-out sign-in (kopnet.clients.locked_out).
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Sign-in failures (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one
+# account, or from one address, signing in is paused for AXES_COOLOFF_TIME, on the
+# site's sign-in page and the admin's. 10 leaves room for a person's typos and lets a
+# guesser try some 480 passwords a day; 30 minutes is felt by a person, not a bot.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 10
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "kopnet.clients.locked_out"
+AXES_CLIENT_IP_CALLABLE = "kopnet.clients.client_address"
+AXES_RESET_ON_SUCCESS = False
+# Proxies in front that set X-Forwarded-For (deploy/nginx: 1); 0 reads the
+# connection's address and ignores the header (kopnet.clients.client_address).
+KOPNET_TRUSTED_PROXIES = int(os.environ.get("KOPNET_TRUSTED_PROXIES", "0"))
 
 ROOT_URLCONF = "kopnet.urls"
 
@@ -140,6 +163,8 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files browsers ask for at the site's root (/favicon.ico), served by WhiteNoise.
+WHITENOISE_ROOT = BASE_DIR / "kopnet" / "site_root"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -160,6 +185,8 @@ MEDIA_URL = "/media/"
 # locmem backend must be asked for explicitly, kopnet/checks.py).
 EMAIL_BACKEND = "kopnet.mail.QueueBackend"
 EMAIL_DELIVERY_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Whether the environment chose it: check --deploy refuses the default in production (kopnet/checks.py).
+EMAIL_BACKEND_FROM_ENVIRONMENT = "EMAIL_BACKEND" in os.environ
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
@@ -174,6 +201,22 @@ LOGIN_URL = "login"
 # registry's pages need not name the partnerships app that serves it.
 LOGIN_REDIRECT_URL = "partnerships:dashboard"
 LOGOUT_REDIRECT_URL = "home"
+
+# Uploads (kopnet/uploads.py): a file stops being read past an agreement document's
+# limit (partnerships.validators.MAX_DOCUMENT_SIZE, 10 MB), a request past ten of them.
+# The proxy in front has the same limits (deploy/nginx).
+FILE_UPLOAD_HANDLERS = [
+    "kopnet.uploads.BoundedMemoryFileUploadHandler",
+    "kopnet.uploads.BoundedTemporaryFileUploadHandler",
+]
+KOPNET_UPLOAD_MAX_FILE_BYTES = 10 * 1024 * 1024
+KOPNET_UPLOAD_MAX_BODY_BYTES = 10 * KOPNET_UPLOAD_MAX_FILE_BYTES + 1024 * 1024
+# Form fields without files: Django's default, said here (2.5 MB).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# The language switch's cookie: no script reads it, and no other site sends it.
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 # The address the site is reached at, for links in emails.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -190,6 +233,7 @@ if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SECURE_REFERRER_POLICY = "same-origin"
     X_FRAME_OPTIONS = "DENY"
+    LANGUAGE_COOKIE_SECURE = True
 
 LOGGING = {
     "version": 1,

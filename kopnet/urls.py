@@ -5,6 +5,11 @@ from kopnet import views
 from kopnet.cache import cached_for_visitors
 from partnerships.views import public
 
+# A database that does not answer is a 503 (come back in a moment), not a 500.
+handler500 = views.server_error
+# An upload over the limits is a 413 that says which (kopnet/uploads.py).
+handler400 = views.bad_request
+
 urlpatterns = [
     # The home page belongs to the top floor, partnerships: it may show what every app holds.
     # Its figures are the registry's summary: cached by that summary's page version.

@@ -1,3 +1,5 @@
+import sys
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -5,22 +7,70 @@ from django.contrib.auth import views as auth_views
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.debug import sensitive_post_parameters
 
 from kopnet.forms import LoginForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm, SignupForm
+from kopnet.uploads import UploadTooLarge
 
 
-def healthz(request):
-    """200 when the database answers, 503 when it does not; a tiny body either way."""
+def database_answers():
+    """Whether the database answers a trivial query now. A connection that failed is
+    closed first (CONN_HEALTH_CHECKS does the same at the next request's first query):
+    the question is about the server, not about a connection it dropped on restart."""
+    if connection.errors_occurred and not connection.in_atomic_block:
+        connection.close_if_unusable_or_obsolete()
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
+        return False
+    return True
+
+
+def connection_lost():
+    """Whether this request's database connection failed to open or was dropped: the
+    database went away, even if it answers again by now (a restart that ended while
+    the error was handled)."""
+    return connection.connection is None or bool(getattr(connection.connection, "closed", False))
+
+
+def healthz(request):
+    """200 when the database answers, 503 when it does not; a tiny body either way."""
+    if not database_answers():
         return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
     return HttpResponse("ok\n", content_type="text/plain")
+
+
+# While the database restarts: how long a client is asked to wait before trying again.
+UNAVAILABLE_RETRY_AFTER = 5
+
+
+def bad_request(request, exception):
+    """Django's 400 page, but 413 with its own words for an upload over the limits."""
+    if isinstance(exception, UploadTooLarge):
+        body = loader.render_to_string("413.html")
+        return HttpResponse(body, status=413)
+    return defaults.bad_request(request, exception)
+
+
+def server_error(request):
+    """Django's 500 page, unless the error came from a database that does not answer
+    (a restart, a failover): then 503 with Retry-After, which says "come back in a
+    moment", and which proxies and clients may retry. Another database error with the
+    database up (a bug, a broken query) stays a 500."""
+    error = sys.exc_info()[1]
+    if isinstance(error, DatabaseError) and (connection_lost() or not database_answers()):
+        # Rendered without a request context, as the 500 page: nothing may need the database.
+        body = loader.render_to_string("503.html")
+        response = HttpResponse(body, status=503)
+        response["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER)
+        return response
+    return defaults.server_error(request)
 
 
 # --- accounts -------------------------------------------------------------------
@@ -42,7 +92,8 @@ def signup(request):
     if request.method == "POST":
         if form.is_valid():
             user = form.save()
-            login(request, user)
+            # Several authentication backends (django-axes first): say which one signed the user in.
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(
                 request,
                 _("Welcome to KopNet, %(name)s. Ask to represent your cooperative, or register it.")
@@ -90,11 +141,11 @@ class PasswordResetView(InvalidFormIs400, auth_views.PasswordResetView):
     subject_template_name = "accounts/password_reset_subject.txt"
     success_url = reverse_lazy("password_reset_done")
 
-    @property
-    def extra_email_context(self):
-        # The link starts with SITE_URL, never with the request's Host header, which
-        # whoever asks for the reset chooses.
-        return {"site_url": settings.SITE_URL}
+    def form_valid(self, form):
+        # The link goes to SITE_URL, never to the host and port the request named
+        # (anyone may send a reset request with Host: their own server).
+        self.extra_email_context = {"site_url": settings.SITE_URL}
+        return super().form_valid(form)
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):

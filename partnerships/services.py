@@ -47,6 +47,8 @@ from registry.policy import acts_for_cooperative
 from registry.services import cooperative_verify, partner_verify
 
 MIN_PARTIES = 2
+# Agreement documents a partnership keeps, in all its submissions.
+MAX_DOCUMENTS = 10
 
 
 def check_parties(parties, initiator):
@@ -540,6 +542,18 @@ def parties_curate(*, curator, partnership, parties, removed=()):
 
 
 def attach_documents(partnership, documents, user):
+    """Store `documents` with the (locked) partnership: at most MAX_DOCUMENTS in all,
+    the stored ones counted, whatever number each submission carries."""
+    documents = list(documents)
+    if not documents:
+        return
+    kept = PartnershipDocument.objects.filter(partnership=partnership).count() if partnership.pk else 0
+    if kept + len(documents) > MAX_DOCUMENTS:
+        raise ValidationError(
+            _("A partnership keeps at most %(most)d agreement documents: it has %(kept)d, and %(sent)d more were sent.")
+            % {"most": MAX_DOCUMENTS, "kept": kept, "sent": len(documents)},
+            code="too_many_documents",
+        )
     for document in documents:
         document.partnership = partnership
         document.uploaded_by = user

@@ -4,6 +4,7 @@ account links every page shows."""
 import re
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import mail
 
@@ -164,7 +165,7 @@ def test_password_reset_sends_a_link_that_sets_a_new_password(client):
     message = mail.outbox[0]
     assert message.to == ["rina@example.org"]
     assert "\n" not in message.subject
-    link = re.search(r"http://127\.0\.0\.1:8000(/akun/sandi/reset/[^/\s]+/[^/\s]+/)", message.body).group(1)
+    link = re.search(rf"{re.escape(settings.SITE_URL)}(/akun/sandi/reset/[^/\s]+/[^/\s]+/)", message.body).group(1)
 
     form_page = client.get(link, follow=True)
     assert form_page.status_code == 200
@@ -180,6 +181,20 @@ def test_password_reset_sends_a_link_that_sets_a_new_password(client):
 
     # The link works once.
     assert client.get(link, follow=True).context["validlink"] is False
+
+
+@pytest.mark.django_db
+def test_the_reset_link_goes_to_site_url_whatever_host_the_request_named(client, settings):
+    """A reset requested with `Host: 127.0.0.1:1337` once mailed a link to that port."""
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.SITE_URL = "https://kopnet.example.org"
+    UserFactory(username="rina", email="rina@example.org")
+    client.post("/akun/sandi/reset/", {"email": "rina@example.org"}, HTTP_HOST="127.0.0.1:1337")
+    (message,) = mail.outbox
+    links = re.findall(r"\S+://\S+", message.body)
+    assert len(links) == 1
+    assert links[0].startswith("https://kopnet.example.org/akun/sandi/reset/")
+    assert "1337" not in message.body
 
 
 @pytest.mark.django_db

@@ -78,22 +78,39 @@ def test_sqlite_file_is_the_default_database():
     assert result.stdout.split() == ["django.db.backends.sqlite3", str(ROOT / "db.sqlite3")]
 
 
-def test_check_deploy_is_clean_with_production_settings():
-    result = subprocess.run(
+def check_deploy(**environment):
+    return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
         env={
             # The browser tests allow Django's async-unsafe calls in this process;
             # a deployment never does, and check --deploy says so.
-            **{key: value for key, value in os.environ.items() if key != "DJANGO_ALLOW_ASYNC_UNSAFE"},
+            **{
+                key: value
+                for key, value in os.environ.items()
+                if key not in ("DJANGO_ALLOW_ASYNC_UNSAFE", "EMAIL_BACKEND")
+            },
             "DEBUG": "0",
             "SECRET_KEY": "a-long-random-production-secret-key-" + "z" * 40,
             "ALLOWED_HOSTS": "kopnet.example.org",
-            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            **environment,
         },
         capture_output=True,
         text=True,
         timeout=120,
     )
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = check_deploy(EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_refuses_the_console_mail_backend_unless_it_was_chosen():
+    """The default backend printed password-reset links to the log and sent nothing."""
+    inherited = check_deploy()
+    assert inherited.returncode != 0
+    assert "kopnet.W001" in inherited.stderr + inherited.stdout
+    chosen = check_deploy(EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend")
+    assert chosen.returncode == 0, chosen.stdout + chosen.stderr

@@ -422,3 +422,36 @@ def test_xlsx_numbers_and_dates_are_read_as_the_codes_people_typed(curator):
     assert (coop.province_id, coop.nik, coop.individual_members, coop.founded.isoformat()) == (
         "32", "3201234567890123", 250, "2001-05-17",
     )  # fmt: skip
+
+
+# --- formulas: written as text, read back as they were ----------------------------------
+
+FORMULAS = {"name": "=1+1 Koperasi", "short_name": "@SUM(A1:A9)", "regency": "-2+3", "phone": "+62 21 5550123"}
+
+
+@pytest.mark.parametrize("file_format", [CSV_FORMAT, XLSX_FORMAT], ids=["csv", "xlsx"])
+def test_the_export_writes_formulas_as_text_and_imports_back_unchanged(curator, file_format):
+    """Anyone may register a cooperative named "=1+1": the curators' export wrote it
+    as a live formula. It is now text (a leading apostrophe), as in the public CSVs,
+    and importing the export gives back the values, not the apostrophes."""
+    cooperative = CooperativeFactory(sectors=[sector("pertanian")], **FORMULAS)
+
+    response = export(curator, "cooperative", file_format)
+
+    if file_format == CSV_FORMAT:
+        (row,) = csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")))
+        cells = {column: row[column] for column in FORMULAS}
+    else:
+        sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+        header = [cell.value for cell in sheet[1]]
+        cells = {column: sheet.cell(row=2, column=header.index(column) + 1) for column in FORMULAS}
+        assert {cell.data_type for cell in cells.values()} == {"s"}  # text, no formula
+        cells = {column: cell.value for column, cell in cells.items()}
+    assert cells == {column: f"'{value}" for column, value in FORMULAS.items()}
+
+    name = "export.csv" if file_format == CSV_FORMAT else "export.xlsx"
+    preview = upload(curator, "cooperative", SimpleUploadedFile(name, response.content), file_format)
+    assert preview.context["result"].totals["skip"] == 1  # nothing changed: the values came back as they were
+    confirm(curator, "cooperative", preview)
+    cooperative.refresh_from_db()
+    assert {column: getattr(cooperative, column) for column in FORMULAS} == FORMULAS

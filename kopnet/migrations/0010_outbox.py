@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('kopnet', '0008_cache_lz4'),
+        ('kopnet', '0009_curators_lift_lockouts'),
     ]
 
     operations = [

@@ -426,7 +426,7 @@ class Setup(dict):
         from django.db import connection
 
         from bench.scale import ensure_curator
-        from kopnet.models import Verification
+        from kopnet.models import Verification, VerifiedEmail
         from registry.models import Cooperative, CooperativeType, Representation, RepresentationState, Scope, Tier
 
         rng = random.Random(11)
@@ -436,6 +436,7 @@ class Setup(dict):
         official, _created = get_user_model().objects.get_or_create(username=OFFICIAL)
         official.password = make_password(PASSWORD)
         official.save(update_fields=["password"])
+        VerifiedEmail.mark(official)  # registering a cooperative asks for a proven address
         verified = Cooperative.objects.filter(verification=Verification.VERIFIED, tier=Tier.PRIMER)
         ids = list(verified.order_by("pk").values_list("pk", flat=True)[:5000])
         self.mine = rng.sample(ids, OFFICIAL_COOPERATIVES)

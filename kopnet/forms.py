@@ -140,13 +140,13 @@ class SignupForm(BootstrapFormMixin, auth_forms.UserCreationForm):
         fields = ("username", "email")
 
     def clean_email(self):
+        # No "already exists" here: that would tell anyone which addresses have an
+        # account. The sign-up view mails the address's owner instead.
+        return get_user_model().objects.normalize_email(self.cleaned_data["email"])
+
+    def account_with_email(self):
         # One account per address, so that a password reset reaches exactly one account.
-        email = get_user_model().objects.normalize_email(self.cleaned_data["email"])
-        if get_user_model().objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                _("An account with this email already exists. Sign in, or reset its password."), code="unique"
-            )
-        return email
+        return get_user_model().objects.filter(email__iexact=self.cleaned_data["email"]).first()
 
 
 class LoginForm(BootstrapFormMixin, auth_forms.AuthenticationForm):

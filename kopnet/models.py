@@ -530,3 +530,31 @@ class OutboxMessage(models.Model):
 
     def __str__(self):
         return self.subject
+class VerifiedEmail(models.Model):
+    """An account's address proven by the link sent to it: the account may then ask
+    to act for a cooperative. It counts while the account's email is the one proven
+    (an address changed in the admin needs proving again)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="verified_email"
+    )
+    email = models.EmailField(_("email"), max_length=254, blank=True)
+    verified_at = models.DateTimeField(_("verified at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("verified email address")
+        verbose_name_plural = _("verified email addresses")
+
+    def __str__(self):
+        return self.email
+
+    @classmethod
+    def holds(cls, user):
+        """Whether `user` has proven the address their account has now."""
+        if not getattr(user, "is_authenticated", False):
+            return False
+        return cls.objects.filter(user_id=user.pk, email__iexact=user.email).exists()
+
+    @classmethod
+    def mark(cls, user):
+        cls.objects.update_or_create(user=user, defaults={"email": user.email, "verified_at": timezone.now()})

@@ -221,6 +221,9 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 # The address the site is reached at, for links in emails.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# How long the link that proves a new account's address stays good (seconds).
+EMAIL_VERIFY_MAX_AGE = 3 * 24 * 3600
+
 # Production hardening; `manage.py check --deploy` is clean when DEBUG is off.
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -1,9 +1,12 @@
+import functools
 import sys
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -13,7 +16,9 @@ from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.debug import sensitive_post_parameters
 
+from kopnet import accounts
 from kopnet.forms import LoginForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm, SignupForm
+from kopnet.models import VerifiedEmail
 from kopnet.uploads import UploadTooLarge
 
 
@@ -85,23 +90,75 @@ class InvalidFormIs400:
 
 @sensitive_post_parameters("password1", "password2")
 def signup(request):
-    """A new account, signed in at once; representation is asked for from the dashboard."""
+    """A new account, not signed in until it is used: the answer is the same whether
+    the address already has an account or not (no account enumeration). A new account
+    gets a link that proves its address; an address that has one gets a notice."""
     if request.user.is_authenticated:
         return redirect(settings.LOGIN_REDIRECT_URL)
     form = SignupForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
-            user = form.save()
-            # Several authentication backends (django-axes first): say which one signed the user in.
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(
-                request,
-                _("Welcome to KopNet, %(name)s. Ask to represent your cooperative, or register it.")
-                % {"name": user.get_username()},
-            )
-            return redirect(settings.LOGIN_REDIRECT_URL)
+            owner = form.account_with_email()
+            if owner is not None:
+                make_password(form.cleaned_data["password1"])  # as long as a new account takes
+                accounts.send_signup_attempt_notice(owner.email)
+            else:
+                accounts.send_verify_link(form.save())
+            return redirect("signup_done")
         return render(request, "accounts/signup.html", {"form": form}, status=400)
     return render(request, "accounts/signup.html", {"form": form})
+
+
+def signup_done(request):
+    return render(request, "accounts/signup_done.html")
+
+
+def email_verify(request, token):
+    """The link from the sign-up mail: the address is proven; a bad link answers 400."""
+    try:
+        user = accounts.verify_email(token)
+    except ValidationError as error:
+        return render(request, "accounts/email_verify_failed.html", {"error": error.messages[0]}, status=400)
+    messages.success(request, _("Your email address %(email)s is confirmed.") % {"email": user.email})
+    if request.user.is_authenticated:
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    return redirect("login")
+
+
+@login_required
+def email_status(request):
+    """Whether the account's address is proven; a POST sends the link again."""
+    verified = VerifiedEmail.holds(request.user)
+    if request.method == "POST":
+        if verified:
+            messages.info(request, _("Your email address is already confirmed."))
+        elif not request.user.email:
+            messages.error(request, _("Your account has no email address. Ask Dekopin's curators to add one."))
+        else:
+            accounts.send_verify_link(request.user)
+            messages.success(
+                request, _("We sent a new link to %(email)s. Open it to confirm the address.") % {"email": request.user.email}
+            )
+        return redirect("email_status")
+    return render(request, "accounts/email_status.html", {"verified": verified})
+
+
+def verified_email_required(view):
+    """For pages where an account asks to act for a cooperative: until its address is
+    proven, the account is sent to the page that says so and resends the link."""
+
+    @login_required
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not VerifiedEmail.holds(request.user):
+            messages.warning(
+                request,
+                _("Confirm your email address first: open the link we sent you, or ask for a new one below."),
+            )
+            return redirect("email_status")
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 class LoginView(InvalidFormIs400, auth_views.LoginView):

@@ -10,6 +10,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kopnet.accounts import require_verified_email
 from kopnet import policy
 from kopnet.models import Verification
 from kopnet.services import (
@@ -41,6 +42,7 @@ def saved_or_explained(record, save):
 
 def representation_request(*, user, cooperative):
     """Ask to represent a verified cooperative; one open request or approval per person."""
+    require_verified_email(user)
     existing = Representation.objects.open().filter(user=user, cooperative=cooperative).first()
     if existing is not None:
         if existing.state == RepresentationState.APPROVED:
@@ -111,6 +113,7 @@ def cooperative_register(*, user, cooperative, sectors=()):
     representation counts for visibility); visitors see it once verified. Two
     cooperatives of the same name registered at once get distinct slugs.
     """
+    require_verified_email(user)  # its creator asks to represent it
     cooperative.verification = Verification.PENDING
     cooperative.verification_by = None
     cooperative.verification_at = None

@@ -25,6 +25,7 @@ from kopnet import policy
 from kopnet.lists import CSV_CHUNK, RegistryListView, csv_bool, csv_bool_where
 from kopnet.models import Verification
 from kopnet.services import StaleVersion, changed_since, latest_revision, pending_revision
+from kopnet.views import verified_email_required
 from registry import services
 from registry.filters import CooperativeFilter, PartnerFilter
 from registry.forms import CooperativeForm, CooperativeSearchForm, RepresentationRequestForm
@@ -341,7 +342,7 @@ class PartnerDetailView(RegistryDetailView):
 PICKER_RESULTS = 20
 
 
-@login_required
+@verified_email_required
 def representation_request(request):
     """Search the verified cooperatives and ask to represent one (no JavaScript needed)."""
     form = RepresentationRequestForm(request.POST or None)
@@ -382,7 +383,7 @@ def representation_request(request):
     return render(request, "registry/representation_request.html", context, status=status)
 
 
-@login_required
+@verified_email_required
 def cooperative_create(request):
     """Register a cooperative that is not in the registry yet; it waits for verification."""
     form = CooperativeForm(request.POST or None)

@@ -4,7 +4,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from kopnet.models import Verification
+from kopnet.models import Verification, VerifiedEmail
 from kopnet.permissions import CURATOR_GROUP
 from registry.models import (
     Cooperative,
@@ -37,6 +37,13 @@ class UserFactory(factory.django.DjangoModelFactory):
     def save_password(user, create, extracted, **kwargs):
         if create:
             user.save()
+
+    @factory.post_generation
+    def email_verified(user, create, extracted, **kwargs):
+        # An account that has proven its address, as every account before sign-up
+        # asked for it; UserFactory(email_verified=False) for a new, unproven one.
+        if create and extracted is not False:
+            VerifiedEmail.mark(user)
 
 
 class CuratorFactory(UserFactory):

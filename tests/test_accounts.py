@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import mail
 
+from kopnet.models import VerifiedEmail
 from tests.factories import PASSWORD, CuratorFactory, UserFactory
 
 NEW_PASSWORD = "Kebun-kelapa-sawit-77"
@@ -20,20 +21,22 @@ def english(client):
 
 
 @pytest.mark.django_db
-def test_sign_up_creates_the_account_and_signs_in(client):
+def test_sign_up_creates_the_account_and_mails_the_link_without_signing_in(client):
     response = client.post(
         "/akun/daftar/",
         {"username": "budi", "email": "budi@example.org", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
     )
     assert response.status_code == 302
-    assert response.url == "/akun/"
+    assert response.url == "/akun/daftar/terkirim/"
     user = get_user_model().objects.get(username="budi")
     assert user.email == "budi@example.org"
     assert user.check_password(NEW_PASSWORD)
-    assert client.session["_auth_user_id"] == str(user.pk)
-    dashboard = client.get(response.url)
-    assert dashboard.status_code == 200
-    assert [message.level_tag for message in dashboard.context["messages"]] == ["success"]
+    assert "_auth_user_id" not in client.session
+    assert not VerifiedEmail.holds(user)
+    (message,) = mail.outbox
+    assert message.to == ["budi@example.org"]
+    assert "/akun/email/" in message.body
+    assert client.get(response.url).status_code == 200
 
 
 @pytest.mark.django_db
@@ -57,14 +60,14 @@ def test_sign_up_with_bad_input_is_a_400_with_the_fields_error(client, data, fie
 
 
 @pytest.mark.django_db
-def test_sign_up_refuses_a_taken_username_in_any_case_and_a_taken_email(client):
+def test_sign_up_refuses_a_taken_username_in_any_case(client):
     UserFactory(username="Budi", email="budi@example.org")
     response = client.post(
         "/akun/daftar/",
-        {"username": "budi", "email": "BUDI@example.org", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+        {"username": "budi", "email": "lain@example.org", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
     )
     assert response.status_code == 400
-    assert set(response.context["form"].errors) == {"username", "email"}
+    assert set(response.context["form"].errors) == {"username"}
 
 
 @pytest.mark.django_db

@@ -5,6 +5,7 @@ Each person has a browser context of their own, so that their sign-ins stay apar
 
 import re
 
+from django.core import mail
 from playwright.sync_api import expect
 
 from partnerships.models import Confirmation, Partnership
@@ -47,7 +48,7 @@ def test_sign_up_represent_register_confirm_verify_and_find(
     own, other = cooperatives["own"], cooperatives["other"]
     url = live_server.url
 
-    # A new user signs up, and is signed in at once.
+    # A new user signs up, opens the link mailed to them, then signs in.
     user = open_as(None)
     user.goto(url + "/akun/daftar/")
     user.locator("#id_username").fill("pengurus1")
@@ -55,8 +56,16 @@ def test_sign_up_represent_register_confirm_verify_and_find(
     user.locator("#id_password1").fill("Sawah-Subur-2026!")
     user.locator("#id_password2").fill("Sawah-Subur-2026!")
     user.get_by_role("button", name="Buat akun").click()
+    user.wait_for_url(url + "/akun/daftar/terkirim/")
+    (message,) = mail.outbox
+    link = re.search(r"https?://\S+", message.body).group(0)
+    user.goto(url + "/akun/email/" + link.split("/akun/email/", 1)[1])
+    user.wait_for_url("**/akun/masuk/")
+    expect(user.locator(".alert-success")).to_contain_text("pengurus1@example.org")
+    user.locator("#id_username").fill("pengurus1")
+    user.locator("#id_password").fill("Sawah-Subur-2026!")
+    user.locator("form[action='/akun/masuk/'] button[type=submit]").click()
     user.wait_for_url(url + "/akun/")
-    expect(user.get_by_role("alert").or_(user.locator(".alert-success"))).to_contain_text("pengurus1")
 
     # They ask to represent their cooperative: search it, choose it, ask.
     user.get_by_role("link", name="Wakili koperasi").click()

@@ -190,9 +190,9 @@ def test_representation_page_asks_visitors_to_sign_in(visitor):
 def test_representation_search_queries_do_not_grow_with_results(user_client, django_assert_num_queries, rows):
     for number in range(rows):
         CooperativeFactory(name=f"Koperasi Tani {number:02d}")
-    # 1 session, 2 user, 3 the matching cooperatives with their provinces,
-    # 4 my open representations among them.
-    with django_assert_num_queries(4):
+    # 1 session, 2 user, 3 whether the account's address is proven (kopnet.accounts),
+    # 4 the matching cooperatives with their provinces, 5 my open representations among them.
+    with django_assert_num_queries(5):
         response = user_client.get("/akun/wakili/", {"q": "tani"})
     assert len(response.context["results"]) == rows
 

@@ -10,8 +10,8 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kopnet.accounts import require_verified_email
 from kopnet import policy
+from kopnet.accounts import require_verified_email
 from kopnet.models import Verification
 from kopnet.services import (
     back_to_pending,

@@ -171,6 +171,9 @@ class CooperativeSuggestionsView(CooperativeSectionView):
         return super().get_context_data(**kwargs)
 
 
+DOCUMENT_POLICY = "sandbox; default-src 'none'"
+
+
 def document_download(request, reference, pk):
     """An agreement document, as an attachment, for those who may see its partnership."""
     document = selectors.document_for_download(request.user, reference, pk)
@@ -180,9 +183,14 @@ def document_download(request, reference, pk):
         handle = document.file.open("rb")
     except FileNotFoundError as error:
         raise Http404(_("There is no such document.")) from error
-    return FileResponse(
+    response = FileResponse(
         handle, as_attachment=True, filename=download_name(document), content_type=document.content_type
     )
+    # Should a browser render it anyway (a PDF viewer, a mislabelled file), it runs in a
+    # sandbox with nothing allowed: no scripts, no requests, no KopNet cookies' origin.
+    response["Content-Security-Policy"] = DOCUMENT_POLICY
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def download_name(document):

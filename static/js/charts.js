@@ -8,6 +8,9 @@
     const source = document.getElementById(canvas.dataset.chart);
     if (!source) continue;
     const data = JSON.parse(source.textContent);
+    // A horizontal chart is as tall as its table's rows (set here: no inline styles, CSP).
+    const rows = Number(canvas.parentElement.dataset.rows);
+    if (rows) canvas.parentElement.style.height = `${rows * 26}px`;
     new Chart(canvas, {
       type: "bar",
       data: {

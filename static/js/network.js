@@ -5,6 +5,8 @@
 // On the network's own page it is drawn at once; on the cooperative's profile once
 // kopnet.js has fetched it in ("kn:deferred").
 (function () {
+  const CYTOSCAPE_STYLESHEET = "__________cytoscape_stylesheet";
+
   function draw() {
     const container = document.getElementById("kn-network");
     const source = document.getElementById("kn-network-data");
@@ -37,6 +39,14 @@
       room -= 1;
     }
 
+    // Cytoscape adds a <style> element for its container unless an element with this id
+    // exists; the CSP refuses inline styles, so partnerships.css holds its one rule
+    // (.__________cytoscape_container) and this placeholder tells cytoscape so.
+    if (!document.getElementById(CYTOSCAPE_STYLESHEET)) {
+      const placeholder = document.createElement("meta");
+      placeholder.id = CYTOSCAPE_STYLESHEET;
+      document.head.append(placeholder);
+    }
     const cy = cytoscape({
       container,
       elements,

@@ -89,3 +89,48 @@ def screen():
         return path
 
     return take
+
+
+# Every page of every browser test is watched: a Content-Security-Policy violation, an
+# error in the console (a missing file, a failed script) or an uncaught exception fails
+# the test that saw it. A 4xx page that a test asks for on purpose (a form sent back
+# with its errors) is not a failure; a resource it loads failing is.
+REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || "inline"}`
+    + ` at ${event.sourceFile || event.documentURI}:${event.lineNumber}`);
+});
+"""
+
+
+@pytest.fixture
+def console_problems():
+    """What the browser reported on the test's pages; checked when the test ends."""
+    return []
+
+
+@pytest.fixture
+def new_context(new_context, console_problems):
+    documents_answered_4xx = set()
+
+    def record_document(response):
+        if response.request.resource_type == "document" and response.status >= 400:
+            documents_answered_4xx.add(response.url)
+
+    def record_message(message):
+        if message.type != "error":
+            return
+        if message.text.startswith("Failed to load resource") and message.location.get("url") in documents_answered_4xx:
+            return
+        console_problems.append(f"{message.text} ({message.location.get('url')})")
+
+    def create(**kwargs):
+        context = new_context(**kwargs)
+        context.add_init_script(REPORT_VIOLATIONS)
+        context.on("response", record_document)
+        context.on("console", record_message)
+        context.on("weberror", lambda error: console_problems.append(f"uncaught: {error.error}"))
+        return context
+
+    yield create
+    assert not console_problems, "the browser reported:\n" + "\n".join(dict.fromkeys(console_problems))

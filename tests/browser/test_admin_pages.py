@@ -1,0 +1,52 @@
+"""The curators' admin in a real browser under the Content-Security-Policy: its lists,
+forms, histories, the import page with a bad file, the export page and an action that
+asks for a note all work, and the browser reports nothing (tests/browser/conftest.py
+fails a test on any CSP violation or console error)."""
+
+from django.conf import settings as django_settings
+from django.contrib.auth import get_user_model
+from django.test import Client
+from playwright.sync_api import expect
+
+from registry.models import Cooperative
+from tests.pages import build_pages
+
+
+def test_admin_pages_work_under_the_policy(live_server, transactional_db, page, monkeypatch, settings, tmp_path, screen):
+    build_pages(monkeypatch, settings, tmp_path)
+    superuser = get_user_model().objects.create_superuser("pengelola", "pengelola@example.org", "sandi-yang-panjang-1")
+    client = Client()
+    client.force_login(superuser)
+    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+    cooperative = Cooperative.objects.order_by("pk").first()
+    url = live_server.url + "/admin/registry/cooperative/"
+
+    for path in ("/admin/", "/admin/registry/cooperative/", "/admin/registry/cooperative/add/",
+                 f"/admin/registry/cooperative/{cooperative.pk}/change/",
+                 f"/admin/registry/cooperative/{cooperative.pk}/history/",
+                 "/admin/partnerships/partnership/", "/admin/axes/accessattempt/"):  # fmt: skip
+        assert page.goto(live_server.url + path).status == 200, path
+        expect(page.locator("#content")).to_be_visible()
+
+    # The export page (ExportForm: no selectable fields, whose template has inline code).
+    page.goto(url + "export/")
+    expect(page.locator("select[name=format]")).to_be_visible()
+
+    # The import page with a file whose row is bad: the errors, styled from admin.css.
+    page.goto(url + "import/")
+    bad = tmp_path / "koperasi.csv"
+    bad.write_text("slug,name,tier\n,,bukan-tingkat\n", encoding="utf-8")
+    page.locator("input[type=file]").set_input_files(str(bad))
+    page.locator("select[name=format]").select_option(label="csv")
+    page.locator("input[type=submit]").click()
+    expect(page.locator("h2").first).to_be_visible()
+    screen(page, "admin-import-errors")
+
+    # An action that asks for a note first.
+    page.goto(url)
+    page.locator("#result_list tbody tr").first.locator("input.action-select").check()
+    page.locator('select[name="action"]').select_option("reject_selected")
+    page.locator('button[name="index"]').click()
+    expect(page.locator("textarea")).to_be_visible()
+    screen(page, "admin-action-note")

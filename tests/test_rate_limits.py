@@ -4,6 +4,7 @@ Retry-After and a message in the reader's language past the limit."""
 
 import itertools
 import json
+import threading
 
 import pytest
 from django.test import Client
@@ -253,3 +254,23 @@ def test_a_rate_that_means_nothing_refuses_to_start(monkeypatch, value):
     with pytest.raises(ImproperlyConfigured):
         env_rate("KOPNET_RATE_TEST", "1/h")
 
+
+
+def test_parallel_requests_pass_no_more_than_the_limit():
+    """Each allowed request claims a slot of its own with cache.add(): requests that
+    read the same count at once cannot all pass, as they would with a read and a write."""
+    barrier = threading.Barrier(12)
+    answers = []
+
+    def ask():
+        barrier.wait()
+        answers.append(ratelimits.hit("test", ADDRESS, (5, 3600)))
+
+    threads = [threading.Thread(target=ask) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert answers.count(None) == 5
+    assert sorted(set(answers) - {None}) == [3600 - 610]

@@ -18,8 +18,8 @@ from django.views import defaults
 from django.views.decorators.debug import sensitive_post_parameters
 
 from kopnet import accounts
-from kopnet.forms import LoginForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm, SignupForm
 from kopnet.clients import client_address
+from kopnet.forms import LoginForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm, SignupForm
 from kopnet.models import VerifiedEmail
 from kopnet.ratelimits import posted_email, rate_limited
 from kopnet.uploads import UploadTooLarge

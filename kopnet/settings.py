@@ -25,6 +25,21 @@ def env_bool(name, default):
     raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), not {value!r}.")
 
 
+def env_rate(name, default):
+    """A rate limit from the environment as (requests, seconds): "5/h" is 5 an hour
+    (s, m, h, d: a second, minute, hour, day; "5/10m" is 5 in ten minutes); "0" or
+    "off" is no limit (None)."""
+    value = (os.environ.get(name) or default).strip().lower()
+    if value in ("0", "off"):
+        return None
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    count, _, period = value.partition("/")
+    multiple, unit = period[:-1] or "1", period[-1:]
+    if not (count.isdigit() and int(count) > 0 and multiple.isdigit() and int(multiple) > 0 and unit in units):
+        raise ImproperlyConfigured(f"{name} must be a rate such as 5/h or 120/m (or 0 for none), not {value!r}.")
+    return int(count), int(multiple) * units[unit]
+
+
 def env_list(name, default):
     value = os.environ.get(name)
     if value is None:
@@ -120,6 +135,18 @@ AXES_RESET_ON_SUCCESS = False
 # Proxies in front that set X-Forwarded-For (deploy/nginx: 1); 0 reads the
 # connection's address and ignores the header (kopnet.clients.client_address).
 KOPNET_TRUSTED_PROXIES = int(os.environ.get("KOPNET_TRUSTED_PROXIES", "0"))
+# Rate limits per client address on what costs (kopnet/ratelimits.py): a request over
+# the limit answers 429 with Retry-After. A sign-up and a password reset each send an
+# email (to anyone's address); the pickers' search runs a name search for each
+# keystroke; a visitor's CSV is a whole list. A person never reaches these numbers.
+# KOPNET_RATE_LIMITS=0 counts and logs, but refuses nothing (to watch before enforcing).
+KOPNET_RATE_LIMITS = env_bool("KOPNET_RATE_LIMITS", True)
+KOPNET_RATE_SIGNUP = env_rate("KOPNET_RATE_SIGNUP", "5/h")
+# Per address and per email address asked for.
+KOPNET_RATE_PASSWORD_RESET = env_rate("KOPNET_RATE_PASSWORD_RESET", "5/h")
+KOPNET_RATE_ORGANISATION_SEARCH = env_rate("KOPNET_RATE_ORGANISATION_SEARCH", "120/m")
+# Signed-out downloads only: signed-in people are not limited.
+KOPNET_RATE_EXPORT = env_rate("KOPNET_RATE_EXPORT", "30/h")
 
 ROOT_URLCONF = "kopnet.urls"
 

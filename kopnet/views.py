@@ -12,13 +12,16 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.urls import reverse_lazy
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.debug import sensitive_post_parameters
 
 from kopnet import accounts
+from kopnet.clients import client_address
 from kopnet.forms import LoginForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm, SignupForm
 from kopnet.models import VerifiedEmail
+from kopnet.ratelimits import posted_email, rate_limited
 from kopnet.uploads import UploadTooLarge
 
 
@@ -88,6 +91,7 @@ class InvalidFormIs400:
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
+@rate_limited("signup", "KOPNET_RATE_SIGNUP")
 @sensitive_post_parameters("password1", "password2")
 def signup(request):
     """A new account, not signed in until it is used: the answer is the same whether
@@ -191,6 +195,11 @@ class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
     template_name = "accounts/password_change_done.html"
 
 
+# Per address, and per email address asked for: one address gets at most so many
+# reset mails an hour, from however many clients.
+@method_decorator(
+    rate_limited("password_reset", "KOPNET_RATE_PASSWORD_RESET", keys=(client_address, posted_email)), name="dispatch"
+)
 class PasswordResetView(InvalidFormIs400, auth_views.PasswordResetView):
     form_class = PasswordResetForm
     template_name = "accounts/password_reset_form.html"

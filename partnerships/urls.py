@@ -2,6 +2,7 @@ from django.urls import path, re_path
 
 from kopnet import links
 from kopnet.cache import cached_for_visitors
+from kopnet.ratelimits import export_limited
 from partnerships.models import REFERENCE_FORM
 from partnerships.views import dashboard, public, register
 
@@ -23,7 +24,7 @@ for name, form, stand_in in [
     links.keyed(f"{app_name}:{name}", form, stand_in)
 urlpatterns = [
     # public.py: list, detail, documents, a cooperative's network and suggestions, statistics
-    path("kerjasama/", cached_for_visitors(public.PartnershipListView.as_view()), name="partnership_list"),
+    path("kerjasama/", export_limited(cached_for_visitors(public.PartnershipListView.as_view())), name="partnership_list"),
     re_path(
         rf"^kerjasama/{REFERENCE}/$",
         cached_for_visitors(public.PartnershipDetailView.as_view()),

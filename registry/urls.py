@@ -2,6 +2,7 @@ from django.urls import path
 
 from kopnet import links
 from kopnet.cache import cached_for_visitors
+from kopnet.ratelimits import export_limited
 from registry import views
 
 app_name = "registry"
@@ -11,7 +12,7 @@ links.keyed(f"{app_name}:cooperative_detail", links.SLUG, "kn-stand-in")
 links.keyed(f"{app_name}:partner_detail", links.SLUG, "kn-stand-in")
 links.keyed(f"{app_name}:cooperative_members", links.SLUG, "kn-stand-in")
 urlpatterns = [
-    path("koperasi/", cached_for_visitors(views.CooperativeListView.as_view()), name="cooperative_list"),
+    path("koperasi/", export_limited(cached_for_visitors(views.CooperativeListView.as_view())), name="cooperative_list"),
     # Before the profile's route, which would take "baru" for a slug.
     path("koperasi/baru/", views.cooperative_create, name="cooperative_create"),
     path("koperasi/<slug:slug>/", cached_for_visitors(views.CooperativeDetailView.as_view()), name="cooperative_detail"),
@@ -23,6 +24,6 @@ urlpatterns = [
         name="cooperative_members",
     ),
     path("akun/wakili/", views.representation_request, name="representation_request"),
-    path("mitra/", cached_for_visitors(views.PartnerListView.as_view()), name="partner_list"),
+    path("mitra/", export_limited(cached_for_visitors(views.PartnerListView.as_view())), name="partner_list"),
     path("mitra/<slug:slug>/", cached_for_visitors(views.PartnerDetailView.as_view()), name="partner_detail"),
 ]

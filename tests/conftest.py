@@ -39,6 +39,14 @@ def _page_cache_off(settings):
 
 
 @pytest.fixture(autouse=True)
+def _rate_limits_count_only(settings):
+    """Requests are counted against the rate limits, but none is refused: tests that
+    sign up, reset or download many times stay about what they test.
+    tests/test_rate_limits.py turns refusing on."""
+    settings.KOPNET_RATE_LIMITS = False
+
+
+@pytest.fixture(autouse=True)
 def _indonesian_by_default():
     # Tests that render outside a request see the same default as visitors.
     with translation.override("id"):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from kopnet import policy
 from kopnet.models import Verification
+from kopnet.ratelimits import rate_limited
 from kopnet.services import pending_revision
 from partnerships.forms import PartnershipRegistration
 from partnerships.models import Partnership
@@ -79,6 +80,7 @@ def partnership_update(request, reference):
     return render(request, TEMPLATE, context(registration, verified, proposed))
 
 
+@rate_limited("organisation_search", "KOPNET_RATE_ORGANISATION_SEARCH", methods=("GET", "HEAD"), json=True)
 def organisation_search(request):
     """Verified cooperatives and partners whose name matches `q`, for the pickers (JSON).
 

@@ -118,6 +118,13 @@
       status.textContent = text.searching || "";
       try {
         const response = await fetch(url, { signal: controller.signal, headers: { Accept: "application/json" } });
+        if (response.status === 429) {
+          // Too many searches (kopnet/ratelimits.py): say so, and when to try again.
+          const refused = await response.json().catch(() => ({}));
+          show([]);
+          status.textContent = ((refused.errors || {}).__all__ || [text.failed || ""]).join(" ");
+          return;
+        }
         if (!response.ok) throw new Error(String(response.status));
         const body = await response.json();
         show(body.results || []);

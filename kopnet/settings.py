@@ -106,7 +106,8 @@ AXES_RESET_ON_SUCCESS = False
 # /admin/login/; KOPNET_ADMIN_2FA=1 makes the admin require one of every staff account.
 # Off by default so that development and the demo accounts sign in with a password.
 KOPNET_ADMIN_2FA = env_bool("KOPNET_ADMIN_2FA", False)
-KOPNET_ADMIN_2FA_FROM_ENVIRONMENT = "KOPNET_ADMIN_2FA" in os.environ
+# Whether the environment chose it: check --deploy warns of the default in production (kopnet/checks.py).
+KOPNET_ADMIN_2FA_FROM_ENVIRONMENT = os.environ.get("KOPNET_ADMIN_2FA", "") != ""
 OTP_TOTP_ISSUER = "KopNet"
 # The admin never shows a device's secret or its QR code again once it is made.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True

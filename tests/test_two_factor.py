@@ -270,3 +270,23 @@ def test_curators_see_who_has_a_second_factor_but_only_a_superuser_removes_one(c
     deleted = administrator.post(f"/admin/otp_totp/totpdevice/{device.pk}/delete/", {"post": "yes"})
     assert deleted.status_code == 302
     assert not TOTPDevice.objects.filter(pk=device.pk).exists()
+
+
+# Markup ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_the_second_factor_pages_parse_as_html5(language, curator, curator_user):
+    from tests.test_html_valid import problems_of
+
+    curator.cookies["django_language"] = language
+    set_up = curator.get(SET_UP)
+    device = TOTPDevice.objects.get(user=curator_user)
+    refused = curator.post(SET_UP, {"otp_token": wrong_code(device)})
+    device.confirmed = True
+    device.save()
+    status = curator.get(SET_UP)
+    removal_refused = curator.post(SET_UP, {"otp_token": ""})
+    admin_login = english(Client()).post(ADMIN_SIGN_IN, {"username": "curator", "password": PASSWORD})
+    for response in (set_up, refused, status, removal_refused, admin_login):
+        assert problems_of(response.content)[1] == []

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class KopnetConfig(AppConfig):
@@ -9,3 +10,11 @@ class KopnetConfig(AppConfig):
 
     def ready(self):
         from kopnet import checks  # noqa: F401  (registers them)
+
+
+class KopnetAdminConfig(admin_apps.AdminConfig):
+    """django.contrib.admin with KopNet's site as `admin.site`: every app's
+    registrations land on it, and it asks staff for their second factor."""
+
+    default = False  # "kopnet" in INSTALLED_APPS is KopnetConfig
+    default_site = "kopnet.admin_site.KopnetAdminSite"

@@ -24,3 +24,20 @@ def mail_is_sent(app_configs, **kwargs):
             id="kopnet.W001",
         )
     ]
+
+
+@register(Tags.security, deploy=True)
+def admin_asks_for_a_second_factor(app_configs, **kwargs):
+    """In production the admin (every verification, every export) should not open to
+    a password alone: KOPNET_ADMIN_2FA=1, or =0 said on purpose."""
+    if settings.DEBUG or settings.KOPNET_ADMIN_2FA or settings.KOPNET_ADMIN_2FA_FROM_ENVIRONMENT:
+        return []
+    return [
+        Warning(
+            "KOPNET_ADMIN_2FA is off by default: staff accounts without a second factor enter the admin "
+            "with their password alone.",
+            hint="Set KOPNET_ADMIN_2FA=1 in the environment (staff then set up an authenticator app at "
+            "/akun/dua-faktor/), or KOPNET_ADMIN_2FA=0 if that is really meant.",
+            id="kopnet.W002",
+        )
+    ]

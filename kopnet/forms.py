@@ -163,3 +163,74 @@ class PasswordResetForm(BootstrapFormMixin, auth_forms.PasswordResetForm):
 
 class SetPasswordForm(BootstrapFormMixin, auth_forms.SetPasswordForm):
     pass
+
+
+CODE_WIDGET_ATTRS = {"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+
+
+def check_code(device, code):
+    """A code from the app against `device` (django-otp's throttling counts every
+    wrong one); a ValidationError that says why when it is refused."""
+    allowed, _extra = device.verify_is_allowed()
+    if not allowed:
+        raise forms.ValidationError(_("Too many wrong codes: wait a minute, then enter the code your app shows."))
+    if not device.verify_token(code.replace(" ", "")):
+        raise forms.ValidationError(
+            _("That code is wrong or has expired. Enter the code your authenticator app shows now.")
+        )
+
+
+class SecondFactorConfirmForm(BootstrapFormMixin, forms.Form):
+    """The first code of a new device: proves that the app holds its secret."""
+
+    otp_token = forms.CharField(
+        label=_("Code from your authenticator app"), max_length=16, widget=forms.TextInput(attrs=CODE_WIDGET_ATTRS)
+    )
+
+    def __init__(self, *args, device, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.device = device
+
+    def clean_otp_token(self):
+        check_code(self.device, self.cleaned_data["otp_token"])
+        return self.cleaned_data["otp_token"]
+
+
+class SecondFactorRemoveForm(BootstrapFormMixin, forms.Form):
+    """Removing the second factor takes a current code; the password is enough only
+    in a session that already gave a code. Otherwise anyone holding the password
+    alone could sign in on the site's page, remove the second factor here and enter
+    the admin with the password: the one thing a second factor is for."""
+
+    otp_token = forms.CharField(
+        label=_("Code from your authenticator app"),
+        max_length=16,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+    password = forms.CharField(
+        label=_("Or your password"), required=False, strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+
+    def __init__(self, *args, user, device, password_allowed, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user, self.device = user, device
+        if not password_allowed:
+            del self.fields["password"]
+
+    def clean(self):
+        cleaned = super().clean()
+        code, password = cleaned.get("otp_token"), cleaned.get("password")
+        if code:
+            try:
+                check_code(self.device, code)
+            except forms.ValidationError as error:
+                self.add_error("otp_token", error)
+        elif password:
+            if not self.user.check_password(password):
+                self.add_error("password", _("That is not your password."))
+        elif "password" in self.fields:
+            raise forms.ValidationError(_("Enter a code from your authenticator app, or your password."))
+        else:
+            self.add_error("otp_token", _("Enter the code your authenticator app shows."))
+        return cleaned

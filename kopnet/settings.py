@@ -62,7 +62,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin on KopNet's site, which asks staff for their second factor (kopnet/admin_site.py).
+    "kopnet.apps.KopnetAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -75,6 +76,8 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "kopnet",
     "registry",
     "partnerships",
@@ -91,6 +94,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session gave a second factor (django-otp).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -132,6 +137,16 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_LOCKOUT_CALLABLE = "kopnet.clients.locked_out"
 AXES_CLIENT_IP_CALLABLE = "kopnet.clients.client_address"
 AXES_RESET_ON_SUCCESS = False
+# Second factor (django-otp, TOTP) for staff accounts, set up at /akun/dua-faktor/
+# (kopnet/two_factor.py). A staff account with one always gives its code at
+# /admin/login/; KOPNET_ADMIN_2FA=1 makes the admin require one of every staff account.
+# Off by default so that development and the demo accounts sign in with a password.
+KOPNET_ADMIN_2FA = env_bool("KOPNET_ADMIN_2FA", False)
+# Whether the environment chose it: check --deploy warns of the default in production (kopnet/checks.py).
+KOPNET_ADMIN_2FA_FROM_ENVIRONMENT = os.environ.get("KOPNET_ADMIN_2FA", "") != ""
+OTP_TOTP_ISSUER = "KopNet"
+# The admin never shows a device's secret or its QR code again once it is made.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Proxies in front that set X-Forwarded-For (deploy/nginx: 1); 0 reads the
 # connection's address and ignores the header (kopnet.clients.client_address).
 KOPNET_TRUSTED_PROXIES = int(os.environ.get("KOPNET_TRUSTED_PROXIES", "0"))

@@ -21,6 +21,7 @@ urlpatterns = [
     path("akun/daftar/terkirim/", views.signup_done, name="signup_done"),
     path("akun/email/", views.email_status, name="email_status"),
     path("akun/email/<str:token>/", views.email_verify, name="email_verify"),
+    path("akun/dua-faktor/", views.second_factor, name="second_factor"),
     path("akun/masuk/", views.LoginView.as_view(), name="login"),
     path("akun/keluar/", views.LogoutView.as_view(), name="logout"),
     path("akun/sandi/", views.PasswordChangeView.as_view(), name="password_change"),

@@ -8,18 +8,27 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.debug import sensitive_post_parameters
 
-from kopnet import accounts
+from kopnet import accounts, two_factor
 from kopnet.clients import client_address
-from kopnet.forms import LoginForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm, SignupForm
+from kopnet.forms import (
+    LoginForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SecondFactorConfirmForm,
+    SecondFactorRemoveForm,
+    SetPasswordForm,
+    SignupForm,
+)
 from kopnet.models import VerifiedEmail
 from kopnet.ratelimits import posted_email, rate_limited
 from kopnet.uploads import UploadTooLarge
@@ -163,6 +172,55 @@ def verified_email_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+@login_required
+@sensitive_post_parameters("password", "otp_token")
+def second_factor(request):
+    """A staff account's second factor: set up (the secret as text and as a QR code,
+    confirmed by a first code), or removed. Officials sign in on the site only and
+    have no admin to protect: the page does not exist for them."""
+    if not request.user.is_staff:
+        raise Http404
+    device = two_factor.confirmed_device(request.user)
+    if device is not None:
+        return second_factor_remove(request, device)
+    pending = two_factor.pending_device(request.user)
+    form = SecondFactorConfirmForm(request.POST or None, device=pending)
+    destination = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(destination, {request.get_host()}, request.is_secure()):
+        destination = ""
+    if request.method == "POST":
+        if form.is_valid():
+            two_factor.confirm(request, pending)
+            messages.success(request, _("Your second factor is set up. The admin will ask for its code when you sign in."))
+            return redirect(destination or "second_factor")
+        status = 400
+    else:
+        status = 200
+    context = {
+        "form": form,
+        "secret": two_factor.secret_text(pending),
+        "qr_code": two_factor.qr_code_svg(pending),
+        "next": destination,
+    }
+    return render(request, "accounts/second_factor_setup.html", context, status=status)
+
+
+def second_factor_remove(request, device):
+    form = SecondFactorRemoveForm(
+        request.POST or None,
+        user=request.user,
+        device=device,
+        password_allowed=two_factor.session_verified(request.user),
+    )
+    if request.method == "POST":
+        if form.is_valid():
+            two_factor.remove(request)
+            messages.success(request, _("Your second factor is removed."))
+            return redirect("second_factor")
+        return render(request, "accounts/second_factor.html", {"form": form, "device": device}, status=400)
+    return render(request, "accounts/second_factor.html", {"form": form, "device": device})
 
 
 class LoginView(InvalidFormIs400, auth_views.LoginView):

@@ -88,9 +88,10 @@ def check_deploy(**environment):
             **{
                 key: value
                 for key, value in os.environ.items()
-                if key not in ("DJANGO_ALLOW_ASYNC_UNSAFE", "EMAIL_BACKEND")
+                if key not in ("DJANGO_ALLOW_ASYNC_UNSAFE", "EMAIL_BACKEND", "KOPNET_ADMIN_2FA")
             },
             "DEBUG": "0",
+            "KOPNET_ADMIN_2FA": "1",
             "SECRET_KEY": "a-long-random-production-secret-key-" + "z" * 40,
             "ALLOWED_HOSTS": "kopnet.example.org",
             **environment,

@@ -11,6 +11,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.http import HttpResponseBadRequest, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -23,7 +24,8 @@ from import_export.forms import ExportForm
 from simple_history.admin import SimpleHistoryAdmin
 
 from kopnet.cache import CachedCountPaginator
-from kopnet.models import Revision, RevisionState, Verification
+from kopnet import mail
+from kopnet.models import OutboxMessage, Revision, RevisionState, Verification
 from kopnet.services import (
     StaleVersion,
     curator_save,
@@ -596,3 +598,71 @@ class RevisionAdmin(DecisionActions, RegistryAdmin):
 
 
 admin.site.register(Revision, RevisionAdmin)
+
+
+class OutboxState(admin.SimpleListFilter):
+    title = _("state")
+    parameter_name = "state"
+    STATES = {
+        "waiting": Q(sent_at__isnull=True, failed_at__isnull=True),
+        "sent": Q(sent_at__isnull=False),
+        "failed": Q(sent_at__isnull=True, failed_at__isnull=False),
+    }
+
+    def lookups(self, request, model_admin):
+        return [("waiting", _("waiting")), ("sent", _("sent")), ("failed", _("given up"))]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(self.STATES[self.value()]) if self.value() in self.STATES else queryset
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    """The mail queue (kopnet/mail.py) for curators: what waits, what was sent, what the
+    queue gave up on and why, and "send again" once the mail server is fixed.
+
+    A message's body is never shown: a password reset's holds a link that lets its
+    reader choose the recipient's password. Nothing is edited here; only superusers
+    delete.
+    """
+
+    list_display = ("subject", "recipients", "state", "attempts", "next_attempt_at", "created_at")
+    list_filter = (OutboxState,)
+    search_fields = ("subject", "to")
+    ordering = ("-created_at", "-pk")
+    fields = (
+        "subject", "recipients", "state", "created_at", "attempts", "next_attempt_at", "sent_at", "failed_at",
+        "last_error",
+    )  # fmt: skip
+    readonly_fields = fields
+    actions = ["send_again_selected"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_send_again_permission(self, request):
+        return request.user.has_perm("kopnet.change_outboxmessage")
+
+    @admin.display(description=_("to"))
+    def recipients(self, message):
+        return ", ".join(message.to + message.cc + message.bcc)
+
+    @admin.display(description=_("state"))
+    def state(self, message):
+        if message.sent_at:
+            return gettext("sent")
+        return gettext("given up") if message.failed_at else gettext("waiting")
+
+    @admin.action(description=_("Send the selected messages again"), permissions=["send_again"])
+    def send_again_selected(self, request, queryset):
+        count = mail.send_again(list(queryset.values_list("pk", flat=True)))
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d message is back in the queue.", "%(count)d messages are back in the queue.", count
+            ) % {"count": count},
+            messages.SUCCESS if count else messages.WARNING,
+        )

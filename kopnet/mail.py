@@ -123,3 +123,25 @@ def send_due(now=None):
                 row.last_error = ""
             row.save(update_fields=["attempts", "next_attempt_at", "sent_at", "failed_at", "last_error"])
     return sent, failed
+
+
+def send_again(pks):
+    """Put the messages among `pks` that the queue gave up on back in it, due now, with
+    their attempts counted afresh (a curator's action, once the mail server is fixed).
+
+    Returns how many went back. Their rows are locked first: of two curators asking at
+    once, one puts each message back and the other finds it already waiting, so a
+    message is never queued, and sent, twice.
+    """
+    with transaction.atomic():
+        failed = list(
+            OutboxMessage.objects.select_for_update()
+            .filter(pk__in=pks, sent_at__isnull=True, failed_at__isnull=False)
+            .order_by("pk")
+        )
+        for row in failed:
+            row.attempts = 0
+            row.failed_at = None
+            row.next_attempt_at = timezone.now()
+            row.save(update_fields=["attempts", "failed_at", "next_attempt_at"])
+    return len(failed)

@@ -102,3 +102,55 @@ def test_the_worker_backs_off_doubling_and_gives_up_after_its_attempts(queued):
     assert waits[-2] == datetime.timedelta(minutes=2**8)
     assert queue.retry_delay(20) == queue.RETRY_MAX_DELAY
     assert queue.send_due(now=now + datetime.timedelta(days=30)) == (0, 0)
+
+
+def given_up(queued, subject="Reset kata sandi", body="https://kopnet.example.org/akun/sandi/reset/MQ/rahasia/"):
+    """A message the queue gave up on: the mail server refused it MAX_ATTEMPTS times."""
+    queued.EMAIL_DELIVERY_BACKEND = "tests.test_mail.MailServerDown"
+    mail.send_mail(subject, body, None, ["pengurus@example.org"])
+    row = OutboxMessage.objects.get(subject=subject)
+    for _ in range(queue.MAX_ATTEMPTS):
+        queue.send_due(now=OutboxMessage.objects.get(pk=row.pk).next_attempt_at)
+    row.refresh_from_db()
+    assert row.failed_at is not None
+    return row
+
+
+def test_curators_see_what_the_queue_gave_up_on_without_the_bodies_and_send_it_again(queued, curator):
+    row = given_up(queued)
+    mail.send_mail("Sudah terkirim", "Isi", None, ["lain@example.org"])
+    queued.EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    queue.send_due()
+
+    listed = curator.get("/admin/kopnet/outboxmessage/?state=failed").content.decode()
+    assert "Reset kata sandi" in listed and "pengurus@example.org" in listed
+    assert "Sudah terkirim" not in listed
+    assert "ConnectionRefusedError: mail server down" in curator.get(
+        f"/admin/kopnet/outboxmessage/{row.pk}/change/"
+    ).content.decode()
+    assert "rahasia" not in curator.get(f"/admin/kopnet/outboxmessage/{row.pk}/change/").content.decode()
+    assert "Reset kata sandi" in curator.get("/admin/kopnet/outboxmessage/?q=pengurus%40example").content.decode()
+
+    response = curator.post(
+        "/admin/kopnet/outboxmessage/", {"action": "send_again_selected", "_selected_action": [row.pk]}
+    )
+    assert response.status_code == 302
+    row.refresh_from_db()
+    assert (row.failed_at, row.attempts) == (None, 0)
+    assert queue.send_due() == (1, 0)
+    assert [message.subject for message in mail.outbox] == ["Sudah terkirim", "Reset kata sandi"]
+    # Sent, it is not put back again.
+    assert queue.send_again([row.pk]) == 0
+
+
+def test_curators_cannot_write_or_delete_messages(queued, curator):
+    row = given_up(queued)
+    assert curator.get("/admin/kopnet/outboxmessage/add/").status_code == 403
+    assert curator.post(f"/admin/kopnet/outboxmessage/{row.pk}/change/", {"subject": "x"}).status_code == 403
+    assert curator.post(f"/admin/kopnet/outboxmessage/{row.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert OutboxMessage.objects.filter(pk=row.pk, subject="Reset kata sandi").exists()
+
+
+def test_an_official_cannot_see_the_queue(client, db):
+    client.force_login(UserFactory(is_staff=False))
+    assert client.get("/admin/kopnet/outboxmessage/").status_code == 302  # to the admin's sign-in

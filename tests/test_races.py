@@ -14,6 +14,7 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.utils import timezone
 
 from kopnet.models import Revision, RevisionState, Verification
 from kopnet.services import curator_save, revision_verify
@@ -408,3 +409,21 @@ def test_a_membership_written_while_its_member_is_rejected_leaves_the_member_row
     assert Membership.objects.filter(federation=federation, member=member).exists()
     assert kept_rows() == fresh_rows()
     assert (federation.pk, member.pk, member.name) not in kept_rows()
+
+
+@pytest.mark.parametrize("number", range(ROUNDS))
+def test_two_curators_sending_a_failed_message_again_at_once_queue_it_once(number, settings):
+    settings.EMAIL_BACKEND = "kopnet.mail.QueueBackend"
+    from django.core import mail as django_mail
+
+    from kopnet import mail as queue
+    from kopnet.models import OutboxMessage
+
+    django_mail.send_mail(f"Pesan {number}", "Isi", None, ["pengurus@example.org"])
+    OutboxMessage.objects.update(failed_at=timezone.now(), attempts=queue.MAX_ATTEMPTS)
+    pk = OutboxMessage.objects.get().pk
+
+    outcomes = race(lambda: queue.send_again([pk]), lambda: queue.send_again([pk]))
+
+    assert sorted(outcomes) == [0, 1]
+    assert OutboxMessage.objects.filter(pk=pk, failed_at__isnull=True, attempts=0).count() == 1

@@ -15,7 +15,13 @@ Each connection is a person doing, in turn by weight: reading public pages (list
 profiles, statistics), signing in (the sign-in form, then the dashboard), registering
 a cooperative (the registration form as a browser sends it), confirming a party of a
 partnership (the dashboard's confirm form) and, as a curator, verifying a cooperative
-registered in the run (the admin's action and its confirmation page).
+registered in the run (the admin's action and its confirmation page). A person
+thinks between actions (FAULTS_THINK_S, 1 s on average): 32 people then ask for some
+36 requests a second, a busy hour at about half of what the 5 workers serve. The
+official's and the curator's sessions are signed in before the runs, and every page
+the readers read is asked once before each run: a busy hour's cache is warm.
+(FAULTS_THINK_S=0 saturates the workers instead: every request then waits behind the
+others, and its time says how many connections there are, not how fast KopNet is.)
 
 Every write acknowledged (the redirect its form answers with) is looked up in the
 database afterwards: lost writes are acknowledged ones missing there. Targets: no
@@ -56,6 +62,12 @@ PENDING_PARTIES = int(os.environ.get("FAULTS_PENDING_PARTIES", "1500"))
 # costs PBKDF2's 1,000,000 iterations, about 0.4 s of a worker here).
 WEIGHTS = {"read": 82, "sign_in": 2, "register": 6, "confirm": 5, "verify": 5}
 READ_P99_LIMIT_MS = 100
+# A person's pause between actions, on average: 32 people acting about once a second is
+# a busy hour for a registry, about half of what the 5 workers here can serve. Without
+# a pause (FAULTS_THINK_S=0) every connection asks again at once: the workers are
+# saturated and every request waits in their queue (latency = connections / rate).
+THINK_S = float(os.environ.get("FAULTS_THINK_S", "1.0"))
+WORKERS = int(os.environ.get("FAULTS_WORKERS", "5"))
 BACK_GRACE_S = 5
 SLOW_BYTE_EVERY_S = 2
 
@@ -138,8 +150,8 @@ class Answer:
 
 
 class Browser:
-    def __init__(self, record):
-        self.cookies, self.record, self.connection = {}, record, None
+    def __init__(self, record, cookies=None):
+        self.cookies, self.record, self.connection = dict(cookies or {}), record, None
 
     def request(self, kind, method, path, fields=None):
         body, headers = None, {"Host": HOST, "Accept-Language": "id"}
@@ -228,13 +240,21 @@ class Shared:
             self.requests.append((kind, started, time.monotonic() - started, status, error))
 
 
-def person(shared, number, deadline):
+def person(shared, number, deadline, sessions):
+    """One person: reads signed out as the public does, writes as the official or the
+    curator in the sessions they signed into before the run (people stay signed in
+    for the hour; the sign-ins of the mix are the visitors' new ones), and thinks
+    between actions (THINK_S on average, exponentially distributed)."""
     rng = random.Random(number)
-    # Reading is done as the public does, signed out; writing as the official and the curator.
-    visitor, official, curator = Browser(shared.record), Browser(shared.record), Browser(shared.record)
-    signed = {"official": False, "curator": False}
+    visitor = Browser(shared.record)
+    official, curator = (Browser(shared.record, cookies) for cookies in sessions)
+    signed = {"official": bool(official.cookies), "curator": bool(curator.cookies)}
     kinds, weights = zip(*WEIGHTS.items())
     while time.monotonic() < deadline:
+        if THINK_S:
+            time.sleep(min(rng.expovariate(1 / THINK_S), max(0.0, deadline - time.monotonic())))
+            if time.monotonic() >= deadline:
+                break
         kind = rng.choices(kinds, weights)[0]
         if kind == "read":
             visitor.request("read", "GET", rng.choice(shared.reads))
@@ -361,11 +381,48 @@ def crash_and_restart(cluster, events, at):
 # --- a run ---------------------------------------------------------------------------
 
 
+def signed_in_sessions(connections):
+    """Each person's official and curator session cookies, signed in once before the
+    runs (not measured): sessions last the hour, as people's do."""
+    sessions = []
+    for _ in range(connections):
+        pair = []
+        for username in (OFFICIAL, CURATOR):
+            browser = Browser(lambda *args: None)
+            if not browser.sign_in("warm-up", username):
+                raise SystemExit(f"faults: {username} could not sign in before the runs")
+            browser.close()
+            pair.append(dict(browser.cookies))
+        sessions.append(pair)
+    return sessions
+
+
+def warm_up(urls, threads=4):
+    """Every page the readers read, asked once before the run (not measured): a
+    registry's page cache is warm in a busy hour, and the previous run's clean-up
+    (deleting its cooperatives) left every page to be drawn again."""
+    chunks = [urls[i::threads] for i in range(threads)]
+
+    def read(chunk):
+        browser = Browser(lambda *args: None)
+        for url in chunk:
+            browser.request("warm-up", "GET", url)
+        browser.close()
+
+    workers = [threading.Thread(target=read, args=(chunk,)) for chunk in chunks]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+
+
 def one_run(name, setup, duration, connections, slow=0, cluster=None):
     shared = Shared(setup["reads"], setup.pop_parties(), setup["registration_values"])
+    warm_up(setup["reads"])
     started = time.monotonic()
     deadline = started + duration
-    threads = [threading.Thread(target=person, args=(shared, i, deadline)) for i in range(connections)]
+    sessions = setup["sessions"]
+    threads = [threading.Thread(target=person, args=(shared, i, deadline, sessions[i])) for i in range(connections)]
     held = {}
     threads += [threading.Thread(target=slow_client, args=(i, deadline, held), daemon=True) for i in range(slow)]
     events = {"port": str(setup["db_port"])}
@@ -399,6 +456,10 @@ def summarise(name, shared, started, duration, events, lost, held_seen):
                 after_back += 1
                 after_back_statuses[f"{kind} {status or error}"[:80]] += 1
     reads = sorted(s * 1000 for k, _b, s, status, _e in shared.requests if k == "read" and status == 200)
+    for kind, counts in by_kind.items():
+        times = sorted(s * 1000 for k, _b, s, _status, _e in shared.requests if k == kind)
+        counts["p50_ms"] = round(statistics.median(times), 1)
+        counts["p99_ms"] = round(times[max(0, int(len(times) * 0.99) - 1)], 1)
     return {
         "run": name,
         "seconds": duration,
@@ -576,8 +637,10 @@ def start_servers(workdir, env):
     gunicorn = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "gunicorn"), "kopnet.wsgi:application",
-            "--bind", f"{HOST}:{APP_PORT}", "--workers", os.environ.get("FAULTS_WORKERS", "4"),
+            "--bind", f"{HOST}:{APP_PORT}", "--workers", str(WORKERS),
             "--timeout", "30", "--error-logfile", str(workdir / "gunicorn.log"), "--no-control-socket",
+            # Each request's path, status and time in the app (microseconds), to see where it goes.
+            "--access-logfile", str(workdir / "access.log"), "--access-logformat", "%(m)s %(U)s %(s)s %(D)s",
         ],  # fmt: skip
         cwd=ROOT,
         env={**os.environ, **env},
@@ -620,6 +683,7 @@ def main():
     nginx, gunicorn = start_servers(workdir, env)
     results = []
     try:
+        setup["sessions"] = signed_in_sessions(connections)
         for name, kwargs in (("plain", {}), ("restart", {"cluster": cluster}), ("slow", {"slow": slow})):
             log(f"{name}: {duration:.0f} s at {connections} connections" + (f", {slow} slow clients" if kwargs.get("slow") else ""))
             result = one_run(name, setup, duration, connections, **kwargs)
@@ -639,6 +703,9 @@ def main():
         json.dumps({"machine": machine, "results": results, "targets": verdict}, indent=1) + "\n"
     )
     (ROOT / "bench" / "FAULTS.md").write_text(report(machine, results, verdict, duration, connections, slow))
+    from bench.report import update_faults_section
+
+    update_faults_section(ROOT / "bench" / "RESULTS.md")
     for line in verdict:
         print(f"{'PASS' if line['pass'] else 'FAIL'}  {line['target']}: {line['measured']}")
     return 0 if all(line["pass"] for line in verdict) else 1
@@ -666,7 +733,8 @@ def report(machine, results, verdict, duration, connections, slow):
         "# KopNet through nginx while things go wrong",
         "",
         f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} by `make faults` (bench/faults.py), "
-        f"{duration:.0f} s a run at {connections} connections through deploy/nginx; the slow run beside {slow} slow clients.",
+        f"{duration:.0f} s a run at {connections} connections through deploy/nginx to {WORKERS} gunicorn sync workers, "
+        f"each person thinking {THINK_S:g} s on average between actions; the slow run beside {slow} slow clients.",
         "",
         "| machine | |",
         "| --- | --- |",

@@ -7,6 +7,7 @@ bench/results.json: its "cases" each hold "wrk" (what bench/wrk.lua printed) and
 """
 
 import json
+from pathlib import Path
 
 MARKER = "BENCH_JSON "
 WRITERS_MARKER = "WRITERS_JSON "  # bench/writers.py's last line
@@ -593,4 +594,23 @@ def render_markdown(results):
         + f"; measuring {results['timings']['measure_s']:.0f} s.",
         "",
     ]
-    return "\n".join(lines)
+    return "\n".join(lines) + faults_section()
+
+
+FAULTS_HEADING = "## Faults (`make faults`)"
+
+
+def faults_section():
+    """The last `make faults` run (bench/FAULTS.md), kept in RESULTS.md by both commands."""
+    faults = Path(__file__).resolve().parent / "FAULTS.md"
+    if not faults.exists():
+        return ""
+    body = faults.read_text().split("\n", 1)[1].lstrip("\n")  # without its title
+    return f"\n{FAULTS_HEADING}\n\n{body}"
+
+
+def update_faults_section(results_path):
+    """Replace RESULTS.md's faults section with the run bench/FAULTS.md now holds."""
+    text = results_path.read_text() if results_path.exists() else "# KopNet benchmark results\n"
+    text = text.split(f"\n{FAULTS_HEADING}\n", 1)[0].rstrip("\n") + "\n"
+    results_path.write_text(text + faults_section())

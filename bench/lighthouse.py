@@ -172,9 +172,11 @@ def main():
     ensure_lighthouse()
     database = HOME / "demo.sqlite3"
     env = environment(database)
-    if not database.exists():
+    seeded = database.exists()
+    # Migrated every time: a demo database kept from an older checkout lacks new tables.
+    manage(env, "migrate", "--noinput", "--verbosity", "0")
+    if not seeded:
         log("the demo registry, once")
-        manage(env, "migrate", "--noinput")
         manage(env, "seed_demo")
     manage(env, "collectstatic", "--noinput", "--verbosity", "0")
     pages = pages_and_cookies(env)

@@ -25,7 +25,8 @@ def test_admin_pages_work_under_the_policy(live_server, transactional_db, page, 
     for path in ("/admin/", "/admin/registry/cooperative/", "/admin/registry/cooperative/add/",
                  f"/admin/registry/cooperative/{cooperative.pk}/change/",
                  f"/admin/registry/cooperative/{cooperative.pk}/history/",
-                 "/admin/partnerships/partnership/", "/admin/axes/accessattempt/"):  # fmt: skip
+                 "/admin/partnerships/partnership/", "/admin/axes/accessattempt/", "/admin/kopnet/outboxmessage/",
+                 "/admin/otp_totp/totpdevice/"):  # fmt: skip
         assert page.goto(live_server.url + path).status == 200, path
         expect(page.locator("#content")).to_be_visible()
 
@@ -42,6 +43,11 @@ def test_admin_pages_work_under_the_policy(live_server, transactional_db, page, 
     page.locator("input[type=submit]").click()
     expect(page.locator("h2").first).to_be_visible()
     screen(page, "admin-import-errors")
+
+    # The second factor's set-up: its QR code drawn inline as SVG, under the policy.
+    page.goto(live_server.url + "/akun/dua-faktor/")
+    expect(page.locator(".kn-qr-code svg")).to_be_visible()
+    screen(page, "second-factor-setup")
 
     # An action that asks for a note first.
     page.goto(url)

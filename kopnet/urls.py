@@ -12,8 +12,8 @@ handler400 = views.bad_request
 
 urlpatterns = [
     # The home page belongs to the top floor, partnerships: it may show what every app holds.
-    # Its figures are the registry's summary: cached by that summary's page version.
-    path("", cached_for_visitors(public.home, keys=("h", "r")), name="home"),
+    # Its figures are the registry's summary and the latest partnerships: cached by their page versions.
+    path("", cached_for_visitors(public.home, keys=("h", "l", "r")), name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

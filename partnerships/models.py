@@ -224,6 +224,12 @@ class Partnership(CleanTextMixin, VerifiableModel):
             models.Index(fields=["start_date", "end_date"], name="ks_period"),
             # The official's dashboard: what my cooperatives registered, newest first.
             models.Index(fields=["initiator", "-created_at", "-id"], name="ks_initiator_created"),
+            # The home page: the latest verified, and how many formed a new legal entity
+            # (partial: a few of a million rows).
+            models.Index(
+                fields=["-verification_at", "-id"], condition=Q(verification="verified"), name="ks_latest_verified"
+            ),
+            models.Index(fields=["id"], condition=Q(verification="verified", new_entity=True), name="ks_new_entity"),
         ]
         constraints = [
             *VerifiableModel.Meta.constraints,

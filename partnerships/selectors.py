@@ -9,6 +9,7 @@ from collections import defaultdict
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.db.models.functions import Coalesce, ExtractYear
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kopnet import policy
@@ -853,6 +854,27 @@ def by_province(counted, names):
 
 def year_order(item):
     return int(item[0])
+
+
+HOME_LATEST = 5
+HOME_YEARS = 10
+
+
+def home_partnerships(counts):
+    """What the home page says of partnerships: how many are verified, of which
+    international and forming a new legal entity, the latest verified, and how many
+    started in each of the last HOME_YEARS years (every year, none skipped).
+    Two queries besides the counts, each on a partial index at any size."""
+    started = {int(year): count for year, count in counts.get("year", {}).items() if year}
+    last = max(started, default=timezone.localdate().year)
+    latest = partnerships_for_list(Partnership.objects.verified()).order_by("-verification_at", "-id")[:HOME_LATEST]
+    return {
+        "total": counts.get("partnerships", {}).get("", 0),
+        "international": counts.get("international", {}).get("", 0),
+        "new_entity": Partnership.objects.verified().filter(new_entity=True).count(),
+        "latest": list(latest),
+        "years": [(year, started.get(year, 0)) for year in range(last - HOME_YEARS + 1, last + 1)],
+    }
 
 
 def statistics():

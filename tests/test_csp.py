@@ -177,4 +177,4 @@ def test_no_admin_page_has_inline_code(monkeypatch, settings, tmp_path):
 def test_the_legend_colours_are_the_network_drawings():
     css = (STATIC / "css" / "partnerships.css").read_text()
     for category, colour in CATEGORY_COLOURS.items():
-        assert re.search(rf"\.kn-category-{category} \{{\s*color: {colour};", css), category
+        assert re.search(rf"\.kn-legend-swatch\.kn-category-{category} \{{\s*color: {colour};", css), category

@@ -1,10 +1,18 @@
 """The home page: the verified registry at a glance, and a way into the lists."""
 
+import datetime
+
 import pytest
+from django.utils import timezone
 
 from kopnet.models import Verification
+from partnerships import services
+from partnerships.models import Confirmation, Partnership, PartnershipParty
 from registry.models import CooperativeType, Scope, Tier
-from tests.factories import CooperativeFactory, PartnerFactory, province
+from tests.factories import CooperativeFactory, PartnerFactory, PartnershipFactory, province
+from tests.partnerships.public_data import foreign_partner, partnership
+
+QUERIES_OF_HOME = 11
 
 
 @pytest.mark.django_db
@@ -71,3 +79,82 @@ def test_home_works_on_an_empty_registry(visitor):
     assert response.status_code == 200
     assert response.context["cooperatives"]["total"] == 0
     assert response.context["top_provinces"] == []
+
+
+def verified_at(partnership, when):
+    Partnership.objects.filter(pk=partnership.pk).update(verification_at=when)
+    return partnership
+
+
+@pytest.mark.django_db
+def test_home_counts_verified_partnerships_international_and_forming_an_entity(visitor):
+    PartnershipFactory()
+    partnership(CooperativeFactory(), foreign_partner())
+    PartnershipFactory(new_entity=True, new_entity_name="Koperasi Sekunder Baru", new_entity_kind="cooperative")
+    PartnershipFactory(new_entity=True, new_entity_name="Belum", new_entity_kind="cooperative",
+                       verification=Verification.PENDING)  # fmt: skip
+
+    response = visitor.get("/")
+    summary = response.context["partnerships"]
+
+    assert (summary["total"], summary["international"], summary["new_entity"]) == (3, 1, 1)
+    assert "of which 1 international and 1 forming a new legal entity" in english(visitor)
+
+
+def english(client):
+    client.cookies["django_language"] = "en"
+    try:
+        return " ".join(client.get("/").content.decode().split())
+    finally:
+        client.cookies["django_language"] = "id"
+
+
+@pytest.mark.django_db
+def test_home_shows_the_latest_verified_partnerships_newest_first(visitor):
+    now = timezone.now()
+    made = [verified_at(PartnershipFactory(title=f"Kerjasama ke-{n}"), now - datetime.timedelta(days=n)) for n in range(7)]
+    PartnershipFactory(title="Kerjasama menunggu", verification=Verification.PENDING)
+
+    response = visitor.get("/")
+
+    assert [p.title for p in response.context["partnerships"]["latest"]] == [p.title for p in made[:5]]
+    page = response.content.decode()
+    assert f'href="/kerjasama/{made[0].reference}/"' in page
+    assert "Kerjasama ke-5" not in page and "Kerjasama menunggu" not in page
+
+
+@pytest.mark.django_db
+def test_home_counts_partnerships_by_year_with_no_year_skipped(visitor):
+    PartnershipFactory(start_date=datetime.date(2021, 5, 1))
+    PartnershipFactory(start_date=datetime.date(2024, 5, 1))
+    PartnershipFactory(start_date=datetime.date(2024, 6, 1))
+
+    years = visitor.get("/").context["partnerships"]["years"]
+
+    assert years[-4:] == [(2021, 1), (2022, 0), (2023, 0), (2024, 2)]
+    assert len(years) == 10 and years[0] == (2015, 0)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("rows", [1, 12])
+def test_home_costs_the_same_queries_whatever_the_partnerships(visitor, django_assert_num_queries, settings, rows):
+    settings.KOPNET_PAGE_CACHE = False
+    for _ in range(rows):
+        partnership(CooperativeFactory(), foreign_partner())
+    # The counts (SQLite counts them from the tables: 2 queries for the cooperatives, 4
+    # for the partnerships; PostgreSQL reads them kept, in 1), the provinces' names, the
+    # new entities' count, the latest partnerships and their parties, the partners' count.
+    with django_assert_num_queries(QUERIES_OF_HOME):
+        assert visitor.get("/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_verified_partnership_reaches_the_cached_home_page(visitor, page_cache, curator_user):
+    page_cache.warm("/")
+    partnership = PartnershipFactory(title="Kerjasama yang baru diverifikasi", verification=Verification.PENDING)
+    PartnershipParty.objects.filter(partnership=partnership).update(confirmation=Confirmation.CONFIRMED)
+    assert "Kerjasama yang baru diverifikasi" not in visitor.get("/").content.decode()
+
+    services.partnership_verify(curator=curator_user, pk=partnership.pk, verify_organisations=True)
+
+    assert "Kerjasama yang baru diverifikasi" in visitor.get("/").content.decode()

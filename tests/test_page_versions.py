@@ -372,9 +372,10 @@ def test_writes_no_list_shows_keep_every_list(lists):
     assert lists_rendered_again(lists) == set()
 
 
-def test_a_cooperative_renamed_shows_on_its_list_and_the_partnerships_not_the_home_page(lists):
+def test_a_cooperative_renamed_shows_on_its_list_the_partnerships_and_the_home_pages_latest(lists):
     Cooperative.objects.filter(pk=lists.other.pk).update(name="Koperasi Lain Berganti")
-    assert lists_rendered_again(lists) == {"/koperasi/", "/kerjasama/"}
+    # Home shows the latest verified partnerships, their parties named: it follows the list's version.
+    assert lists_rendered_again(lists) == {"/", "/koperasi/", "/kerjasama/"}
     assert "Koperasi Lain Berganti" in main_content(lists.visitor.get("/koperasi/"))
     assert "Koperasi Lain Berganti" in main_content(lists.visitor.get("/kerjasama/"))
 
@@ -394,13 +395,13 @@ def test_a_sector_added_shows_on_the_list_of_cooperatives(lists):
 
 def test_a_partner_renamed_shows_on_its_list_and_the_partnerships(lists):
     Partner.objects.filter(pk=lists.partner.pk).update(name="PT Mitra Berganti")
-    assert lists_rendered_again(lists) == {"/mitra/", "/kerjasama/"}
+    assert lists_rendered_again(lists) == {"/", "/mitra/", "/kerjasama/"}
     assert "PT Mitra Berganti" in main_content(lists.visitor.get("/kerjasama/"))
 
 
-def test_a_verified_partnership_changed_shows_on_the_list(lists):
+def test_a_verified_partnership_changed_shows_on_the_list_and_the_home_page(lists):
     Partnership.objects.filter(pk=lists.far.pk).update(title="Kerjasama Jauh Berganti")
-    assert lists_rendered_again(lists) == {"/kerjasama/"}
+    assert lists_rendered_again(lists) == {"/", "/kerjasama/"}
     assert "Kerjasama Jauh Berganti" in main_content(lists.visitor.get("/kerjasama/"))
     pending = PartnershipFactory(
         verification=Verification.PENDING, title="Kerjasama Menunggu Kurator",

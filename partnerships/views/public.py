@@ -36,7 +36,9 @@ def home(request):
     data changes): counting 250,000 cooperatives by tier, type and province took
     about 250 ms of a cold home page.
     """
-    cooperatives = selectors.cooperative_statistics()
+    counts = selectors.statistics_counts()
+    cooperatives = selectors.cooperative_statistics(counts)
+    partnerships = selectors.home_partnerships(counts)
     return render(
         request,
         "partnerships/home.html",
@@ -44,6 +46,14 @@ def home(request):
             "cooperatives": cooperatives,
             "top_provinces": cooperatives["provinces"][:TOP_PROVINCES],
             "partner_count": Partner.objects.verified().count(),
+            "partnerships": partnerships,
+            # Drawn by js/charts.js; the table beside it is the record.
+            "years_chart": {
+                "axis": "x",
+                "labels": [str(year) for year, _count in partnerships["years"]],
+                "values": [count for _year, count in partnerships["years"]],
+                "colours": ["#1f5fbf"] * len(partnerships["years"]),
+            },
         },
     )
 

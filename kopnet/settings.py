@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Its templates only: kopnet/sitemaps.py has its own views, on SITE_URL.
+    "django.contrib.sitemaps",
     "django_filters",
     "django_countries",
     "simple_history",
@@ -283,6 +285,8 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 # The address the site is reached at, for links in emails.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Where people write to the people behind KopNet (the About page and every page's footer).
+KOPNET_CONTACT_EMAIL = os.environ.get("KOPNET_CONTACT_EMAIL", "kontak@kopnet.example.org")
 
 # How long the link that proves a new account's address stays good (seconds).
 EMAIL_VERIFY_MAX_AGE = 3 * 24 * 3600

@@ -1,12 +1,22 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from kopnet import views
+from kopnet import sitemaps, views
 from kopnet.cache import cached_for_visitors
+from partnerships.sitemaps import PartnershipSitemap
 from partnerships.views import public
+from registry.sitemaps import CooperativeSitemap, PartnerSitemap
 
 # A database that does not answer is a 503 (come back in a moment), not a 500.
 handler500 = views.server_error
+# The sections of /sitemap.xml: the root URLconf sees every app, as the home page does.
+SITEMAPS = {
+    "halaman": sitemaps.StaticPagesSitemap,
+    "koperasi": CooperativeSitemap,
+    "mitra": PartnerSitemap,
+    "kerjasama": PartnershipSitemap,
+}
+
 # An upload over the limits is a 413 that says which (kopnet/uploads.py).
 handler400 = views.bad_request
 
@@ -15,6 +25,10 @@ urlpatterns = [
     # Its figures are the registry's summary and the latest partnerships: cached by their page versions.
     path("", cached_for_visitors(public.home, keys=("h", "l", "r")), name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("tentang/", views.about, name="about"),
+    path("robots.txt", sitemaps.robots_txt, name="robots_txt"),
+    path("sitemap.xml", sitemaps.sitemap_index, {"sitemaps": SITEMAPS}, name="sitemap_index"),
+    path("sitemap-<slug:section>.xml", sitemaps.sitemap_section, {"sitemaps": SITEMAPS}, name="sitemap_section"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("akun/daftar/", views.signup, name="signup"),

@@ -11,7 +11,7 @@ from django.db import DatabaseError, connection
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template import loader
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -61,6 +61,13 @@ def healthz(request):
     if not database_answers():
         return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
     return HttpResponse("ok\n", content_type="text/plain")
+
+
+def about(request):
+    """What KopNet is, who curates it, how records are verified, how to cite it and
+    its data's licence. No data, so no cache: the suggested citation carries today's
+    date."""
+    return render(request, "about.html", {"site_url": settings.SITE_URL + reverse("home")})
 
 
 # While the database restarts: how long a client is asked to wait before trying again.

@@ -128,6 +128,7 @@ def build_pages(monkeypatch, settings, tmp_path):
         "partnership-list": "/kerjasama/",
         "partnership-detail": f"/kerjasama/{record.reference}/",
         "statistics": "/statistik/",
+        "about": "/tentang/",
         "dashboard": "/akun/",
         "registration": "/kerjasama/baru/",
         "signup": "/akun/daftar/",

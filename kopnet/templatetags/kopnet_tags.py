@@ -1,4 +1,5 @@
 from django import template
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 
 from kopnet import policy
@@ -6,6 +7,22 @@ from kopnet.html import format_html
 from kopnet.links import url_of
 
 register = template.Library()
+
+# The licence of the registry's data.
+LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
+
+
+# Tags rather than a context processor: the footer is on the error pages too, which
+# are rendered without a request's context.
+@register.simple_tag
+def licence_url():
+    return LICENCE_URL
+
+
+@register.simple_tag
+def contact_email():
+    """Where people write to the people behind KopNet (settings.KOPNET_CONTACT_EMAIL)."""
+    return settings.KOPNET_CONTACT_EMAIL
 
 
 @register.simple_tag(takes_context=True)

@@ -1,20 +1,24 @@
 """The public list view both apps' lists are made of: a FilterSet's rows, paginated,
-and the same rows as a CSV download."""
+and the same rows as a CSV download (for programs) and an Excel workbook (for people)."""
 
 import csv
+import datetime
 import io
 import itertools
 import re
 
 from django.conf import settings
 from django.db.models import Case, CharField, Value, When
-from django.http import StreamingHttpResponse
+from django.core.exceptions import FieldDoesNotExist
+from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_countries import countries
 from django.views.generic.base import ContextMixin
 from django_filters.views import FilterView
 
-from kopnet import policy
+from kopnet import links, policy
 from kopnet.cache import CachedCountPaginator
 
 # Rows a CSV download reads from the database at a time: memory stays flat
@@ -75,6 +79,21 @@ def csv_text(rows):
     return text
 
 
+EXPORT_FORMATS = ("csv", "xlsx")
+# A workbook is for a person to read: past this many rows, the CSV (which streams
+# any number) is the download, or a narrower filter.
+XLSX_MAX_ROWS = 50_000
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# The workbook's headings of columns that are no model field of the same name.
+EXPORT_HEADINGS = {
+    "url": gettext_lazy("Page in KopNet"),
+    "verified": gettext_lazy("Verified"),
+    "province_code": gettext_lazy("Province code"),
+    "members": gettext_lazy("Members"),
+    "parties": gettext_lazy("Parties"),
+}
+
+
 class RegistryListView(FilterView):
     """A filtered, paginated list of visible records that also downloads as CSV.
 
@@ -86,6 +105,11 @@ class RegistryListView(FilterView):
     paginator_class = CachedCountPaginator
     csv_name = None
     csv_header = ()
+    # The page of a row's record ("app:route"), keyed by the row's first cell (its slug
+    # or reference): every download ends with the record's address on SITE_URL.
+    profile_page = None
+    # The workbook's columns that hold ISO dates written as text.
+    xlsx_dates = ()
 
     def get_queryset(self):
         return self.model.objects.visible_to(self.request.user).for_list()
@@ -112,8 +136,8 @@ class RegistryListView(FilterView):
         self.filterset = self.get_filterset(self.get_filterset_class())
         export = request.GET.get("format", "")
         problems = []
-        if export not in ("", "csv"):
-            problems.append(_("This list downloads only as CSV (format=csv)."))
+        if export not in ("", *EXPORT_FORMATS):
+            problems.append(_("This list downloads as CSV (format=csv) or as an Excel workbook (format=xlsx)."))
         if self.filterset.is_bound and not self.filterset.is_valid():
             problems.append(_("Some filters have values this list does not know. Correct the fields marked below."))
         if problems:
@@ -123,6 +147,8 @@ class RegistryListView(FilterView):
         self.object_list = self.filterset.qs
         if export == "csv":
             return self.csv_response(self.object_list)
+        if export == "xlsx":
+            return self.xlsx_response(self.object_list)
         context = self.get_context_data(filter=self.filterset, object_list=self.object_list)
         return self.render_to_response(context)
 
@@ -141,14 +167,21 @@ class RegistryListView(FilterView):
         for record in queryset.iterator(chunk_size=CSV_CHUNK):
             yield self.csv_row(record)
 
+    def export_rows(self, queryset):
+        """The CSV's rows, each with its record's address appended (the columns before
+        it keep their order: scripts read them by position)."""
+        site = settings.SITE_URL.rstrip("/")
+        for row in self.csv_rows(queryset):
+            yield (*row, site + links.url_of(self.profile_page, row[0]))
+
     def csv_response(self, queryset):
         def blocks():
             # One piece of text per chunk of rows: a write to the socket per row
             # would cost more than the rows themselves.
             header = io.StringIO()
-            csv.writer(header).writerow(self.csv_header)
+            csv.writer(header).writerow((*self.csv_header, "url"))
             text = header.getvalue()
-            rows = iter(self.csv_rows(queryset))
+            rows = iter(self.export_rows(queryset))
             while chunk := list(itertools.islice(rows, CSV_CHUNK)):
                 yield text + csv_text(chunk)
                 text = ""
@@ -161,6 +194,71 @@ class RegistryListView(FilterView):
             content_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )
+
+
+    def xlsx_response(self, queryset):
+        """The same rows as a workbook a person opens in Excel, whatever its locale: a
+        sheet named after the list, a heading per column, labels instead of codes,
+        dates as dates, numbers as numbers, nothing a spreadsheet would run."""
+        from openpyxl import Workbook
+        from openpyxl.utils import get_column_letter
+
+        count = self.known_count()
+        if count is None:
+            count = queryset.count()
+        if count > XLSX_MAX_ROWS:
+            problem = _(
+                "An Excel workbook holds at most %(limit)s rows: narrow the filters, or download the CSV, "
+                "which holds every row."
+            ) % {"limit": f"{XLSX_MAX_ROWS:,}".replace(",", ".")}
+            context = self.get_context_data(filter=self.filterset, problems=[problem])
+            return self.render_to_response(context, status=400)
+        columns = (*self.csv_header, "url")
+        values = self.xlsx_values(columns)
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet(title=str(self.model._meta.verbose_name_plural).capitalize()[:31])
+        headings = [str(self.xlsx_heading(column)) for column in columns]
+        for number, heading in enumerate(headings, start=1):
+            sheet.column_dimensions[get_column_letter(number)].width = min(60, max(12, len(heading) + 4))
+        sheet.append(headings)
+        for row in self.export_rows(queryset):
+            sheet.append([convert(value) for convert, value in zip(values, row)])
+        buffer = io.BytesIO()
+        book.save(buffer)
+        filename = f"{self.csv_name}-{timezone.localdate():%Y-%m-%d}.xlsx"
+        return HttpResponse(
+            buffer.getvalue(), content_type=XLSX_TYPE, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+        )
+
+    def model_field(self, column):
+        try:
+            return self.model._meta.get_field(column)
+        except FieldDoesNotExist:
+            return None
+
+    def xlsx_heading(self, column):
+        field = self.model_field(column)
+        heading = EXPORT_HEADINGS.get(column) or (field.verbose_name if field is not None else column)
+        return str(heading)[:1].upper() + str(heading)[1:]
+
+    def xlsx_values(self, columns):
+        """For each column, what turns its CSV value into the workbook's cell."""
+        yes_no = {csv_bool(True): _("Yes"), csv_bool(False): _("No")}
+
+        def converter(column):
+            field = self.model_field(column)
+            if column == "country":
+                return lambda code: countries.name(code) or code if code else None
+            if getattr(field, "choices", None):
+                labels = {value: str(label) for value, label in field.flatchoices}
+                return lambda code: labels.get(code, code) if code not in (None, "") else None
+            if column in self.xlsx_dates:
+                return lambda text: datetime.date.fromisoformat(text) if text else None
+            if column in ("verified", "international", "new_entity"):
+                return lambda flag: yes_no.get(flag, flag)
+            return lambda value: spreadsheet_cell(value) if value != "" else None
+
+        return [converter(column) for column in columns]
 
 
 def csv_bool(value):

@@ -130,8 +130,8 @@ def wait(seconds):
 
 
 def anonymous_export(request):
-    """A signed-out reader asks for a list's CSV (signed-in readers are not limited)."""
-    return request.GET.get("format", "") == "csv" and not request.user.is_authenticated
+    """A signed-out reader asks for a list's CSV or workbook (signed-in readers are not limited)."""
+    return request.GET.get("format", "") in ("csv", "xlsx") and not request.user.is_authenticated
 
 
 # Around a public list's view, outside the page cache: counted before anything is served.

@@ -60,6 +60,7 @@ class CooperativeListView(RegistryListView):
     filterset_class = CooperativeFilter
     template_name = "registry/cooperative_list.html"
     csv_name = "koperasi"
+    profile_page = "registry:cooperative_detail"
     csv_header = (
         "slug", "name", "short_name", "tier", "type", "sectors", "province_code", "province", "regency",
         "country", "scope", "status", "members", "founded", "nik", "legal_number", "verified",
@@ -157,6 +158,7 @@ class PartnerListView(RegistryListView):
     template_name = "registry/partner_list.html"
     page_keys = ("lp", "r")
     csv_name = "mitra"
+    profile_page = "registry:partner_detail"
     csv_header = ("slug", "name", "kind", "country", "province_code", "registration_number", "website", "verified")
 
     def csv_row(self, partner):

@@ -15,7 +15,7 @@ from django.views.generic import DetailView
 
 from kopnet import policy
 from kopnet.cache import page_version, page_versions
-from kopnet.lists import RegistryListView, csv_bool
+from kopnet.lists import EXPORT_FORMATS, RegistryListView, csv_bool
 from partnerships import selectors
 from partnerships.filters import PartnershipFilter
 from partnerships.models import Partnership
@@ -69,6 +69,8 @@ class PartnershipListView(RegistryListView):
     # Visitors' pages are cached by the list's page version (kopnet.models.PageVersion).
     page_keys = ("l", "r")
     csv_name = "kerjasama"
+    profile_page = "partnerships:partnership_detail"
+    xlsx_dates = ("start_date", "end_date")
     csv_header = (
         "reference", "title", "category", "direction", "international", "status", "start_date", "end_date",
         "parties", "objectives", "fields", "new_entity", "new_entity_name", "verified",
@@ -76,7 +78,7 @@ class PartnershipListView(RegistryListView):
 
     def get_queryset(self):
         visible = Partnership.objects.visible_to(self.request.user)
-        if self.request.GET.get("format") == "csv":
+        if self.request.GET.get("format") in EXPORT_FORMATS:
             return selectors.partnerships_for_export(visible)
         return selectors.partnerships_for_list(visible)
 

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 HEADER = (
     "reference,title,category,direction,international,status,start_date,end_date,"
-    "parties,objectives,fields,new_entity,new_entity_name,verified"
+    "parties,objectives,fields,new_entity,new_entity_name,verified,url"
 )
 
 
@@ -89,6 +89,7 @@ def test_csv_columns_hold_codes_slugs_iso_dates_and_true_false(visitor):
         "new_entity": "true",
         "new_entity_name": "Bank Kesejahteraan Ekonomi",
         "verified": "true",
+        "url": f"http://127.0.0.1:8000/kerjasama/{record.reference}/",
     }
 
 

@@ -12,9 +12,11 @@ from tests.factories import CooperativeFactory, MembershipFactory, PartnerFactor
 
 COOPERATIVE_HEADER = (
     "slug,name,short_name,tier,type,sectors,province_code,province,regency,country,scope,status,"
-    "members,founded,nik,legal_number,verified"
+    "members,founded,nik,legal_number,verified,url"
 )
-PARTNER_HEADER = "slug,name,kind,country,province_code,registration_number,website,verified"
+PARTNER_HEADER = "slug,name,kind,country,province_code,registration_number,website,verified,url"
+# Every download ends with the record's page on SITE_URL (tests/settings: the default).
+SITE = "http://127.0.0.1:8000"
 
 
 def download(client, url, **params):
@@ -96,6 +98,7 @@ def test_cooperative_csv_columns_hold_codes_slugs_and_iso_values(visitor):
             "nik": "5301234567890123",
             "legal_number": "518/BH/XVIII/1998",
             "verified": "true",
+            "url": f"{SITE}/koperasi/{coop.slug}/",
         }
     ]
 
@@ -137,7 +140,7 @@ def test_csv_with_an_invalid_filter_is_the_400_page_not_a_file(visitor):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("url", ["/koperasi/", "/mitra/"])
-@pytest.mark.parametrize("export", ["xlsx", "CSV", "json"])
+@pytest.mark.parametrize("export", ["XLSX", "CSV", "json"])
 def test_an_unknown_format_is_400(visitor, url, export):
     response = visitor.get(url, {"format": export})
 
@@ -180,6 +183,7 @@ def test_partner_csv_has_the_exact_header_and_filtered_rows(visitor):
             "registration_number": "AHU-0001",
             "website": "https://bjb.example.id",
             "verified": "true",
+            "url": f"{SITE}/mitra/{bank.slug}/",
         }
     ]
 
@@ -274,6 +278,7 @@ def written_as_before(coop):
         "nik": coop.nik or "",
         "legal_number": coop.legal_number,
         "verified": "true" if coop.verification == Verification.VERIFIED else "false",
+        "url": f"{SITE}/koperasi/{coop.slug}/",
     }
 
 

@@ -224,6 +224,8 @@ class Partnership(CleanTextMixin, VerifiableModel):
             models.Index(fields=["start_date", "end_date"], name="ks_period"),
             # The official's dashboard: what my cooperatives registered, newest first.
             models.Index(fields=["initiator", "-created_at", "-id"], name="ks_initiator_created"),
+            # The curators' work queue (the admin's index): the few waiting, oldest first.
+            models.Index(fields=["created_at", "id"], condition=Q(verification="pending"), name="ks_pending_oldest"),
         ]
         constraints = [
             *VerifiableModel.Meta.constraints,

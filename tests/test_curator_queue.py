@@ -196,8 +196,11 @@ def test_the_buttons_show_on_a_pending_record_for_a_curator(curator, factory):
         assert 'name="_verify"' not in page and 'name="_reject"' not in page
 
 
-def test_the_buttons_do_not_show_to_staff_who_may_only_view(client):
+def test_the_buttons_do_not_show_to_staff_who_may_only_view(client, curator_user):
     pending = CooperativeFactory(verification=PENDING)
+    curator = Client()
+    curator.force_login(curator_user)
+    assert 'name="_verify"' in curator.get(change_url(pending)).content.decode()  # where they show
     viewer = UserFactory(username="pembaca", is_staff=True)
     viewer.user_permissions.add(Permission.objects.get(codename="view_cooperative"))
     client.force_login(viewer)
@@ -288,7 +291,7 @@ def test_a_decided_record_is_not_decided_again_from_its_page(curator):
     assert Cooperative.objects.get(pk=verified.pk).verification == Verification.VERIFIED
 
 
-def test_others_cannot_decide_from_the_change_page(client, official):
+def test_others_cannot_decide_from_the_change_page(client, official, curator_user):
     pending = CooperativeFactory(verification=PENDING)
     # An official (not staff) is sent to the admin's sign-in.
     assert press(official, pending, "_verify").status_code == 302
@@ -298,6 +301,11 @@ def test_others_cannot_decide_from_the_change_page(client, official):
     assert press(staff, pending, "_verify").status_code == 403
     assert press(staff, pending, "_reject").status_code == 403
     assert Cooperative.objects.get(pk=pending.pk).verification == PENDING
+    # The same press, by a curator, decides.
+    curator = Client()
+    curator.force_login(curator_user)
+    assert press(curator, pending, "_verify").status_code == 302
+    assert Cooperative.objects.get(pk=pending.pk).verification == Verification.VERIFIED
 
 
 def test_a_partnership_every_party_confirmed_is_verified_from_its_page(curator, curator_user):

@@ -684,10 +684,9 @@ admin.site.add_to_queue(
         order=60,
         label=_("Proposed changes to verified records"),
         model=Revision,
-        waiting=lambda: Revision.objects.filter(state=RevisionState.PENDING).select_related(
-            "content_type", "proposed_by"
-        ),
+        waiting=lambda: Revision.objects.filter(state=RevisionState.PENDING),
         age_field="proposed_at",
+        related=("content_type", "proposed_by"),
         filters={"state__exact": RevisionState.PENDING},
         # Not the record's name: a generic foreign key reads one query a kind of record.
         describe=lambda revision: gettext("%(kind)s #%(id)s, proposed by %(user)s")

@@ -121,9 +121,9 @@ class QueueSection:
     """One kind of work waiting for curators.
 
     `waiting()` returns the waiting rows (cheap to count: a filter a partial index
-    holds), shaped so that `describe(row)` reads no more (select_related);
-    `age_field` orders them oldest first; `filters` are the changelist's query
-    parameters that list the same rows.
+    holds); `age_field` orders them oldest first; `related` are the foreign keys
+    `describe(row)` reads, joined to the oldest only (the count joins nothing);
+    `filters` are the changelist's query parameters that list the same rows.
     """
 
     order: int
@@ -133,6 +133,7 @@ class QueueSection:
     age_field: str
     filters: dict
     describe: Callable = str
+    related: tuple = ()
     help_text: str = ""
 
     def read(self, request, site_name):
@@ -143,7 +144,7 @@ class QueueSection:
             return None
         rows = self.waiting()
         count = rows.order_by().count()  # one COUNT over the waiting rows only
-        oldest = list(rows.order_by(self.age_field, "pk")[:QUEUE_SHOWN])  # always asked: a constant number of queries
+        oldest = list(rows.select_related(*self.related).order_by(self.age_field, "pk")[:QUEUE_SHOWN])  # always asked: a constant number of queries
         prefix = f"{site_name}:{opts.app_label}_{opts.model_name}"
         return {
             "label": self.label,

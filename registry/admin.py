@@ -529,10 +529,9 @@ admin.site.add_to_queue(
         order=50,
         label=_("Representation requests"),
         model=Representation,
-        waiting=lambda: Representation.objects.filter(state=RepresentationState.REQUESTED).select_related(
-            "user", "cooperative"
-        ),
+        waiting=lambda: Representation.objects.filter(state=RepresentationState.REQUESTED),
         age_field="created_at",
+        related=("user", "cooperative"),
         filters={"state__exact": RepresentationState.REQUESTED},
         describe=lambda representation: f"{representation.user.get_username()} → {representation.cooperative.name}",
     )

@@ -350,7 +350,8 @@ class DecisionActions:
 
 
 class VerifiableAdmin(DecisionActions, ImportExportMixin, SearchByQuerySetMixin, RegistryAdmin):
-    """Import/export and the verify and reject actions of a VerifiableModel.
+    """Import/export and the verify and reject actions of a VerifiableModel, on its
+    list and, for a pending record, under its own form (decide_on_change_page).
 
     Every change of verification goes through verify_one() and reject_one(). At
     national scale the changelist counts only what it filtered: the "N total"

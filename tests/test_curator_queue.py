@@ -351,3 +351,14 @@ def test_the_pending_changes_buttons_do_not_show_to_staff_who_may_only_view(clie
     page = client.get(reverse("admin:kopnet_revision_change", args=[change.pk]))
     assert page.status_code == 200
     assert 'name="_publish"' not in page.content.decode()
+
+
+def test_a_partnership_a_party_declined_is_not_verified_from_its_page(curator):
+    declined = PartnershipFactory(verification=PENDING)
+    PartyFactory(partnership=declined, organisation=CooperativeFactory(), confirmation="declined", decline_reason="Tidak")
+
+    response = press(curator, declined, "_verify")
+
+    assert response.status_code == 302 and response["Location"] == change_url(declined)
+    assert Partnership.objects.get(pk=declined.pk).verification == PENDING
+    assert declined.reference in said(response)

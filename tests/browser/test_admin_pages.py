@@ -1,6 +1,6 @@
 """The curators' admin in a real browser under the Content-Security-Policy: its lists,
-forms, histories, the import page with a bad file, the export page and an action that
-asks for a note all work, and the browser reports nothing (tests/browser/conftest.py
+forms, histories, the import page with a bad file, the export page, an action that
+asks for a note, the curators' queue and a rejection from a record's own page all work, and the browser reports nothing (tests/browser/conftest.py
 fails a test on any CSP violation or console error)."""
 
 from django.conf import settings as django_settings

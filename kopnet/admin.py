@@ -9,7 +9,8 @@ admin/kopnet/action_with_note.html).
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.core.exceptions import ValidationError
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Q
 from django.http import HttpResponseBadRequest, HttpResponseRedirect
@@ -23,6 +24,7 @@ from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import ExportForm
 from simple_history.admin import SimpleHistoryAdmin
 
+from kopnet.admin_site import QueueSection
 from kopnet.cache import CachedCountPaginator
 from kopnet import mail
 from kopnet.models import OutboxMessage, Revision, RevisionState, Verification
@@ -348,7 +350,8 @@ class DecisionActions:
 
 
 class VerifiableAdmin(DecisionActions, ImportExportMixin, SearchByQuerySetMixin, RegistryAdmin):
-    """Import/export and the verify and reject actions of a VerifiableModel.
+    """Import/export and the verify and reject actions of a VerifiableModel, on its
+    list and, for a pending record, under its own form (decide_on_change_page).
 
     Every change of verification goes through verify_one() and reject_one(). At
     national scale the changelist counts only what it filtered: the "N total"
@@ -359,6 +362,11 @@ class VerifiableAdmin(DecisionActions, ImportExportMixin, SearchByQuerySetMixin,
     form = VersionedModelForm
     actions = ["verify_selected", "reject_selected"]
     versioned = True
+    # Verify and Reject under a pending record's own form, for those who may change it.
+    change_form_template = "admin/kopnet/verifiable/change_form.html"
+    # The buttons' names, and the actions whose pages answer them on the change page.
+    DECISION_BUTTONS = ("_verify", "_reject")
+    DECISION_ACTIONS = ("verify_selected", "reject_selected")
 
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
         # Counts cached under the data version, deep pages by deferred join.
@@ -395,6 +403,80 @@ class VerifiableAdmin(DecisionActions, ImportExportMixin, SearchByQuerySetMixin,
                 % {"record": obj},
                 messages.WARNING,
             )
+
+    # Deciding from the record's own page -------------------------------------
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "POST" and (
+            any(button in request.POST for button in self.DECISION_BUTTONS)
+            or request.POST.get("action") in self.DECISION_ACTIONS
+        ):
+            return self.decide_on_change_page(request, object_id)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["decision_buttons"] = self.shows_decision_buttons(request, obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def shows_decision_buttons(self, request, obj):
+        return (
+            obj is not None
+            and obj.verification == Verification.PENDING
+            and self.has_change_permission(request, obj)
+        )
+
+    def decide_on_change_page(self, request, object_id):
+        """Verify or Reject pressed under the record's form, or the answer of the
+        action's page those buttons lead to (a rejection's reason): the same actions
+        as the list's, for this one record, through the same services. The record is
+        decided at the version its page showed: changed meanwhile, it is refused in
+        words and the page shows it as it is now."""
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        here = HttpResponseRedirect(request.path)
+        if obj.verification != Verification.PENDING:
+            self.message_user(
+                request,
+                gettext("%(record)s no longer waits for verification: nothing was done.") % {"record": obj},
+                messages.WARNING,
+            )
+            return here
+        one = self.get_queryset(request).filter(pk=obj.pk)
+        action = request.POST.get("action")
+        if action in self.DECISION_ACTIONS and "apply" in request.POST:
+            # The action's page, sent back: decided at the versions it carried.
+            return getattr(self, action)(self.selecting(request, obj), one) or here
+        if request.POST.get("opened_version") != str(obj.version):
+            self.message_user(
+                request,
+                gettext("%(record)s changed after you opened it: nothing was done. Read it again as it is now.")
+                % {"record": obj},
+                messages.ERROR,
+            )
+            return here
+        if "_verify" in request.POST:
+            return self.verify_from_change_page(request, obj, one) or here
+        # A rejection asks its reason on the action's page, which posts back here.
+        return self.reject_selected(self.selecting(request, obj, keep_apply=False), one) or here
+
+    def verify_from_change_page(self, request, obj, one):
+        """Verify the record as its page showed it (the page is the confirmation)."""
+        if self.verify_one(request, obj, version=request.POST.get("opened_version")):
+            self.message_user(request, gettext("%(record)s verified.") % {"record": obj}, messages.SUCCESS)
+        return None
+
+    def selecting(self, request, obj, keep_apply=True):
+        """The request as the list's action would receive it: `obj` selected."""
+        post = request.POST.copy()
+        post.setlist(helpers.ACTION_CHECKBOX_NAME, [str(obj.pk)])
+        post["select_across"] = "0"
+        if not keep_apply:
+            post.pop("apply", None)
+        request.POST = post
+        return request
 
     def get_readonly_fields(self, request, obj=None):
         # Verification changes only through the actions, which record who and when.
@@ -598,6 +680,24 @@ class RevisionAdmin(DecisionActions, RegistryAdmin):
 
 
 admin.site.register(Revision, RevisionAdmin)
+admin.site.add_to_queue(
+    QueueSection(
+        order=60,
+        label=_("Proposed changes to verified records"),
+        model=Revision,
+        waiting=lambda: Revision.objects.filter(state=RevisionState.PENDING),
+        age_field="proposed_at",
+        related=("content_type", "proposed_by"),
+        filters={"state__exact": RevisionState.PENDING},
+        # Not the record's name: a generic foreign key reads one query a kind of record.
+        describe=lambda revision: gettext("%(kind)s #%(id)s, proposed by %(user)s")
+        % {
+            "kind": revision.content_type.name,
+            "id": revision.object_id,
+            "user": revision.proposed_by.get_username() if revision.proposed_by_id else "-",
+        },
+    )
+)
 
 
 class OutboxState(admin.SimpleListFilter):

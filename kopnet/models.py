@@ -393,7 +393,11 @@ class Revision(OneQueryChecks, models.Model):
         ordering = ["-proposed_at", "-id"]
         verbose_name = _("pending change")
         verbose_name_plural = _("pending changes")
-        indexes = [models.Index(fields=["content_type", "object_id", "state"], name="revision_record")]
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "state"], name="revision_record"),
+            # The curators' work queue (the admin's index): the few waiting, oldest first.
+            models.Index(fields=["proposed_at", "id"], condition=Q(state="pending"), name="revision_pending_oldest"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(state__in=RevisionState.values), name="revision_state_valid"),
             models.UniqueConstraint(

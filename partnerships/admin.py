@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 
 from kopnet.admin import SHOWN_ON_NOTE_PAGES, NoteForm, RegistryAdmin, VerifiableAdmin, seen_versions
+from kopnet.admin_site import QueueSection
 from kopnet.models import Verification
 from partnerships import services
 from partnerships.models import (
@@ -525,6 +526,17 @@ class PartnershipAdmin(VerifiableAdmin):
         )
         return None
 
+    def verify_from_change_page(self, request, obj, one):
+        """Verified at once when nothing stands in the way; otherwise the verify
+        action's page, which asks for what it needs (an override note, consent to
+        verify the organisations) and posts back to this page."""
+        blocked = one.filter(
+            Exists(unconfirmed_cooperative_parties()) | Exists(unverified_organisations())
+        ).exists()
+        if not blocked:
+            return super().verify_from_change_page(request, obj, one)
+        return self.verify_selected(self.selecting(request, obj, keep_apply=False), one)
+
     def tell_blocked(self, request, blocked):
         """Which of the partnerships to verify wait for what the page asks."""
         waiting = [p for p in blocked if p.waiting]
@@ -675,3 +687,35 @@ admin.site.register(CooperationField, TermAdmin)
 admin.site.register(Partnership, PartnershipAdmin)
 admin.site.register(PartnershipParty, PartnershipPartyAdmin)
 admin.site.register(PartnershipDocument, PartnershipDocumentAdmin)
+
+# The curators' work queue on the admin's index (kopnet.admin_site.QueueSection):
+# partnerships waiting for verification, as the list's "all cooperative parties
+# confirmed" filter splits them (the unconfirmed parties' partial index answers it).
+admin.site.add_to_queue(
+    QueueSection(
+        order=30,
+        label=_("Partnerships ready to verify"),
+        help_text=_("Every cooperative party has confirmed."),
+        model=Partnership,
+        waiting=lambda: Partnership.objects.filter(verification=Verification.PENDING).filter(
+            ~Exists(unconfirmed_cooperative_parties())
+        ),
+        age_field="created_at",
+        filters={"verification__exact": Verification.PENDING, AllPartiesConfirmedFilter.parameter_name: "yes"},
+        describe=lambda partnership: f"{partnership.reference} — {partnership.title}",
+    )
+)
+admin.site.add_to_queue(
+    QueueSection(
+        order=40,
+        label=_("Partnerships stuck"),
+        help_text=_("A cooperative party has not answered yet, or declined."),
+        model=Partnership,
+        waiting=lambda: Partnership.objects.filter(verification=Verification.PENDING).filter(
+            Exists(unconfirmed_cooperative_parties())
+        ),
+        age_field="created_at",
+        filters={"verification__exact": Verification.PENDING, AllPartiesConfirmedFilter.parameter_name: "no"},
+        describe=lambda partnership: f"{partnership.reference} — {partnership.title}",
+    )
+)

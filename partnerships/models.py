@@ -230,6 +230,8 @@ class Partnership(CleanTextMixin, VerifiableModel):
                 fields=["-verification_at", "-id"], condition=Q(verification="verified"), name="ks_latest_verified"
             ),
             models.Index(fields=["id"], condition=Q(verification="verified", new_entity=True), name="ks_new_entity"),
+            # The curators' work queue (the admin's index): the few waiting, oldest first.
+            models.Index(fields=["created_at", "id"], condition=Q(verification="pending"), name="ks_pending_oldest"),
         ]
         constraints = [
             *VerifiableModel.Meta.constraints,

@@ -22,7 +22,9 @@ from django_countries import countries
 from django_countries.filters import CountryFilter
 
 from kopnet.admin import RegistryAdmin, VerifiableAdmin
+from kopnet.admin_site import QueueSection
 from kopnet.cache import data_version, digest
+from kopnet.models import Verification
 from registry import services
 from registry.models import (
     Cooperative,
@@ -498,3 +500,39 @@ admin.site.register(Cooperative, CooperativeAdmin)
 admin.site.register(Membership, MembershipAdmin)
 admin.site.register(Partner, PartnerAdmin)
 admin.site.register(Representation, RepresentationAdmin)
+
+# The curators' work queue on the admin's index (kopnet.admin_site.QueueSection).
+admin.site.add_to_queue(
+    QueueSection(
+        order=10,
+        label=_("Cooperatives waiting for verification"),
+        model=Cooperative,
+        waiting=lambda: Cooperative.objects.filter(verification=Verification.PENDING),
+        age_field="created_at",
+        filters={"verification__exact": Verification.PENDING},
+        describe=lambda cooperative: cooperative.name,
+    )
+)
+admin.site.add_to_queue(
+    QueueSection(
+        order=20,
+        label=_("Partners waiting for verification"),
+        model=Partner,
+        waiting=lambda: Partner.objects.filter(verification=Verification.PENDING),
+        age_field="created_at",
+        filters={"verification__exact": Verification.PENDING},
+        describe=lambda partner: partner.name,
+    )
+)
+admin.site.add_to_queue(
+    QueueSection(
+        order=50,
+        label=_("Representation requests"),
+        model=Representation,
+        waiting=lambda: Representation.objects.filter(state=RepresentationState.REQUESTED),
+        age_field="created_at",
+        related=("user", "cooperative"),
+        filters={"state__exact": RepresentationState.REQUESTED},
+        describe=lambda representation: f"{representation.user.get_username()} → {representation.cooperative.name}",
+    )
+)

@@ -256,6 +256,10 @@ class Cooperative(CleanTextMixin, SluggedModel, VerifiableModel):
             models.Index(fields=["verification", "status"], name="coop_verified_status"),
             models.Index(fields=["verification", "scope"], name="coop_verified_scope"),
             models.Index(fields=["verification", "country"], name="coop_verified_country"),
+            # The curators' work queue (the admin's index): the few waiting, oldest first.
+            models.Index(
+                fields=["created_at", "id"], condition=Q(verification="pending"), name="coop_pending_oldest"
+            ),
         ]
         constraints = [
             *VerifiableModel.Meta.constraints,
@@ -644,6 +648,10 @@ class Partner(CleanTextMixin, SluggedModel, VerifiableModel):
             models.Index(fields=["name", "id"], name="partner_name"),  # the admin's unfiltered list
             models.Index(fields=["verification", "kind"], name="partner_verified_kind"),
             models.Index(fields=["verification", "country"], name="partner_verified_country"),
+            # The curators' work queue (the admin's index): the few waiting, oldest first.
+            models.Index(
+                fields=["created_at", "id"], condition=Q(verification="pending"), name="partner_pending_oldest"
+            ),
         ]
         constraints = [
             *VerifiableModel.Meta.constraints,
@@ -706,6 +714,12 @@ class Representation(ChoiceDisplayMixin, models.Model):
         ordering = ["-created_at"]
         verbose_name = _("representation")
         verbose_name_plural = _("representations")
+        indexes = [
+            # The curators' work queue (the admin's index): the few waiting, oldest first.
+            models.Index(
+                fields=["created_at", "id"], condition=Q(state="requested"), name="representation_requested"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(state__in=RepresentationState.values), name="representation_state_valid"

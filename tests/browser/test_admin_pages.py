@@ -1,6 +1,6 @@
 """The curators' admin in a real browser under the Content-Security-Policy: its lists,
-forms, histories, the import page with a bad file, the export page and an action that
-asks for a note all work, and the browser reports nothing (tests/browser/conftest.py
+forms, histories, the import page with a bad file, the export page, an action that
+asks for a note, the curators' queue and a rejection from a record's own page all work, and the browser reports nothing (tests/browser/conftest.py
 fails a test on any CSP violation or console error)."""
 
 from django.conf import settings as django_settings
@@ -9,6 +9,7 @@ from django.test import Client
 from playwright.sync_api import expect
 
 from registry.models import Cooperative
+from tests.factories import CooperativeFactory
 from tests.pages import build_pages
 
 
@@ -56,3 +57,17 @@ def test_admin_pages_work_under_the_policy(live_server, transactional_db, page, 
     page.locator('button[name="index"]').click()
     expect(page.locator("textarea")).to_be_visible()
     screen(page, "admin-action-note")
+
+    # What waits, on the index; a pending record decided from its own page, whose
+    # Reject… asks the reason on the action's page.
+    pending = CooperativeFactory(name="Koperasi Menunggu Peramban", verification="pending")
+    page.goto(live_server.url + "/admin/")
+    expect(page.locator("#curator-queue")).to_be_visible()
+    screen(page, "admin-curator-queue")
+    page.goto(f"{url}{pending.pk}/change/")
+    expect(page.locator('input[name="_verify"]')).to_be_visible()
+    page.locator('input[name="_reject"]').click()
+    page.locator("textarea").fill("Alamat tidak jelas")
+    page.locator("input[type=submit].default").click()
+    expect(page.locator(".messagelist")).to_contain_text("ditolak")
+    assert Cooperative.objects.get(pk=pending.pk).verification == "rejected"

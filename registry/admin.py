@@ -11,10 +11,12 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -221,7 +223,7 @@ class CooperativeAdmin(VerifiableAdmin):
                     reverse("admin:registry_cooperative_change", args=[m.member_id]),
                     m.member.name,
                     m.member.get_tier_display(),
-                    gettext("since %(date)s") % {"date": m.start_date.isoformat()},
+                    gettext("since %(date)s") % {"date": date_format(m.start_date, "DATE_FORMAT")},
                 )
                 for m in shown
             ),
@@ -230,10 +232,10 @@ class CooperativeAdmin(VerifiableAdmin):
             {"federation": obj.pk, "active": "yes"}
         )
         summary = ngettext(
-            "%(shown)d of %(total)d active member",
-            "%(shown)d of %(total)d active members",
+            "%(shown)s of %(total)s active member",
+            "%(shown)s of %(total)s active members",
             total,
-        ) % {"shown": min(total, MEMBERS_SHOWN), "total": total}
+        ) % {"shown": intcomma(min(total, MEMBERS_SHOWN)), "total": intcomma(total)}
         return format_html(
             '<ul class="kopnet-members">{}</ul><p>{} · <a href="{}">{}</a></p>',
             items,

@@ -140,7 +140,7 @@ class CooperativeAdmin(VerifiableAdmin):
     reject_service = staticmethod(services.cooperative_reject)
     resource_classes = [CooperativeResource]
     import_help_template = "registry/admin/_import_help.html"
-    list_display = ["name_and_short_name", "tier", "type", location, "member_count", "status", "verification"]
+    list_display = ["name_and_short_name", "tier", "type", location, "members", "status", "verification"]
     list_filter = [
         "verification",
         "tier",
@@ -157,12 +157,12 @@ class CooperativeAdmin(VerifiableAdmin):
     search_help_text = _("Name, short name, NIK Koperasi (all 16 digits) or legal entity number.")
     list_select_related = ["province"]
     autocomplete_fields = ["province", "sectors"]
-    readonly_fields = ["member_count", "member_cooperatives"]
+    readonly_fields = ["members", "member_cooperatives"]
     fieldsets = [
         (None, {"fields": ["name", "short_name", "slug", "tier", "type", "sectors", "status"]}),
         (_("Location"), {"fields": ["country", "province", "regency", "address", "scope"]}),
         (_("Legal entity"), {"fields": ["legal_number", "legal_date", "nik", "founded"]}),
-        (_("Members"), {"fields": ["individual_members", "member_count"]}),
+        (_("Members"), {"fields": ["individual_members", "members"]}),
         (_("Contact"), {"fields": ["website", "email", "phone"]}),
         (
             _("Verification"),
@@ -185,6 +185,12 @@ class CooperativeAdmin(VerifiableAdmin):
         for membership in formset.deleted_objects:
             services.membership_delete(user=request.user, membership=membership)
         formset.save_m2m()
+
+    @admin.display(description=Cooperative._meta.get_field("member_count").verbose_name, ordering="member_count")
+    def members(self, obj):
+        # Grouped as the language groups numbers (3.406, 3,406), as on the site's pages;
+        # the admin writes a bare integer field ungrouped.
+        return intcomma(obj.member_count)
 
     @admin.display(description=_("name"), ordering="name")
     def name_and_short_name(self, obj):

@@ -8,6 +8,7 @@ import io
 import re
 from html import unescape
 from pathlib import Path
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -21,7 +22,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import formats, translation
 
-from registry.models import Tier
+from registry.models import Cooperative, Tier
 from tests.factories import CooperativeFactory, MembershipFactory, PartnershipFactory, UserFactory
 
 LANGUAGES = ["id", "en"]
@@ -232,3 +233,27 @@ def test_the_admin_keeps_wib_and_hides_the_time_zone_note_under_dates_only(clien
     stylesheet = Path(finders.find("css/admin.css")).read_text(encoding="utf-8")
     assert re.search(r"p\.date\s*>\s*\.timezonewarning\s*\{\s*display:\s*none;?\s*\}", stylesheet)
     assert "p.datetime" not in re.sub(r"/\*.*?\*/", "", stylesheet, flags=re.S)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_admin_groups_a_cooperatives_members_and_its_lists_count(client, language):
+    federation = CooperativeFactory(name="Induk Koperasi Contoh", tier=Tier.SEKUNDER)
+    type(federation).objects.filter(pk=federation.pk).update(member_count=3406)
+    client.force_login(get_user_model().objects.create_superuser("pengelola", "p@example.org", "sandi-yang-panjang-1"))
+    in_language(client, language)
+
+    listed = client.get(reverse("admin:registry_cooperative_changelist"))
+    assert f'<td class="field-members">{GROUPED[language]}</td>' in listed.content.decode()
+    assert re.search(r'<p class="paginator">\s*1 ', listed.content.decode())  # one cooperative: "1 koperasi"
+    # The list's count, as admin/pagination.html writes it for a long list.
+    with translation.override(language):
+        pager = render_to_string(
+            "admin/pagination.html",
+            {"cl": SimpleNamespace(result_count=3406, opts=Cooperative._meta, formset=None), "pagination_required": False},
+        )
+        counted = f"{GROUPED[language]} {Cooperative._meta.verbose_name_plural}"
+    assert counted in re.sub(r"\s+", " ", pager)
+
+    changed = client.get(reverse("admin:registry_cooperative_change", args=[federation.pk]))
+    assert f'<div class="readonly">{GROUPED[language]}</div>' in changed.content.decode()

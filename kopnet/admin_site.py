@@ -47,6 +47,15 @@ class AdminLoginForm(OTPAuthenticationFormMixin, AdminAuthenticationForm):
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
     otp_error_messages = {**OTPAuthenticationFormMixin.otp_error_messages, **OTP_ERRORS}
+    # Django's names the field through %(username)s after its Indonesian already says
+    # "nama pengguna" (kopnet.forms.INVALID_LOGIN says why): ours names it once.
+    error_messages = {
+        **AdminAuthenticationForm.error_messages,
+        "invalid_login": _(
+            "Please enter the correct username and password for a staff account. "
+            "Note that both fields may be case-sensitive."
+        ),
+    }
 
     def clean(self):
         cleaned = super().clean()

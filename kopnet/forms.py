@@ -149,8 +149,14 @@ class SignupForm(BootstrapFormMixin, auth_forms.UserCreationForm):
         return get_user_model().objects.filter(email__iexact=self.cleaned_data["email"]).first()
 
 
+# Django's message names the field by its verbose name ("Please enter a correct
+# %(username)s…"), and its Indonesian already says "nama pengguna" before it: "Masukkan
+# nama pengguna nama pengguna dan sandi". Ours names it once, in both languages.
+INVALID_LOGIN = _("Please enter a correct username and password. Note that both fields may be case-sensitive.")
+
+
 class LoginForm(BootstrapFormMixin, auth_forms.AuthenticationForm):
-    pass
+    error_messages = {**auth_forms.AuthenticationForm.error_messages, "invalid_login": INVALID_LOGIN}
 
 
 class PasswordChangeForm(BootstrapFormMixin, auth_forms.PasswordChangeForm):

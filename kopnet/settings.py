@@ -221,6 +221,8 @@ LANGUAGES = [("id", "Bahasa Indonesia"), ("en", "English")]
 # The site's messages, then the country names django-countries lacks in Indonesian
 # (written by `manage.py countrynames`).
 LOCALE_PATHS = [BASE_DIR / "kopnet" / "locale", BASE_DIR / "kopnet" / "locale_countries"]
+# One date style per language, the same on every page and in the admin.
+FORMAT_MODULE_PATH = "kopnet.formats"
 TIME_ZONE = "Asia/Jakarta"
 USE_I18N = True
 USE_TZ = True

@@ -19,6 +19,7 @@ from django.forms.models import BaseInlineFormSet
 from django.template.defaultfilters import filesizeformat
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -210,7 +211,7 @@ class PartyInline(admin.TabularInline):
             return gettext("partner: checked by the curator")
         shown = party.get_confirmation_display()
         if party.confirmed_at:
-            when = f"{timezone.localtime(party.confirmed_at):%Y-%m-%d %H:%M}"
+            when = date_format(timezone.localtime(party.confirmed_at), "SHORT_DATETIME_FORMAT")
             who = party.confirmed_by.get_username() if party.confirmed_by_id else ""
             shown = f"{shown} ({who}, {when})" if who else f"{shown} ({when})"
         if party.confirmation == Confirmation.DECLINED:

@@ -11,10 +11,12 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -140,7 +142,7 @@ class CooperativeAdmin(VerifiableAdmin):
     reject_service = staticmethod(services.cooperative_reject)
     resource_classes = [CooperativeResource]
     import_help_template = "registry/admin/_import_help.html"
-    list_display = ["name_and_short_name", "tier", "type", location, "member_count", "status", "verification"]
+    list_display = ["name_and_short_name", "tier", "type", location, "members", "status", "verification"]
     list_filter = [
         "verification",
         "tier",
@@ -157,12 +159,12 @@ class CooperativeAdmin(VerifiableAdmin):
     search_help_text = _("Name, short name, NIK Koperasi (all 16 digits) or legal entity number.")
     list_select_related = ["province"]
     autocomplete_fields = ["province", "sectors"]
-    readonly_fields = ["member_count", "member_cooperatives"]
+    readonly_fields = ["members", "member_cooperatives"]
     fieldsets = [
         (None, {"fields": ["name", "short_name", "slug", "tier", "type", "sectors", "status"]}),
         (_("Location"), {"fields": ["country", "province", "regency", "address", "scope"]}),
         (_("Legal entity"), {"fields": ["legal_number", "legal_date", "nik", "founded"]}),
-        (_("Members"), {"fields": ["individual_members", "member_count"]}),
+        (_("Members"), {"fields": ["individual_members", "members"]}),
         (_("Contact"), {"fields": ["website", "email", "phone"]}),
         (
             _("Verification"),
@@ -185,6 +187,12 @@ class CooperativeAdmin(VerifiableAdmin):
         for membership in formset.deleted_objects:
             services.membership_delete(user=request.user, membership=membership)
         formset.save_m2m()
+
+    @admin.display(description=Cooperative._meta.get_field("member_count").verbose_name, ordering="member_count")
+    def members(self, obj):
+        # Grouped as the language groups numbers (3.406, 3,406), as on the site's pages;
+        # the admin writes a bare integer field ungrouped.
+        return intcomma(obj.member_count)
 
     @admin.display(description=_("name"), ordering="name")
     def name_and_short_name(self, obj):
@@ -223,7 +231,7 @@ class CooperativeAdmin(VerifiableAdmin):
                     reverse("admin:registry_cooperative_change", args=[m.member_id]),
                     m.member.name,
                     m.member.get_tier_display(),
-                    gettext("since %(date)s") % {"date": m.start_date.isoformat()},
+                    gettext("since %(date)s") % {"date": date_format(m.start_date, "DATE_FORMAT")},
                 )
                 for m in shown
             ),
@@ -232,10 +240,10 @@ class CooperativeAdmin(VerifiableAdmin):
             {"federation": obj.pk, "active": "yes"}
         )
         summary = ngettext(
-            "%(shown)d of %(total)d active member",
-            "%(shown)d of %(total)d active members",
+            "%(shown)s of %(total)s active member",
+            "%(shown)s of %(total)s active members",
             total,
-        ) % {"shown": min(total, MEMBERS_SHOWN), "total": total}
+        ) % {"shown": intcomma(min(total, MEMBERS_SHOWN)), "total": intcomma(total)}
         return format_html(
             '<ul class="kopnet-members">{}</ul><p>{} · <a href="{}">{}</a></p>',
             items,

@@ -40,7 +40,7 @@ def member_row(member, show_verification):
     if member.member_preview:
         preview = member_preview(member.member_preview)
         if member.more_members:
-            more = ngettext("and %(more)s more", "and %(more)s more", member.more_members) % {"more": member.more_members}
+            more = ngettext("and %(more)s more", "and %(more)s more", member.more_members) % {"more": intcomma(member.more_members)}
             members = url_of("registry:cooperative_members", member.slug)
             preview += format_html(' <a class="small ps-3" href="{}">{}</a>', members, more)
     return format_html(

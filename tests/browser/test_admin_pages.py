@@ -71,3 +71,34 @@ def test_admin_pages_work_under_the_policy(live_server, transactional_db, page, 
     page.locator("input[type=submit].default").click()
     expect(page.locator(".messagelist")).to_contain_text("ditolak")
     assert Cooperative.objects.get(pk=pending.pk).verification == "rejected"
+
+
+def test_a_curator_in_wita_sees_no_time_zone_note_under_dates_and_one_under_date_and_time(
+    live_server, transactional_db, new_context
+):
+    """The server keeps WIB (Asia/Jakarta); a browser in Makassar is an hour ahead.
+    Under a date-only field the admin's note would mean nothing (admin.css hides it);
+    under a date and a time it stays, true (tests/test_wording.py)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.factories import UserFactory
+
+    superuser = get_user_model().objects.create_superuser("pengelola", "pengelola@example.org", "sandi-yang-panjang-1")
+    device = TOTPDevice.objects.create(user=UserFactory(), name="aplikasi", confirmed=True)
+    cooperative = CooperativeFactory()
+    client = Client()
+    client.force_login(superuser)
+    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
+    context = new_context(timezone_id="Asia/Makassar")
+    context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+    page = context.new_page()
+
+    page.goto(f"{live_server.url}/admin/registry/cooperative/{cooperative.pk}/change/")
+    expect(page.locator("#id_founded")).to_be_visible()
+    notes = page.locator("p.date .timezonewarning")
+    expect(notes.first).to_be_attached()  # Django wrote it: the browser is an hour ahead
+    for index in range(notes.count()):
+        expect(notes.nth(index)).to_be_hidden()
+
+    page.goto(f"{live_server.url}/admin/otp_totp/totpdevice/{device.pk}/change/")
+    expect(page.locator("p.datetime .timezonewarning")).to_be_visible()

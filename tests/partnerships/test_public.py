@@ -231,7 +231,7 @@ def test_detail_lists_documents_with_title_date_and_size(english):
 
     assert "Akta pendirian" in html
     assert reverse("partnerships:document_download", args=[record.reference, attached.pk]) in html
-    assert "July 1, 2020" in html
+    assert "1 July 2020" in html
     assert f"{len(PDF)}" in html  # "NN bytes"
 
 

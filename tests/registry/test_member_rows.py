@@ -33,7 +33,7 @@ ORACLE = """{% load i18n humanize kopnet_tags %}{% for member in members %}
     {% if member.member_preview %}
     {{ member.preview_html }}
     {% if member.more_members %}
-    <a class="small ps-3" href="{% url 'registry:cooperative_members' member.slug %}">{% blocktranslate count more=member.more_members %}and {{ more }} more{% plural %}and {{ more }} more{% endblocktranslate %}</a>
+    <a class="small ps-3" href="{% url 'registry:cooperative_members' member.slug %}">{% blocktranslate count counter=member.more_members with more=member.more_members|intcomma %}and {{ more }} more{% plural %}and {{ more }} more{% endblocktranslate %}</a>
     {% endif %}
     {% else %}–{% endif %}
   </td>

@@ -93,7 +93,8 @@ def test_the_qr_code_needs_no_other_server_no_inline_style_and_no_inline_script(
     html = curator.get(SET_UP).content.decode()
     svg = re.search(r"<svg.*?</svg>", html, re.S).group(0)
     assert "style=" not in svg
-    assert not re.search(r"""(src|href)=["']https?://""", html)
+    assert not re.search(r"""\bsrc=["']https?://""", html)
+    assert not re.search(r"""<link\b[^>]*\bhref=["']https?://""", html)
     assert not re.search(r"<script(?![^>]*\bsrc=)", html)  # every script is a file of ours
 
 

@@ -200,7 +200,7 @@ def test_pages_hold_fifty_rows(visitor):
         ("cooperative", "a\x00b"),
         ("partner", "tidak-ada"),
         ("ordering", "members"),
-        ("format", "xlsx"),
+        ("format", "pdf"),
     ],
 )
 def test_unknown_values_answer_400_with_the_field_error(visitor, param, value):

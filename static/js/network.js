@@ -6,6 +6,26 @@
 // kopnet.js has fetched it in ("kn:deferred").
 (function () {
   const CYTOSCAPE_STYLESHEET = "__________cytoscape_stylesheet";
+  // The words that open most cooperatives' names, as the movement shortens them: four
+  // "Induk Koperasi ..." then differ in what follows instead of all ending in "...".
+  const SHORT_FORMS = [
+    [/^Induk Koperasi Unit Desa\b/i, "INKUD"],
+    [/^Induk Koperasi\b/i, "Inkop"],
+    [/^Pusat Koperasi Unit Desa\b/i, "PUSKUD"],
+    [/^Pusat Koperasi\b/i, "Puskop"],
+    [/^Gabungan Koperasi\b/i, "Gakop"],
+    [/^Koperasi Unit Desa\b/i, "KUD"],
+    [/^Koperasi Simpan Pinjam\b/i, "KSP"],
+    [/^Koperasi Serba Usaha\b/i, "KSU"],
+    [/^Koperasi\b/i, "Kop."],
+  ];
+
+  function abbreviated(label) {
+    for (const [words, short] of SHORT_FORMS) {
+      if (words.test(label)) return label.replace(words, short);
+    }
+    return label;
+  }
 
   function draw() {
     const container = document.getElementById("kn-network");
@@ -15,7 +35,7 @@
     const colours = Object.fromEntries(data.legend.map((item) => [item.value, item.colour]));
 
     const elements = [
-      ...data.nodes.map((node) => ({ data: node, classes: node.kind })),
+      ...data.nodes.map((node) => ({ data: { ...node, label: abbreviated(node.label) }, classes: node.kind })),
       ...data.edges.map((edge) => ({
         data: { ...edge, colour: colours[edge.category] || "#666" },
         classes: edge.international ? "international" : "",
@@ -126,8 +146,9 @@
     cy.on("dbltap", (event) => {
       if (event.target === cy) cy.fit(undefined, 24);
     });
-    // The drawing, for the browser tests and the console.
+    // The drawing and its labels' shortening, for the browser tests and the console.
     container.kopnetNetwork = cy;
+    container.kopnetAbbreviated = abbreviated;
 
     cy.on("tap", "node, edge", (event) => {
       const url = event.target.data("url");
@@ -135,8 +156,12 @@
     });
     cy.on("mouseover", "node, edge", (event) => {
       if (event.target.data("url")) container.style.cursor = "pointer";
+      // The whole name, as the browser's tooltip (a label may be shortened or cut).
+      const name = event.target.data("name") || event.target.data("title");
+      if (name) container.setAttribute("title", name);
     });
     cy.on("mouseout", "node, edge", () => {
+      container.removeAttribute("title");
       container.style.cursor = "";
     });
   }

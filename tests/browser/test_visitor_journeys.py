@@ -78,6 +78,19 @@ def test_visitor_follows_an_international_partnership_to_a_network_and_its_nodes
     assert network_state(page)["nodes"] == 1 + 5
     listed = page.get_by_role("region", name="Jaringan kerjasama").locator("details > ul > li > a")
     expect(listed).to_have_count(5)
+    # Pointing at an organisation shows its whole name, whatever its drawn label.
+    inkud = f"c{registry.inkud.pk}"
+    assert page.evaluate(f"id => {{ const cy = document.getElementById('kn-network').kopnetNetwork;"
+                         f" cy.getElementById(id).emit('mouseover'); return cy.getElementById(id).data('label'); }}", inkud) == "INKUD"
+    expect(picture).to_have_attribute("title", registry.inkud.name)
+    page.evaluate(f"id => document.getElementById('kn-network').kopnetNetwork.getElementById(id).emit('mouseout')", inkud)
+    expect(picture).not_to_have_attribute("title", registry.inkud.name)
+    # Long names are shortened as the movement shortens them, keeping what differs.
+    shortened = page.evaluate(
+        "names => names.map(document.getElementById('kn-network').kopnetAbbreviated)",
+        ["Induk Koperasi Pegawai Negeri", "Induk Koperasi Wanita", "Koperasi Unit Desa Makmur", "PT Bank Contoh"],
+    )
+    assert shortened == ["Inkop Pegawai Negeri", "Inkop Wanita", "KUD Makmur", "PT Bank Contoh"]
 
     # Interactive: the wheel alone scrolls the page past the picture, Ctrl + wheel
     # zooms it, dragging the background pans it, a double click fits it again.

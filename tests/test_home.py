@@ -12,7 +12,8 @@ from registry.models import CooperativeType, Scope, Tier
 from tests.factories import CooperativeFactory, PartnerFactory, PartnershipFactory, province
 from tests.partnerships.public_data import foreign_partner, partnership
 
-QUERIES_OF_HOME = 11
+# 12 since issue 12: "data as of", the latest change of a verified record (one query).
+QUERIES_OF_HOME = 12
 
 
 @pytest.mark.django_db
@@ -143,7 +144,8 @@ def test_home_costs_the_same_queries_whatever_the_partnerships(visitor, django_a
         partnership(CooperativeFactory(), foreign_partner())
     # The counts (SQLite counts them from the tables: 2 queries for the cooperatives, 4
     # for the partnerships; PostgreSQL reads them kept, in 1), the provinces' names, the
-    # new entities' count, the latest partnerships and their parties, the partners' count.
+    # new entities' count, the latest partnerships and their parties, the partners' count,
+    # and "data as of": the latest change of a verified record (issue 12).
     with django_assert_num_queries(QUERIES_OF_HOME):
         assert visitor.get("/").status_code == 200
 

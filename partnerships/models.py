@@ -232,6 +232,9 @@ class Partnership(CleanTextMixin, VerifiableModel):
             models.Index(fields=["id"], condition=Q(verification="verified", new_entity=True), name="ks_new_entity"),
             # The curators' work queue (the admin's index): the few waiting, oldest first.
             models.Index(fields=["created_at", "id"], condition=Q(verification="pending"), name="ks_pending_oldest"),
+            # "Data as of" on the home and statistics pages: the latest change of a
+            # verified record is one lookup at the end of this index (selectors.data_as_of).
+            models.Index(fields=["updated_at"], condition=Q(verification="verified"), name="ks_verified_updated"),
         ]
         constraints = [
             *VerifiableModel.Meta.constraints,

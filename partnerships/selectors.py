@@ -4,12 +4,14 @@ Each function returns what one page renders, in a fixed number of queries
 whatever the number of rows: the query-count tests hold them to it.
 """
 
+import datetime
 from collections import defaultdict
 
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from kopnet import policy
@@ -852,10 +854,6 @@ def by_province(counted, names):
     return sorted(rows, key=lambda row: (-row[2], row[1]))
 
 
-def year_order(item):
-    return int(item[0])
-
-
 HOME_LATEST = 5
 HOME_YEARS = 10
 
@@ -902,8 +900,44 @@ def partnership_statistics(counts=None, names=None):
         + [("", _("Not given"), count("direction", ""))],
         "fields": sorted(fields, key=lambda row: (-row[2], row[1])),
         "provinces": by_province(counts.get("province", {}), names),
-        "years": [(int(year), year, n) for year, n in sorted(counts.get("year", {}).items(), key=year_order)],
+        "years": [(year, str(year), n) for year, n in continuous_years(counts.get("year", {}))],
     }
+
+
+def continuous_years(counted):
+    """(year, count) from the first year counted to the last, every year between
+    included with 0: a chart's axis without gaps (2024 never sits next to 2026)."""
+    started = {int(year): n for year, n in counted.items() if year}
+    if not started:
+        return []
+    return [(year, started.get(year, 0)) for year in range(min(started), max(started) + 1)]
+
+
+def data_as_of(*models):
+    """When the verified records of `models` (what a visitor's summary counts) last
+    changed: the greatest updated_at among them, None without any. One query; on
+    PostgreSQL each MAX is one lookup in the model's partial index on updated_at of
+    its verified rows (registry 0021, partnerships 0017), at any size.
+
+    A write that changes a verified record stamps its updated_at (kopnet.services),
+    verifying one included, so the time moves with the numbers the page shows. What
+    it cannot see is a record leaving the verified set, which the counts do see."""
+    latest = [
+        f"(SELECT MAX(updated_at) FROM {model._meta.db_table} WHERE verification = %s)" for model in models
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(latest), [Verification.VERIFIED] * len(models))
+        times = [value for value in cursor.fetchone() if value is not None]
+    if not times:
+        return None
+    return max(aware(value) for value in times)
+
+
+def aware(value):
+    """A raw query's datetime as the ORM would give it: SQLite answers naive UTC text."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    return timezone.make_aware(value, datetime.timezone.utc) if timezone.is_naive(value) else value
 
 
 def cooperative_statistics(counts=None, names=None):

@@ -260,6 +260,9 @@ class Cooperative(CleanTextMixin, SluggedModel, VerifiableModel):
             models.Index(
                 fields=["created_at", "id"], condition=Q(verification="pending"), name="coop_pending_oldest"
             ),
+            # "Data as of" on the home and statistics pages: the latest change of a
+            # verified record is one lookup at the end of this index (selectors.data_as_of).
+            models.Index(fields=["updated_at"], condition=Q(verification="verified"), name="coop_verified_updated"),
         ]
         constraints = [
             *VerifiableModel.Meta.constraints,
@@ -652,6 +655,9 @@ class Partner(CleanTextMixin, SluggedModel, VerifiableModel):
             models.Index(
                 fields=["created_at", "id"], condition=Q(verification="pending"), name="partner_pending_oldest"
             ),
+            # "Data as of" on the home and statistics pages: the latest change of a
+            # verified record is one lookup at the end of this index (selectors.data_as_of).
+            models.Index(fields=["updated_at"], condition=Q(verification="verified"), name="partner_verified_updated"),
         ]
         constraints = [
             *VerifiableModel.Meta.constraints,

@@ -143,8 +143,9 @@ def test_home_costs_the_same_queries_whatever_the_partnerships(visitor, django_a
     # The counts (SQLite counts them from the tables: 2 queries for the cooperatives, 4
     # for the partnerships; PostgreSQL reads them kept, in 2 inside a test's
     # transaction), the provinces' names, the new entities' count, the latest
-    # partnerships and their parties, the partners' count.
-    with django_assert_num_queries(7 if connection.vendor == "postgresql" else 11):
+    # partnerships and their parties, the partners' count, and "data as of" (the latest
+    # change of a verified record).
+    with django_assert_num_queries(8 if connection.vendor == "postgresql" else 12):
         assert visitor.get("/").status_code == 200
 
 

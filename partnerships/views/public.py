@@ -47,6 +47,8 @@ def home(request):
             "top_provinces": cooperatives["provinces"][:TOP_PROVINCES],
             "partner_count": Partner.objects.verified().count(),
             "partnerships": partnerships,
+            # When what the page counts last changed (one query, three index lookups).
+            "as_of": selectors.data_as_of(Cooperative, Partner, Partnership),
             # Drawn by js/charts.js; the table beside it is the record.
             "years_chart": {
                 "axis": "x",
@@ -133,9 +135,20 @@ class PartnershipDetailView(DetailView):
             (party for party in self.object.parties.all() if party.cooperative_id == self.object.initiator_id), None
         )
         kwargs["show_verification"] = policy.sees_everything(user, Partnership)
+        kwargs["as_of"] = partnership_as_of(self.object)
         if self.object.is_verified and policy.may(user, "reason", self.object):
             kwargs["change"] = selectors.latest_change(self.object)
         return super().get_context_data(**kwargs)
+
+
+def partnership_as_of(partnership):
+    """When what the page shows last changed: the partnership or the verified record
+    of one of its parties, which the page names (loaded with it: no query). An
+    unverified party's record is not shown, and its changes say nothing."""
+    records = [partnership]
+    for party in partnership.parties.all():
+        records += [record for record in (party.cooperative, party.partner) if record and record.is_verified]
+    return max(record.updated_at for record in records)
 
 
 # --- a cooperative's network and suggested partners ---------------------------------
@@ -221,6 +234,8 @@ def statistics(request):
             "partnerships": partnerships,
             "cooperatives": cooperatives,
             "sections": chart_sections(partnerships, cooperatives),
+            # The page counts verified partnerships and cooperatives: when they last changed.
+            "as_of": selectors.data_as_of(Cooperative, Partnership),
         },
     )
 

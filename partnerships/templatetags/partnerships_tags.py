@@ -48,18 +48,21 @@ def partnership_rows(context, partnerships, hide=None):
     engine resolved each row's tags, their arguments and the conditions around them.
     """
     user, show_verification = reader(context), context.get("show_verification")
-    rows = (partnership_row(partnership, hide, user, show_verification) for partnership in partnerships)
+    # Each cell's heading, which a phone shows before it (static/css/kopnet.css, .kn-stack).
+    labels = (_("With") if hide else _("Parties"), _("Kind"), _("Period"), _("Status"), _("Verification"))
+    rows = (partnership_row(partnership, hide, user, show_verification, labels) for partnership in partnerships)
     return format_html_join("", "{}", ((row,) for row in rows))
 
 
 PARTNERSHIP_ROW = (
     '<tr><th scope="row" class="fw-normal kn-name"><a href="{}">{}</a>'
     '<br><small class="font-monospace text-body-secondary">{}</small>{}</th>'
-    '<td class="kn-parties">{}</td><td>{}</td><td class="small kn-period">{}</td><td>{}</td>{}</tr>'
+    '<td class="kn-parties" data-label="{}">{}</td><td data-label="{}">{}</td>'
+    '<td class="small kn-period" data-label="{}">{}</td><td data-label="{}">{}</td>{}</tr>'
 )
 
 
-def partnership_row(partnership, hide, user, show_verification):
+def partnership_row(partnership, hide, user, show_verification, labels):
     verified = partnership.verification == Verification.VERIFIED
     return format_html(
         PARTNERSHIP_ROW,
@@ -68,11 +71,15 @@ def partnership_row(partnership, hide, user, show_verification):
         partnership.reference,
         # An official's own, not yet verified.
         format_html(" {}", verification_badge(partnership)) if not show_verification and not verified else "",
+        labels[0],
         parties_cell(partnership, hide, user),
+        labels[1],
         partnership_badges(partnership),
+        labels[2],
         partnership_period(partnership),
+        labels[3],
         partnership.get_status_display(),
-        format_html("<td>{}</td>", verification_badge(partnership)) if show_verification else "",
+        format_html('<td data-label="{}">{}</td>', labels[4], verification_badge(partnership)) if show_verification else "",
     )
 
 

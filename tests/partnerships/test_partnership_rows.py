@@ -25,11 +25,11 @@ ORACLE = """{% load i18n kopnet_tags partnerships_tags %}{% for partnership in p
     <br><small class="font-monospace text-body-secondary">{{ partnership.reference }}</small>
     {% if not show_verification and partnership.verification != "verified" %}{% verification_badge partnership %}{% endif %}
   </th>
-  <td class="kn-parties"><ul class="list-unstyled mb-0 small">{% for party in partnership.parties.all %}{% with org=party.organisation %}{% if org != hide %}<li>{% organisation_link party org %}</li>{% endif %}{% endwith %}{% endfor %}</ul></td>
-  <td>{% partnership_badges partnership %}</td>
-  <td class="small kn-period"><time datetime="{{ partnership.start_date|date:'Y-m-d' }}">{{ partnership.start_date|date:"SHORT_DATE_FORMAT" }}</time> – {% if partnership.end_date %}<time datetime="{{ partnership.end_date|date:'Y-m-d' }}">{{ partnership.end_date|date:"SHORT_DATE_FORMAT" }}</time>{% else %}<span class="text-body-secondary">{% translate "open-ended" %}</span>{% endif %}</td>
-  <td>{{ partnership.get_status_display }}</td>
-  {% if show_verification %}<td>{% verification_badge partnership %}</td>{% endif %}
+  <td class="kn-parties" data-label="{% if hide %}{% translate "With" %}{% else %}{% translate "Parties" %}{% endif %}"><ul class="list-unstyled mb-0 small">{% for party in partnership.parties.all %}{% with org=party.organisation %}{% if org != hide %}<li>{% organisation_link party org %}</li>{% endif %}{% endwith %}{% endfor %}</ul></td>
+  <td data-label="{% translate "Kind" %}">{% partnership_badges partnership %}</td>
+  <td class="small kn-period" data-label="{% translate "Period" %}"><time datetime="{{ partnership.start_date|date:'Y-m-d' }}">{{ partnership.start_date|date:"SHORT_DATE_FORMAT" }}</time> – {% if partnership.end_date %}<time datetime="{{ partnership.end_date|date:'Y-m-d' }}">{{ partnership.end_date|date:"SHORT_DATE_FORMAT" }}</time>{% else %}<span class="text-body-secondary">{% translate "open-ended" %}</span>{% endif %}</td>
+  <td data-label="{% translate "Status" %}">{{ partnership.get_status_display }}</td>
+  {% if show_verification %}<td data-label="{% translate "Verification" %}">{% verification_badge partnership %}</td>{% endif %}
 </tr>
 {% endfor %}"""
 ROWS = "{% load partnerships_tags %}{% partnership_rows partnerships hide %}"

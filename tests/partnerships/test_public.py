@@ -318,7 +318,8 @@ def test_cooperative_page_caps_its_list_and_links_to_the_rest(visitor):
 def parties_cell(html, reference):
     """The parties cell of the row of the partnership `reference` in a page's table."""
     row = html[html.index(f">{reference}</small>") :]
-    return row[row.index('<td class="kn-parties">') : row.index("</td>")]
+    start = row.index('<td class="kn-parties"')
+    return row[start : row.index("</td>", start)]
 
 
 def test_the_parties_cell_names_each_party_once_but_the_organisation_whose_page_it_is(visitor):
@@ -331,12 +332,13 @@ def test_the_parties_cell_names_each_party_once_but_the_organisation_whose_page_
         f'<li><a href="/mitra/{bank.slug}/">Bank Rakyat</a> <span class="badge text-bg-light border fw-normal">mitra</span></li>',
     ]
     own = f'<li><a href="/koperasi/{coop.slug}/">Koperasi Tani Makmur</a></li>'
-    listed = '<td class="kn-parties"><ul class="list-unstyled mb-0 small">{}</ul>'
+    # Headed "Para pihak" on the list, "Pihak lain" (the others) on an organisation's own page.
+    listed = '<td class="kn-parties" data-label="{}"><ul class="list-unstyled mb-0 small">{}</ul>'
 
-    assert parties_cell(page(visitor, "/kerjasama/"), record.reference) == listed.format(own + "".join(items))
-    assert parties_cell(page(visitor, f"/koperasi/{coop.slug}/"), record.reference) == listed.format("".join(items))
+    assert parties_cell(page(visitor, "/kerjasama/"), record.reference) == listed.format("Para pihak", own + "".join(items))
+    assert parties_cell(page(visitor, f"/koperasi/{coop.slug}/"), record.reference) == listed.format("Pihak lain", "".join(items))
     on_the_banks_page = parties_cell(page(visitor, f"/mitra/{bank.slug}/"), record.reference)
-    assert on_the_banks_page == listed.format(own + items[0])
+    assert on_the_banks_page == listed.format("Pihak lain", own + items[0])
 
 
 def test_partner_page_lists_its_visible_partnerships_and_links_to_the_list(visitor):

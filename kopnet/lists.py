@@ -8,6 +8,7 @@ import itertools
 import re
 
 from django.conf import settings
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.db.models import Case, CharField, Value, When
 from django.core.exceptions import FieldDoesNotExist
 from django.http import HttpResponse, StreamingHttpResponse
@@ -210,7 +211,7 @@ class RegistryListView(FilterView):
             problem = _(
                 "An Excel workbook holds at most %(limit)s rows: narrow the filters, or download the CSV, "
                 "which holds every row."
-            ) % {"limit": f"{XLSX_MAX_ROWS:,}".replace(",", ".")}
+            ) % {"limit": intcomma(XLSX_MAX_ROWS)}
             context = self.get_context_data(filter=self.filterset, problems=[problem])
             return self.render_to_response(context, status=400)
         columns = (*self.csv_header, "url")

@@ -95,3 +95,13 @@ def test_the_downloads_are_offered_only_for_rows(visitor):
     assert "format=xlsx" in page and "format=csv" in page
     empty = visitor.get("/koperasi/", {"q": "tidak-ada-yang-cocok"}).content.decode()
     assert "format=xlsx" not in empty and "format=csv" not in empty
+
+
+def test_the_workbooks_limit_is_written_in_the_readers_language(visitor, monkeypatch):
+    monkeypatch.setattr(lists, "XLSX_MAX_ROWS", 1000)
+    from registry.views import CooperativeListView
+
+    monkeypatch.setattr(CooperativeListView, "known_count", lambda self: 1001)
+    assert "paling banyak 1.000 baris" in visitor.get("/koperasi/", {"format": "xlsx"}).content.decode()
+    visitor.cookies["django_language"] = "en"
+    assert "at most 1,000 rows" in visitor.get("/koperasi/", {"format": "xlsx"}).content.decode()

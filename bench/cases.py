@@ -207,7 +207,8 @@ def admin_params(public):
         "tier__exact": public["tier"],
         "province__code__exact": public["province"],
         "q": public["q"],
-        "o": f"-{columns.index('member_count')}",
+        # Sorted by members (the display method `members` orders by member_count).
+        "o": f"-{columns.index('members')}",
     }
 
 

@@ -207,3 +207,19 @@ def test_invalid_filters_still_answer_400_without_chips(client, db, url, params)
 
     assert response.status_code == 400
     assert found.chips == [] and found.count is None
+
+
+def test_a_cached_page_says_the_same(client, cooperatives, page_cache):
+    # A visitor's page comes from the cache, rendered from its canonical query: the
+    # chips' links too, and the language is the reader's.
+    url = "/koperasi/?sector=pertanian&tier=primer&page=1"
+    page_cache.warm(url)
+
+    _response, indonesian = page(client, url)
+    _response, english = page(client, url, language="en")
+
+    assert [chip["text"] for chip in indonesian.chips] == ["Tingkat: Koperasi primer", "Sektor usaha: Pertanian"]
+    assert [chip["text"] for chip in english.chips] == ["Tier: Primary cooperative", "Sector: Agriculture"]
+    assert query(indonesian.chips[0]["url"]) == {"sector": ["pertanian"]}
+    assert query(english.chips[1]["url"]) == {"tier": ["primer"]}
+    assert indonesian.count == "2 hasil" and english.count == "2 results"

@@ -4,10 +4,12 @@ widgets (FastSelect), and the django-filter filters both apps' FilterSets use.
 A list's own FilterSet lives in its app's filters.py; what is here knows no model.
 """
 
+import dataclasses
 import re
 
 import django_filters
 from django import forms
+from django.db import models
 from django.db.models import F, OrderBy
 from django.db.models.functions import Coalesce
 from django.utils.html import conditional_escape
@@ -264,3 +266,99 @@ class SearchFirstFilterSet(django_filters.FilterSet):
         if (self.form.cleaned_data.get("q") or "").strip():
             return matches_first(queryset)
         return queryset
+
+
+# --- what a list shows of its filters ------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class AppliedFilter:
+    """One filter a list applies, as a chip above the rows: "Tier: Primary cooperative",
+    and the address of the same list without it."""
+
+    label: str
+    value: str
+    url: str
+
+    def __str__(self):
+        return f"{self.label}: {self.value}"
+
+
+def applied_filters(filterset, path, query):
+    """The filters the bound, valid filterset applies, one per value, in the form's
+    order, each with the address of the list without that value and without a page
+    number (the rows move: page 7 may no longer exist). The sort order is no filter.
+
+    What a value says is its label, never its code: a model choice's str() (the form
+    already read the record: no query here), a choice's label, a country's name.
+    """
+    if not filterset.is_bound or filterset.form.errors:
+        return []
+    data = filterset.form.cleaned_data
+    applied = []
+    for name, field in filterset.form.fields.items():
+        if isinstance(filterset.filters.get(name), SortFilter):
+            continue
+        value = data.get(name)
+        multiple = isinstance(value, (list, tuple, models.QuerySet))
+        for value in value if multiple else [value]:
+            if value in EMPTY_VALUES:
+                continue
+            url = url_without(path, query, name, raw_value(field, value) if multiple else None)
+            applied.append(AppliedFilter(str(field.label), value_label(field, value), url))
+    return applied
+
+
+def value_label(field, value):
+    """What a filter's cleaned value is called in this language."""
+    if isinstance(field, forms.ModelChoiceField) or isinstance(value, models.Model):
+        return str(value)
+    if isinstance(field, CountryCodeField):
+        return str(countries.name(value) or value)
+    if isinstance(field, forms.ChoiceField):
+        for choice, label in flat_choices(field.choices):
+            if str(choice) == str(value):
+                return str(label)
+    return str(value)
+
+
+def flat_choices(choices):
+    for choice, label in choices:
+        if isinstance(label, (list, tuple)):
+            yield from label
+        else:
+            yield choice, label
+
+
+def url_without(path, query, name, value=None):
+    """The list's address with `query` (a QueryDict) less parameter `name` (only the
+    given value of it, when the parameter is a multiple choice: the raw value as the
+    URL writes it) and less the page number."""
+    query = query.copy()
+    query.pop("page", None)
+    given = query.getlist(name)
+    kept = [item for item in given if value is None or item != value]
+    if value is not None and len(kept) < len(given):
+        query.setlist(name, kept)
+    else:
+        query.pop(name, None)
+    encoded = query.urlencode()
+    return f"{path}?{encoded}" if encoded else path
+
+
+def raw_value(field, value):
+    """A multiple choice's cleaned value as the URL writes it (a record by its
+    to_field_name), to drop that one value from the address."""
+    if isinstance(value, models.Model):
+        return str(getattr(value, getattr(field, "to_field_name", None) or "pk"))
+    return str(value)
+
+
+def without_filters(path, query, filterset):
+    """The list's address without any filter (and page), keeping its sort order."""
+    query = query.copy()
+    for name in ("page", *filterset.filters):
+        if not isinstance(filterset.filters.get(name), SortFilter):
+            query.pop(name, None)
+    encoded = query.urlencode()
+    return f"{path}?{encoded}" if encoded else path

@@ -21,6 +21,7 @@ from django_filters.views import FilterView
 
 from kopnet import links, policy
 from kopnet.cache import CachedCountPaginator
+from kopnet.filters import applied_filters, without_filters
 
 # Rows a CSV download reads from the database at a time: memory stays flat
 # whatever the number of rows.
@@ -161,6 +162,11 @@ class RegistryListView(FilterView):
             # would turn ?page=3 into a 404 and hide the real problem.
             kwargs.update(object_list=None, paginator=None, page_obj=None, is_paginated=False)
             return ContextMixin.get_context_data(self, **kwargs)
+        # What the list applies, above its rows (and counted on the folded panel's
+        # button): read from the form the filterset already cleaned, no query.
+        kwargs["applied_filters"] = applied_filters(self.filterset, self.request.path, self.request.GET)
+        if kwargs["applied_filters"]:
+            kwargs["without_filters"] = without_filters(self.request.path, self.request.GET, self.filterset)
         return super().get_context_data(**kwargs)
 
     def csv_rows(self, queryset):

@@ -31,12 +31,16 @@ def test_on_a_phone_no_page_overflows_sideways(page, live_server, registry, scre
     assert_fits(page)
     screen(page, "mobile-home")
 
-    # The list's filters wait behind a button; opened, they still fit.
+    # The list's filters wait behind a button that counts them (the sort order is no
+    # filter), and what is applied shows while they are folded; opened, they still fit.
     page.goto(live_server.url + "/koperasi/?tier=primer&province=33&ordering=-members")
     form = page.get_by_role("form", name="Filter")
-    toggle = page.get_by_role("button", name="Filter dan urutan")
+    toggle = page.get_by_role("button", name="Saring (2)", exact=True)
     expect(form).to_be_hidden()
     expect(toggle).to_have_attribute("aria-expanded", "false")
+    applied = page.get_by_role("list", name="Saringan yang dipakai")
+    expect(applied.get_by_role("link", name="Hapus saringan Tingkat: Koperasi primer")).to_be_visible()
+    expect(applied.get_by_role("link", name="Hapus semua saringan")).to_be_visible()
     assert_fits(page)
     toggle.click()
     expect(form).to_be_visible()

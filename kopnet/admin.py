@@ -13,9 +13,9 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Q
-from django.http import HttpResponseBadRequest, HttpResponseRedirect
+from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -526,6 +526,10 @@ class VerifiableAdmin(DecisionActions, ImportExportMixin, SearchByQuerySetMixin,
             return response
         resource_class = self.get_import_resource_classes(request)[0]
         context["import_help_template"] = self.import_help_template
+        if context.get("confirm_form") is None:
+            # What the upload form shows to a person preparing a file.
+            context["import_template_links"] = self.import_template_links()
+            context["valid_codes"] = resource_class.valid_codes()
         if context.get("result") is not None:
             context["bad_rows"] = resource_class.bad_rows(context["result"])
             context["bad_rows_columns"] = (resource_class.id_column, resource_class.label_column)
@@ -539,6 +543,30 @@ class VerifiableAdmin(DecisionActions, ImportExportMixin, SearchByQuerySetMixin,
 
     def get_import_resource_kwargs(self, request, **kwargs):
         return {**super().get_import_resource_kwargs(request, **kwargs), "importing": True}
+
+    TEMPLATE_EXTENSIONS = ("csv", "xlsx")
+
+    def get_urls(self):
+        # Before the admin's own: "<path:object_id>/" would take these addresses.
+        template = path(
+            "import/template.<str:extension>/",
+            self.admin_site.admin_view(self.import_template_view),
+            name="%s_%s_import_template" % self.get_model_info(),
+        )
+        return [template, *super().get_urls()]
+
+    def import_template_view(self, request, extension):
+        """The file a person fills in: the importer's columns and an example row."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        if extension not in self.TEMPLATE_EXTENSIONS:
+            raise Http404
+        resource_class = self.get_import_resource_classes(request)[0]
+        return resource_class.template_response(extension, f"{self.opts.model_name}-import-template")
+
+    def import_template_links(self):
+        name = "admin:%s_%s_import_template" % self.get_model_info()
+        return [(extension.upper(), reverse(name, args=[extension])) for extension in self.TEMPLATE_EXTENSIONS]
 
     def get_import_data_kwargs(self, **kwargs):
         # Also when confirming: a row that went bad since the preview undoes the whole file.

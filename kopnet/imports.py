@@ -4,10 +4,16 @@ The cell readers (TextWidget, ChoiceWidget, IsoDateWidget, TermsWidget) turn wha
 hands over into values and say what was expected when they cannot; SpreadsheetResource
 identifies rows by one column (a slug, a reference), checks every row with the
 model's full_clean() and names each error by the file's column; bad_rows() lists the
-refused rows of an import for the admin's page, in file order.
+refused rows of an import for the admin's page, in file order. A resource also says
+what a person preparing a file needs: its template (template_header(), example_row())
+and the codes its columns take (ValidCodes, valid_codes()).
 """
 
+import csv
+import io
+
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.http import HttpResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export import resources
@@ -21,6 +27,24 @@ from kopnet.services import curator_save
 CHANGE_REASON = "imported"
 # Between the values of one cell (sectors, objectives, parties).
 SEPARATOR = "|"
+
+
+class ValidCodes:
+    """The codes one column takes, for the import page's "Valid codes" section: a
+    model's choices (no query) or a reference table's rows (one query)."""
+
+    def __init__(self, column, title, *, choices=None, model=None, code_field="slug"):
+        self.column = column
+        self.title = title
+        self.choices = choices
+        self.model = model
+        self.code_field = code_field
+
+    def entries(self):
+        """[(code, name in the active language)]."""
+        if self.choices is not None:
+            return [(value, str(label)) for value, label in self.choices.choices]
+        return [(getattr(row, self.code_field), str(row)) for row in self.model.objects.order_by(self.code_field)]
 
 
 class ImportFileError(Exception):
@@ -133,6 +157,11 @@ class SpreadsheetResource(resources.ModelResource):
     duplicate_id_message = _("This slug is already used by row %(row)s of this file.")
     # Model fields full_clean() leaves alone (given on save, e.g. a reference).
     unchecked_fields = ()
+    # The example row of the import template, {column: value}; a column left out is
+    # empty. It must import cleanly into a new, pending record (tests do it).
+    example = {}
+    # The codes the columns take (ValidCodes), listed on the import page.
+    codes = ()
 
     verification = Field(attribute="verification", column_name="verification", readonly=True)
 
@@ -155,6 +184,57 @@ class SpreadsheetResource(resources.ModelResource):
         if not self.importing:
             return fields
         return [field for field in fields if not field.readonly or field.column_name == self.id_column]
+
+    # The template a person fills in -------------------------------------------
+
+    @classmethod
+    def template_header(cls):
+        """The columns the importer reads, in order: those the import page lists."""
+        return [field.column_name for field in cls(importing=True).get_user_visible_fields()]
+
+    @classmethod
+    def example_row(cls):
+        """The example's values, in the header's order."""
+        return [cls.example.get(column, "") for column in cls.template_header()]
+
+    @classmethod
+    def valid_codes(cls):
+        """[(ValidCodes, entries)]: one query per reference table, none for choices."""
+        return [(codes, codes.entries()) for codes in cls.codes]
+
+    @classmethod
+    def template_response(cls, extension, filename):
+        """The template as a download: the header and the example row, every cell
+        written as plain text where a spreadsheet would run it as a formula."""
+        rows = [cls.template_header(), [spreadsheet_cell(value) for value in cls.example_row()]]
+        if extension == "csv":
+            buffer = io.StringIO()
+            csv.writer(buffer).writerows(rows)
+            response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        else:
+            from openpyxl import Workbook
+            from openpyxl.styles import Font
+
+            book = Workbook()
+            sheet = book.active
+            sheet.title = str(cls.get_display_name())[:31]
+            for row in rows:
+                # Every cell as text, as a person types codes: "32" stays "32", a
+                # NIK Koperasi keeps its 16 digits.
+                sheet.append([str(value) for value in row])
+            for cell in sheet[1]:
+                cell.font = Font(bold=True)
+            for cell in sheet[2]:
+                cell.number_format = "@"
+            sheet.freeze_panes = "A2"
+            buffer = io.BytesIO()
+            book.save(buffer)
+            response = HttpResponse(
+                buffer.getvalue(),
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+        response["Content-Disposition"] = f'attachment; filename="{filename}.{extension}"'
+        return response
 
     # File level -----------------------------------------------------------
 

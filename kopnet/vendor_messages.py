@@ -25,6 +25,9 @@ IMPORT_EXPORT = [
     gettext_noop("Format"),
     gettext_noop("File to import"),
     gettext_noop("Resource"),
+    # resource_fields_list.html, above the upload and export forms (with its trailing space).
+    gettext_noop("This importer will import the following fields: "),
+    gettext_noop("This exporter will export the following fields: "),
     gettext_noop("Export selected %(verbose_name_plural)s"),
     gettext_noop(
         "Please correct these errors in your data where possible, then reupload it using the form above."

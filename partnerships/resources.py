@@ -31,9 +31,11 @@ from kopnet.imports import (
     SpreadsheetResource,
     TermsWidget,
     TextWidget,
+    ValidCodes,
     as_text,
     is_blank,
 )
+from kopnet.models import Verification
 
 from partnerships.models import (
     CooperationField,
@@ -182,6 +184,29 @@ class PartnershipResource(SpreadsheetResource):
     value = Field(attribute="value", column_name="value", widget=AmountWidget())
     currency = Field(attribute="currency", column_name="currency", widget=TextWidget())
 
+    # initiator and parties come from the registry (example_row()).
+    example = {
+        "title": "Pemasaran Bersama Gabah",
+        "description": "Dua koperasi menjual gabah anggotanya bersama-sama.",
+        "direction": Direction.HORIZONTAL,
+        "status": PartnershipStatus.BERJALAN,
+        "start_date": "2024-03-01",
+        "objectives": "daya-tawar|skala-ekonomi",
+        "fields": "pemasaran",
+        "new_entity": "false",
+        "value": "250000000",
+        "currency": "IDR",
+    }
+    # Stand-ins when the registry holds fewer than two cooperatives.
+    example_cooperatives = ("koperasi-contoh-satu", "koperasi-contoh-dua")
+    codes = (
+        ValidCodes("direction", _("Directions"), choices=Direction),
+        ValidCodes("status", _("Statuses"), choices=PartnershipStatus),
+        ValidCodes("new_entity_kind", _("Kinds of new entity"), choices=NewEntityKind),
+        ValidCodes("objectives", _("Objectives"), model=Objective),
+        ValidCodes("fields", _("Fields of cooperation"), model=CooperationField),
+    )
+
     class Meta:
         model = Partnership
         name = _("Partnerships")
@@ -192,6 +217,19 @@ class PartnershipResource(SpreadsheetResource):
         )  # fmt: skip
         import_order = export_order = fields
         import_id_fields = ["reference"]
+
+    @classmethod
+    def example_row(cls):
+        """The example between two cooperatives of the registry (verified ones first),
+        so that the template imports as it is."""
+        cooperatives = Cooperative.objects.order_by("slug").values_list("slug", flat=True)
+        slugs = list(cooperatives.filter(verification=Verification.VERIFIED)[:2])
+        if len(slugs) < 2:
+            slugs = list(cooperatives[:2])
+        first, second = slugs if len(slugs) == 2 else cls.example_cooperatives
+        parties = SEPARATOR.join(f"{COOPERATIVE_PREFIX}{slug}" for slug in (first, second))
+        values = {**cls.example, "initiator": first, "parties": parties}
+        return [values.get(column, "") for column in cls.template_header()]
 
     @staticmethod
     def for_export(queryset):

@@ -141,7 +141,7 @@ class CooperativeAdmin(VerifiableAdmin):
     verify_service = staticmethod(services.cooperative_verify)
     reject_service = staticmethod(services.cooperative_reject)
     resource_classes = [CooperativeResource]
-    import_help_template = "registry/admin/_import_help.html"
+    import_help_template = "registry/admin/_cooperative_import_help.html"
     list_display = ["name_and_short_name", "tier", "type", location, "members", "status", "verification"]
     list_filter = [
         "verification",
@@ -360,7 +360,7 @@ class PartnerAdmin(VerifiableAdmin):
     verify_service = staticmethod(services.partner_verify)
     reject_service = staticmethod(services.partner_reject)
     resource_classes = [PartnerResource]
-    import_help_template = "registry/admin/_import_help.html"
+    import_help_template = "registry/admin/_partner_import_help.html"
     list_display = ["name", "kind", location, "registration_number", "verification"]
     list_filter = [
         "verification", "kind", "province", ("country", KnownCountryFilter), ("created_at", admin.DateFieldListFilter)

@@ -15,7 +15,16 @@ from django_countries import countries
 from import_export.fields import Field
 from import_export.widgets import Widget
 
-from kopnet.imports import ChoiceWidget, IsoDateWidget, SpreadsheetResource, TermsWidget, TextWidget, as_text, is_blank
+from kopnet.imports import (
+    ChoiceWidget,
+    IsoDateWidget,
+    SpreadsheetResource,
+    TermsWidget,
+    TextWidget,
+    ValidCodes,
+    as_text,
+    is_blank,
+)
 from registry.models import (
     INDONESIA,
     Cooperative,
@@ -98,7 +107,39 @@ class NikWidget(Widget):
         return None if is_blank(value) else as_text(value)
 
 
+PROVINCE_CODES = ValidCodes("province_code", _("Provinces"), model=Province, code_field="code")
+
+
 class CooperativeResource(SpreadsheetResource):
+    # Sectors and province from the lists that ship with the app (migrations).
+    example = {
+        "name": "Koperasi Contoh Sejahtera",
+        "short_name": "KCS",
+        "tier": Tier.PRIMER,
+        "type": CooperativeType.KONSUMEN,
+        "sectors": "pertanian|perikanan",
+        "province_code": "32",
+        "country": INDONESIA,
+        "regency": "Kabupaten Bandung",
+        "address": "Jl. Merdeka No. 1",
+        "scope": Scope.KABUPATEN_KOTA,
+        "status": CooperativeStatus.AKTIF,
+        "individual_members": "120",
+        "founded": "2001-05-17",
+        "legal_number": "518/BH/XIII/2001",
+        "legal_date": "2001-06-04",
+        "email": "pengurus@koperasi-contoh.id",
+        "phone": "022-1234567",
+    }
+    codes = (
+        ValidCodes("tier", _("Tiers"), choices=Tier),
+        ValidCodes("type", _("Types"), choices=CooperativeType),
+        ValidCodes("scope", _("Scopes"), choices=Scope),
+        ValidCodes("status", _("Statuses"), choices=CooperativeStatus),
+        ValidCodes("sectors", _("Sectors"), model=Sector),
+        PROVINCE_CODES,
+    )
+
     slug = Field(attribute="slug", column_name="slug", widget=TextWidget())
     name = Field(attribute="name", column_name="name", widget=TextWidget())
     short_name = Field(attribute="short_name", column_name="short_name", widget=TextWidget())
@@ -139,6 +180,16 @@ class CooperativeResource(SpreadsheetResource):
 
 
 class PartnerResource(SpreadsheetResource):
+    example = {
+        "name": "PT Mitra Contoh",
+        "kind": PartnerKind.SWASTA,
+        "country": INDONESIA,
+        "province_code": "32",
+        "registration_number": "AHU-0012345.AH.01.01.2020",
+        "description": "Pembeli hasil panen anggota koperasi.",
+    }
+    codes = (ValidCodes("kind", _("Partner kinds"), choices=PartnerKind), PROVINCE_CODES)
+
     slug = Field(attribute="slug", column_name="slug", widget=TextWidget())
     name = Field(attribute="name", column_name="name", widget=TextWidget())
     kind = Field(attribute="kind", column_name="kind", widget=ChoiceWidget(PartnerKind, _("kind")))

@@ -864,7 +864,9 @@ def home_partnerships(counts):
     started in each of the last HOME_YEARS years (every year, none skipped).
     Two queries besides the counts, each on a partial index at any size."""
     started = {int(year): count for year, count in counts.get("year", {}).items() if year}
-    last = max(started, default=timezone.localdate().year)
+    # Up to this year (or a later start already registered): a chart ending at the last
+    # year with a start would hide that none started since.
+    last = max([*started, timezone.localdate().year])
     latest = partnerships_for_list(Partnership.objects.verified()).order_by("-verification_at", "-id")[:HOME_LATEST]
     return {
         "total": counts.get("partnerships", {}).get("", 0),

@@ -128,10 +128,22 @@ def test_home_counts_partnerships_by_year_with_no_year_skipped(visitor):
     PartnershipFactory(start_date=datetime.date(2024, 5, 1))
     PartnershipFactory(start_date=datetime.date(2024, 6, 1))
 
+    years = dict(visitor.get("/").context["partnerships"]["years"])
+
+    # Up to this year, with the years nobody started a partnership as 0.
+    this_year = timezone.localdate().year
+    assert list(years) == list(range(this_year - 9, this_year + 1))
+    assert [years[year] for year in (2021, 2022, 2023, 2024, 2025)] == [1, 0, 0, 2, 0]
+
+
+@pytest.mark.django_db
+def test_home_years_reach_a_start_registered_for_next_year(visitor):
+    next_year = timezone.localdate().year + 1
+    PartnershipFactory(start_date=datetime.date(next_year, 1, 2))
+
     years = visitor.get("/").context["partnerships"]["years"]
 
-    assert years[-4:] == [(2021, 1), (2022, 0), (2023, 0), (2024, 2)]
-    assert len(years) == 10 and years[0] == (2015, 0)
+    assert years[-1] == (next_year, 1) and len(years) == 10
 
 
 @pytest.mark.django_db

@@ -115,3 +115,16 @@ def test_check_deploy_refuses_the_console_mail_backend_unless_it_was_chosen():
     assert "kopnet.W001" in inherited.stderr + inherited.stdout
     chosen = check_deploy(EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend")
     assert chosen.returncode == 0, chosen.stdout + chosen.stderr
+
+
+def test_no_template_comment_spans_lines():
+    """Django's {# ... #} comment is one line: one that spans lines is printed on the
+    page as text (home showed one). Longer comments use {% comment %}."""
+    broken = []
+    for template in ROOT.glob("**/templates/**/*.html"):
+        if ".venv" in template.parts:
+            continue
+        for number, line in enumerate(template.read_text(encoding="utf-8").splitlines(), 1):
+            if "{#" in line and "#}" not in line.split("{#", 1)[1]:
+                broken.append(f"{template.relative_to(ROOT)}:{number}")
+    assert not broken

@@ -5,20 +5,12 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
-from django.test import Client
 
+from tests.browser.session import sign_in
 from tests.pages import SIGNED_IN, build_pages
 
 AXE = Path(__file__).parent / "assets" / "axe.min.js"
 SERIOUS = {"serious", "critical"}
-
-
-def sign_in(context, live_server, user):
-    """The session of a signed-in user, as a cookie: signing in is not the point here."""
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
-    context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
 
 
 def set_language(context, live_server, language):

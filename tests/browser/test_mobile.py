@@ -1,11 +1,10 @@
 """Journey 7: on a 375 × 812 phone nothing overflows sideways, the list's filters fold away."""
 
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import expect
 
 from tests.browser.migrated_data import migrated_data  # noqa: F401 (a fixture)
 from tests.browser.visitor_data import registry_fixture  # noqa: F401 (the registry fixture)
+from tests.browser.session import sign_in
 from tests.factories import RepresentationFactory, UserFactory
 
 PHONE = {"width": 375, "height": 812}
@@ -15,13 +14,6 @@ def assert_fits(page):
     """The page is no wider than the phone: nothing to scroll sideways."""
     widths = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
     assert widths == [PHONE["width"], PHONE["width"]], page.url
-
-
-def sign_in(page, live_server, user):
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
 
 
 def test_on_a_phone_no_page_overflows_sideways(page, live_server, registry, screen):
@@ -63,7 +55,7 @@ def test_on_a_phone_no_page_overflows_sideways(page, live_server, registry, scre
     # The registration form, for an official of the KUD.
     official = UserFactory(username="pengurus_kud")
     RepresentationFactory(user=official, cooperative=registry.kud)
-    sign_in(page, live_server, official)
+    sign_in(page.context, live_server, official)
     page.goto(live_server.url + "/kerjasama/baru/")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     expect(page.get_by_text("Masuk sebagai pengurus_kud")).to_be_attached()

@@ -5,21 +5,13 @@ at; and a partnership's record printed: one A4 page without the navigation."""
 import re
 
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client
 
+from tests.browser.session import sign_in
 from tests.pages import SIGNED_IN, build_pages
 
 WIDTHS = {"desktop": {"width": 1280, "height": 900}, "mobile": {"width": 375, "height": 812}}
 # A4 is 210 mm wide: 794 CSS pixels at 96 per inch.
 A4_WIDTH = 794
-
-
-def sign_in(context, live_server, user):
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
-    context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
 
 
 def sideways_overflow(page):

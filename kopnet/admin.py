@@ -26,6 +26,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from kopnet.admin_site import QueueSection
 from kopnet.cache import CachedCountPaginator
+from kopnet.lists import xlsx_bytes
 from kopnet import history, mail
 from kopnet.models import OutboxMessage, Revision, RevisionState, Verification
 from kopnet.services import (
@@ -649,6 +650,19 @@ class VerifiableAdmin(DecisionActions, ImportExportMixin, SearchByQuerySetMixin,
 
     def get_export_queryset(self, request):
         return super().get_export_queryset(request).for_list()
+
+    def get_export_data(self, file_format, request, queryset, **kwargs):
+        """The XLSX export as the public lists' workbooks are written
+        (kopnet.lists.xlsx_bytes): a sheet named after the list, readable column
+        widths, dates as dates, amounts and numbers as numbers. The columns and
+        codes stay the importer's: a curator corrects the file and imports it again."""
+        if not isinstance(file_format, XLSX):
+            return super().get_export_data(file_format, request, queryset, **kwargs)
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        # Native values: the widgets give dates and numbers rather than their text.
+        data = self.get_data_for_export(request, queryset, force_native_type=True, **kwargs)
+        return xlsx_bytes(self.opts.verbose_name_plural, data.headers, data)
 
 
 class RevisionAdmin(DecisionActions, RegistryAdmin):

@@ -173,6 +173,19 @@ def test_the_history_page_reads_the_same_number_of_queries_whatever_its_lines(cu
     assert queries_for(1) == queries_for(6)
 
 
+def test_a_partnerships_history_reads_the_same_number_of_queries_whatever_its_parties(curator, curator_user):
+    def queries_for(parties):
+        partnership, party, official = partnership_with_a_waiting_party()
+        for _ in range(parties):
+            PartyFactory(partnership=partnership, organisation=CooperativeFactory(), confirmation=Confirmation.PENDING)
+        partnership_services.party_confirm(user=official, party_id=party.pk)
+        with CaptureQueriesContext(connection) as captured:
+            assert history(curator, partnership).status_code == 200
+        return len(captured)
+
+    assert queries_for(1) == queries_for(5)
+
+
 def test_no_revert_button_and_a_post_to_revert_a_verified_record_changes_nothing(curator, curator_user):
     coop = CooperativeFactory(name="Koperasi Asli", verification=Verification.PENDING)
     registry_services.cooperative_verify(curator=curator_user, pk=coop.pk)

@@ -186,6 +186,30 @@ def test_a_partnerships_history_reads_the_same_number_of_queries_whatever_its_pa
     assert queries_for(1) == queries_for(5)
 
 
+def test_each_related_line_is_on_exactly_one_page(curator, curator_user, monkeypatch):
+    from django.contrib import admin
+
+    from partnerships.models import Partnership
+
+    monkeypatch.setattr(admin.site._registry[Partnership], "history_list_per_page", 2)
+    partnership, party, official = partnership_with_a_waiting_party()
+    partnership_services.party_confirm(user=official, party_id=party.pk)
+    for number in range(3):
+        edit(curator_user, partnership, title=f"Judul {number}")
+        partnership_services.attach_documents(
+            partnership, [PartnershipDocument(title=f"Lampiran {number}", file=SimpleUploadedFile("a.pdf", PDF))], curator_user
+        )
+    url = reverse("admin:partnerships_partnership_history", args=[partnership.pk])
+    pages = [page_text(curator.get(url, {"p": number})) for number in (1, 2, 3)]
+
+    everything = " ".join(pages)
+    for number in range(3):
+        assert everything.count(f"Dokumen diunggah: Lampiran {number}") == 1
+    assert everything.count("Pihak ditambahkan: Koperasi Mitra Tani") == 1
+    assert everything.count("Pihak Koperasi Mitra Tani") == 1
+    assert "Lampiran 2" in pages[0] and "Pihak ditambahkan" in pages[-1]
+
+
 def test_no_revert_button_and_a_post_to_revert_a_verified_record_changes_nothing(curator, curator_user):
     coop = CooperativeFactory(name="Koperasi Asli", verification=Verification.PENDING)
     registry_services.cooperative_verify(curator=curator_user, pk=coop.pk)

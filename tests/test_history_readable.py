@@ -230,3 +230,32 @@ def test_no_revert_button_and_a_post_to_revert_a_verified_record_changes_nothing
     stored = type(coop).objects.get(pk=coop.pk)
     assert (stored.name, stored.verification, stored.version) == ("Koperasi Sekarang", Verification.VERIFIED, coop.version)
     assert stored.history.count() == coop.history.count()
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_the_history_page_parses_as_html5(curator, curator_user, language):
+    from tests.test_html_valid import problems_of
+
+    partnership, party, official = partnership_with_a_waiting_party()
+    partnership_services.party_confirm(user=official, party_id=party.pk)
+    response = history(curator, partnership, language)
+
+    assert response.status_code == 200
+    assert problems_of(response.content)[1] == []
+
+
+def test_a_rejection_and_a_decline_say_so_with_their_reasons(curator, curator_user):
+    coop = CooperativeFactory(verification=Verification.PENDING)
+    registry_services.cooperative_reject(curator=curator_user, pk=coop.pk, reason="Alamat tidak jelas")
+    partnership, party, official = partnership_with_a_waiting_party()
+    partnership_services.party_decline(user=official, party_id=party.pk, reason="Belum disepakati rapat anggota")
+
+    rejected = page_text(history(curator, coop, "en"))
+    declined = page_text(history(curator, partnership, "en"))
+
+    assert "Rejected by a curator." in rejected
+    assert "Verification: Pending verification → Rejected" in rejected
+    assert "Reason for rejection: — → Alamat tidak jelas" in rejected
+    assert "A cooperative party declined the partnership." in declined
+    assert "Confirmation: Waiting for confirmation → Declined" in declined
+    assert "Reason for declining: — → Belum disepakati rapat anggota" in declined

@@ -259,3 +259,16 @@ def test_a_rejection_and_a_decline_say_so_with_their_reasons(curator, curator_us
     assert "A cooperative party declined the partnership." in declined
     assert "Confirmation: Waiting for confirmation → Declined" in declined
     assert "Reason for declining: — → Belum disepakati rapat anggota" in declined
+
+
+def test_sectors_and_a_country_read_as_their_names(curator, curator_user):
+    from tests.factories import sector
+
+    coop = CooperativeFactory(sectors=[sector("pertanian")])
+    coop.sectors.set([sector("pertanian"), sector("jasa")])
+    edit(curator_user, coop, country="MY", province=None, nik=None)
+
+    page = page_text(history(curator, coop, "en"))
+
+    assert "Sectors: Agriculture → Agriculture, Services" in page  # the names in the reader's language
+    assert "Country: Indonesia → Malaysia" in page

@@ -227,7 +227,11 @@ class HistoryReader:
 
     def changes(self, differences, names):
         return [
-            Change(capfirst(str(model_field.verbose_name)), self.shown(model_field, old, names), self.shown(model_field, new, names))
+            Change(
+                capfirst(str(model_field.verbose_name)),
+                self.shown(model_field, old, names),
+                self.shown(model_field, new, names),
+            )
             for model_field, old, new in differences
         ]
 
@@ -250,7 +254,8 @@ def record_entries(reader, records, before_last, names, url=None):
     diffs = []
     for index, record in enumerate(records):
         before = chain[index + 1] if index + 1 < len(chain) else None
-        difference = reader.differences(record, before, m2m) if before is not None and record.history_type != "-" else []
+        told = before is not None and record.history_type != "-"
+        difference = reader.differences(record, before, m2m) if told else []
         reader.want_names(names, difference)
         diffs.append(difference)
 
@@ -273,7 +278,8 @@ def record_entries(reader, records, before_last, names, url=None):
 
 def related_entries(spec, owner_pk, newest, oldest, names):
     """The lines of the rows of `spec` that belong to the record `owner_pk`, with
-    a date in (oldest, newest] (None: no bound), newest first."""
+    a date in (oldest, newest] (None: no bound). A row's change is told against
+    its version before, read too even when it is older than the span."""
     reader = HistoryReader(spec.model, hidden=(spec.link, *spec.hidden))
     rows = spec.model.history.filter(**{f"{spec.link}_id": owner_pk}).select_related("history_user")
     if newest is not None:
@@ -288,7 +294,8 @@ def related_entries(spec, owner_pk, newest, oldest, names):
         previous[record.id] = record
         if oldest is not None and record.history_date <= oldest:
             continue
-        difference = reader.differences(record, before, m2m) if before is not None and record.history_type == "~" else []
+        told = before is not None and record.history_type == "~"
+        difference = reader.differences(record, before, m2m) if told else []
         if record.history_type == "~" and not difference:
             continue  # a save that changed nothing a reader sees
         reader.want_names(names, difference)

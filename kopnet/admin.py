@@ -101,10 +101,17 @@ class RegistryAdmin(SimpleHistoryAdmin):
         return True
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
-        """A version's page, to read: a POST (simple-history's revert) changes nothing."""
-        if request.method != "GET":
-            raise PermissionDenied(gettext("An earlier version cannot be restored here: edit the record instead."))
-        return super().history_form_view(request, object_id, version_id, extra_context)
+        """A version's page, to read. A POST (simple-history's revert) changes
+        nothing: the page is shown again, with a 403 that says why."""
+        if request.method in ("GET", "HEAD"):
+            return super().history_form_view(request, object_id, version_id, extra_context)
+        self.message_user(
+            request, gettext("An earlier version cannot be restored here: edit the record instead."), messages.ERROR
+        )
+        request.method = "GET"  # simple-history saves the form of a POST
+        response = super().history_form_view(request, object_id, version_id, extra_context)
+        response.status_code = 403
+        return response
 
     def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
         """Not simple-history's differences, which read each related record in a

@@ -227,6 +227,7 @@ def test_no_revert_button_and_a_post_to_revert_a_verified_record_changes_nothing
     refused = curator.post(url, form)
 
     assert refused.status_code == 403
+    assert "Versi sebelumnya tidak dapat dipulihkan di sini" in refused.content.decode()
     stored = type(coop).objects.get(pk=coop.pk)
     assert (stored.name, stored.verification, stored.version) == ("Koperasi Sekarang", Verification.VERIFIED, coop.version)
     assert stored.history.count() == coop.history.count()

@@ -101,7 +101,9 @@ def session_cookie(username):
     user = get_user_model().objects.get(username=username)
     session = importlib.import_module(settings.SESSION_ENGINE).SessionStore()
     session[SESSION_KEY] = user._meta.pk.value_to_string(user)
-    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    # The backend that loads users: axes's comes first in AUTHENTICATION_BACKENDS but
+    # only checks sign-ins (it has no get_user(): every request would answer 500).
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.save()
     return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"

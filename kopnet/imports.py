@@ -14,6 +14,7 @@ import io
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import HttpResponse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export import resources
@@ -141,6 +142,18 @@ def file_row(number):
     return number + 1
 
 
+class Diff(resources.Diff):
+    """The import preview's changes without inline styles (the Content-Security-Policy
+    refuses them): diff_match_patch writes <ins style="background:..."> and <del ...>;
+    admin.css colours the bare <ins> and <del> of the preview table."""
+
+    def as_html(self):
+        return [
+            mark_safe(html.replace(' style="background:#e6ffe6;"', "").replace(' style="background:#ffe6e6;"', ""))
+            for html in super().as_html()
+        ]
+
+
 class SpreadsheetResource(resources.ModelResource):
     """A resource whose rows are identified by `id_column` and checked like a form.
 
@@ -235,6 +248,9 @@ class SpreadsheetResource(resources.ModelResource):
             )
         response["Content-Disposition"] = f'attachment; filename="{filename}.{extension}"'
         return response
+
+    def get_diff_class(self):
+        return Diff
 
     # File level -----------------------------------------------------------
 

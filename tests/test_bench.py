@@ -784,3 +784,19 @@ def test_recreating_refuses_a_database_that_is_not_a_benchmark_one():
         run.recreate_database("postgres://kopnet:kopnet@localhost:5433/kopnet")
     with pytest.raises(SystemExit, match="refusing to drop 'kopnet_bench_smaller'"):
         run.recreate_database("postgres://kopnet:kopnet@localhost:5433/kopnet_bench_smaller")
+
+
+@pytest.mark.django_db
+def test_the_benchs_signed_in_session_loads_its_user_on_the_admin_and_the_dashboard(client):
+    """bench/cases.py signs the curator and the official in by a stored session: it must
+    name a backend that loads users (axes's, first in AUTHENTICATION_BACKENDS, cannot:
+    every signed-in case then answered 500)."""
+    from django.contrib.auth import get_user_model
+
+    from bench import cases
+
+    get_user_model().objects.create_user("kurator", password="x", is_staff=True, is_superuser=True)
+    name, value = cases.session_cookie("kurator").split("=", 1)
+    client.cookies[name] = value
+    assert client.get("/admin/registry/cooperative/").status_code == 200
+    assert client.get("/akun/").status_code == 200

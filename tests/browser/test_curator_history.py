@@ -56,6 +56,12 @@ def test_a_curator_verifies_on_the_records_page_and_reads_its_history(
     page.goto(live_server.url + change)
     page.wait_for_url("**/akun/masuk/?next=*")
     expect(page.get_by_role("heading", name="Masuk")).to_be_visible()
+    assert axe_violations(page) == []
+    screen(page, "sign-in-from-admin-1280")
+    page.set_viewport_size({"width": 375, "height": 800})
+    assert no_sideways_scroll(page)
+    screen(page, "sign-in-from-admin-375")
+    page.set_viewport_size({"width": 1280, "height": 900})
     page.locator("#id_username").fill("kurator")
     page.locator("#id_password").fill(PASSWORD)
     page.locator('main button[type="submit"]').click()

@@ -9,7 +9,7 @@ admin/kopnet/action_with_note.html).
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.contrib.admin.utils import quote, unquote
+from django.contrib.admin.utils import flatten_fieldsets, quote, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Q
@@ -103,6 +103,7 @@ class RegistryAdmin(SimpleHistoryAdmin):
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         """A version's page, to read. A POST (simple-history's revert) changes
         nothing: the page is shown again, with a 403 that says why."""
+        request.kopnet_version_page = True  # every field read-only (get_readonly_fields)
         if request.method in ("GET", "HEAD"):
             return super().history_form_view(request, object_id, version_id, extra_context)
         self.message_user(
@@ -112,6 +113,17 @@ class RegistryAdmin(SimpleHistoryAdmin):
         response = super().history_form_view(request, object_id, version_id, extra_context)
         response.status_code = 403
         return response
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        if not getattr(request, "kopnet_version_page", False):
+            return fields
+        # A version's page shows its values as text, not as inputs nothing saves.
+        opts = self.model._meta
+        stored = [field.name for field in [*opts.fields, *opts.many_to_many] if field.editable and not field.primary_key]
+        declared = flatten_fieldsets(self.fieldsets) if self.fieldsets else list(self.fields or ())
+        shown = dict.fromkeys(name for name in [*declared, *stored] if name not in fields and name != "opened_version")
+        return [*fields, *shown]
 
     def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
         """Not simple-history's differences, which read each related record in a

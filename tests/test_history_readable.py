@@ -273,3 +273,39 @@ def test_sectors_and_a_country_read_as_their_names(curator, curator_user):
 
     assert "Sectors: Agriculture → Agriculture, Services" in page  # the names in the reader's language
     assert "Country: Indonesia → Malaysia" in page
+
+
+def test_every_version_page_shows_values_as_text_without_a_revert(client, curator_user):
+    """A version's page of each model with a history: it opens, shows no input of
+    the record's fields and no "Revert"."""
+    from django.contrib import admin
+
+    from kopnet.admin import RegistryAdmin
+    from tests.factories import MembershipFactory, PartnerFactory
+
+    superuser = UserFactory(username="pengelola", is_staff=True, is_superuser=True)
+    client.force_login(superuser)
+    partnership, party, official = partnership_with_a_waiting_party()
+    partnership.value = 1500000
+    partnership.save()
+    partnership_services.attach_documents(
+        partnership, [PartnershipDocument(title="Lampiran", file=SimpleUploadedFile("a.pdf", PDF))], curator_user
+    )
+    MembershipFactory()
+    PartnerFactory()
+    opened = 0
+    for model, model_admin in admin.site._registry.items():
+        if not isinstance(model_admin, RegistryAdmin):
+            continue
+        version = model.history.order_by("history_id").first()
+        if version is None:
+            continue
+        opts = model._meta
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_simple_history", args=[version.id, version.history_id])
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        assert 'name="_save"' not in html, url
+        assert 'name="name"' not in html and 'name="title"' not in html, url  # text, not inputs
+        opened += 1
+    assert opened >= 7  # cooperative, partner, partnership, party, document, membership, representation

@@ -83,6 +83,12 @@ def test_a_curator_verifies_on_the_records_page_and_reads_its_history(
     expect(page.get_by_role("button", name="Kembalikan")).to_have_count(0)
     assert axe_violations(page) == []
     screen(page, "admin-history-cooperative-1280")
+    # A version's own page is to read: no "Revert" (Kembalikan) on it.
+    page.locator("#change-history a").last.click()
+    page.wait_for_url("**/history/*/")
+    expect(page.locator("#content")).to_be_visible()
+    expect(page.locator('input[name="_save"]')).to_have_count(0)
+    screen(page, "admin-history-version-1280")
 
     # A partnership's history: its party's answer and its document among its own lines.
     history = f"{live_server.url}/admin/partnerships/partnership/{partnership.pk}/history/"

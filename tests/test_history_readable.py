@@ -282,6 +282,7 @@ def test_every_version_page_shows_values_as_text_without_a_revert(client, curato
 
     from kopnet.admin import RegistryAdmin
     from tests.factories import MembershipFactory, PartnerFactory
+    from tests.test_csp import inline_code
 
     superuser = UserFactory(username="pengelola", is_staff=True, is_superuser=True)
     client.force_login(superuser)
@@ -307,5 +308,6 @@ def test_every_version_page_shows_values_as_text_without_a_revert(client, curato
         html = response.content.decode()
         assert 'name="_save"' not in html, url
         assert 'name="name"' not in html and 'name="title"' not in html, url  # text, not inputs
+        assert not inline_code(html), url  # the Content-Security-Policy allows none
         opened += 1
     assert opened >= 7  # cooperative, partner, partnership, party, document, membership, representation

@@ -111,7 +111,7 @@ ADMIN_SIGN_IN = {"visitor": SIGN_IN_FOR_THE_ADMIN, "official": SIGN_IN_FOR_THE_A
 
 
 @pytest.mark.parametrize("actor", ACTORS)
-def test_the_admins_sign_in_sends_to_the_one_sign_in_page(request, actor):
+def test_the_admins_sign_in_sends_to_the_one_sign_in_page(request, db, actor):
     response = request.getfixturevalue(actor).get("/admin/login/")
     assert response.status_code == 302
     assert response["Location"] == ADMIN_SIGN_IN[actor]

@@ -9,7 +9,7 @@ admin/kopnet/action_with_note.html).
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.contrib.admin.utils import unquote
+from django.contrib.admin.utils import flatten_fieldsets, quote, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Q
@@ -26,7 +26,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from kopnet.admin_site import QueueSection
 from kopnet.cache import CachedCountPaginator
-from kopnet import mail
+from kopnet.lists import xlsx_bytes
+from kopnet import history, mail
 from kopnet.models import OutboxMessage, Revision, RevisionState, Verification
 from kopnet.services import (
     StaleVersion,
@@ -68,9 +69,20 @@ def seen_versions(request):
 
 
 class RegistryAdmin(SimpleHistoryAdmin):
-    """History for every record, and no NUL byte reaching the database from a URL."""
+    """History for every record, read in words (kopnet.history), and no NUL byte
+    reaching the database from a URL.
+
+    The history is read, never restored: django-simple-history's "Revert" would
+    save an old version through the change form, past what the services decide (a
+    verified record changed without going back to the curators, a refused
+    representation approved again). Each version's page stays, read-only; a
+    curator who wants an old value back types it into the record's form, which
+    goes through the record's service.
+    """
 
     list_per_page = 50
+    # Rows of other models shown in a record's history (kopnet.history.RelatedHistory).
+    related_histories = ()
     # Links typed without a scheme are https (Django 6's default, asked for now).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
@@ -82,6 +94,70 @@ class RegistryAdmin(SimpleHistoryAdmin):
     def get_search_results(self, request, queryset, search_term):
         # The autocomplete pickers search here too, outside changelist_view.
         return super().get_search_results(request, queryset, search_term.replace("\x00", ""))
+
+    # History ----------------------------------------------------------------
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """A version's page, to read. A POST (simple-history's revert) changes
+        nothing: the page is shown again, with a 403 that says why."""
+        request.kopnet_version_page = True  # every field read-only (get_readonly_fields)
+        if request.method in ("GET", "HEAD"):
+            return super().history_form_view(request, object_id, version_id, extra_context)
+        self.message_user(
+            request, gettext("An earlier version cannot be restored here: edit the record instead."), messages.ERROR
+        )
+        request.method = "GET"  # simple-history saves the form of a POST
+        response = super().history_form_view(request, object_id, version_id, extra_context)
+        response.status_code = 403
+        return response
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        if not getattr(request, "kopnet_version_page", False):
+            return fields
+        # A version's page shows its values as text, not as inputs nothing saves.
+        opts = self.model._meta
+        stored = [field.name for field in [*opts.fields, *opts.many_to_many] if field.editable and not field.primary_key]
+        declared = flatten_fieldsets(self.fieldsets) if self.fieldsets else list(self.fields or ())
+        shown = dict.fromkeys(name for name in [*declared, *stored] if name not in fields and name != "opened_version")
+        return [*fields, *shown]
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        """Not simple-history's differences, which read each related record in a
+        query of its own: history_entries() reads them once a page."""
+
+    def render_history_view(self, request, template, context, **kwargs):
+        if template == self.object_history_template and "page_obj" in context:
+            context["entries"] = self.history_entries(context["page_obj"], context["object"])
+        return super().render_history_view(request, template, context, **kwargs)
+
+    def history_entries(self, page, obj):
+        """The lines of one page of `obj`'s history (kopnet.history.history_entries)."""
+        records = list(page.object_list)
+        if not records:
+            return []
+        everything = page.paginator.object_list  # newest first
+        # The version before the oldest of the page (the first of the next page):
+        # its oldest line's changes are told against it.
+        before_last = everything[page.end_index()] if page.has_next() else None
+        # The span of the page for the related rows: from the oldest line of the
+        # page before (none on the first page) to this page's oldest (none on the last).
+        newest = everything[page.start_index() - 2].history_date if page.has_previous() else None
+        oldest = records[-1].history_date if page.has_next() else None
+        info = self.admin_site.name, self.opts.app_label, self.opts.model_name
+        return history.history_entries(
+            self.model,
+            records,
+            before_last,
+            related=self.related_histories,
+            owner_pk=obj.pk,
+            newest=newest,
+            oldest=oldest,
+            url=lambda record: reverse("%s:%s_%s_simple_history" % info, args=[quote(obj.pk), record.history_id]),
+        )
 
 
 class SearchByQuerySetMixin:
@@ -593,6 +669,19 @@ class VerifiableAdmin(DecisionActions, ImportExportMixin, SearchByQuerySetMixin,
 
     def get_export_queryset(self, request):
         return super().get_export_queryset(request).for_list()
+
+    def get_export_data(self, file_format, request, queryset, **kwargs):
+        """The XLSX export as the public lists' workbooks are written
+        (kopnet.lists.xlsx_bytes): a sheet named after the list, readable column
+        widths, dates as dates, amounts and numbers as numbers. The columns and
+        codes stay the importer's: a curator corrects the file and imports it again."""
+        if not isinstance(file_format, XLSX):
+            return super().get_export_data(file_format, request, queryset, **kwargs)
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        # Native values: the widgets give dates and numbers rather than their text.
+        data = self.get_data_for_export(request, queryset, force_native_type=True, **kwargs)
+        return xlsx_bytes(self.opts.verbose_name_plural, data.headers, data)
 
 
 class RevisionAdmin(DecisionActions, RegistryAdmin):

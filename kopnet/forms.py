@@ -5,11 +5,15 @@ import re
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model
+from django.contrib.auth.signals import user_login_failed
 from django.template.loader import render_to_string
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from django_otp.forms import OTPAuthenticationFormMixin
+
+from kopnet import two_factor
 
 
 def written_text(value):
@@ -155,8 +159,59 @@ class SignupForm(BootstrapFormMixin, auth_forms.UserCreationForm):
 INVALID_LOGIN = _("Please enter a correct username and password. Note that both fields may be case-sensitive.")
 
 
-class LoginForm(BootstrapFormMixin, auth_forms.AuthenticationForm):
+# Said in KopNet's words (and languages) rather than django-otp's.
+OTP_ERRORS = {
+    "token_required": _("This account has a second factor: enter the code your authenticator app shows."),
+    "invalid_token": _("That code is wrong or has expired. Enter the code your authenticator app shows now."),
+    "n_failed_attempts": _("Too many wrong codes: wait a minute, then enter the code your app shows."),
+    "verification_not_allowed": _("Too many wrong codes: wait a minute, then enter the code your app shows."),
+}
+
+
+class LoginForm(OTPAuthenticationFormMixin, BootstrapFormMixin, auth_forms.AuthenticationForm):
+    """The one sign-in form, the site's and the admin's (/admin/login/ sends here):
+    username and password, and the code of an account with a second factor
+    (kopnet.two_factor: staff accounts that set one up).
+
+    The code's field is always there (whether an account has a second factor is
+    not told before its password is right); an account without one leaves it
+    empty. A right code marks the session as having given it (django-otp's
+    user_logged_in handler), which the admin asks of such an account. A missing or
+    wrong code counts as a failed sign-in for django-axes, as a wrong password
+    does: a guesser who has the password still stops after AXES_FAILURE_LIMIT tries.
+    """
+
+    otp_token = forms.CharField(
+        label=_("Code from your authenticator app"),
+        required=False,
+        max_length=16,
+        help_text=_("Only if you set up a second factor."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
     error_messages = {**auth_forms.AuthenticationForm.error_messages, "invalid_login": INVALID_LOGIN}
+    otp_error_messages = {**OTPAuthenticationFormMixin.otp_error_messages, **OTP_ERRORS}
+
+    def clean(self):
+        cleaned = super().clean()
+        user = self.get_user()
+        if user is not None and two_factor.has_second_factor(user):
+            try:
+                self.clean_otp(user)
+            except forms.ValidationError:
+                user_login_failed.send(
+                    sender=__name__,
+                    credentials={"username": cleaned.get("username")},
+                    request=self.request,
+                )
+                raise
+        return cleaned
+
+    def _chosen_device(self, user):
+        # One device per account: no list to choose from.
+        return two_factor.confirmed_device(user)
+
+    def _update_form(self, user):
+        pass  # no device list to fill, and the password is typed again
 
 
 class PasswordChangeForm(BootstrapFormMixin, auth_forms.PasswordChangeForm):

@@ -3,6 +3,7 @@ and the same rows as a CSV download (for programs) and an Excel workbook (for pe
 
 import csv
 import datetime
+import decimal
 import io
 import itertools
 import re
@@ -207,9 +208,6 @@ class RegistryListView(FilterView):
         """The same rows as a workbook a person opens in Excel, whatever its locale: a
         sheet named after the list, a heading per column, labels instead of codes,
         dates as dates, numbers as numbers, nothing a spreadsheet would run."""
-        from openpyxl import Workbook
-        from openpyxl.utils import get_column_letter
-
         count = self.known_count()
         if count is None:
             count = queryset.count()
@@ -222,19 +220,14 @@ class RegistryListView(FilterView):
             return self.render_to_response(context, status=400)
         columns = (*self.csv_header, "url")
         values = self.xlsx_values(columns)
-        book = Workbook(write_only=True)
-        sheet = book.create_sheet(title=str(self.model._meta.verbose_name_plural).capitalize()[:31])
-        headings = [str(self.xlsx_heading(column)) for column in columns]
-        for number, heading in enumerate(headings, start=1):
-            sheet.column_dimensions[get_column_letter(number)].width = min(60, max(12, len(heading) + 4))
-        sheet.append(headings)
-        for row in self.export_rows(queryset):
-            sheet.append([convert(value) for convert, value in zip(values, row)])
-        buffer = io.BytesIO()
-        book.save(buffer)
+        content = xlsx_bytes(
+            self.model._meta.verbose_name_plural,
+            [self.xlsx_heading(column) for column in columns],
+            ([convert(value) for convert, value in zip(values, row)] for row in self.export_rows(queryset)),
+        )
         filename = f"{self.csv_name}-{timezone.localdate():%Y-%m-%d}.xlsx"
         return HttpResponse(
-            buffer.getvalue(), content_type=XLSX_TYPE, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+            content, content_type=XLSX_TYPE, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
         )
 
     def model_field(self, column):
@@ -266,6 +259,79 @@ class RegistryListView(FilterView):
             return lambda value: spreadsheet_cell(value) if value != "" else None
 
         return [converter(column) for column in columns]
+
+
+# A column is as wide as its heading and the widest of the first rows' values
+# (a workbook written as it streams cannot look at every row first), within bounds.
+XLSX_WIDTH_ROWS = 200
+XLSX_WIDTHS = (10, 60)
+# How the workbooks write amounts: grouped, two decimals (each reader's Excel shows
+# its own separators).
+XLSX_AMOUNT_FORMAT = "#,##0.00"
+# Characters a sheet's name may not hold.
+XLSX_TITLE_FORBIDDEN = re.compile(r"[\\/*?:\[\]]")
+
+
+def xlsx_title(name):
+    """A sheet's name from a list's name: capitalised, at most 31 characters, none
+    of those Excel refuses."""
+    name = XLSX_TITLE_FORBIDDEN.sub(" ", str(name)).strip() or "Sheet"
+    return (name[:1].upper() + name[1:])[:31]
+
+
+def xlsx_width(value):
+    """About how many characters a cell shows."""
+    if value is None:
+        return 0
+    if isinstance(value, datetime.datetime):
+        return 16
+    if isinstance(value, datetime.date):
+        return 10
+    if isinstance(value, decimal.Decimal):
+        return len(f"{value:,.2f}")
+    return max((len(line) for line in str(value).splitlines()), default=0)
+
+
+def xlsx_bytes(name, headings, rows):
+    """A workbook a person opens in Excel, whatever its locale, as bytes: one sheet
+    named after the list (`name`), its headings bold and kept in view as it
+    scrolls, each column as wide as what it shows, and the rows as given: the
+    caller makes dates dates and numbers numbers (an amount, a Decimal, is written
+    grouped with two decimals), and text that a spreadsheet would run plain text.
+
+    The public lists' downloads (RegistryListView.xlsx_response) and the admin's
+    exports (kopnet.admin.VerifiableAdmin) are both written here.
+    """
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    rows = iter(rows)
+    first = [list(row) for row in itertools.islice(rows, XLSX_WIDTH_ROWS)]
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title=xlsx_title(name))
+    narrowest, widest = XLSX_WIDTHS
+    for number, heading in enumerate(headings, start=1):
+        shown = max([len(str(heading)), *(xlsx_width(row[number - 1]) for row in first if len(row) >= number)])
+        sheet.column_dimensions[get_column_letter(number)].width = min(widest, max(narrowest, shown + 2))
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+
+    def cell(value, font=None):
+        written = WriteOnlyCell(sheet, value=value)
+        if font is not None:
+            written.font = font
+        if isinstance(value, decimal.Decimal):
+            written.number_format = XLSX_AMOUNT_FORMAT
+        return written
+
+    sheet.append([cell(str(heading), bold) for heading in headings])
+    for row in itertools.chain(first, rows):
+        sheet.append([cell(value) if isinstance(value, decimal.Decimal) else value for value in row])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
 
 
 def csv_bool(value):

@@ -140,8 +140,8 @@ AXES_LOCKOUT_CALLABLE = "kopnet.clients.locked_out"
 AXES_CLIENT_IP_CALLABLE = "kopnet.clients.client_address"
 AXES_RESET_ON_SUCCESS = False
 # Second factor (django-otp, TOTP) for staff accounts, set up at /akun/dua-faktor/
-# (kopnet/two_factor.py). A staff account with one always gives its code at
-# /admin/login/; KOPNET_ADMIN_2FA=1 makes the admin require one of every staff account.
+# (kopnet/two_factor.py). A staff account with one always gives its code on the
+# sign-in page (/akun/masuk/, where /admin/login/ sends); KOPNET_ADMIN_2FA=1 makes the admin require one of every staff account.
 # Off by default so that development and the demo accounts sign in with a password.
 KOPNET_ADMIN_2FA = env_bool("KOPNET_ADMIN_2FA", False)
 # Whether the environment chose it: check --deploy warns of the default in production (kopnet/checks.py).

@@ -2,9 +2,9 @@
 authenticator app, one per account.
 
 A staff account sets it up at /akun/dua-faktor/ (kopnet.views.two_factor). Once it
-has one, /admin/login/ asks for its code (kopnet.admin_site.AdminLoginForm), and the
-admin lets the account in only from a session that gave it: choosing a second
-factor counts, whatever the setting. With KOPNET_ADMIN_2FA the admin requires one
+has one, the sign-in page asks for its code (kopnet.forms.LoginForm; /admin/login/
+sends there), and the admin lets the account in only from a session that gave it:
+choosing a second factor counts, whatever the setting. With KOPNET_ADMIN_2FA the admin requires one
 of every staff account, and sends an account without one to set it up.
 """
 

@@ -231,9 +231,32 @@ def second_factor_remove(request, device):
 
 
 class LoginView(InvalidFormIs400, auth_views.LoginView):
+    """The one sign-in page: the site's, and the admin's (/admin/login/ sends here
+    with ?next= back to the admin). A signed-in person is sent on where they were
+    going, unless that is the admin and the admin would not let this session in
+    (an official's account, or a staff account whose second factor this session
+    has not given): the form is shown again, to sign in as a curator or with the
+    code, rather than sent round between the two pages."""
+
     form_class = LoginForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and self.admin_refuses(request):
+            self.redirect_authenticated_user = False
+        return super().dispatch(request, *args, **kwargs)
+
+    def admin_refuses(self, request):
+        """Whether `next` is the admin, which this session may not open."""
+        from django.contrib import admin
+
+        return self.get_redirect_url().startswith(reverse("admin:index")) and not admin.site.has_permission(request)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["admin_refuses"] = self.request.user.is_authenticated and not self.redirect_authenticated_user
+        return context
 
     def form_valid(self, form):
         response = super().form_valid(form)

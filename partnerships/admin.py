@@ -25,7 +25,9 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 
+from kopnet import history
 from kopnet.admin import SHOWN_ON_NOTE_PAGES, NoteForm, RegistryAdmin, VerifiableAdmin, seen_versions
+from kopnet.history import RelatedHistory
 from kopnet.admin_site import QueueSection
 from kopnet.models import Verification
 from partnerships import services
@@ -315,9 +317,42 @@ class YearFilter(admin.SimpleListFilter):
 # Partnerships
 
 
+# The reasons partnerships.services gives its saves, in words on the history page.
+history.describe_reasons(
+    {
+        "substance changed: parties asked again": _(
+            "The partnership's substance changed: its cooperative parties were asked to confirm it again."
+        ),
+        f"party {Confirmation.CONFIRMED}": _("A cooperative party confirmed the partnership."),
+        f"party {Confirmation.DECLINED}": _("A cooperative party declined the partnership."),
+    }
+)
+
+
 class PartnershipAdmin(VerifiableAdmin):
     reject_service = staticmethod(services.partnership_reject)
     resource_classes = [PartnershipResource]
+    # Its parties' answers and its documents are lines of its history, in time order.
+    related_histories = (
+        RelatedHistory(
+            model=PartnershipParty,
+            link="partnership",
+            name_fields=("cooperative", "partner"),
+            added=_("Party added: %(name)s"),
+            changed=_("Party %(name)s"),
+            removed=_("Party removed: %(name)s"),
+        ),
+        RelatedHistory(
+            model=PartnershipDocument,
+            link="partnership",
+            name_fields=("title",),
+            added=_("Document uploaded: %(name)s"),
+            changed=_("Document %(name)s"),
+            removed=_("Document removed: %(name)s"),
+            # A stored name chosen at random; the original one is told.
+            hidden=("file",),
+        ),
+    )
     # The note that verifies without every cooperative party's confirmation (NoteForm's arguments).
     override_note = {
         "name": "override_note",

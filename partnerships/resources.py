@@ -104,6 +104,8 @@ class AmountWidget(Widget):
         return amount
 
     def render(self, value, obj=None, **kwargs):
+        if kwargs.get("force_native_type"):
+            return value  # a number in a workbook (None: an empty cell)
         return "" if value is None else str(value)
 
 

@@ -557,6 +557,7 @@ def attach_documents(partnership, documents, user):
     for document in documents:
         document.partnership = partnership
         document.uploaded_by = user
+        document._history_user = user  # also outside a request (imports, commands)
         document.full_clean()
         document.save()
 

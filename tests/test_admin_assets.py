@@ -27,10 +27,9 @@ def test_the_related_object_lookups_differ_from_djangos_only_by_pagehide_for_unl
     assert finders.find(LOOKUPS) == str(Path(settings.BASE_DIR) / "static" / LOOKUPS)
 
 
-@pytest.mark.parametrize("url", ["/admin/", "/admin/registry/cooperative/", "/admin/login/"])
+@pytest.mark.parametrize("url", ["/admin/", "/admin/registry/cooperative/"])
 def test_admin_pages_load_the_legible_stylesheet_and_keep_djangos_branding(client, curator_user, url):
-    if url != "/admin/login/":
-        client.force_login(curator_user)
+    client.force_login(curator_user)
     page = client.get(url).content.decode()
     assert 'href="/static/css/admin.css"' in page
     assert '<div id="site-name"><a href="/admin/">KopNet — Dekopin</a></div>' in page

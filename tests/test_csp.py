@@ -163,8 +163,8 @@ def test_no_admin_page_has_inline_code(monkeypatch, settings, tmp_path):
         seen += 1
         if lines := inline_code(response.content.decode()):
             found[path] = lines
-    # The staff's second factor set-up page (with its QR code), and the admin's sign-in.
-    for browser, path in ((client, reverse("second_factor")), (Client(), "/admin/login/")):
+    # The staff's second factor set-up page (with its QR code), and the sign-in the admin sends to.
+    for browser, path in ((client, reverse("second_factor")), (Client(), "/akun/masuk/?next=/admin/")):
         response = browser.get(path)
         assert response.status_code == 200, path
         seen += 1

@@ -103,6 +103,20 @@ def test_permission_matrix(request, records, actor, url, expected, page_cache):
         assert response["Location"].startswith("/admin/login/")
 
 
+# The admin's sign-in address: the one sign-in page for whoever the admin does not
+# let in (with ?next= back), the admin for a curator already in it.
+SIGN_IN_FOR_THE_ADMIN = "/akun/masuk/?next=%2Fadmin%2F"
+ADMIN_SIGN_IN = {"visitor": SIGN_IN_FOR_THE_ADMIN, "official": SIGN_IN_FOR_THE_ADMIN,
+                 "other_official": SIGN_IN_FOR_THE_ADMIN, "curator": "/admin/"}  # fmt: skip
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_the_admins_sign_in_sends_to_the_one_sign_in_page(request, db, actor):
+    response = request.getfixturevalue(actor).get("/admin/login/")
+    assert response.status_code == 302
+    assert response["Location"] == ADMIN_SIGN_IN[actor]
+
+
 @pytest.mark.parametrize("actor", ACTORS)
 def test_csv_exports_hold_only_what_the_actor_may_see(request, records, actor):
     client = request.getfixturevalue(actor)

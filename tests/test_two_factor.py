@@ -1,7 +1,9 @@
 """Staff accounts' second factor (django-otp TOTP, kopnet/two_factor.py): set up at
-/akun/dua-faktor/, asked for at /admin/login/, required by KOPNET_ADMIN_2FA."""
+/akun/dua-faktor/, asked for on the one sign-in page (/akun/masuk/, where
+/admin/login/ sends), required by KOPNET_ADMIN_2FA."""
 
 import re
+from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
@@ -43,11 +45,12 @@ def device_of(user):
 
 
 def admin_sign_in(username, otp_token=None, address="198.51.100.7"):
+    """Sign in on the one sign-in page, on the way to the admin (as /admin/login/ sends there)."""
     client = english(Client(REMOTE_ADDR=address))
     data = {"username": username, "password": PASSWORD, "next": "/admin/"}
     if otp_token is not None:
         data["otp_token"] = otp_token
-    return client, client.post(ADMIN_SIGN_IN, data)
+    return client, client.post(SIGN_IN, data)
 
 
 def signed_in(client):
@@ -149,20 +152,58 @@ def test_a_session_that_gave_the_code_removes_with_the_password():
     assert not TOTPDevice.objects.filter(user=user).exists()
 
 
-# The admin's sign-in --------------------------------------------------------------
+# The one sign-in page --------------------------------------------------------------
 
 
-def test_the_admin_sign_in_asks_for_the_code_of_an_account_with_a_second_factor():
+@pytest.mark.parametrize("path", ["/admin/", "/admin/registry/cooperative/?tier__exact=primer"])
+def test_the_admins_sign_in_sends_to_the_sites_page_and_back(path):
+    client = english(Client())
+    shut = client.get(path)
+    assert shut.status_code == 302 and shut["Location"].startswith(ADMIN_SIGN_IN)
+    sent = client.get(shut["Location"])
+    assert sent.status_code == 302
+    assert sent["Location"] == f"{SIGN_IN}?{urlencode({'next': path})}"
+    page = client.get(sent["Location"])
+    assert page.status_code == 200
+    assert page.context["next"] == path  # kept in the form
+    assert 'name="otp_token"' in page.content.decode()  # offered, left empty by those without one
+
+    CuratorFactory(username="rina")
+    signed = client.post(sent["Location"], {"username": "rina", "password": PASSWORD, "next": path})
+    assert signed.status_code == 302 and signed["Location"] == path
+    assert client.get(path).status_code == 200
+
+
+def test_the_admins_sign_in_keeps_no_address_of_another_site():
+    sent = Client().get(ADMIN_SIGN_IN, {"next": "https://evil.example/admin/"})
+    assert sent["Location"] == f"{SIGN_IN}?{urlencode({'next': '/admin/'})}"
+
+
+def test_the_admins_sign_in_sends_a_signed_in_curator_on():
+    client = Client()
+    client.force_login(CuratorFactory(username="rina"))
+    assert client.get(ADMIN_SIGN_IN, {"next": "/admin/registry/partner/"})["Location"] == "/admin/registry/partner/"
+
+
+def test_an_official_sent_to_the_admin_is_asked_for_another_account_not_sent_round(official):
+    english(official)
+    first = official.get(ADMIN_SIGN_IN)
+    page = official.get(first["Location"])
+    assert page.status_code == 200  # the form, not a redirect back to the admin
+    assert "this session cannot open the admin" in page.content.decode()
+
+
+def test_the_sign_in_asks_for_the_code_of_an_account_with_a_second_factor():
     user = CuratorFactory(username="rina")
     device = device_of(user)
 
     client, without = admin_sign_in("rina")
-    assert without.status_code == 200
+    assert without.status_code == 400
     assert "This account has a second factor" in without.content.decode()
     assert not signed_in(client)
 
     client, wrong = admin_sign_in("rina", wrong_code(device))
-    assert wrong.status_code == 200
+    assert wrong.status_code == 400
     assert "That code is wrong or has expired" in wrong.content.decode()
     assert not signed_in(client)
 
@@ -172,32 +213,37 @@ def test_the_admin_sign_in_asks_for_the_code_of_an_account_with_a_second_factor(
     assert client.get("/admin/").status_code == 200
 
 
-def test_the_password_on_the_sites_page_does_not_open_the_admin_to_an_account_with_a_second_factor():
+def test_a_session_without_the_code_is_asked_for_it_again_not_sent_round():
+    """Signed in by a session that did not give the code (force_login stands for an
+    older session): the admin sends to the sign-in page, which shows its form."""
     user = CuratorFactory(username="rina")
-    device_of(user)
-    client = Client()
-    assert client.post(SIGN_IN, {"username": "rina", "password": PASSWORD}).status_code == 302
+    device = device_of(user)
+    client = english(Client())
+    client.force_login(user)
     assert client.get("/admin/").status_code == 302
-    assert client.get("/admin/registry/cooperative/").status_code == 302
+    page = client.get(client.get(ADMIN_SIGN_IN)["Location"])
+    assert page.status_code == 200
+    assert "this session cannot open the admin" in page.content.decode()
+    right = client.post(SIGN_IN, {"username": "rina", "password": PASSWORD, "otp_token": code(device), "next": "/admin/"})
+    assert right["Location"] == "/admin/"
+    assert client.get("/admin/").status_code == 200
 
 
 def test_without_the_setting_an_account_without_a_second_factor_signs_in_with_its_password(settings):
     settings.KOPNET_ADMIN_2FA = False
     CuratorFactory(username="rina")
-    page = Client().get(ADMIN_SIGN_IN).content.decode()
-    assert 'name="otp_token"' in page  # offered, left empty
     client, response = admin_sign_in("rina")
     assert response.status_code == 302
     assert client.get("/admin/").status_code == 200
 
 
 def test_wrong_codes_count_towards_the_lockout():
-    """A guesser who has the password stops after ten wrong codes, as after ten wrong passwords
-    (those still lock /admin/login/: tests/test_lockout.py)."""
+    """A guesser who has the password stops after ten wrong codes, as after ten wrong
+    passwords (tests/test_lockout.py)."""
     user = CuratorFactory(username="rina")
     device = device_of(user)
     for _attempt in range(9):
-        assert admin_sign_in("rina", wrong_code(device))[1].status_code == 200
+        assert admin_sign_in("rina", wrong_code(device))[1].status_code == 400
     assert admin_sign_in("rina", wrong_code(device))[1].status_code == 429
     client, locked = admin_sign_in("rina", code(device))
     assert locked.status_code == 429
@@ -233,7 +279,7 @@ def test_with_the_setting_an_account_with_a_second_factor_gives_its_code(setting
     settings.KOPNET_ADMIN_2FA = True
     device = device_of(CuratorFactory(username="rina"))
     client, without = admin_sign_in("rina")
-    assert without.status_code == 200
+    assert without.status_code == 400
     assert not signed_in(client)
     client, right = admin_sign_in("rina", code(device))
     assert client.get("/admin/").status_code == 200
@@ -280,6 +326,7 @@ def test_the_second_factor_pages_parse_as_html5(language, curator, curator_user)
     device.save()
     status = curator.get(SET_UP)
     removal_refused = curator.post(SET_UP, {"otp_token": ""})
-    admin_login = english(Client()).post(ADMIN_SIGN_IN, {"username": "curator", "password": PASSWORD})
-    for response in (set_up, refused, status, removal_refused, admin_login):
+    asked_for_code = english(Client()).post(SIGN_IN, {"username": "curator", "password": PASSWORD, "next": "/admin/"})
+    assert asked_for_code.status_code == 400
+    for response in (set_up, refused, status, removal_refused, asked_for_code):
         assert problems_of(response.content)[1] == []

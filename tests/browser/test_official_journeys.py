@@ -79,12 +79,13 @@ def test_sign_up_represent_register_confirm_verify_and_find(
     user.goto(url + "/kerjasama/baru/")
     expect(user.locator("main")).to_contain_text("Akun Anda belum mewakili koperasi mana pun")
 
-    # kurator signs in to the admin and approves the request.
+    # kurator signs in to the admin (on the site's one sign-in page) and approves the request.
     admin = open_as(None)
     admin.goto(url + "/admin/login/?next=/admin/registry/representation/")
+    admin.wait_for_url("**/akun/masuk/?next=*")
     admin.locator("#id_username").fill("kurator")
     admin.locator("#id_password").fill(PASSWORD)
-    admin.locator('input[type="submit"]').click()
+    admin.locator('main button[type="submit"]').click()
     admin.wait_for_url("**/admin/registry/representation/")
     admin_action(admin, "pengurus1", "approve_selected")
     expect(admin.locator(".messagelist")).to_contain_text("1 perwakilan telah disetujui.")

@@ -46,6 +46,8 @@ urlpatterns = [
         cached_for_visitors(public.CooperativeSuggestionsView.as_view()),
         name="cooperative_suggestions",
     ),
+    # One search across the registry, cached for visitors by the versions of every list.
+    path("cari/", cached_for_visitors(public.search, params=("q",), keys=("lc", "lp", "l", "r")), name="search"),
     # The same numbers for every reader: signed-in people share the cached page too;
     # a write the statistics do not show (a phone number) keeps it (its own data version).
     path("statistik/", cached_for_visitors(public.statistics, shared=True, scope="statistics"), name="statistics"),

@@ -129,6 +129,7 @@ def build_pages(monkeypatch, settings, tmp_path):
         "partnership-detail": f"/kerjasama/{record.reference}/",
         "statistics": "/statistik/",
         "about": "/tentang/",
+        "search": "/cari/?q=koperasi",
         "dashboard": "/akun/",
         "registration": "/kerjasama/baru/",
         "signup": "/akun/daftar/",

@@ -58,12 +58,12 @@ def test_home_lists_the_ten_provinces_with_most_verified_cooperatives(visitor):
 
 
 @pytest.mark.django_db
-def test_home_links_the_counts_to_the_filtered_lists_and_searches_cooperatives(visitor):
+def test_home_links_the_counts_to_the_filtered_lists_and_searches_the_whole_registry(visitor):
     CooperativeFactory(province=province("32"))
 
     page = visitor.get("/").content.decode()
 
-    assert 'action="/koperasi/"' in page
+    assert 'action="/cari/"' in page
     assert 'name="q"' in page
     assert 'href="/koperasi/?tier=primer"' in page
     assert 'href="/koperasi/?type=serba_usaha"' in page

@@ -67,6 +67,10 @@ MATRIX = [
     ("/koperasi/{coop_verified.slug}/anggota/", {actor: 404 for actor in ACTORS}),  # a primary has none
     ("/koperasi/tidak-ada/anggota/", {actor: 404 for actor in ACTORS}),
     ("/mitra/", PUBLIC),
+    # The registry's search: everyone may search; what each finds is tests/test_search.py's.
+    ("/cari/", PUBLIC),
+    ("/cari/?q=menunggu", PUBLIC),
+    ("/cari/?q=KS-1999-000001", PUBLIC),
     ("/mitra/?format=csv", PUBLIC),
     ("/mitra/{partner_verified.slug}/", PUBLIC),
     ("/mitra/{partner_pending.slug}/", CURATORS_ONLY),

@@ -6,7 +6,7 @@ Partnership.objects.visible_to(); the query shapes live in partnerships.selector
 import os
 
 from django.http import FileResponse, Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from django.views.generic import DetailView
 from kopnet import policy
 from kopnet.cache import page_version, page_versions
 from kopnet.lists import EXPORT_FORMATS, RegistryListView, csv_bool
+from partnerships import search as registry_search
 from partnerships import selectors
 from partnerships.filters import PartnershipFilter
 from partnerships.models import Partnership
@@ -58,6 +59,26 @@ def home(request):
             },
         },
     )
+
+
+def search(request):
+    """One search across cooperatives, partners and partnerships (partnerships.search):
+    an exact reference or NIK Koperasi goes to its record; a text too long or with a
+    NUL character is a 400 with a message, one too short a prompt."""
+    text = " ".join(request.GET.get("q", "").split())
+    context = {"q": text, "groups": None, "problem": None}
+    status = 200
+    if "\x00" in text or len(text) > registry_search.LONGEST:
+        context["problem"] = _("Search for at most %(count)s characters of text.") % {"count": registry_search.LONGEST}
+        context["q"], status = "", 400
+    elif len(text) < registry_search.SHORTEST:
+        if text:
+            context["problem"] = _("Type at least two letters or digits.")
+    elif address := registry_search.exact_record(request.user, text):
+        return redirect(address)
+    else:
+        context["groups"] = registry_search.search(request, text)
+    return render(request, "partnerships/search.html", context, status=status)
 
 
 def joined(values):

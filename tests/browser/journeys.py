@@ -15,7 +15,8 @@ from tests.browser.visitor_data import FILTER_COUNT, filtered_slugs
 # What the visitor reads on the buttons and labels, in each language.
 WORDS = {
     "id": {
-        "search_box": "Cari koperasi",
+        "search_box": "Cari koperasi, mitra, dan kerjasama",
+        "see_all": "Lihat semua 2 hasil di daftar",
         "search_button": "Cari",
         "search_field": "Cari",
         "tier": "Tingkat",
@@ -31,7 +32,8 @@ WORDS = {
         "csv": "Unduh CSV",
     },
     "en": {
-        "search_box": "Search cooperatives",
+        "search_box": "Search cooperatives, partners and partnerships",
+        "see_all": "See all 2 results in the list",
         "search_button": "Search",
         "search_field": "Search",
         "tier": "Tier",
@@ -63,9 +65,15 @@ def find_filter_and_download(page, live_server, registry, language, screen, scre
     words = WORDS[language]
     assert_language(page, language)
 
-    # The home page's search box finds the cooperative by a part of its name.
+    # The home page's search box searches the whole registry; the cooperatives'
+    # group leads to their list with the same search.
     page.get_by_label(words["search_box"]).fill("Sumber Rejeki")
     page.get_by_role("button", name=words["search_button"], exact=True).click()
+    page.wait_for_url(re.compile(r"/cari/\?q=Sumber\+Rejeki$"))
+    assert_language(page, language)
+    cooperatives = page.locator("section[aria-labelledby=group-cooperatives]")
+    expect(cooperatives.get_by_role("link", name=registry.kud.name)).to_be_visible()
+    cooperatives.get_by_role("link", name=words["see_all"]).click()
     page.wait_for_url(re.compile(r"/koperasi/\?q=Sumber\+Rejeki$"))
     assert_language(page, language)
     table = page.locator("table tbody")

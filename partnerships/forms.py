@@ -560,7 +560,23 @@ class PartnershipRegistration:
         self.parties.proposed = 1 if self.new_partner.proposed else 0
         parties_valid = self.parties.is_valid()
         documents_valid = self.documents.is_valid()
-        return form_valid and partner_valid and parties_valid and documents_valid
+        direction_valid = self.check_direction()
+        return form_valid and partner_valid and parties_valid and documents_valid and direction_valid
+
+    def check_direction(self):
+        """The service's rule that a partnership between cooperatives names its
+        direction (services.apply_derived, which keeps it), checked here with every
+        other field: its error shows with the others at once, not only once they are
+        all corrected. Between cooperatives means: no partner named or proposed, and
+        every row's name found (a name not found is its own error first)."""
+        if not self.form.is_bound or self.form.cleaned_data.get("direction", "x"):
+            return True
+        rows = [form for form in self.parties.forms if form.has_changed()]
+        named = [form.fields["organisation"].widget.chosen for form in rows]
+        if self.new_partner.proposed or any(organisation is None or isinstance(organisation, Partner) for organisation in named):
+            return True
+        self.form.add_error("direction", services.DIRECTION_REQUIRED)
+        return False
 
     @property
     def has_errors(self):

@@ -64,14 +64,15 @@ def check_parties(parties, initiator):
         party.clean()
 
 
+DIRECTION_REQUIRED = gettext_lazy("A partnership between cooperatives is vertical or horizontal: choose one.")
+
+
 def apply_derived(partnership, parties):
     """Set category and international from the parties; require a direction between cooperatives."""
     category, international, _suggested = derive_from_parties(parties)
     partnership.category, partnership.international = category, international
     if category == Category.ANTAR_KOPERASI and not partnership.direction:
-        raise ValidationError(
-            {"direction": _("A partnership between cooperatives is vertical or horizontal: choose one.")}
-        )
+        raise ValidationError({"direction": DIRECTION_REQUIRED})
 
 
 @transaction.atomic

@@ -220,14 +220,9 @@
   // --- Direction: suggested from the tiers of the cooperatives named -------------
 
   const suggestion = document.getElementById("direction-suggestion");
+  const suggestionText = document.getElementById("direction-suggestion-text");
+  const useSuggestion = document.getElementById("direction-use-suggestion");
   const radios = [...form.querySelectorAll('input[type="radio"][name="direction"]')];
-  // A direction already chosen (an edit, or a form sent back) is the user's own.
-  let chosenByUser = radios.some((radio) => radio.checked);
-  radios.forEach((radio) =>
-    radio.addEventListener("change", (event) => {
-      if (event.isTrusted) chosenByUser = true;
-    }),
-  );
 
   function tiers() {
     const found = [];
@@ -245,18 +240,44 @@
     return found;
   }
 
+  // The direction is suggested, never chosen for the user: the suggestion is said
+  // beside the field, and its button ticks it only when pressed.
   function suggestDirection() {
     if (!suggestion) return;
     const found = tiers();
     let direction = "";
     if (found.length >= 2) direction = new Set(found).size > 1 ? "vertikal" : "horizontal";
     suggestion.dataset.suggested = direction;
-    suggestion.textContent = direction === "vertikal" ? text.vertical : direction === "horizontal" ? text.horizontal : "";
-    if (direction && !chosenByUser) {
-      const radio = radios.find((candidate) => candidate.value === direction);
-      if (radio) radio.checked = true;
+    if (suggestionText) {
+      suggestionText.textContent = direction === "vertikal" ? text.vertical : direction === "horizontal" ? text.horizontal : "";
+    }
+    if (useSuggestion) {
+      const chosen = radios.find((radio) => radio.checked);
+      useSuggestion.hidden = !direction || (chosen && chosen.value === direction);
     }
   }
+
+  if (useSuggestion) {
+    useSuggestion.addEventListener("click", () => {
+      const radio = radios.find((candidate) => candidate.value === suggestion.dataset.suggested);
+      if (radio) {
+        radio.checked = true;
+        radio.focus();
+      }
+      suggestDirection();
+    });
+  }
+  radios.forEach((radio) => radio.addEventListener("change", suggestDirection));
+
+  // --- The new legal entity's fields, shown when the partnership forms one -------
+
+  const newEntity = form.querySelector('input[type="checkbox"][name="new_entity"]');
+  const newEntityFields = document.getElementById("new-entity-fields");
+  function showNewEntity() {
+    if (newEntity && newEntityFields) newEntityFields.hidden = !newEntity.checked;
+  }
+  if (newEntity) newEntity.addEventListener("change", showNewEntity);
+  showNewEntity();
 
   // A form sent back with errors: take keyboard and screen reader users to the summary.
   const summary = document.getElementById("form-errors");

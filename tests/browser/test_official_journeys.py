@@ -94,7 +94,10 @@ def test_sign_up_represent_register_confirm_verify_and_find(
     user.goto(url + "/kerjasama/baru/")
     expect(user.locator('select[name="cooperative"]')).to_have_value(str(own.pk))
     fill_registration(user, other, title="Pemasaran bersama gabah", start="2026-02-01", document=files["pdf"])
-    expect(user.get_by_role("radio", name="Horizontal")).to_be_checked()  # both primary: horizontal, suggested
+    # Both primary: horizontal is suggested, and ticked only when the official says so.
+    expect(user.get_by_role("radio", name="Horizontal")).not_to_be_checked()
+    user.get_by_role("button", name="Pakai saran ini").click()
+    expect(user.get_by_role("radio", name="Horizontal")).to_be_checked()
     user.get_by_role("button", name="Daftarkan kerjasama").click()
     user.wait_for_url(REFERENCE)
     reference = REFERENCE.search(user.url)[1]

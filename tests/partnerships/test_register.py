@@ -902,3 +902,76 @@ def test_a_refused_form_asks_for_the_files_again_only_when_some_were_sent(offici
     assert without.status_code == with_file.status_code == 400
     assert "Choose the documents again" not in html(without)
     assert "Choose the documents again" in html(with_file)
+
+
+# --- Issue 12: the form says everything at once, and chooses nothing for the user --
+
+
+@pytest.mark.django_db
+def test_every_error_of_a_submission_shows_at_once_the_direction_among_them(official, cooperative_a, cooperative_b):
+    """The direction's rule was the service's alone: its error came only once every
+    other field was right. It is checked with the others now."""
+    response = official.post(CREATE, form_data(cooperative_a, [cooperative_b], direction="", title="", start_date=""))
+
+    assert response.status_code == 400
+    assert {"title", "start_date", "direction"} <= set(response.context["form"].errors)
+    page = html(response)
+    assert 'id="id_title_error"' in page and 'id="id_direction_error"' in page and 'id="id_start_date_error"' in page
+
+
+@pytest.mark.django_db
+def test_a_business_partnership_needs_no_direction_and_gets_none(official, cooperative_a):
+    buyer = PartnerFactory(name="PT Pembeli Gabah")
+
+    response = official.post(CREATE, form_data(cooperative_a, [(buyer, "buyer")], direction="", title=""))
+
+    assert "direction" not in response.context["form"].errors
+    response = official.post(CREATE, form_data(cooperative_a, [(buyer, "buyer")], direction=""))
+    assert response.status_code == 302
+    assert Partnership.objects.get(title="Kerjasama pemasaran hasil tani").direction == ""
+
+
+@pytest.mark.django_db
+def test_the_suggested_direction_is_said_and_never_ticked(official, cooperative_a):
+    """The page says the suggestion; no radio button comes ticked, and the script only
+    ticks it when its button is pressed (tests/browser/test_registration_journey.py)."""
+    federation = CooperativeFactory(name="Puskop Contoh", tier=Tier.SEKUNDER, individual_members=None)
+
+    response = official.post(CREATE, form_data(cooperative_a, [federation], direction="", title=""))
+
+    page = html(response)
+    assert response.context["suggested_direction"] == "vertikal"
+    assert "vertikal (tingkat berbeda)" in page
+    assert 'name="direction" value="vertikal" class="form-check-input" id="id_direction_1" checked' not in page
+    assert "checked" not in page.split('id="id_direction_0"')[0].rsplit("<input", 1)[-1]
+    assert 'id="direction-use-suggestion"' in page
+
+
+@pytest.mark.django_db
+def test_optional_document_rows_are_not_marked_required(official, cooperative_a):
+    page = html(official.get(CREATE))
+
+    documents = page.split('id="documents-rows"')[1].split("</fieldset>")[0]
+    assert 'class="text-danger" aria-hidden="true">*' not in documents
+    assert " required" not in documents
+    assert 'id="documents-optional"' in page
+
+
+@pytest.mark.django_db
+def test_a_form_sent_back_says_at_the_file_field_to_choose_the_file_again(official, cooperative_a, cooperative_b):
+    response = official.post(
+        CREATE, form_data(cooperative_a, [cooperative_b], title="", documents=[("Perjanjian", pdf())])
+    )
+
+    assert response.status_code == 400
+    row = html(response).split('id="documents-rows"')[1].split("</fieldset>")[0]
+    assert "Pilih lagi berkas ini" in row
+
+
+@pytest.mark.django_db
+def test_the_new_entity_fields_sit_together_for_the_script_to_show_when_ticked(official, cooperative_a):
+    page = html(official.get(CREATE))
+
+    group = page.split('id="new-entity-fields"')[1].split("</fieldset>")[0]
+    assert 'name="new_entity_name"' in group and 'name="new_entity_kind"' in group
+    assert 'name="new_entity"' not in group

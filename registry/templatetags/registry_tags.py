@@ -1,5 +1,6 @@
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from kopnet.html import conditional_escape, format_html, format_html_join
@@ -19,16 +20,18 @@ def member_rows(members, show_verification=False):
     Written in Python, as the list's rows are (cooperative_rows): a page lists 50
     members with up to 5 of theirs each.
     """
-    return format_html_join("", "{}", ((member_row(member, show_verification),) for member in members))
+    # Each cell's heading, which a phone shows before it (static/css/kopnet.css, .kn-stack).
+    labels = (_("Tier"), _("Members"), _("Its own member cooperatives"))
+    return format_html_join("", "{}", ((member_row(member, show_verification, labels),) for member in members))
 
 
 MEMBER_ROW = (
     '<tr><th scope="row" class="fw-normal kn-name"><a href="{}">{}</a>{}{}</th>'
-    '<td>{}</td><td class="text-end">{}</td><td>{}</td></tr>'
+    '<td data-label="{}">{}</td><td class="text-end" data-label="{}">{}</td><td data-label="{}">{}</td></tr>'
 )
 
 
-def member_row(member, show_verification):
+def member_row(member, show_verification, labels):
     url = url_of("registry:cooperative_detail", member.slug)
     province = ""
     if member.province:
@@ -44,8 +47,9 @@ def member_row(member, show_verification):
             members = url_of("registry:cooperative_members", member.slug)
             preview += format_html(' <a class="small ps-3" href="{}">{}</a>', members, more)
     return format_html(
-        MEMBER_ROW, url, member.name, province, badge, member.get_tier_display(), intcomma(member.member_count), preview
-    )
+        MEMBER_ROW, url, member.name, province, badge,
+        labels[0], member.get_tier_display(), labels[1], intcomma(member.member_count), labels[2], preview,
+    )  # fmt: skip
 
 
 def member_preview(preview):
@@ -73,16 +77,27 @@ def cooperative_rows(cooperatives, show_verification=False):
     (items_for_result): the template engine resolved about 18 variables and filters
     for each of a page's 50 rows.
     """
-    return format_html_join("", "{}", ((cooperative_row(coop, show_verification),) for coop in cooperatives))
+    # Each cell's heading, which a phone shows before it (static/css/kopnet.css, .kn-stack).
+    labels = cooperative_labels()
+    return format_html_join("", "{}", ((cooperative_row(coop, show_verification, labels),) for coop in cooperatives))
+
+
+def cooperative_labels():
+    """The columns' names after the first, in the reader's language."""
+    return [
+        _("Tier"), _("Type"), _("Location"), _("Members"), _("Founded"), _("Sectors"), _("Status"), _("Verification"),
+    ]  # fmt: skip
 
 
 COOPERATIVE_ROW = (
     '<tr><th scope="row" class="fw-normal kn-name"><a href="{}">{}</a>{}</th>'
-    '<td>{}</td><td>{}</td><td>{}</td><td class="text-end">{}</td><td>{}</td><td>{}</td><td>{}</td>{}</tr>'
+    '<td data-label="{}">{}</td><td data-label="{}">{}</td><td data-label="{}">{}</td>'
+    '<td class="text-end" data-label="{}">{}</td><td data-label="{}">{}</td><td data-label="{}">{}</td>'
+    '<td data-label="{}">{}</td>{}</tr>'
 )
 
 
-def cooperative_row(coop, show_verification):
+def cooperative_row(coop, show_verification, labels):
     short_name = ""
     if coop.short_name:
         short_name = format_html(' <span class="text-body-secondary">({})</span>', coop.short_name)
@@ -93,11 +108,7 @@ def cooperative_row(coop, show_verification):
     else:
         place = coop.country.name
     sectors = format_html_join(", ", "{}", ((label,) for label in coop.sector_labels))
-    return format_html(
-        COOPERATIVE_ROW,
-        url_of("registry:cooperative_detail", coop.slug),
-        coop.name,
-        short_name,
+    cells = (
         coop.get_tier_display(),
         coop.get_type_display(),
         place,
@@ -105,5 +116,12 @@ def cooperative_row(coop, show_verification):
         coop.founded.year if coop.founded else "–",
         sectors or "–",
         coop.get_status_display(),
-        format_html("<td>{}</td>", verification_badge(coop)) if show_verification else "",
+    )
+    return format_html(
+        COOPERATIVE_ROW,
+        url_of("registry:cooperative_detail", coop.slug),
+        coop.name,
+        short_name,
+        *(value for pair in zip(labels, cells) for value in pair),
+        format_html('<td data-label="{}">{}</td>', labels[7], verification_badge(coop)) if show_verification else "",
     )

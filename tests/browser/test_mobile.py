@@ -61,3 +61,45 @@ def test_on_a_phone_no_page_overflows_sideways(page, live_server, registry, scre
     expect(page.get_by_text("Masuk sebagai pengurus_kud")).to_be_attached()
     assert_fits(page)
     screen(page, "mobile-registration")
+
+
+# Inside the main content: an element whose right edge passes the window, or a box that
+# scrolls sideways (a table in .table-responsive wider than the phone).
+TOO_WIDE = """() => {
+  const limit = window.innerWidth + 1;
+  const found = [];
+  for (const element of document.querySelectorAll("main *")) {
+    if (element.closest(".visually-hidden, .kn-stack thead")) continue;  // read aloud, not shown
+    const box = element.getBoundingClientRect();
+    if (box.width && box.right > limit) found.push(`${element.tagName}.${element.className}: right ${Math.round(box.right)}`);
+    if (element.scrollWidth > element.clientWidth + 1 && getComputedStyle(element).overflowX !== "visible") {
+      found.push(`${element.tagName}.${element.className} (${(element.querySelector("caption") || element).textContent.trim().slice(0, 40)}) scrolls: ${element.scrollWidth} > ${element.clientWidth}`);
+    }
+  }
+  return found.slice(0, 10);
+}"""
+
+
+def test_on_a_phone_the_tables_stack_and_nothing_scrolls_sideways(page, live_server, registry, screen):
+    """Issue 12: the lists' columns, a partnership's confirmations and documents, a
+    profile's other parties and the federation tree's steps, all within 375 px."""
+    page.set_viewport_size(PHONE)
+    pages = {
+        "cooperatives": "/koperasi/",
+        "partners": "/mitra/",
+        "partnerships": "/kerjasama/",
+        "partnership": f"/kerjasama/{registry.aco_founding.reference}/",
+        "kud-profile": f"/koperasi/{registry.kud.slug}/",
+        "dekopin-profile": f"/koperasi/{registry.dekopin.slug}/",
+    }
+    for name, path in pages.items():
+        page.goto(live_server.url + path)
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate(TOO_WIDE) == [], name
+        assert_fits(page)
+        screen(page, f"phone-{name}")
+    # A stacked row names each cell: the cooperative list's members, the confirmations.
+    page.goto(live_server.url + "/koperasi/")
+    expect(page.locator("td[data-label='Jumlah anggota']").first).to_be_visible()
+    page.goto(live_server.url + f"/kerjasama/{registry.aco_founding.reference}/")
+    expect(page.locator("td[data-label=Konfirmasi]").first).to_be_visible()

@@ -19,20 +19,20 @@ pytestmark = pytest.mark.django_db
 
 # registry/_cooperative_table.html's rows and templates/_verification_badge.html as
 # they were before they were written in Python.
-ORACLE = """{% load humanize kopnet_tags %}{% for coop in cooperatives %}
+ORACLE = """{% load i18n humanize kopnet_tags %}{% for coop in cooperatives %}
 <tr>
   <th scope="row" class="fw-normal kn-name">
     <a href="{% link_to 'registry:cooperative_detail' coop.slug %}">{{ coop.name }}</a>
     {% if coop.short_name %}<span class="text-body-secondary">({{ coop.short_name }})</span>{% endif %}
   </th>
-  <td>{{ coop.get_tier_display }}</td>
-  <td>{{ coop.get_type_display }}</td>
-  <td>{% if coop.province %}{{ coop.province.name }}{% if coop.regency %}<br><small class="text-body-secondary">{{ coop.regency }}</small>{% endif %}{% else %}{{ coop.country.name }}{% endif %}</td>
-  <td class="text-end">{{ coop.member_count|intcomma }}</td>
-  <td>{{ coop.founded|date:"Y"|default:"–" }}</td>
-  <td>{% for sector in coop.sectors.all %}{{ sector.label }}{% if not forloop.last %}, {% endif %}{% empty %}–{% endfor %}</td>
-  <td>{{ coop.get_status_display }}</td>
-  {% if show_verification %}<td>{% if coop.verification == "verified" %}<span class="badge text-bg-success">{{ coop.get_verification_display }}</span>{% elif coop.verification == "rejected" %}<span class="badge text-bg-danger">{{ coop.get_verification_display }}</span>{% else %}<span class="badge text-bg-warning">{{ coop.get_verification_display }}</span>{% endif %}</td>{% endif %}
+  <td data-label="{% translate 'Tier' %}">{{ coop.get_tier_display }}</td>
+  <td data-label="{% translate 'Type' %}">{{ coop.get_type_display }}</td>
+  <td data-label="{% translate 'Location' %}">{% if coop.province %}{{ coop.province.name }}{% if coop.regency %}<br><small class="text-body-secondary">{{ coop.regency }}</small>{% endif %}{% else %}{{ coop.country.name }}{% endif %}</td>
+  <td class="text-end" data-label="{% translate 'Members' %}">{{ coop.member_count|intcomma }}</td>
+  <td data-label="{% translate 'Founded' %}">{{ coop.founded|date:"Y"|default:"–" }}</td>
+  <td data-label="{% translate 'Sectors' %}">{% for sector in coop.sectors.all %}{{ sector.label }}{% if not forloop.last %}, {% endif %}{% empty %}–{% endfor %}</td>
+  <td data-label="{% translate 'Status' %}">{{ coop.get_status_display }}</td>
+  {% if show_verification %}<td data-label="{% translate 'Verification' %}">{% if coop.verification == "verified" %}<span class="badge text-bg-success">{{ coop.get_verification_display }}</span>{% elif coop.verification == "rejected" %}<span class="badge text-bg-danger">{{ coop.get_verification_display }}</span>{% else %}<span class="badge text-bg-warning">{{ coop.get_verification_display }}</span>{% endif %}</td>{% endif %}
 </tr>
 {% endfor %}"""
 

@@ -27,9 +27,9 @@ ORACLE = """{% load i18n humanize kopnet_tags %}{% for member in members %}
     {% if member.province %}<br><small class="text-body-secondary">{{ member.province.name }}</small>{% endif %}
     {% if show_verification and not member.is_verified %} {% verification_badge member %}{% endif %}
   </th>
-  <td>{{ member.get_tier_display }}</td>
-  <td class="text-end">{{ member.member_count|intcomma }}</td>
-  <td>
+  <td data-label="{% translate 'Tier' %}">{{ member.get_tier_display }}</td>
+  <td class="text-end" data-label="{% translate 'Members' %}">{{ member.member_count|intcomma }}</td>
+  <td data-label="{% translate 'Its own member cooperatives' %}">
     {% if member.member_preview %}
     {{ member.preview_html }}
     {% if member.more_members %}

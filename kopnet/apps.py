@@ -10,6 +10,7 @@ class KopnetConfig(AppConfig):
 
     def ready(self):
         from kopnet import checks  # noqa: F401  (registers them)
+        from kopnet import notifications  # noqa: F401  (its sign-in receiver)
 
 
 class KopnetAdminConfig(admin_apps.AdminConfig):

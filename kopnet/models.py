@@ -562,3 +562,66 @@ class VerifiedEmail(models.Model):
     @classmethod
     def mark(cls, user):
         cls.objects.update_or_create(user=user, defaults={"email": user.email, "verified_at": timezone.now()})
+
+
+class NotificationKind(models.TextChoices):
+    """What a notification is about: each user may turn the email of a kind off."""
+
+    PARTY_ANSWERED = "party_answered", _("A cooperative confirmed or declined a partnership of yours")
+    PARTNERSHIP_DECIDED = "partnership_decided", _("A partnership of yours was verified or rejected")
+    REPRESENTATION_DECIDED = "representation_decided", _("Your request to represent a cooperative was decided")
+    COOPERATIVE_DECIDED = "cooperative_decided", _("Your cooperative's profile was verified or rejected")
+    FOLLOWED = "followed", _("A record you follow changed")
+
+
+class Notification(models.Model):
+    """One change told to one person (kopnet.notifications.notify): on their dashboard,
+    and by email unless they turned that kind off. Written in the recipient's language
+    when it is made, in the transaction of the change; read_at when they opened it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=32, choices=NotificationKind.choices)
+    subject = models.TextField()
+    body = models.TextField(blank=True)
+    # The record's page (a path on this site).
+    url = models.CharField(max_length=300)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "-created_at"], name="notification_latest")]
+
+    def __str__(self):
+        return self.subject
+
+
+class NotificationSettings(models.Model):
+    """A person's language for what KopNet writes to them, and the kinds of
+    notification they want no email for (they stay on the dashboard)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_settings")
+    language = models.CharField(max_length=8, default="id")
+    email_off = models.JSONField(default=list, blank=True)
+
+    def __str__(self):
+        return f"{self.user}"
+
+
+class Follow(models.Model):
+    """Someone follows a record (a cooperative, a partner, a partnership) and is told
+    of its verified changes (kopnet.notifications.followers)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows")
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+    record = GenericForeignKey("content_type", "object_id")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "content_type", "object_id"], name="follow_once"),
+        ]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="follow_record")]
+
+    def __str__(self):
+        return f"{self.user} → {self.content_type_id}:{self.object_id}"

@@ -29,6 +29,8 @@ urlpatterns = [
     path("robots.txt", sitemaps.robots_txt, name="robots_txt"),
     path("sitemap.xml", sitemaps.sitemap_index, {"sitemaps": SITEMAPS}, name="sitemap_index"),
     path("sitemap-<slug:section>.xml", sitemaps.sitemap_section, {"sitemaps": SITEMAPS}, name="sitemap_section"),
+    # The language switch, which also keeps a signed-in user's language for what KopNet writes to them.
+    path("i18n/setlang/", views.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("akun/daftar/", views.signup, name="signup"),
@@ -36,6 +38,9 @@ urlpatterns = [
     path("akun/email/", views.email_status, name="email_status"),
     path("akun/email/<str:token>/", views.email_verify, name="email_verify"),
     path("akun/dua-faktor/", views.second_factor, name="second_factor"),
+    path("akun/pemberitahuan/", views.notification_settings, name="notification_settings"),
+    path("akun/pemberitahuan/<int:pk>/", views.notification_open, name="notification_open"),
+    path("ikuti/<slug:kind>/<str:key>/", views.follow, name="follow"),
     path("akun/masuk/", views.LoginView.as_view(), name="login"),
     path("akun/keluar/", views.LogoutView.as_view(), name="logout"),
     path("akun/sandi/", views.PasswordChangeView.as_view(), name="password_change"),

@@ -14,11 +14,16 @@ from django.template import loader
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
+from django import forms
+from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views import i18n as i18n_views
+from django.views.decorators.http import require_POST
 from django.views import defaults
 from django.views.decorators.debug import sensitive_post_parameters
 
-from kopnet import accounts, two_factor
+from kopnet import accounts, notifications, two_factor
 from kopnet.clients import client_address
 from kopnet.forms import (
     LoginForm,
@@ -29,7 +34,7 @@ from kopnet.forms import (
     SetPasswordForm,
     SignupForm,
 )
-from kopnet.models import VerifiedEmail
+from kopnet.models import NotificationKind, VerifiedEmail
 from kopnet.ratelimits import posted_email, rate_limited
 from kopnet.uploads import UploadTooLarge
 
@@ -314,3 +319,74 @@ class PasswordResetConfirmView(InvalidFormIs400, auth_views.PasswordResetConfirm
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = "accounts/password_reset_complete.html"
+
+
+# --- Notifications -------------------------------------------------------------------
+
+
+class NotificationSettingsForm(forms.Form):
+    """Which kinds of notification come by email too (all, until turned off)."""
+
+    email = forms.MultipleChoiceField(
+        label=_lazy("Email me when"),
+        choices=NotificationKind.choices,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        required=False,
+        help_text=_lazy("Every notification also waits on your dashboard, whether it comes by email or not."),
+    )
+
+
+@login_required
+def notification_settings(request):
+    """The kinds of notification the user wants by email (a form of checkboxes)."""
+    chosen = notifications.settings_of([request.user])[request.user.pk]
+    email_off = set(chosen.email_off) if chosen else set()
+    initial = {"email": [kind.value for kind in NotificationKind if kind.value not in email_off]}
+    form = NotificationSettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        if form.is_valid():
+            wanted = set(form.cleaned_data["email"])
+            notifications.set_email_off(user=request.user, kinds=[kind.value for kind in NotificationKind if kind.value not in wanted])
+            messages.success(request, _("Your notification settings are saved."))
+            return redirect("notification_settings")
+        return render(request, "accounts/notification_settings.html", {"form": form}, status=400)
+    return render(request, "accounts/notification_settings.html", {"form": form})
+
+
+@login_required
+def notification_open(request, pk):
+    """A notification's link: marks it read and goes to its record."""
+    notification = notifications.open_notification(user=request.user, pk=pk)
+    if notification is None:
+        raise Http404(_("There is no such notification."))
+    return redirect(notification.url)
+
+
+def set_language(request):
+    """Django's language switch; a signed-in user's choice is also the language
+    KopNet writes to them in (notifications, emails)."""
+    response = i18n_views.set_language(request)
+    language = request.POST.get("language", "")
+    if request.method == "POST" and request.user.is_authenticated and check_for_language(language):
+        notifications.remember_language(user=request.user, language=language)
+    return response
+
+
+@login_required
+@require_POST
+def follow(request, kind, key):
+    """Follow (or, with action=unfollow, stop following) a record the user may see;
+    any other answers 404, as its page does."""
+    if kind not in notifications.FOLLOWABLE:
+        raise Http404
+    model, lookup, route = notifications.FOLLOWABLE[kind]
+    record = model.objects.visible_to(request.user).filter(**{lookup: key}).first()
+    if record is None:
+        raise Http404(_("There is no such record."))
+    if request.POST.get("action") == "unfollow":
+        notifications.unfollow(user=request.user, record=record)
+        messages.success(request, _("You no longer follow %(name)s.") % {"name": record})
+    else:
+        notifications.follow(user=request.user, record=record)
+        messages.success(request, _("You follow %(name)s: you will be told of its verified changes.") % {"name": record})
+    return redirect(route, getattr(record, lookup))

@@ -9,6 +9,11 @@ class PartnershipsConfig(AppConfig):
     def ready(self):
         # The access rules of this app's models, registered with kopnet.policy.
         from partnerships import policy  # noqa: F401
+        # Partnerships may be followed (kopnet.notifications).
+        from kopnet.notifications import followable
+        from partnerships.models import Partnership
+
+        followable("kerjasama", Partnership, "reference", "partnerships:partnership_detail")
         # What a pending change of a verified partnership holds besides its fields
         # (parties, documents, the other parties' answers), registered with kopnet.services.
         from partnerships import services  # noqa: F401

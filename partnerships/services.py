@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from kopnet import policy
-from kopnet.models import Revision, Verification
+from kopnet.models import NotificationKind, Revision, Verification
+from kopnet.notifications import followers_of, notify
 from kopnet.services import (
     VERIFICATION_FIELDS,
     RevisionKind,
@@ -615,7 +616,65 @@ def answer(*, user, party_id, version, confirmation, reason=""):
     # goes back to the curators.
     back = back_to_pending(partnership) if confirmation == Confirmation.DECLINED else []
     save_changes(partnership, back, by=user, reason=f"party {confirmation}")
+    others = partnership.parties.filter(cooperative__isnull=False).exclude(cooperative_id=party.cooperative_id)
+    notify(
+        officials_of(others.values("cooperative_id")),
+        NotificationKind.PARTY_ANSWERED,
+        *ANSWER_MESSAGES[confirmation],
+        partnership_page(partnership),
+        cooperative=party.cooperative.name,
+        reference=partnership.reference,
+        title=partnership.title,
+        reason=reason,
+    )
     return party
+
+
+def partnership_page(partnership):
+    return reverse("partnerships:partnership_detail", args=[partnership.reference])
+
+
+# What the other parties' officials are told of an answer: (subject, body).
+ANSWER_MESSAGES = {
+    Confirmation.CONFIRMED: (
+        gettext_lazy("%(cooperative)s confirmed partnership %(reference)s"),
+        gettext_lazy("%(cooperative)s confirmed the partnership “%(title)s”."),
+    ),
+    Confirmation.DECLINED: (
+        gettext_lazy("%(cooperative)s declined partnership %(reference)s"),
+        gettext_lazy("%(cooperative)s declined the partnership “%(title)s”. Their reason: %(reason)s"),
+    ),
+}
+# What the parties' officials are told of the curators' decision.
+DECISION_MESSAGES = {
+    Verification.VERIFIED: (
+        gettext_lazy("Partnership %(reference)s was verified"),
+        gettext_lazy("Dekopin's curators verified the partnership “%(title)s”: it is public in the registry."),
+    ),
+    Verification.REJECTED: (
+        gettext_lazy("Partnership %(reference)s was rejected"),
+        gettext_lazy("Dekopin's curators rejected the partnership “%(title)s”. Their reason: %(reason)s"),
+    ),
+}
+FOLLOWED_PARTNERSHIP = (
+    gettext_lazy("New verified partnership: %(title)s"),
+    gettext_lazy("The partnership “%(title)s” (%(reference)s) of a record you follow was verified and is public."),
+)
+
+
+def tell_decision(partnership):
+    """Tell the officials of a partnership's cooperatives that the curators verified
+    or rejected it (with the reason); once verified, also the people who follow it or
+    one of its organisations."""
+    parties = list(partnership.parties.select_related("cooperative", "partner"))
+    officials = list(officials_of([party.cooperative_id for party in parties if party.cooperative_id]))
+    page = partnership_page(partnership)
+    values = {"reference": partnership.reference, "title": partnership.title, "reason": partnership.verification_note}
+    notify(officials, NotificationKind.PARTNERSHIP_DECIDED, *DECISION_MESSAGES[partnership.verification], page, **values)
+    if partnership.verification == Verification.VERIFIED:
+        told = {user.pk for user in officials}
+        followers = followers_of(partnership, *(party.organisation for party in parties))
+        notify([user for user in followers if user.pk not in told], NotificationKind.FOLLOWED, *FOLLOWED_PARTNERSHIP, page, **values)
 
 
 @transaction.atomic
@@ -704,6 +763,7 @@ def partnership_verify(
             party.confirmed_by, party.confirmed_at = curator, now
             party._history_user = curator
             party.save(update_fields=["confirmation", "confirmed_by", "confirmed_at"])
+    tell_decision(partnership)
     return partnership
 
 
@@ -711,7 +771,9 @@ def partnership_verify(
 def partnership_reject(*, curator, pk, reason, version=None):
     partnership = lock(Partnership.objects.all(), pk)
     policy.require(curator, "verify", partnership)
-    return reject_record(partnership, curator=curator, reason=reason, version=version)
+    reject_record(partnership, curator=curator, reason=reason, version=version)
+    tell_decision(partnership)
+    return partnership
 
 
 def notify_change(partnership, cooperative_ids):

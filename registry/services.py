@@ -8,11 +8,14 @@ kopnet.policy's answer."""
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kopnet import policy
 from kopnet.accounts import require_verified_email
-from kopnet.models import Verification
+from kopnet.models import NotificationKind, Verification
+from kopnet.notifications import followers_of, notify
 from kopnet.services import (
     back_to_pending,
     lock,
@@ -99,7 +102,32 @@ def representation_decide(*, curator, pk, decision):
     representation.decided_at = timezone.now()
     representation._history_user = curator
     representation.save(update_fields=["state", "decided_by", "decided_at"])
+    cooperative = representation.cooperative
+    notify(
+        [representation.user],
+        NotificationKind.REPRESENTATION_DECIDED,
+        *REPRESENTATION_MESSAGES[decision],
+        reverse("registry:cooperative_detail", args=[cooperative.slug]),
+        cooperative=cooperative.name,
+    )
     return representation
+
+
+# What the person is told of a decision on their representation: (subject, body).
+REPRESENTATION_MESSAGES = {
+    "approve": (
+        gettext_lazy("You now act for %(cooperative)s"),
+        gettext_lazy("Dekopin's curators approved your request: you can register and confirm the partnerships of %(cooperative)s."),
+    ),
+    "refuse": (
+        gettext_lazy("Your request to act for %(cooperative)s was refused"),
+        gettext_lazy("Dekopin's curators refused your request to act for %(cooperative)s. Write to them if you think this is a mistake."),
+    ),
+    "revoke": (
+        gettext_lazy("You no longer act for %(cooperative)s"),
+        gettext_lazy("Dekopin's curators ended your representation of %(cooperative)s."),
+    ),
+}
 
 
 # --- Cooperatives and partners --------------------------------------------------------
@@ -169,13 +197,57 @@ def cooperative_update(*, user, cooperative, sectors, version=None):
 def _verify(model, *, curator, pk, version):
     record = lock(model.objects, pk)
     policy.require(curator, "verify", record)
-    return verify_record(record, curator=curator, version=version)
+    verify_record(record, curator=curator, version=version)
+    tell_decision(record)
+    return record
 
 
 def _reject(model, *, curator, pk, reason, version):
     record = lock(model.objects, pk)
     policy.require(curator, "verify", record)
-    return reject_record(record, curator=curator, reason=reason, version=version)
+    reject_record(record, curator=curator, reason=reason, version=version)
+    tell_decision(record)
+    return record
+
+
+def tell_decision(record):
+    """Tell a cooperative's officials (those approved and those who asked) that its
+    profile was verified or rejected, with the reason; and, once it is verified, the
+    people who follow it."""
+    verified = record.verification == Verification.VERIFIED
+    if isinstance(record, Cooperative):
+        page = reverse("registry:cooperative_detail", args=[record.slug])
+        officials = [
+            representation.user
+            for representation in Representation.objects.filter(
+                cooperative=record, state__in=[RepresentationState.REQUESTED, RepresentationState.APPROVED]
+            ).select_related("user")
+        ]
+        subject, body = COOPERATIVE_MESSAGES[verified]
+        notify(officials, NotificationKind.COOPERATIVE_DECIDED, subject, body, page, name=record.name, reason=record.verification_note)
+    else:
+        page = reverse("registry:partner_detail", args=[record.slug])
+        officials = []
+    if verified:
+        told = {user.pk for user in officials}
+        followers = [user for user in followers_of(record) if user.pk not in told]
+        notify(followers, NotificationKind.FOLLOWED, *FOLLOWED_VERIFIED, page, name=record.name)
+
+
+COOPERATIVE_MESSAGES = {
+    True: (
+        gettext_lazy("The profile of %(name)s was verified"),
+        gettext_lazy("Dekopin's curators verified the profile of %(name)s: it is public in the registry."),
+    ),
+    False: (
+        gettext_lazy("The profile of %(name)s was rejected"),
+        gettext_lazy("Dekopin's curators rejected the profile of %(name)s. Their reason: %(reason)s"),
+    ),
+}
+FOLLOWED_VERIFIED = (
+    gettext_lazy("%(name)s was verified"),
+    gettext_lazy("A change to %(name)s, which you follow, was verified and is public."),
+)
 
 
 @transaction.atomic

@@ -157,6 +157,23 @@ OFFICIAL_MATRIX = [
     ("/kerjasama/{of_a.reference}/ubah/", OFFICIAL_A),
     ("/kerjasama/{of_b.reference}/ubah/", OFFICIAL_B),
     ("/kerjasama/KS-1999-000001/ubah/", {**OFFICIAL_A, "official": 404}),
+    # Notifications: one's own settings; nobody opens a notification that is not theirs.
+    ("/akun/pemberitahuan/", SIGNED_IN),
+    ("/akun/pemberitahuan/999999/", {**SIGNED_IN, "official": 404, "other_official": 404, "curator": 404}),
+]
+
+# Following is a POST: anyone signed in may follow what they may see (302 back to its
+# page); visitors are sent to sign in; a record one may not see is a 404.
+FOLLOWED = {"visitor": "login", "official": 302, "other_official": 302, "curator": 302}
+FOLLOW_MATRIX = [
+    ("/ikuti/koperasi/{coop_verified.slug}/", FOLLOWED),
+    ("/ikuti/koperasi/{coop_pending.slug}/", {**FOLLOWED, "official": 404, "other_official": 404}),
+    ("/ikuti/mitra/{partner_verified.slug}/", FOLLOWED),
+    ("/ikuti/mitra/{partner_rejected.slug}/", {**FOLLOWED, "official": 404, "other_official": 404}),
+    ("/ikuti/kerjasama/{of_a.reference}/", FOLLOWED),
+    ("/ikuti/kerjasama/{of_b.reference}/", {**FOLLOWED, "official": 404}),
+    ("/ikuti/kerjasama/KS-1999-000001/", {**FOLLOWED, "official": 404, "other_official": 404, "curator": 404}),
+    ("/ikuti/lainnya/x/", {**FOLLOWED, "official": 404, "other_official": 404, "curator": 404}),
 ]
 
 
@@ -171,6 +188,19 @@ def official_records(records, cooperative_a, cooperative_b):
         "of_a": PartnershipFactory(initiator=cooperative_a),
         "of_b": PartnershipFactory(initiator=cooperative_b, verification=Verification.PENDING),
     }
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize(("url", "expected"), FOLLOW_MATRIX, ids=[url for url, _ in FOLLOW_MATRIX])
+def test_follow_matrix(request, official_records, actor, url, expected):
+    client = request.getfixturevalue(actor)
+    response = client.post(url.format(**official_records))
+    if expected[actor] == "login":
+        assert response.status_code == 302 and response["Location"].startswith("/akun/masuk/")
+    else:
+        assert response.status_code == expected[actor]
+        if expected[actor] == 302:
+            assert not response["Location"].startswith("/akun/masuk/")
 
 
 @pytest.mark.parametrize("actor", ACTORS)

@@ -2,7 +2,7 @@ from django import template
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 
-from kopnet import policy
+from kopnet import notifications, policy
 from kopnet.html import format_html
 from kopnet.links import url_of
 
@@ -66,3 +66,22 @@ def verification_badge(record):
         BADGE_CLASSES.get(record.verification, "text-bg-warning"),
         record.get_verification_display(),
     )
+
+
+@register.inclusion_tag("_follow.html", takes_context=True)
+def follow_button(context, record):
+    """Follow or stop following a record, for a signed-in reader (kopnet.notifications);
+    nothing for a visitor, whose page is the cached one every visitor shares."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    address = notifications.follow_address(record)
+    if user is None or not user.is_authenticated or address is None:
+        return {"shown": False}
+    return {
+        "shown": True,
+        "kind": address[0],
+        "key": address[1],
+        "following": notifications.is_following(user, record),
+        "csrf_token": context.get("csrf_token"),
+        "name": str(record),
+    }

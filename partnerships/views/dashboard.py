@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from kopnet import policy
+from kopnet import notifications, policy
 from kopnet.forms import BootstrapFormMixin, FastTextarea, KeyedFormFields
 from kopnet.services import pending_revision_ids_of
 from partnerships import services
@@ -144,6 +144,8 @@ def render_dashboard(request, *, failed_key=None, failed_form=None, status=200):
         "awaiting_page": awaiting,
         "changes_page": changes,
         "registered_page": registered,
+        # What changed that concerns the user (kopnet.notifications): the latest, and how many unread.
+        "notifications": notifications.latest_for(user),
     }
     return render(request, "partnerships/dashboard.html", context, status=status)
 

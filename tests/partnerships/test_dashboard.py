@@ -324,9 +324,10 @@ def test_dashboard_queries_do_not_grow_with_rows(official, cooperative_a, django
     # change, its proposer and kind, the cooperative), 9 their partnerships with
     # initiator, 10 count and 11 page of the partnerships they registered (with
     # initiator), 12 their parties' rows with the organisations' names, 13 which of
-    # my cooperatives and of those partnerships have a change waiting. Only the
-    # columns shown are read: one left out would be a query a row.
-    with django_assert_num_queries(13):
+    # my cooperatives and of those partnerships have a change waiting, 14 my latest
+    # notifications and 15 how many are unread. Only the columns shown are read: one
+    # left out would be a query a row.
+    with django_assert_num_queries(15):
         response = official.get("/akun/")
     assert len(response.context["changes_page"].object_list) == rows
     assert len(response.context["representations"]) == rows

@@ -96,9 +96,10 @@ def test_detail_queries_for_a_party_official(client, django_assert_num_queries, 
         document(record)
     # 1 session, 2 user, 3 user and 4 group permissions (visible_to), 5 the
     # partnership, 6 parties, 7 objectives, 8 fields, 9 documents, 10 whether the
-    # reader acts for the initiator (the Edit link), 11 whether they act for a party
-    # and 12 the latest change proposed (what concerns the parties).
-    with django_assert_num_queries(12):
+    # reader acts for the initiator (the Edit link), 11 whether they act for a party,
+    # 12 the latest change proposed (what concerns the parties) and 13 whether they
+    # follow it (the Follow button).
+    with django_assert_num_queries(13):
         response = client.get(f"/kerjasama/{record.reference}/")
     assert response.context["may_edit"] is True
 
@@ -247,8 +248,8 @@ def test_cooperative_page_queries_for_a_curator_do_not_grow_with_unverified_orga
     waiting_partnerships(rows, coop=coop)
     # 1 session, 2 user, 3 user and 4 group permissions, 5 the cooperative, 6 its
     # sectors, 7 its federations, 8 how many partnerships it has, 9 its latest
-    # partnerships, 10 their parties.
-    with django_assert_num_queries(10):
+    # partnerships, 10 their parties, 11 whether the curator follows it.
+    with django_assert_num_queries(11):
         response = curator.get(f"/koperasi/{coop.slug}/")
     assert response.context["partnership_count"] == rows
     # Its network: 1-4 the curator, 5 the cooperative, 6 partnership and partner

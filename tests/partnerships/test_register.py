@@ -642,6 +642,7 @@ def test_editing_the_substance_asks_the_other_parties_again(official, partnershi
     RepresentationFactory(user=official_b, cooperative=cooperative_b)
     services.party_confirm(user=official_b, party_id=partnership.parties.get(cooperative=cooperative_b).pk)
     partnership.refresh_from_db()
+    mail.outbox.clear()  # the initiator's notification of the confirmation
 
     with django_capture_on_commit_callbacks(execute=True):
         response = official.post(

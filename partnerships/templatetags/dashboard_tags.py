@@ -149,21 +149,27 @@ def change_cards(context, answers):
 REGISTERED_ROW = (
     '<tr><th scope="row" class="fw-normal kn-name"><a href="{detail}">{title}</a>'
     '<br><small class="text-body-secondary"><span class="font-monospace">{reference}</span> · {registered_for}</small>'
-    '<br><a class="small" href="{edit_url}">{edit}<span class="visually-hidden">: {reference}</span></a></th>'
-    '<td class="kn-parties"><ul class="list-unstyled mb-0">{parties}</ul></td>'
-    "<td>{verification}</td></tr>"
+    "{edit_link}</th>"
+    '<td class="kn-parties" data-label="{parties_label}"><ul class="list-unstyled mb-0">{parties}</ul></td>'
+    '<td data-label="{verification_label}">{verification}</td></tr>'
+)
+EDIT_LINK = (
+    '<br><a class="small" href="{}">{}<span class="visually-hidden">: {}</span></a>'
+
 )
 ANSWER_BADGES = {"confirmed": "text-bg-success", "declined": "text-bg-danger"}
 
 
 @register.simple_tag
 def registered_rows(partnerships):
-    """A row for each partnership the reader's cooperatives registered: its title and
-    reference, for whom, a link to edit it, each party's answer (partners are checked
+    """A row for each partnership of the reader's cooperatives: its title and
+    reference, for whom it was registered, a link to edit it when one of them
+    registered it (`partnership.editable`), each party's answer (partners are checked
     by the curators) and its verification, with a rejection's reason."""
     checked = format_html('<span class="text-body-secondary small">({})</span>', _("checked by the curators"))
     waiting = format_html('<br><span class="badge text-bg-info">{}</span>', _("Change waiting"))
     edit = _("Edit")
+    parties_label, verification_label = _("Parties and their confirmation"), _("Verification")
 
     def party_line(party):
         if party["partner_id"]:
@@ -187,8 +193,10 @@ def registered_rows(partnerships):
             title=partnership.title,
             reference=partnership.reference,
             registered_for=translated("registered for %(name)s", name=partnership.initiator.name),
-            edit_url=url_of("partnerships:partnership_update", partnership.reference),
-            edit=edit,
+            edit_link=format_html(EDIT_LINK, url_of("partnerships:partnership_update", partnership.reference), edit,
+                                  partnership.reference) if partnership.editable else "",
+            parties_label=parties_label,
+            verification_label=verification_label,
             parties=format_html_join("", "{}", ((party_line(party),) for party in partnership.party_answers)),
             verification=verification,
         )

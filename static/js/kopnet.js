@@ -31,3 +31,19 @@ for (const placeholder of document.querySelectorAll("[data-kn-deferred]")) {
     })
     .catch(() => placeholder.removeAttribute("aria-busy"));
 }
+
+// The dashboard's Decline (partnerships/templatetags/dashboard_tags.py): the reason's
+// field opens only when Decline is chosen. Without this script it always shows; a form
+// sent back with its error keeps it open.
+for (const form of document.querySelectorAll("form.kn-decline")) {
+  const reason = form.querySelector("textarea");
+  const field = reason && reason.closest(".mb-3");
+  if (!field || form.querySelector(".invalid-feedback")) continue;
+  field.hidden = true;
+  form.addEventListener("submit", (event) => {
+    if (!field.hidden) return;
+    event.preventDefault();
+    field.hidden = false;
+    reason.focus();
+  });
+}

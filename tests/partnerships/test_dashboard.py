@@ -6,7 +6,7 @@ from django.test import Client
 from django.utils import translation
 
 from kopnet.models import Verification
-from partnerships.models import Confirmation, PartnershipParty
+from partnerships.models import Confirmation, Partnership, PartnershipParty
 from partnerships.views import dashboard
 from registry.models import RepresentationState
 from tests.factories import (
@@ -100,7 +100,10 @@ def test_dashboard_lists_partnerships_waiting_for_my_answer_with_confirm_and_dec
     assert f'id="decline-{party.pk}-reason"' in html
     assert f'for="decline-{party.pk}-reason"' in html
     assert not_mine.partnership.title not in html
-    assert "Sudah Dijawab" not in html
+    # The answered one is no card any more: it stays in the list of my cooperatives'
+    # partnerships only (a row, without answer forms).
+    assert f'action="/kerjasama/pihak/{answered.pk}/tolak/"' not in html
+    assert [p.title for p in response.context["registered_page"].object_list] == ["Sudah Dijawab", "Pengadaan Pupuk Bersama"]
 
 
 @pytest.mark.django_db
@@ -332,4 +335,38 @@ def test_dashboard_queries_do_not_grow_with_rows(official, cooperative_a, django
     assert len(response.context["changes_page"].object_list) == rows
     assert len(response.context["representations"]) == rows
     assert len(response.context["awaiting_page"].object_list) == rows
-    assert len(response.context["registered_page"].object_list) == rows
+    # Every partnership my cooperative is a party to: those it registered, those
+    # waiting for its answer and those with a change waiting for it.
+    assert len(response.context["registered_page"].object_list) == min(3 * rows, 20)
+
+
+@pytest.mark.django_db
+def test_the_list_of_my_cooperatives_partnerships_filters_by_text_and_verification(official, cooperative_a, cooperative_b):
+    """Issue 12: every partnership of my cooperatives, not only those waiting: the ones
+    it registered (with an Edit link) and those it is a party to (without), filtered."""
+    own = registered_by(cooperative_a, title="Pemasaran gabah kami")
+    theirs = waiting_for(cooperative_a, title="Pupuk dari mitra").partnership
+    Partnership.objects.filter(pk=theirs.pk).update(verification=Verification.VERIFIED)
+    registered_by(cooperative_b, title="Bukan milik kami")
+
+    listed = official.get("/akun/").context["registered_page"].object_list
+    assert {p.title for p in listed} == {"Pemasaran gabah kami", "Pupuk dari mitra"}
+    assert {p.title: p.editable for p in listed} == {"Pemasaran gabah kami": True, "Pupuk dari mitra": False}
+
+    by_text = official.get("/akun/", {"mine_q": "gabah"}).context["registered_page"].object_list
+    assert [p.pk for p in by_text] == [own.pk]
+    by_reference = official.get("/akun/", {"mine_q": theirs.reference.lower()}).context["registered_page"].object_list
+    assert [p.pk for p in by_reference] == [theirs.pk]
+    verified = official.get("/akun/", {"mine_verification": "verified"}).context["registered_page"].object_list
+    assert [p.pk for p in verified] == [theirs.pk]
+
+
+@pytest.mark.django_db
+def test_a_list_filter_that_makes_no_sense_is_a_400_with_its_message(official, cooperative_a):
+    registered_by(cooperative_a, title="Pemasaran gabah kami")
+
+    response = official.get("/akun/", {"mine_verification": "entah"})
+
+    assert response.status_code == 400
+    assert response.context["list_filter"].errors["mine_verification"]
+    assert 'id="id_mine_verification_error"' in response.content.decode()

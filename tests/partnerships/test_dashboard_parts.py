@@ -69,9 +69,9 @@ REGISTERED = """{% load i18n kopnet_tags %}<tbody>
           <th scope="row" class="fw-normal kn-name">
             <a href="{% link_to 'partnerships:partnership_detail' partnership.reference %}">{{ partnership.title }}</a>
             <br><small class="text-body-secondary"><span class="font-monospace">{{ partnership.reference }}</span> · {% blocktranslate with name=partnership.initiator.name %}registered for {{ name }}{% endblocktranslate %}</small>
-            <br><a class="small" href="{% link_to 'partnerships:partnership_update' partnership.reference %}">{% translate "Edit" %}<span class="visually-hidden">: {{ partnership.reference }}</span></a>
+            {% if partnership.editable %}<br><a class="small" href="{% link_to 'partnerships:partnership_update' partnership.reference %}">{% translate "Edit" %}<span class="visually-hidden">: {{ partnership.reference }}</span></a>{% endif %}
           </th>
-          <td class="kn-parties">
+          <td class="kn-parties" data-label="{% translate 'Parties and their confirmation' %}">
             <ul class="list-unstyled mb-0">
               {% for party in partnership.party_answers %}
               <li>
@@ -84,7 +84,7 @@ REGISTERED = """{% load i18n kopnet_tags %}<tbody>
               {% endfor %}
             </ul>
           </td>
-          <td>
+          <td data-label="{% translate 'Verification' %}">
             {% verification_badge partnership %}{% if partnership.pending_change %}<br><span class="badge text-bg-info">{% translate "Change waiting" %}</span>{% endif %}
             {% if partnership.verification == "rejected" and partnership.verification_note %}<br><small>{{ partnership.verification_note }}</small>{% endif %}
           </td>
@@ -126,7 +126,7 @@ def test_the_cards_and_rows_are_the_template_loops(dashboard_records, language):
     context = {name: response.context[name] for name in ("awaiting_page", "changes_page", "registered_page", "csrf_token")}
     context |= {"request": response.wsgi_request, "answer_forms": engines["django"].from_string(ANSWER_FORMS)}
     with translation.override(language):
-        for oracle, shown in ((AWAITING, 2), (CHANGES, 1), (REGISTERED, 3)):
+        for oracle, shown in ((AWAITING, 2), (CHANGES, 1), (REGISTERED, 6)):
             expected = normalised(engines["django"].from_string(oracle).render(context))
             assert expected in page
             assert expected.count('<li class="card') + expected.count("<tr>") == shown

@@ -97,6 +97,7 @@ def party_answers(partnership_ids):
     for partnership_id, cooperative_id, partner_id, confirmation, reason, cooperative_name, partner_name in rows:
         answers[partnership_id].append({
             "name": cooperative_name if cooperative_id else partner_name,  # PartnershipParty.organisation
+            "cooperative_id": cooperative_id,
             "partner_id": partner_id,
             "confirmation": confirmation,
             "confirmation_label": labels.get(confirmation, confirmation),

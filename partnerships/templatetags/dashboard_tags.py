@@ -9,6 +9,8 @@ page's server time (tests/partnerships/test_dashboard_parts.py compares these wi
 template they replace, kept there)."""
 
 from django import template
+from django.template.defaultfilters import floatformat
+from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString
 from django.utils.timezone import template_localtime
@@ -17,6 +19,7 @@ from django.utils.translation import gettext as _
 from kopnet.html import conditional_escape, format_html, format_html_join
 from kopnet.links import url_of
 from kopnet.templatetags.kopnet_tags import verification_badge
+from partnerships.templatetags.partnerships_tags import partnership_period
 
 register = template.Library()
 
@@ -104,9 +107,38 @@ def awaiting_cards(context, parties):
             partnership,
             party.decline_fields,
         )
-        return card(partnership, format_html('<p class="card-text">{}</p>', named), answer)
+        return card(partnership, format_html('<p class="card-text">{}</p>{}', named, facts(party, labels)), answer)
+
+    # What the official decides on, besides who named them: the other parties, the
+    # period, the value and the documents (kept by the view: party.others, party.documents).
+    labels = (_("Other parties"), _("Period"), _("Value"), _("Agreement documents"), _("not recorded"))
 
     return format_html_join("", "{}", ((one(party),) for party in parties))
+
+
+FACTS = (
+    '<dl class="kn-card-facts small">'
+    "<dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd></dl>"
+)
+
+
+def facts(party, labels):
+    partnership = party.partnership
+    value = labels[4]
+    if partnership.value is not None:
+        value = format_html("{} {}", partnership.currency, floatformat(partnership.value, "0g"))
+    documents = format_html_join(
+        ", ",
+        '<a href="{}">{}</a>',
+        ((reverse("partnerships:document_download", args=[partnership.reference, pk]), title) for pk, title in party.documents),
+    )
+    return format_html(
+        FACTS,
+        labels[0], ", ".join(party.others) or "–",
+        labels[1], partnership_period(partnership),
+        labels[2], value,
+        labels[3], documents or "–",
+    )  # fmt: skip
 
 
 @register.simple_tag(takes_context=True)

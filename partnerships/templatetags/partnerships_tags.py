@@ -102,6 +102,7 @@ def linked_organisation(user, party, org):
     return html
 
 
+@register.simple_tag
 def partnership_period(partnership):
     """A row's period: the start and end dates ("open-ended" without an end), each a
     <time> element."""

@@ -2,6 +2,7 @@
 my answer, the partnerships my cooperatives registered; and the answers themselves
 (confirm, or decline with a reason), which go through partnerships.services."""
 
+import collections
 import functools
 
 from django import forms
@@ -21,7 +22,7 @@ from kopnet.forms import BootstrapFormMixin, FastTextarea, KeyedFormFields
 from kopnet.services import pending_revision_ids_of
 from partnerships import services
 from kopnet.models import Verification
-from partnerships.models import ChangeAnswer, Partnership, PartnershipParty
+from partnerships.models import ChangeAnswer, Partnership, PartnershipDocument, PartnershipParty
 from partnerships.selectors import party_answers
 from registry.models import Cooperative, Representation, RepresentationState
 from registry.policy import acting_for_ids
@@ -55,9 +56,19 @@ REPRESENTATION_COLUMNS = (
 )  # fmt: skip
 AWAITING_COLUMNS = (
     "role", "cooperative__name", "partnership__title", "partnership__reference", "partnership__start_date",
-    "partnership__version", "partnership__initiator__name",
+    "partnership__end_date", "partnership__value", "partnership__currency", "partnership__version",
+    "partnership__initiator__name",
 )  # fmt: skip
 REGISTERED_COLUMNS = ("title", "reference", "verification", "verification_note", "initiator__name")
+
+
+def published_documents(partnership_ids):
+    """{partnership id: [(document id, title)]} of their published documents, one query."""
+    found = collections.defaultdict(list)
+    rows = PartnershipDocument.objects.filter(partnership_id__in=partnership_ids, published=True)
+    for partnership_id, pk, title in rows.order_by("pk").values_list("partnership_id", "pk", "title"):
+        found[partnership_id].append((pk, title))
+    return found
 
 
 class ListFilter(BootstrapFormMixin, forms.Form):
@@ -163,7 +174,13 @@ def render_dashboard(request, *, failed_key=None, failed_form=None, status=200):
         .order_by("-created_at", "-pk"),
         "registered_page",
     )
-    answers = party_answers([partnership.pk for partnership in registered.object_list])
+    # The parties of the cards and of the list's rows in one query; the cards' documents in one.
+    cards = [party.partnership_id for party in awaiting.object_list]
+    answers = party_answers([*cards, *(partnership.pk for partnership in registered.object_list)])
+    documents = published_documents(cards)
+    for party in awaiting.object_list:
+        party.others = [row["name"] for row in answers[party.partnership_id] if row["cooperative_id"] != party.cooperative_id]
+        party.documents = documents[party.partnership_id]
     # Which of my cooperatives have a change waiting for the curators, and which of the
     # partnerships they registered (for the other parties or the curators): one query.
     waiting = pending_revision_ids_of({

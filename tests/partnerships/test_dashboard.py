@@ -327,10 +327,11 @@ def test_dashboard_queries_do_not_grow_with_rows(official, cooperative_a, django
     # change, its proposer and kind, the cooperative), 9 their partnerships with
     # initiator, 10 count and 11 page of the partnerships they registered (with
     # initiator), 12 their parties' rows with the organisations' names, 13 which of
-    # my cooperatives and of those partnerships have a change waiting, 14 my latest
-    # notifications and 15 how many are unread. Only the columns shown are read: one
+    # my cooperatives and of those partnerships have a change waiting, 14 the
+    # published documents of the partnerships waiting for me, 15 my latest
+    # notifications and 16 how many are unread. Only the columns shown are read: one
     # left out would be a query a row.
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         response = official.get("/akun/")
     assert len(response.context["changes_page"].object_list) == rows
     assert len(response.context["representations"]) == rows
@@ -370,3 +371,34 @@ def test_a_list_filter_that_makes_no_sense_is_a_400_with_its_message(official, c
     assert response.status_code == 400
     assert response.context["list_filter"].errors["mine_verification"]
     assert 'id="id_mine_verification_error"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_card_shows_the_other_parties_period_value_and_documents(official, cooperative_a):
+    """Issue 12: what the official decides on is on the card itself."""
+    import datetime
+
+    from partnerships.models import PartnershipDocument
+
+    party = waiting_for(
+        cooperative_a, title="Pengadaan pupuk", value=250000000, currency="IDR",
+        start_date=datetime.date(2026, 3, 1), end_date=datetime.date(2027, 2, 28),
+    )  # fmt: skip
+    partnership = party.partnership
+    bank = PartnerFactory(name="PT Bank Contoh")
+    partnership.parties.create(partner=bank)
+    document = PartnershipDocument.objects.create(
+        partnership=partnership, title="Perjanjian kerjasama", file="x.pdf", content_type="application/pdf", size=10
+    )
+    PartnershipDocument.objects.create(
+        partnership=partnership, title="Draf rahasia", file="y.pdf", content_type="application/pdf", size=10, published=False
+    )
+
+    html = official.get("/akun/").content.decode()
+    card = html.split('class="card mb-3"')[1].split("</li>")[0]
+
+    assert f"{partnership.initiator.name}, PT Bank Contoh" in card and cooperative_a.name not in card.split("<dl")[1]
+    assert "IDR 250.000.000" in card
+    assert 'datetime="2026-03-01"' in card and 'datetime="2027-02-28"' in card
+    assert f'href="/kerjasama/{partnership.reference}/dokumen/{document.pk}/">Perjanjian kerjasama</a>' in card
+    assert "Draf rahasia" not in card

@@ -31,7 +31,7 @@ ANSWER_FORMS = """<div class="d-flex flex-wrap gap-3 align-items-start">
     <button type="submit" class="btn btn-outline-danger">{{ decline_label }}<span class="visually-hidden">: {{ partnership.reference }}</span></button>
   </form>
 </div>"""
-AWAITING = """{% load i18n kopnet_tags %}{% translate "Confirm" as confirm_label %}{% translate "Decline" as decline_label %}
+AWAITING = """{% load i18n kopnet_tags partnerships_tags %}{% translate "Confirm" as confirm_label %}{% translate "Decline" as decline_label %}
   <ul class="list-unstyled">
     {% for party in awaiting_page.object_list %}{% with partnership=party.partnership %}
     <li class="card mb-3">
@@ -41,6 +41,12 @@ AWAITING = """{% load i18n kopnet_tags %}{% translate "Confirm" as confirm_label
           {{ initiator }} names {{ cooperative }} as a party ({{ role }}).
         {% endblocktranslate %}
         {% if partnership.start_date %}{% blocktranslate with start=partnership.start_date|date:"DATE_FORMAT" %}Starts {{ start }}.{% endblocktranslate %}{% endif %}</p>
+        <dl class="kn-card-facts small">
+          <dt>{% translate "Other parties" %}</dt><dd>{{ party.others|join:", "|default:"–" }}</dd>
+          <dt>{% translate "Period" %}</dt><dd>{% partnership_period partnership %}</dd>
+          <dt>{% translate "Value" %}</dt><dd>{% if partnership.value is not None %}{{ partnership.currency }} {{ partnership.value|floatformat:"0g" }}{% else %}{% translate "not recorded" %}{% endif %}</dd>
+          <dt>{% translate "Agreement documents" %}</dt><dd>{% for pk, title in party.documents %}<a href="{% url 'partnerships:document_download' partnership.reference pk %}">{{ title }}</a>{% if not forloop.last %}, {% endif %}{% empty %}–{% endfor %}</dd>
+        </dl>
         {% link_to 'partnerships:party_confirm' party.pk as confirm_url %}{% link_to 'partnerships:party_decline' party.pk as decline_url %}
         {% include answer_forms with decline_fields=party.decline_fields %}
       </div>

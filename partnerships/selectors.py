@@ -198,8 +198,16 @@ def partner_partnerships(partner, user):
     return {"partnerships": recent, "partnership_count": count, "partnerships_more": max(count - len(recent), 0)}
 
 
+def partner_network(partner, user):
+    """The picture of a partner's partnerships that this reader may see: the same
+    picture as a cooperative's, centred on the partner (nothing kept: counted afresh)."""
+    visible = Partnership.objects.visible_to(user).involving(partner=partner)
+    return partnership_network(partner, visible, user)
+
+
 def partnership_network(cooperative, partnerships, user, kept=False):
-    """The cooperative, the organisations it works with, and one edge per partnership.
+    """The cooperative (or partner), the organisations it works with, and one edge per
+    partnership.
 
     `partnerships` are the visible partnerships involving the cooperative. A
     partnership of several parties joins the cooperative to each of the others.
@@ -211,24 +219,26 @@ def partnership_network(cooperative, partnerships, user, kept=False):
     party rows from what PostgreSQL keeps of the verified partnerships' network
     instead of counting and sorting them (they are the visitor's `partnerships`).
     """
+    is_cooperative = isinstance(cooperative, Cooperative)
+    itself = Q(cooperative=cooperative) if is_cooperative else Q(partner=cooperative)
     if kept:
         totals = kept_network_totals(cooperative)
     else:
         others = PartnershipParty.objects.filter(partnership__in=partnerships)
         totals = others.aggregate(
             partnerships=Count("partnership", distinct=True),
-            cooperatives=Count("cooperative", distinct=True, filter=~Q(cooperative=cooperative)),
-            partners=Count("partner", distinct=True),
+            cooperatives=Count("cooperative", distinct=True, filter=~itself if is_cooperative else None),
+            partners=Count("partner", distinct=True, filter=None if is_cooperative else ~itself),
         )
     rows = network_party_rows(cooperative, partnerships, kept) if totals["partnerships"] else []
-    centre = f"c{cooperative.pk}"
+    centre = f"c{cooperative.pk}" if is_cooperative else f"p{cooperative.pk}"
     nodes = {
         centre: {
             "id": centre,
-            "label": cooperative.short_name or cooperative.name,
+            "label": getattr(cooperative, "short_name", "") or cooperative.name,
             "name": cooperative.name,
             "kind": "self",
-            "url": url_of("registry:cooperative_detail", cooperative.slug),
+            "url": url_of("registry:cooperative_detail" if is_cooperative else "registry:partner_detail", cooperative.slug),
         }
     }
     edges, links = [], {}
@@ -339,9 +349,10 @@ def network_party_rows(cooperative, partnerships, kept):
     if kept:
         return kept_party_rows(cooperative)
     loaded = [f"{relation}__{field}" for relation, (_model, fields) in NETWORK_FIELDS.items() for field in fields]
+    itself = {"cooperative": cooperative} if isinstance(cooperative, Cooperative) else {"partner": cooperative}
     others = (
         PartnershipParty.objects.filter(partnership__in=partnerships)
-        .exclude(cooperative=cooperative)
+        .exclude(**itself)
         .select_related(*NETWORK_FIELDS)
         .only(*PARTY_FIELDS, *loaded)
     )

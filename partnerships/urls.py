@@ -42,6 +42,11 @@ urlpatterns = [
         name="cooperative_network",
     ),
     path(
+        "mitra/<slug:slug>/jaringan/",
+        cached_for_visitors(public.PartnerNetworkView.as_view()),
+        name="partner_network",
+    ),
+    path(
         "koperasi/<slug:slug>/saran/",
         cached_for_visitors(public.CooperativeSuggestionsView.as_view()),
         name="cooperative_suggestions",

@@ -73,6 +73,11 @@ MATRIX = [
     ("/cari/?q=KS-1999-000001", PUBLIC),
     ("/mitra/?format=csv", PUBLIC),
     ("/mitra/{partner_verified.slug}/", PUBLIC),
+    # A partner's network, a page its profile fetches, follows the profile.
+    ("/mitra/{partner_verified.slug}/jaringan/", PUBLIC),
+    ("/mitra/{partner_pending.slug}/jaringan/", CURATORS_ONLY),
+    ("/mitra/{partner_rejected.slug}/jaringan/", CURATORS_ONLY),
+    ("/mitra/tidak-ada/jaringan/", {actor: 404 for actor in ACTORS}),
     ("/mitra/{partner_pending.slug}/", CURATORS_ONLY),
     ("/mitra/{partner_rejected.slug}/", CURATORS_ONLY),
     ("/admin/", ADMIN),

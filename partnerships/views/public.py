@@ -22,7 +22,7 @@ from partnerships.filters import PartnershipFilter
 from partnerships.models import Partnership
 from partnerships.policy import party_name
 from registry.models import Cooperative, Partner
-from registry.views import CooperativeSectionView
+from registry.views import CooperativeSectionView, partner_versions
 
 
 EXTENSIONS = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
@@ -200,6 +200,27 @@ class CooperativeNetworkView(CooperativeSectionView):
 
     def get_context_data(self, **kwargs):
         kwargs["network"] = selectors.cooperative_network(self.object, self.request.user)
+        return super().get_context_data(**kwargs)
+
+
+class PartnerNetworkView(DetailView):
+    """A partner's partnership network as a page of its own, which the partner's
+    profile fetches (as a cooperative's): the same picture, centred on the partner.
+    Cached for visitors by the partner's page versions, which its partnerships change."""
+
+    model = Partner
+    context_object_name = "partner"
+    template_name = "partnerships/partner_network.html"
+
+    @staticmethod
+    def page_versions(request, slug):
+        return page_versions(request, partner_versions, slug)
+
+    def get_queryset(self):
+        return Partner.objects.visible_to(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        kwargs["network"] = selectors.partner_network(self.object, self.request.user)
         return super().get_context_data(**kwargs)
 
 

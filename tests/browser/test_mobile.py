@@ -103,3 +103,21 @@ def test_on_a_phone_the_tables_stack_and_nothing_scrolls_sideways(page, live_ser
     expect(page.locator("td[data-label='Jumlah anggota']").first).to_be_visible()
     page.goto(live_server.url + f"/kerjasama/{registry.aco_founding.reference}/")
     expect(page.locator("td[data-label=Konfirmasi]").first).to_be_visible()
+
+
+def test_a_partners_page_draws_its_network_and_names_on_focus(page, live_server, registry):
+    """Issue 12: partner pages get their network picture; the list beside it (what
+    keyboards and screen readers use) names each organisation in full."""
+    from registry.models import Partner
+
+    bank = Partner.objects.get(name="PT Bank Rakyat Indonesia (Persero) Tbk")
+    page.goto(live_server.url + f"/mitra/{bank.slug}/")
+    expect(page.locator("#kn-network canvas").first).to_be_attached()
+    page.locator("#network details summary").click()
+    link = page.locator("#network details").get_by_role("link", name=registry.kud.name)
+    link.focus()
+    expect(link).to_be_focused()
+    page.set_viewport_size(PHONE)
+    page.goto(live_server.url + f"/mitra/{bank.slug}/")
+    expect(page.locator("#kn-network canvas").first).to_be_attached()
+    assert page.evaluate(TOO_WIDE) == []

@@ -404,3 +404,59 @@ def _anonymous():
     from django.contrib.auth.models import AnonymousUser
 
     return AnonymousUser()
+
+
+# --- A partner's network (issue 12) --------------------------------------------------
+
+
+def partner_network(client, partner):
+    response = client.get(f"/mitra/{partner.slug}/jaringan/")
+    assert response.status_code == 200
+    match = re.search(
+        r'<script id="kn-network-data" type="application/json">(.*?)</script>', response.content.decode(), re.S
+    )
+    assert match, "the page carries the network as JSON"
+    return json.loads(match.group(1)), response
+
+
+def test_a_partners_profile_fetches_its_network_centred_on_the_partner(visitor):
+    bank = PartnerFactory(name="Bank Daerah Contoh")
+    kud, ksp = CooperativeFactory(name="KUD Contoh"), CooperativeFactory(name="KSP Contoh")
+    loan = partnership(kud, bank, start_date=day(2021))
+    credit = partnership(ksp, bank, start_date=day(2022))
+    partnership(kud, ksp)  # does not involve the bank
+
+    html = visitor.get(f"/mitra/{bank.slug}/").content.decode()
+    assert deferred_sections(html) == [("network", f"/mitra/{bank.slug}/jaringan/")]
+
+    data, response = partner_network(visitor, bank)
+    nodes = {node["id"]: node for node in data["nodes"]}
+    assert set(nodes) == {f"p{bank.pk}", f"c{kud.pk}", f"c{ksp.pk}"}
+    assert nodes[f"p{bank.pk}"]["kind"] == "self"
+    assert {edge["reference"]: edge["target"] for edge in data["edges"]} == {
+        loan.reference: f"c{kud.pk}", credit.reference: f"c{ksp.pk}",
+    }  # fmt: skip
+    assert all(edge["source"] == f"p{bank.pk}" for edge in data["edges"])
+    assert response.context["network"]["totals"] == {"partnerships": 2, "cooperatives": 2, "partners": 0}
+    assert "2 organisasi bekerja sama dengan mitra ini" in response.content.decode()
+    assert "Mitra ini" in response.content.decode()
+
+
+def test_a_partners_network_leaves_out_what_the_reader_cannot_see(client, curator_user):
+    bank = PartnerFactory()
+    waiting = pending(CooperativeFactory(), bank)
+
+    assert "kn-network-data" not in client.get(f"/mitra/{bank.slug}/jaringan/").content.decode()
+    client.force_login(curator_user)
+    data, _response = partner_network(client, bank)
+    assert [edge["reference"] for edge in data["edges"]] == [waiting.reference]
+
+
+@pytest.mark.parametrize("rows", [1, 30])
+def test_a_partners_network_reads_a_fixed_number_of_queries(visitor, django_assert_num_queries, rows):
+    bank = PartnerFactory()
+    for _ in range(rows):
+        partnership(CooperativeFactory(), bank)
+    # 1 the partner, 2 the totals, 3 the other parties with their partnerships and organisations.
+    with django_assert_num_queries(3):
+        partner_network(visitor, bank)

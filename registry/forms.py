@@ -48,10 +48,23 @@ class CooperativeForm(VersionedFormMixin, BootstrapFormMixin, forms.ModelForm):
             "founded": DateInput,
         }
 
+    # The form's sections, each a fieldset with its legend (every field once).
+    SECTIONS = (
+        (_("The cooperative"), ("name", "short_name", "tier", "type", "sectors", "status", "scope")),
+        (_("Where it is"), ("country", "province", "regency", "address")),
+        (_("Legal entity"), ("nik", "legal_number", "legal_date", "founded")),
+        (_("Members"), ("individual_members",)),
+        (_("Contact"), ("website", "email", "phone")),
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["sectors"].queryset = Sector.objects.order_by("name")
         self.fields["province"].help_text = _("Required for a cooperative in Indonesia; leave it empty for one abroad.")
+
+    def sections(self):
+        """[(legend, [bound fields])] in the order of SECTIONS."""
+        return [(legend, [self[name] for name in names if name in self.fields]) for legend, names in self.SECTIONS]
 
 
 class CooperativeSearchForm(BootstrapFormMixin, forms.Form):

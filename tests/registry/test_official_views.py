@@ -1,6 +1,8 @@
 """Officials on the public side of the registry: asking to represent a cooperative,
 registering a new one, and keeping its profile current."""
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -466,3 +468,19 @@ def test_cooperative_page_links_to_the_edit_form_for_its_officials_only(official
     assert "/ubah/" not in official.get(f"/koperasi/{cooperative_b.slug}/").content.decode()
     assert edit_link not in Client().get(f"/koperasi/{cooperative_a.slug}/").content.decode()
     assert edit_link not in client_for(CuratorFactory()).get(f"/koperasi/{cooperative_a.slug}/").content.decode()
+
+
+@pytest.mark.django_db
+def test_the_cooperative_form_is_grouped_in_sections_holding_every_field_once(official, cooperative_a):
+    """Issue 12: identity, place, legal entity, members and contact, each a fieldset
+    with its legend; no field left out, none twice."""
+    from registry.forms import CooperativeForm
+
+    html = official.get(f"/koperasi/{cooperative_a.slug}/ubah/").content.decode()
+
+    legends = re.findall(r'<legend class="h4">([^<]+)</legend>', html)
+    assert legends == ["Data koperasi", "Lokasi", "Badan hukum", "Jumlah anggota", "Kontak"]
+    named = [name for _legend, names in CooperativeForm.SECTIONS for name in names]
+    assert sorted(named) == sorted(CooperativeForm.Meta.fields)
+    for name in CooperativeForm.Meta.fields:
+        assert html.count(f'name="{name}"') >= 1, name

@@ -246,6 +246,20 @@ def test_the_admin_groups_a_cooperatives_members_and_its_lists_count(client, lan
         )
         counted = f"{GROUPED[language]} {Cooperative._meta.verbose_name_plural}"
     assert counted in re.sub(r"\s+", " ", pager)
+    # The search bar's counts, as admin/search_form.html writes them after a search.
+    with translation.override(language):
+        searched = render_to_string(
+            "admin/search_form.html",
+            {
+                "cl": SimpleNamespace(
+                    search_fields=["name"], query="tani", result_count=3406, full_result_count=12345,
+                    show_full_result_count=True, is_popup=False, add_facets=False, params={}, search_help_text="",
+                ),
+                "show_result_count": True, "search_var": "q",
+            },
+        )  # fmt: skip
+        words = {"id": ("3.406 hasil", "12.345 total"), "en": ("3,406 results", "12,345 total")}[language]
+    assert all(word in searched for word in words), searched
 
     changed = client.get(reverse("admin:registry_cooperative_change", args=[federation.pk]))
     assert f'<div class="readonly">{GROUPED[language]}</div>' in changed.content.decode()

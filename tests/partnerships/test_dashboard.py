@@ -325,13 +325,13 @@ def test_dashboard_queries_do_not_grow_with_rows(official, cooperative_a, django
     # count and 6 page of the parties waiting for me (with partnership, initiator and
     # cooperative), 7 count and 8 page of the changes waiting for my answer (with the
     # change, its proposer and kind, the cooperative), 9 their partnerships with
-    # initiator, 10 count and 11 page of the partnerships they registered (with
-    # initiator), 12 their parties' rows with the organisations' names, 13 which of
-    # my cooperatives and of those partnerships have a change waiting, 14 the
-    # published documents of the partnerships waiting for me, 15 my latest
-    # notifications and 16 how many are unread. Only the columns shown are read: one
-    # left out would be a query a row.
-    with django_assert_num_queries(16):
+    # initiator, 10 count and 11 page of the keys of my cooperatives' partnerships
+    # (from the parties' index) and 12 those partnerships (with initiator), 13 their
+    # parties' rows with the organisations' names, 14 which of my cooperatives and of
+    # those partnerships have a change waiting, 15 the published documents of the
+    # partnerships waiting for me, 16 my latest notifications and 17 how many are
+    # unread. Only the columns shown are read: one left out would be a query a row.
+    with django_assert_num_queries(17):
         response = official.get("/akun/")
     assert len(response.context["changes_page"].object_list) == rows
     assert len(response.context["representations"]) == rows

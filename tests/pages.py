@@ -125,12 +125,14 @@ def build_pages(monkeypatch, settings, tmp_path):
         "cooperative-suggestions": f"/koperasi/{federation.slug}/saran/",
         "partner-list": "/mitra/",
         "partner-detail": f"/mitra/{bank.slug}/",
+        "partner-network": f"/mitra/{bank.slug}/jaringan/",
         "partnership-list": "/kerjasama/",
         "partnership-detail": f"/kerjasama/{record.reference}/",
         "statistics": "/statistik/",
         "about": "/tentang/",
         "search": "/cari/?q=koperasi",
         "dashboard": "/akun/",
+        "notification-settings": "/akun/pemberitahuan/",
         "registration": "/kerjasama/baru/",
         "signup": "/akun/daftar/",
         "login": "/akun/masuk/",
@@ -139,4 +141,4 @@ def build_pages(monkeypatch, settings, tmp_path):
 
 
 # Pages that only a signed-in official sees; the others are seen as a visitor.
-SIGNED_IN = {"dashboard", "registration"}
+SIGNED_IN = {"dashboard", "notification-settings", "registration"}

@@ -571,6 +571,8 @@ class NotificationKind(models.TextChoices):
     PARTNERSHIP_DECIDED = "partnership_decided", _("A partnership of yours was verified or rejected")
     REPRESENTATION_DECIDED = "representation_decided", _("Your request to represent a cooperative was decided")
     COOPERATIVE_DECIDED = "cooperative_decided", _("Your cooperative's profile was verified or rejected")
+    MEMBERSHIP_PROPOSED = "membership_proposed", _("A cooperative proposed to join a federation you act for")
+    MEMBERSHIP_DECIDED = "membership_decided", _("A proposal to join a federation was confirmed, refused or withdrawn")
     FOLLOWED = "followed", _("A record you follow changed")
 
 

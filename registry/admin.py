@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.filters import CountryFilter
 
-from kopnet.admin import RegistryAdmin, VerifiableAdmin
+from kopnet.admin import DecisionActions, RegistryAdmin, VerifiableAdmin
 from kopnet.admin_site import QueueSection
 from kopnet.cache import data_version, digest
 from kopnet.models import Verification
@@ -31,7 +31,9 @@ from registry import services
 from registry.models import (
     Cooperative,
     Membership,
+    MembershipProposal,
     Partner,
+    ProposalState,
     Province,
     Representation,
     RepresentationState,
@@ -502,12 +504,68 @@ class RepresentationAdmin(RegistryAdmin):
         )
 
 
+class MembershipProposalAdmin(DecisionActions, RegistryAdmin):
+    """Officials' proposals to join a federation, which the federation's officials
+    answer on the site; a curator decides those nobody answers (a federation with
+    no official on KopNet): verifying one records the membership, rejecting it
+    refuses the proposal with the reason the proposer reads. Nothing is typed here:
+    proposals are made on the site, and decided through registry.services."""
+
+    list_display = ["member", "federation", "start_date", "state", "created_at", "decided_by", "decided_at"]
+    list_filter = ["state", ("federation__tier", titled(_("federation tier")))]
+    search_fields = ["member__name", "member__short_name", "federation__name", "federation__short_name"]
+    search_help_text = _("The name of the member or of the federation.")
+    list_select_related = ["member", "federation", "decided_by"]
+    date_hierarchy = "created_at"
+    fields = [
+        "member", "federation", "start_date", "note", "state", "proposed_by", "created_at",
+        "decided_by", "decided_at", "reason", "membership",
+    ]  # fmt: skip
+    readonly_fields = fields
+    actions = ["verify_selected", "reject_selected"]
+    rejection_note = {
+        "name": "reason",
+        "label": _("Why is the proposal refused?"),
+        "help_text": _("The proposing cooperative's officials read this."),
+        "required": _("A rejection needs a reason."),
+    }
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def to_verify(self, queryset):
+        return queryset.filter(state=ProposalState.PROPOSED)
+
+    def to_reject(self, queryset):
+        return queryset.filter(state=ProposalState.PROPOSED)
+
+    def verify_one(self, request, obj, version=None):
+        return self.through_service(
+            request,
+            obj,
+            lambda: services.proposal_confirm(user=request.user, pk=obj.pk),
+            gettext("Confirmed: the membership is recorded."),
+        )
+
+    def reject_one(self, request, obj, reason, version=None):
+        return self.through_service(
+            request,
+            obj,
+            lambda: services.proposal_refuse(user=request.user, pk=obj.pk, reason=reason),
+            gettext("Refused: %(reason)s") % {"reason": reason.strip()},
+        )
+
+
 admin.site.register(Province, ProvinceAdmin)
 admin.site.register(Sector, SectorAdmin)
 admin.site.register(Cooperative, CooperativeAdmin)
 admin.site.register(Membership, MembershipAdmin)
 admin.site.register(Partner, PartnerAdmin)
 admin.site.register(Representation, RepresentationAdmin)
+admin.site.register(MembershipProposal, MembershipProposalAdmin)
 
 # The curators' work queue on the admin's index (kopnet.admin_site.QueueSection).
 admin.site.add_to_queue(
@@ -542,5 +600,17 @@ admin.site.add_to_queue(
         related=("user", "cooperative"),
         filters={"state__exact": RepresentationState.REQUESTED},
         describe=lambda representation: f"{representation.user.get_username()} → {representation.cooperative.name}",
+    )
+)
+admin.site.add_to_queue(
+    QueueSection(
+        order=55,
+        label=_("Proposals to join a federation"),
+        model=MembershipProposal,
+        waiting=lambda: MembershipProposal.objects.filter(state=ProposalState.PROPOSED),
+        age_field="created_at",
+        related=("member", "federation"),
+        filters={"state__exact": ProposalState.PROPOSED},
+        describe=lambda proposal: f"{proposal.member.name} → {proposal.federation.name}",
     )
 )

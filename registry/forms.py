@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kopnet.filters import CodeChoiceField, search_widget
 from kopnet.forms import BootstrapFormMixin, VersionedFormMixin
-from registry.models import Cooperative, Sector
+from registry.models import Cooperative, Sector, Tier
 
 
 def https_urls(model_field, **kwargs):
@@ -88,4 +88,43 @@ class RepresentationRequestForm(forms.Form):
             "required": _("Choose a cooperative from the search results."),
             "invalid_choice": _("Choose a verified cooperative from the search results."),
         },
+    )
+
+
+class ProposalForm(BootstrapFormMixin, forms.Form):
+    """An official's proposal that their cooperative join a federation: the federation
+    chosen among the search results (by slug), the date the membership began or
+    begins, and a note for the federation's officials."""
+
+    federation = CodeChoiceField(
+        label=_("Federation"),
+        queryset=Cooperative.objects.verified().exclude(tier=Tier.PRIMER),
+        to_field_name="slug",
+        pattern=r"[-a-zA-Z0-9_]{1,220}",
+        error_messages={
+            "required": _("Choose a federation from the search results."),
+            "invalid_choice": _("Choose a verified federation from the search results."),
+        },
+    )
+    start_date = forms.DateField(
+        label=_("Member since"),
+        widget=DateInput(),
+        help_text=_("The day your cooperative joined the federation (not in the future)."),
+    )
+    note = forms.CharField(
+        label=_("Note to the federation (optional)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example the decision of your members' meeting that chose to join."),
+    )
+
+
+class RefusalForm(BootstrapFormMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("Why do you refuse?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The proposing cooperative's officials read this."),
+        error_messages={"required": _("Say why the proposal is refused.")},
     )

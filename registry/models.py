@@ -742,6 +742,107 @@ class Representation(ChoiceDisplayMixin, models.Model):
         return f"{self.user_id} → {self.cooperative_id} ({self.state})"
 
 
+class ProposalState(models.TextChoices):
+    PROPOSED = "proposed", _("Waiting for the federation")
+    CONFIRMED = "confirmed", _("Confirmed")
+    REFUSED = "refused", _("Refused")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class MembershipProposal(ChoiceDisplayMixin, models.Model):
+    """An official's proposal that their cooperative joins a federation.
+
+    The federation's officials confirm or refuse it (a curator may decide it too:
+    a federation with no official on KopNet); the confirmation records the
+    membership (registry.services.proposal_confirm), under the rules any
+    membership keeps. The proposer's side may withdraw it while it waits.
+    """
+
+    member = models.ForeignKey(
+        Cooperative, verbose_name=_("member"), on_delete=models.PROTECT, related_name="federation_proposals"
+    )
+    federation = models.ForeignKey(
+        Cooperative, verbose_name=_("federation"), on_delete=models.PROTECT, related_name="member_proposals"
+    )
+    start_date = models.DateField(_("member since"), validators=[validate_not_future])
+    note = models.TextField(_("note to the federation"), blank=True, max_length=2000)
+    state = models.CharField(_("state"), max_length=10, choices=ProposalState.choices, default=ProposalState.PROPOSED)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("proposed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        editable=False,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True, editable=False)
+    reason = models.TextField(_("reason"), blank=True, max_length=2000)
+    # The membership the confirmation recorded.
+    membership = models.OneToOneField(
+        Membership,
+        verbose_name=_("membership"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="proposal",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("membership proposal")
+        verbose_name_plural = _("membership proposals")
+        indexes = [
+            # The curators' work queue (the admin's index): the few waiting, oldest first.
+            models.Index(fields=["created_at", "id"], condition=Q(state="proposed"), name="proposal_waiting"),
+            # A federation's officials' dashboard: what waits for them.
+            models.Index(fields=["federation", "state"], name="proposal_federation_state"),
+            models.Index(fields=["member", "state"], name="proposal_member_state"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(state__in=ProposalState.values), name="proposal_state_valid"),
+            models.CheckConstraint(
+                condition=~Q(member=models.F("federation")),
+                name="proposal_not_self",
+                violation_error_message=_("A cooperative cannot be its own member."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="refused") | ~Q(reason=""),
+                name="proposal_refused_with_reason",
+                violation_error_message=_("Say why the proposal is refused."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="confirmed") | Q(membership__isnull=False) | Q(decided_at__isnull=False),
+                name="proposal_confirmed_decided",
+            ),
+            models.UniqueConstraint(
+                fields=["member", "federation"],
+                condition=Q(state="proposed"),
+                name="proposal_one_waiting_per_pair",
+                violation_error_message=_("This cooperative already proposed to join that federation: the proposal waits for its answer."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.member.name} → {self.federation.name}"
+
+    @property
+    def is_waiting(self):
+        return self.state == ProposalState.PROPOSED
+
+
 
 def federations_above(cooperative_id):
     """The SQL of the ids of every cooperative above this one through active

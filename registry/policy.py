@@ -4,7 +4,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from kopnet import policy
 from kopnet.models import Verification
-from registry.models import Cooperative, CooperativeSearchRow, Membership, Partner, Representation
+from registry.models import Cooperative, CooperativeSearchRow, Membership, MembershipProposal, Partner, Representation
 
 
 def acts_for(user):
@@ -166,3 +166,33 @@ class MembershipRules(policy.Rules):
 
     def view(self, user, obj):
         return policy.may(user, "view", obj.member) and policy.may(user, "view", obj.federation)
+
+
+@policy.register
+class MembershipProposalRules(policy.Rules):
+    """A proposal to join a federation concerns the officials of both cooperatives and
+    the curators, no one else: visitors never learn of one.
+
+    answer  confirm or refuse it: the federation's officials, or a curator
+    edit    withdraw it: the proposing cooperative's officials
+    """
+
+    model = MembershipProposal
+
+    def visible(self, user, queryset):
+        if policy.sees_everything(user, MembershipProposal):
+            return queryset
+        mine = acting_for_ids(user)
+        return queryset.filter(Q(member_id__in=mine) | Q(federation_id__in=mine))
+
+    def view(self, user, obj):
+        if policy.sees_everything(user, MembershipProposal):
+            return True
+        mine = acting_for_ids(user)
+        return obj.member_id in mine or obj.federation_id in mine
+
+    def answer(self, user, obj):
+        return acts_for_cooperative(user, obj.federation_id) or policy.is_curator(user, obj)
+
+    def edit(self, user, obj):
+        return acts_for_cooperative(user, obj.member_id)

@@ -1,12 +1,14 @@
 """Every state change of the registry's records, each one locked service: registering
 and editing a cooperative, verifying and rejecting cooperatives and partners,
 asking to represent a cooperative and deciding that request, recording a membership
-(added, changed or ended) and taking one out. Views, the admin, imports and commands call these; the rules on a
+(added, changed or ended) and taking one out, and an official's proposal that their
+cooperative join a federation (made, confirmed, refused, withdrawn). Views, the admin, imports and commands call these; the rules on a
 single record stay in the models' clean() and constraints, and who may act is
 kopnet.policy's answer."""
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.http import Http404
 from django.utils import timezone
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -26,7 +28,15 @@ from kopnet.services import (
     save_changes,
     verify_record,
 )
-from registry.models import Cooperative, Membership, Partner, Representation, RepresentationState
+from registry.models import (
+    Cooperative,
+    Membership,
+    MembershipProposal,
+    Partner,
+    ProposalState,
+    Representation,
+    RepresentationState,
+)
 
 def saved_or_explained(record, save):
     """Run `save()`; a constraint another writer beat us to (a NIK Koperasi registered
@@ -273,12 +283,16 @@ def partner_reject(*, curator, pk, reason, version=None):
 # --- Memberships ----------------------------------------------------------------------
 
 
-def lock_membership_cooperatives(user, federation_id, member_id):
+def lock_pair(federation_id, member_id):
     """Lock the federation's and the member's rows, in id order (every writer of a
-    membership takes them so), and check that `user` may keep them."""
-    for pk in sorted({federation_id, member_id}):
-        cooperative = lock(Cooperative.objects, pk)
-    policy.require(user, "verify", cooperative)
+    membership or a proposal takes them so); {id: cooperative}."""
+    return {pk: lock(Cooperative.objects, pk) for pk in sorted({federation_id, member_id})}
+
+
+def lock_membership_cooperatives(user, federation_id, member_id):
+    """lock_pair(), and check that `user` (a curator) may keep them."""
+    for cooperative in lock_pair(federation_id, member_id).values():
+        policy.require(user, "verify", cooperative)
 
 
 @transaction.atomic
@@ -311,6 +325,151 @@ def membership_delete(*, user, membership):
     stored._history_user = user
     stored.delete()
     return stored
+
+
+# --- Proposals to join a federation ----------------------------------------------------
+
+
+def officials_of(*cooperative_ids):
+    """The people who act for these cooperatives (approved representations)."""
+    rows = Representation.objects.approved().filter(cooperative_id__in=cooperative_ids).select_related("user")
+    return [representation.user for representation in rows]
+
+
+def proposal_page(proposal):
+    return reverse("registry:proposal_detail", args=[proposal.pk])
+
+
+@transaction.atomic
+def proposal_make(*, user, member_id, federation_id, start_date, note=""):
+    """An official proposes that their cooperative (`member_id`) join a verified
+    federation from `start_date`. The membership it would make must keep every rule
+    of a membership now (tiers, no second active membership, no cycle), and one
+    proposal of a pair waits at a time; both cooperatives are locked as a
+    membership's writers lock them, so two proposals (or a proposal and a curator's
+    membership) cannot both pass. The federation's officials are told."""
+    require_verified_email(user)
+    if federation_id is None:
+        raise ValidationError({"federation": _("Choose the federation to join.")})
+    pair = lock_pair(federation_id, member_id)
+    member, federation = pair[member_id], pair[federation_id]
+    policy.require(user, "edit", member, _("You may only propose memberships for a cooperative you act for."))
+    if not federation.is_verified:
+        raise ValidationError({"federation": _("Only a verified federation can be chosen here.")})
+    if member.verification == Verification.REJECTED:
+        raise ValidationError(_("%(name)s was rejected by the curators: correct its profile first.") % {"name": member.name})
+    Membership(member=member, federation=federation, start_date=start_date).full_clean()
+    proposal = MembershipProposal(
+        member=member, federation=federation, start_date=start_date, note=note, proposed_by=user
+    )
+    proposal.full_clean()
+    proposal._history_user = user
+    saved_or_explained(proposal, proposal.save)
+    notify(
+        officials_of(federation.pk),
+        NotificationKind.MEMBERSHIP_PROPOSED,
+        *PROPOSAL_MADE,
+        proposal_page(proposal),
+        member=member.name,
+        federation=federation.name,
+    )
+    return proposal
+
+
+def lock_waiting(pk):
+    """The proposal `pk`, locked; refused unless it still waits (the second of two
+    people deciding it at once finds it decided)."""
+    proposal = lock(MembershipProposal.objects.select_related("member", "federation"), pk)
+    if proposal.state != ProposalState.PROPOSED:
+        raise ValidationError(
+            _("The proposal that %(member)s join %(federation)s was already decided: it is now %(state)s.")
+            % {
+                "member": proposal.member.name,
+                "federation": proposal.federation.name,
+                "state": proposal.get_state_display().lower(),
+            },
+            code="stale",
+        )
+    return proposal
+
+
+def decide(proposal, *, user, state, reason=""):
+    proposal.state = state
+    proposal.reason = reason
+    proposal.decided_by = user
+    proposal.decided_at = timezone.now()
+    proposal._history_user = user
+    proposal.full_clean()
+    proposal.save()
+    people = [proposal.proposed_by, *officials_of(proposal.member_id)]
+    if state == ProposalState.WITHDRAWN:
+        people = officials_of(proposal.federation_id)
+    notify(
+        [person for person in people if person is not None and person.pk != user.pk],
+        NotificationKind.MEMBERSHIP_DECIDED,
+        *PROPOSAL_DECIDED[state],
+        proposal_page(proposal),
+        member=proposal.member.name,
+        federation=proposal.federation.name,
+        reason=reason,
+    )
+    return proposal
+
+
+@transaction.atomic
+def proposal_confirm(*, user, pk):
+    """The federation's official (or a curator) confirms: the membership is recorded
+    from the proposed date, under the rules and locks of membership_save."""
+    found = MembershipProposal.objects.filter(pk=pk).values_list("federation_id", "member_id").first()
+    if found is None:
+        raise Http404(_("No such record."))
+    lock_pair(*found)
+    proposal = lock_waiting(pk)
+    policy.require(user, "answer", proposal)
+    membership = Membership(member=proposal.member, federation=proposal.federation, start_date=proposal.start_date)
+    membership.full_clean()
+    membership._history_user = user
+    saved_or_explained(membership, membership.save)
+    proposal.membership = membership
+    return decide(proposal, user=user, state=ProposalState.CONFIRMED)
+
+
+@transaction.atomic
+def proposal_refuse(*, user, pk, reason):
+    proposal = lock_waiting(pk)
+    policy.require(user, "answer", proposal)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the proposal is refused.")})
+    return decide(proposal, user=user, state=ProposalState.REFUSED, reason=reason)
+
+
+@transaction.atomic
+def proposal_withdraw(*, user, pk):
+    proposal = lock_waiting(pk)
+    policy.require(user, "edit", proposal)
+    return decide(proposal, user=user, state=ProposalState.WITHDRAWN)
+
+
+# What each side is told: (subject, body).
+PROPOSAL_MADE = (
+    gettext_lazy("%(member)s proposes to join %(federation)s"),
+    gettext_lazy("An official of %(member)s proposes that it become a member of %(federation)s. Confirm or refuse the proposal on its page."),
+)
+PROPOSAL_DECIDED = {
+    ProposalState.CONFIRMED: (
+        gettext_lazy("%(member)s is now a member of %(federation)s"),
+        gettext_lazy("%(federation)s confirmed the proposal: the membership of %(member)s is recorded in the registry."),
+    ),
+    ProposalState.REFUSED: (
+        gettext_lazy("%(federation)s refused the membership of %(member)s"),
+        gettext_lazy("The proposal that %(member)s join %(federation)s was refused. The reason: %(reason)s"),
+    ),
+    ProposalState.WITHDRAWN: (
+        gettext_lazy("%(member)s withdrew its proposal to join %(federation)s"),
+        gettext_lazy("%(member)s withdrew its proposal to become a member of %(federation)s: nothing waits for your answer."),
+    ),
+}
 
 
 def kept_rows_rebuild():

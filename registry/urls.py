@@ -3,7 +3,7 @@ from django.urls import path
 from kopnet import links
 from kopnet.cache import cached_for_visitors
 from kopnet.ratelimits import export_limited
-from registry import views
+from registry import proposals, views
 
 app_name = "registry"
 # The profiles every list and profile links to: kopnet.links writes their addresses
@@ -23,6 +23,11 @@ urlpatterns = [
         cached_for_visitors(views.CooperativeMembersView.as_view()),
         name="cooperative_members",
     ),
+    path("koperasi/<slug:slug>/gabung/", proposals.proposal_create, name="proposal_create"),
+    path("keanggotaan/usulan/<int:pk>/", proposals.proposal_detail, name="proposal_detail"),
+    path("keanggotaan/usulan/<int:pk>/konfirmasi/", proposals.proposal_confirm, name="proposal_confirm"),
+    path("keanggotaan/usulan/<int:pk>/tolak/", proposals.proposal_refuse, name="proposal_refuse"),
+    path("keanggotaan/usulan/<int:pk>/tarik/", proposals.proposal_withdraw, name="proposal_withdraw"),
     path("akun/wakili/", views.representation_request, name="representation_request"),
     path("mitra/", export_limited(cached_for_visitors(views.PartnerListView.as_view())), name="partner_list"),
     path("mitra/<slug:slug>/", cached_for_visitors(views.PartnerDetailView.as_view()), name="partner_detail"),

@@ -17,7 +17,7 @@ from partnerships.models import (
     PartnershipDocument,
     PartnershipParty,
 )
-from registry.models import CooperativeType, PartnerKind, Scope, Tier
+from registry.models import CooperativeType, MembershipProposal, PartnerKind, Scope, Tier
 from tests.factories import (
     CooperativeFactory,
     MembershipFactory,
@@ -115,6 +115,12 @@ def build_pages(monkeypatch, settings, tmp_path):
         confirmation=Confirmation.PENDING
     )
 
+    # Waiting for the official's answer too: the fishers propose to join the federation.
+    proposal = MembershipProposal.objects.create(
+        member=fishers, federation=federation, start_date=datetime.date(2025, 1, 2),
+        note="Keputusan rapat anggota tahunan 2024.",
+    )  # fmt: skip
+
     paths = {
         "home": "/",
         "cooperative-list": "/koperasi/",
@@ -133,6 +139,8 @@ def build_pages(monkeypatch, settings, tmp_path):
         "search": "/cari/?q=koperasi",
         "dashboard": "/akun/",
         "notification-settings": "/akun/pemberitahuan/",
+        "proposal-form": f"/koperasi/{federation.slug}/gabung/?q=Induk",
+        "proposal-detail": f"/keanggotaan/usulan/{proposal.pk}/",
         "registration": "/kerjasama/baru/",
         "signup": "/akun/daftar/",
         "login": "/akun/masuk/",
@@ -141,4 +149,4 @@ def build_pages(monkeypatch, settings, tmp_path):
 
 
 # Pages that only a signed-in official sees; the others are seen as a visitor.
-SIGNED_IN = {"dashboard", "notification-settings", "registration"}
+SIGNED_IN = {"dashboard", "notification-settings", "registration", "proposal-form", "proposal-detail"}

@@ -5,11 +5,13 @@ records come with the partnerships issue); curators see everything and work in
 the admin; anything a user may not see answers 404, never 403.
 """
 
+from datetime import date
+
 import pytest
 
 from kopnet.models import Verification
-from registry.models import Tier
-from tests.factories import CooperativeFactory, PartnerFactory
+from registry.models import MembershipProposal, Tier
+from tests.factories import CooperativeFactory, PartnerFactory, RepresentationFactory, UserFactory
 
 ACTORS = ["visitor", "official", "other_official", "curator"]
 
@@ -20,7 +22,7 @@ def federation(**fields):
 
 @pytest.fixture
 def records(db):
-    return {
+    found = {
         "coop_verified": CooperativeFactory(name="Koperasi Terverifikasi"),
         "coop_pending": CooperativeFactory(name="Koperasi Menunggu", verification=Verification.PENDING),
         "coop_rejected": CooperativeFactory(
@@ -37,6 +39,10 @@ def records(db):
             name="PT Ditolak", verification=Verification.REJECTED, verification_note="Tidak ada."
         ),
     }
+    found["proposal_pending"] = MembershipProposal.objects.create(
+        member=found["coop_pending"], federation=found["fed_verified"], start_date=date(2020, 1, 1)
+    )
+    return found
 
 
 PUBLIC = {actor: 200 for actor in ACTORS}
@@ -94,6 +100,9 @@ MATRIX = [
     ("/admin/registry/partner/import/", ADMIN),
     ("/admin/registry/partner/import/template.csv/", ADMIN),
     ("/admin/registry/representation/", ADMIN),
+    ("/admin/registry/membershipproposal/", ADMIN),
+    ("/admin/registry/membershipproposal/{proposal_pending.pk}/change/", ADMIN),
+    ("/admin/registry/membershipproposal/{proposal_pending.pk}/history/", ADMIN),
     ("/admin/registry/sector/", ADMIN),
     ("/admin/registry/province/", ADMIN),
 ]
@@ -165,6 +174,16 @@ OFFICIAL_MATRIX = [
     # Notifications: one's own settings; nobody opens a notification that is not theirs.
     ("/akun/pemberitahuan/", SIGNED_IN),
     ("/akun/pemberitahuan/999999/", {**SIGNED_IN, "official": 404, "other_official": 404, "curator": 404}),
+    # Proposing to join a federation: an official, for their own cooperative. A proposal's
+    # page: the officials of both cooperatives and the curators, nobody else.
+    ("/koperasi/{coop_a.slug}/gabung/", OFFICIAL_A),
+    ("/koperasi/{coop_b.slug}/gabung/", OFFICIAL_B),
+    ("/koperasi/{coop_a.slug}/gabung/?q=Puskop", OFFICIAL_A),
+    ("/koperasi/{coop_pending.slug}/gabung/", {**OFFICIAL_A, "official": 404}),
+    ("/keanggotaan/usulan/{proposal_of_a.pk}/", {**OFFICIAL_A, "curator": 200}),
+    ("/keanggotaan/usulan/{proposal_to_b.pk}/", {**OFFICIAL_B, "curator": 200}),
+    ("/keanggotaan/usulan/{proposal_of_others.pk}/", {**OFFICIAL_A, "official": 404, "curator": 200}),
+    ("/keanggotaan/usulan/999999/", {**SIGNED_IN, "official": 404, "other_official": 404, "curator": 404}),
 ]
 
 # Following is a POST: anyone signed in may follow what they may see (302 back to its
@@ -186,8 +205,14 @@ FOLLOW_MATRIX = [
 def official_records(records, cooperative_a, cooperative_b):
     from tests.factories import PartnershipFactory
 
+    federation_b = federation(name="Puskop Pihak B")
+    RepresentationFactory(user=UserFactory(username="official_b"), cooperative=federation_b)
+    proposed = {"start_date": date(2020, 1, 1), "proposed_by": None}
     return {
         **records,
+        "proposal_of_a": MembershipProposal.objects.create(member=cooperative_a, federation=records["fed_verified"], **proposed),
+        "proposal_to_b": MembershipProposal.objects.create(member=records["coop_verified"], federation=federation_b, **proposed),
+        "proposal_of_others": records["proposal_pending"],
         "coop_a": cooperative_a,
         "coop_b": cooperative_b,
         "of_a": PartnershipFactory(initiator=cooperative_a),

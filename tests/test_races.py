@@ -25,6 +25,7 @@ from registry.models import (
     Cooperative,
     CooperativeType,
     Membership,
+    ProposalState,
     Representation,
     RepresentationState,
     Scope,
@@ -73,7 +74,7 @@ def one_winner(outcomes):
     assert unexpected == [], unexpected
     assert len(failures) == len(outcomes) - 1, f"{len(outcomes) - len(failures)} winners: {outcomes}"
     winner = next(n for n, outcome in enumerate(outcomes) if not isinstance(outcome, Exception))
-    return winner, [failure.code for failure in failures]
+    return winner, [getattr(failure, "code", None) for failure in failures]
 
 
 def curator():
@@ -427,3 +428,82 @@ def test_two_curators_sending_a_failed_message_again_at_once_queue_it_once(numbe
 
     assert sorted(outcomes) == [0, 1]
     assert OutboxMessage.objects.filter(pk=pk, failed_at__isnull=True, attempts=0).count() == 1
+
+
+def waiting_proposal(number):
+    """A primary cooperative's proposal to join a secondary one, with the official of each."""
+    member = CooperativeFactory(name=f"Koperasi Usul {number}")
+    federation = CooperativeFactory(
+        name=f"Puskop Usul {number}", tier=Tier.SEKUNDER, scope=Scope.PROVINSI, individual_members=None
+    )
+    member_official, federation_official = official_of(member), official_of(federation)
+    proposal = registry_services.proposal_make(
+        user=member_official, member_id=member.pk, federation_id=federation.pk, start_date=date(2022, 5, 1)
+    )
+    return proposal, member_official, federation_official
+
+
+@pytest.mark.parametrize("number", range(ROUNDS))
+def test_a_federation_confirming_as_the_member_withdraws_one_wins(number):
+    proposal, member_official, federation_official = waiting_proposal(number)
+
+    outcomes = race(
+        lambda: registry_services.proposal_confirm(user=federation_official, pk=proposal.pk),
+        lambda: registry_services.proposal_withdraw(user=member_official, pk=proposal.pk),
+    )
+
+    winner, codes = one_winner(outcomes)
+    proposal.refresh_from_db()
+    assert proposal.state == [ProposalState.CONFIRMED, ProposalState.WITHDRAWN][winner]
+    recorded = Membership.objects.filter(member_id=proposal.member_id, federation_id=proposal.federation_id)
+    assert recorded.count() == [1, 0][winner]
+    assert codes == ["stale"]
+
+
+@pytest.mark.parametrize("number", range(ROUNDS))
+def test_a_federation_confirming_as_a_curator_refuses_one_wins(number, curator_user):
+    proposal, _member_official, federation_official = waiting_proposal(number)
+
+    outcomes = race(
+        lambda: registry_services.proposal_confirm(user=federation_official, pk=proposal.pk),
+        lambda: registry_services.proposal_refuse(user=curator_user, pk=proposal.pk, reason="Bukan anggota"),
+    )
+
+    winner, codes = one_winner(outcomes)
+    proposal.refresh_from_db()
+    assert proposal.state == [ProposalState.CONFIRMED, ProposalState.REFUSED][winner]
+    assert Membership.objects.filter(member_id=proposal.member_id).count() == [1, 0][winner]
+    assert codes == ["stale"]
+
+
+@pytest.mark.parametrize("number", range(ROUNDS))
+def test_two_officials_proposing_the_same_membership_at_once_one_wins(number):
+    proposal, member_official, _federation_official = waiting_proposal(number)
+    registry_services.proposal_withdraw(user=member_official, pk=proposal.pk)
+    colleague = official_of(proposal.member)
+
+    def propose(user):
+        return lambda: registry_services.proposal_make(
+            user=user, member_id=proposal.member_id, federation_id=proposal.federation_id, start_date=date(2022, 5, 1)
+        )
+
+    outcomes = race(propose(member_official), propose(colleague))
+
+    one_winner(outcomes)
+    assert proposal.member.federation_proposals.filter(state=ProposalState.PROPOSED).count() == 1
+
+
+@pytest.mark.parametrize("number", range(ROUNDS))
+def test_a_confirmation_and_a_curators_membership_at_once_record_one(number, curator_user):
+    proposal, _member_official, federation_official = waiting_proposal(number)
+
+    outcomes = race(
+        lambda: registry_services.proposal_confirm(user=federation_official, pk=proposal.pk),
+        lambda: registry_services.membership_save(
+            user=curator_user,
+            membership=Membership(member_id=proposal.member_id, federation_id=proposal.federation_id, start_date=date(2020, 1, 1)),
+        ),
+    )
+
+    one_winner(outcomes)
+    assert Membership.objects.filter(member_id=proposal.member_id, end_date__isnull=True).count() == 1

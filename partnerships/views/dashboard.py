@@ -26,6 +26,7 @@ from partnerships.models import ChangeAnswer, Partnership, PartnershipDocument, 
 from partnerships.selectors import party_answers
 from registry.models import Cooperative, Representation, RepresentationState
 from registry.policy import acting_for_ids
+from registry.proposals import dashboard_proposals
 
 
 class DeclineForm(BootstrapFormMixin, forms.Form):
@@ -202,8 +203,11 @@ def render_dashboard(request, *, failed_key=None, failed_form=None, status=200):
         partnership.party_answers = answers[partnership.pk]
         partnership.pending_change = partnership.pk in waiting[Partnership]
         partnership.editable = partnership.initiator_id in mine
+    proposals_to_answer, proposals_own = dashboard_proposals(user)
     context = {
         "representations": representations,
+        "proposals_to_answer": proposals_to_answer,
+        "proposals_own": proposals_own,
         "acts_for_any": any(r.state == RepresentationState.APPROVED for r in representations),
         "awaiting_page": awaiting,
         "changes_page": changes,

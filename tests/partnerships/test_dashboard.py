@@ -1,14 +1,16 @@
 """The official's dashboard (/akun/): my cooperatives, partnerships waiting for my
 answer (confirm, or decline with a reason), and what my cooperatives registered."""
 
+from datetime import date
+
 import pytest
 from django.test import Client
-from django.utils import translation
+from django.utils import timezone, translation
 
 from kopnet.models import Verification
 from partnerships.models import Confirmation, Partnership, PartnershipParty
 from partnerships.views import dashboard
-from registry.models import RepresentationState
+from registry.models import MembershipProposal, ProposalState, RepresentationState, Tier
 from tests.factories import (
     CooperativeFactory,
     CuratorFactory,
@@ -320,6 +322,13 @@ def test_dashboard_queries_do_not_grow_with_rows(official, cooperative_a, django
         waiting_for(cooperative_a)
         registered_by(cooperative_a)
         change_waiting_for(cooperative_a)
+        # Proposals to join a federation: one to my cooperative, one of it (decided).
+        federation = CooperativeFactory(tier=Tier.SEKUNDER, individual_members=None)
+        MembershipProposal.objects.create(member=CooperativeFactory(), federation=cooperative_a, start_date=date(2020, 1, 1))
+        MembershipProposal.objects.create(
+            member=cooperative_a, federation=federation, start_date=date(2020, 1, 1), state=ProposalState.WITHDRAWN,
+            decided_at=timezone.now(),
+        )  # fmt: skip
     # 1 session, 2 user, 3 my representations with their cooperatives and provinces,
     # 4 the ids of the cooperatives I act for (read once, asked of three times), 5
     # count and 6 page of the parties waiting for me (with partnership, initiator and
@@ -329,13 +338,17 @@ def test_dashboard_queries_do_not_grow_with_rows(official, cooperative_a, django
     # (from the parties' index) and 12 those partnerships (with initiator), 13 their
     # parties' rows with the organisations' names, 14 which of my cooperatives and of
     # those partnerships have a change waiting, 15 the published documents of the
-    # partnerships waiting for me, 16 my latest notifications and 17 how many are
-    # unread. Only the columns shown are read: one left out would be a query a row.
-    with django_assert_num_queries(17):
+    # partnerships waiting for me, 16 the proposals to join a federation waiting (for
+    # me or of my cooperatives) and 17 the latest decided of mine, 18 my latest
+    # notifications and 19 how many are unread. Only the columns shown are read: one
+    # left out would be a query a row.
+    with django_assert_num_queries(19):
         response = official.get("/akun/")
     assert len(response.context["changes_page"].object_list) == rows
     assert len(response.context["representations"]) == rows
     assert len(response.context["awaiting_page"].object_list) == rows
+    assert len(response.context["proposals_to_answer"]) == rows
+    assert len(response.context["proposals_own"]) == min(rows, 5)  # the latest decided
     # Every partnership my cooperative is a party to: those it registered, those
     # waiting for its answer and those with a change waiting for it.
     assert len(response.context["registered_page"].object_list) == min(3 * rows, 20)

@@ -21,7 +21,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
 from django.dispatch import receiver
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
 
 from kopnet.models import Follow, Notification, NotificationKind, NotificationSettings
 
@@ -184,3 +187,36 @@ def follow_address(record):
         if isinstance(record, model):
             return kind, getattr(record, lookup)
     return None
+
+
+FOLLOWED_CHANGED = (
+    gettext_lazy("%(name)s changed"),
+    gettext_lazy("A change to %(name)s, which you follow, was verified and is public. Changed: %(fields)s."),
+)
+
+
+def field_names(model, names):
+    """The labels of these fields of `model` (a related set: its model's plural), lazy:
+    each recipient reads them in their own language."""
+    labels = []
+    for name in names:
+        try:
+            field = model._meta.get_field(name)
+        except LookupError:
+            continue
+        labels.append(field.verbose_name if field.concrete else field.related_model._meta.verbose_name_plural)
+    return labels
+
+
+def tell_followers_of_change(record, names):
+    """Tell the people who follow `record` that a verified change to its fields
+    `names` is public (a published pending change, a curator's edit). Records that
+    cannot be followed, and a change of nothing, tell no one."""
+    address = follow_address(record)
+    labels = field_names(type(record), names)
+    if address is None or not labels:
+        return []
+    kind, key = address
+    fields = format_lazy(", ".join(["{}"] * len(labels)), *labels)
+    page = reverse(FOLLOWABLE[kind][2], args=[key])
+    return notify(followers_of(record), NotificationKind.FOLLOWED, *FOLLOWED_CHANGED, page, name=str(record), fields=fields)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from kopnet import policy
 from kopnet.models import Revision, RevisionState, Verification
+from kopnet.notifications import tell_followers_of_change
 
 
 def lock(queryset, pk):
@@ -152,6 +153,8 @@ def curator_save(*, curator, record, fields, version=None, reason=None):
         setattr(stored, columns[name].attname, getattr(record, columns[name].attname))
     derived = stored.derived_fields(changed) if hasattr(stored, "derived_fields") else []
     save_changes(stored, [*changed, *derived], by=curator, reason=reason)
+    if stored.verification == Verification.VERIFIED:
+        tell_followers_of_change(stored, changed)
     for name in [*changed, *derived, "version", "updated_at"]:
         attname = model._meta.get_field(name).attname
         setattr(record, attname, getattr(stored, attname))
@@ -381,6 +384,7 @@ def revision_verify(*, curator, pk, seen):
     for name, ids in related.items():
         getattr(record, name).set(ids)
     kind.publish(revision, record, curator)
+    tell_followers_of_change(record, revision.changes)
     revision.state = RevisionState.VERIFIED
     revision.decided_by, revision.decided_at = curator, timezone.now()
     revision.save(update_fields=["state", "decided_by", "decided_at"])

@@ -243,3 +243,49 @@ def test_the_follow_button_shows_to_signed_in_readers_only(client, db):
     assert "/ikuti/" not in client.get(f"/koperasi/{cooperative.slug}/").content.decode()
     client.force_login(UserFactory())
     assert f'action="/ikuti/koperasi/{cooperative.slug}/"' in client.get(f"/koperasi/{cooperative.slug}/").content.decode()
+
+
+def test_a_follower_is_told_of_a_verified_change_in_their_language_and_not_before(client):
+    from kopnet.models import Revision
+    from kopnet.services import revision_verify
+    from registry.models import Cooperative
+
+    cooperative = CooperativeFactory(name="Koperasi Ikut Ubah")
+    changer = official(cooperative, "pengurus_ubah")
+    follower = UserFactory(username="pengikut_ubah")
+    notifications.remember_language(user=follower, language="en")
+    client.force_login(follower)
+    client.post(f"/ikuti/koperasi/{cooperative.slug}/")
+    edited = Cooperative.objects.get(pk=cooperative.pk)
+    edited.phone, edited.website = "022-555-1234", "https://koperasi-ikut.example.org"
+    registry_services.cooperative_update(user=changer, cooperative=edited, sectors=[], version=edited.version)
+    assert mine(follower) == []  # proposed only: visitors still see the verified profile
+    revision = Revision.objects.get()
+
+    revision_verify(curator=CuratorFactory(), pk=revision.pk, seen=revision.base_version)
+
+    [row] = mine(follower, NotificationKind.FOLLOWED)
+    assert row.subject == "Koperasi Ikut Ubah changed"
+    assert row.body.endswith("Changed: website, phone.")  # the model's order, in English
+    assert row.url == f"/koperasi/{cooperative.slug}/"
+    assert mine(changer) == []  # the official follows nothing
+
+
+def test_a_curators_edit_of_a_verified_record_tells_its_followers(db):
+    from kopnet.services import curator_save
+
+    partner = PartnerFactory(name="PT Diikuti")
+    follower = UserFactory(username="pengikut_mitra")
+    notifications.follow(user=follower, record=partner)
+    partner.name = "PT Diikuti Baru"
+    curator_save(curator=CuratorFactory(), record=partner, fields=["name"], version=partner.version)
+
+    [row] = mine(follower, NotificationKind.FOLLOWED)
+    assert (row.subject, row.url) == ("PT Diikuti Baru berubah", f"/mitra/{partner.slug}/")
+    assert "Diubah: nama." in row.body
+
+    pending = PartnerFactory(name="PT Belum", verification=Verification.PENDING)
+    notifications.follow(user=follower, record=pending)
+    pending.name = "PT Belum Juga"
+    curator_save(curator=CuratorFactory(), record=pending, fields=["name"], version=pending.version)
+    assert len(mine(follower)) == 1  # nothing public changed

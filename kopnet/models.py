@@ -567,6 +567,7 @@ class VerifiedEmail(models.Model):
 class NotificationKind(models.TextChoices):
     """What a notification is about: each user may turn the email of a kind off."""
 
+    ANSWER_ASKED = "answer_asked", _("A partnership or a change to one waits for your cooperative's answer")
     PARTY_ANSWERED = "party_answered", _("A cooperative confirmed or declined a partnership of yours")
     PARTNERSHIP_DECIDED = "partnership_decided", _("A partnership of yours was verified or rejected")
     REPRESENTATION_DECIDED = "representation_decided", _("Your request to represent a cooperative was decided")

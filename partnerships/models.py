@@ -7,7 +7,7 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -15,7 +15,7 @@ from simple_history.models import HistoricalRecords
 from kopnet import policy
 from kopnet.models import ChoiceDisplayMixin, CleanTextMixin, CuratedTerm, OneQueryChecks, Revision, RevisionState, VerifiableModel, Verification
 from partnerships.validators import MAX_DOCUMENT_SIZE, inspect_document
-from registry.models import TIER_RANK, Cooperative, Partner, Province, Representation
+from registry.models import TIER_RANK, Cooperative, Partner, Province
 from registry.policy import acting_for_ids
 
 
@@ -483,15 +483,6 @@ class PartnershipProvince(models.Model):
     class Meta:
         managed = False
         db_table = "partnerships_partnershipprovince"
-
-
-def officials_of(cooperative_ids):
-    """Users who act for any of these cooperatives (approved representations)."""
-    from django.contrib.auth import get_user_model
-
-    return get_user_model().objects.filter(
-        Exists(Representation.objects.approved().filter(user=OuterRef("pk"), cooperative_id__in=cooperative_ids))
-    )
 
 
 class PartnershipDocument(OneQueryChecks, CleanTextMixin, models.Model):

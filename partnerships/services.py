@@ -4,13 +4,11 @@ admin, imports and commands call these; the rules stay in the models' clean() an
 constraints, and who may act is kopnet.policy's answer. Every writer of a
 partnership or its parties locks the partnership's row first, so they take turns."""
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mass_mail
 from django.db import connection, transaction
 from django.http import Http404
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -41,9 +39,8 @@ from partnerships.models import (
     PartnershipParty,
     PartyRole,
     derive_from_parties,
-    officials_of,
 )
-from registry.models import Cooperative, Partner
+from registry.models import Cooperative, Partner, officials_of
 from registry.policy import acts_for_cooperative
 from registry.services import cooperative_verify, partner_verify
 
@@ -777,56 +774,45 @@ def partnership_reject(*, curator, pk, reason, version=None):
 
 
 def notify_change(partnership, cooperative_ids):
-    """Email the officials of the cooperatives asked to confirm a change."""
-    return mail_officials(
-        partnership,
-        cooperative_ids,
-        gettext_lazy("KopNet: confirm the change to partnership %(reference)s"),
-        gettext_lazy(
-            "%(initiator)s proposed a change to the partnership \"%(title)s\" (%(reference)s), which names your cooperative.\n"
-            "Please confirm or decline the change on your dashboard: %(url)s\n"
-        ),
-    )
+    """Ask the officials of these cooperatives to confirm a change (kopnet.notifications)."""
+    return ask_officials(partnership, cooperative_ids, CHANGE_ASKED)
 
 
 def notify_parties(partnership, exclude_cooperative=None, only_cooperatives=None):
-    """Email the officials of cooperative parties that must confirm."""
+    """Ask the officials of the cooperative parties still to answer to confirm."""
     parties = partnership.parties.filter(cooperative__isnull=False, confirmation=Confirmation.PENDING)
     if exclude_cooperative:
         parties = parties.exclude(cooperative_id=exclude_cooperative)
     if only_cooperatives is not None:
         parties = parties.filter(cooperative_id__in=only_cooperatives)
-    return mail_officials(
-        partnership,
-        parties.values("cooperative_id"),
-        gettext_lazy("KopNet: confirm partnership %(reference)s"),
-        gettext_lazy(
-            "%(initiator)s registered the partnership \"%(title)s\" (%(reference)s) naming your cooperative.\n"
-            "Please confirm or decline it on your dashboard: %(url)s\n"
-        ),
+    return ask_officials(partnership, parties.values("cooperative_id"), CONFIRMATION_ASKED)
+
+
+def ask_officials(partnership, cooperative_ids, messages):
+    """Tell the officials of these cooperatives that their answer is awaited: on their
+    dashboard and by email, in each one's language, linking to the partnership.
+    Inside the service's transaction: the rows and the mail queue (kopnet/mail.py)
+    commit with the change. Returns the notifications made."""
+    return notify(
+        officials_of(cooperative_ids),
+        NotificationKind.ANSWER_ASKED,
+        *messages,
+        partnership_page(partnership),
+        initiator=partnership.initiator.name,
+        title=partnership.title,
+        reference=partnership.reference,
     )
 
 
-def mail_officials(partnership, cooperative_ids, subject, body):
-    """Send `subject` and `body` (lazy messages, in Indonesian) about a partnership to
-    the officials of these cooperatives; returns how many went. Called inside the
-    service's transaction: the mail queue (kopnet/mail.py) stores the messages with
-    the change, and its worker sends them once the change has committed."""
-    recipients = sorted(
-        {email for email in officials_of(cooperative_ids).values_list("email", flat=True) if email}
-    )
-    if not recipients:
-        return 0
-    values = {
-        "initiator": partnership.initiator.name,
-        "title": partnership.title,
-        "reference": partnership.reference,
-        "url": settings.SITE_URL + reverse("partnerships:dashboard"),
-    }
-    with translation.override("id"):
-        subject, body = str(subject) % values, str(body) % values
-    return send_mass_mail([(subject, body, None, [email]) for email in recipients])
-
+# What the officials of a cooperative whose answer is awaited are told: (subject, body).
+CONFIRMATION_ASKED = (
+    gettext_lazy("Please confirm partnership %(reference)s"),
+    gettext_lazy("%(initiator)s registered the partnership “%(title)s” (%(reference)s) naming your cooperative. Confirm or decline it on your dashboard."),
+)
+CHANGE_ASKED = (
+    gettext_lazy("Please confirm the change to partnership %(reference)s"),
+    gettext_lazy("%(initiator)s proposed a change to the partnership “%(title)s” (%(reference)s), which names your cooperative. Confirm or decline the change on your dashboard."),
+)
 
 
 def statistics_recount():

@@ -742,6 +742,17 @@ class Representation(ChoiceDisplayMixin, models.Model):
         return f"{self.user_id} → {self.cooperative_id} ({self.state})"
 
 
+def officials_of(cooperative_ids):
+    """Users who act for any of these cooperatives (approved representations)."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(
+        models.Exists(
+            Representation.objects.approved().filter(user=models.OuterRef("pk"), cooperative_id__in=cooperative_ids)
+        )
+    )
+
+
 class ProposalState(models.TextChoices):
     PROPOSED = "proposed", _("Waiting for the federation")
     CONFIRMED = "confirmed", _("Confirmed")

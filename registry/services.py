@@ -36,6 +36,7 @@ from registry.models import (
     ProposalState,
     Representation,
     RepresentationState,
+    officials_of,
 )
 
 def saved_or_explained(record, save):
@@ -330,12 +331,6 @@ def membership_delete(*, user, membership):
 # --- Proposals to join a federation ----------------------------------------------------
 
 
-def officials_of(*cooperative_ids):
-    """The people who act for these cooperatives (approved representations)."""
-    rows = Representation.objects.approved().filter(cooperative_id__in=cooperative_ids).select_related("user")
-    return [representation.user for representation in rows]
-
-
 def proposal_page(proposal):
     return reverse("registry:proposal_detail", args=[proposal.pk])
 
@@ -366,7 +361,7 @@ def proposal_make(*, user, member_id, federation_id, start_date, note=""):
     proposal._history_user = user
     saved_or_explained(proposal, proposal.save)
     notify(
-        officials_of(federation.pk),
+        officials_of([federation.pk]),
         NotificationKind.MEMBERSHIP_PROPOSED,
         *PROPOSAL_MADE,
         proposal_page(proposal),
@@ -401,9 +396,9 @@ def decide(proposal, *, user, state, reason=""):
     proposal._history_user = user
     proposal.full_clean()
     proposal.save()
-    people = [proposal.proposed_by, *officials_of(proposal.member_id)]
+    people = [proposal.proposed_by, *officials_of([proposal.member_id])]
     if state == ProposalState.WITHDRAWN:
-        people = officials_of(proposal.federation_id)
+        people = list(officials_of([proposal.federation_id]))
     notify(
         [person for person in people if person is not None and person.pk != user.pk],
         NotificationKind.MEMBERSHIP_DECIDED,

@@ -19,9 +19,10 @@ from kopnet.lists import EXPORT_FORMATS, RegistryListView, csv_bool
 from partnerships import search as registry_search
 from partnerships import selectors
 from partnerships.filters import PartnershipFilter
-from partnerships.models import Partnership
+from partnerships.models import Confirmation, Partnership
 from partnerships.policy import party_name
 from registry.models import Cooperative, Partner
+from registry.policy import acting_for_ids
 from registry.views import CooperativeSectionView, partner_versions
 
 
@@ -157,6 +158,12 @@ class PartnershipDetailView(DetailView):
         )
         kwargs["show_verification"] = policy.sees_everything(user, Partnership)
         kwargs["as_of"] = partnership_as_of(self.object)
+        # The reader's cooperatives whose answer is awaited: the page says where to give it.
+        mine = acting_for_ids(user)
+        kwargs["answer_awaited"] = [
+            party.cooperative for party in self.object.parties.all()
+            if party.cooperative_id in mine and party.confirmation == Confirmation.PENDING
+        ]  # fmt: skip
         if self.object.is_verified and policy.may(user, "reason", self.object):
             kwargs["change"] = selectors.latest_change(self.object)
         return super().get_context_data(**kwargs)

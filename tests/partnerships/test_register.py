@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 
-from kopnet.models import Verification
+from kopnet.models import Notification, NotificationKind, Verification
 from partnerships import services
 from partnerships.models import (
     Category,
@@ -545,7 +545,17 @@ def test_the_other_cooperatives_officials_are_told_by_email(official, user_a, co
     reference = Partnership.objects.get().reference
     assert [message.to for message in mail.outbox] == [["b@example.org"]]
     assert reference in mail.outbox[0].subject
-    assert reverse("partnerships:dashboard") in mail.outbox[0].body
+    # The email links to the partnership (the record), which says where to answer; the
+    # same notification waits on the dashboard, in the recipient's language.
+    assert f"/kerjasama/{reference}/" in mail.outbox[0].body
+    [told] = Notification.objects.filter(user=official_b)
+    assert (told.kind, told.subject) == (NotificationKind.ANSWER_ASKED, f"Mohon konfirmasi kerjasama {reference}")
+    assert not Notification.objects.filter(user=colleague_a).exists()  # the initiator's side is not asked
+    official.force_login(official_b)
+    page = official.get(f"/kerjasama/{reference}/").content.decode()
+    assert 'id="answer-awaited"' in page and f"Jawaban {cooperative_b.name} ditunggu." in page
+    official.force_login(colleague_a)
+    assert 'id="answer-awaited"' not in official.get(f"/kerjasama/{reference}/").content.decode()
 
 
 @pytest.mark.django_db

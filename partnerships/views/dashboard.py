@@ -4,6 +4,7 @@ my answer, the partnerships my cooperatives registered; and the answers themselv
 
 import collections
 import functools
+import types
 
 from django import forms
 from django.contrib import messages
@@ -19,10 +20,11 @@ from django.views.decorators.http import require_POST
 
 from kopnet import notifications, policy
 from kopnet.forms import BootstrapFormMixin, FastTextarea, KeyedFormFields
+from kopnet.filters import applied_filters
 from kopnet.services import pending_revision_ids_of
 from partnerships import services
-from kopnet.models import Verification
-from partnerships.models import ChangeAnswer, Partnership, PartnershipDocument, PartnershipParty
+from kopnet.models import RevisionState, Verification
+from partnerships.models import ChangeAnswer, Confirmation, Partnership, PartnershipDocument, PartnershipParty
 from partnerships.selectors import party_answers
 from registry.models import Cooperative, Representation, RepresentationState
 from registry.policy import acting_for_ids
@@ -65,21 +67,28 @@ REGISTERED_COLUMNS = ("title", "reference", "verification", "verification_note",
 
 def my_partnerships_page(request, mine, listed):
     """A page of every partnership one of my cooperatives (`mine`) is a party to, newest
-    registered first. Unfiltered, the page's keys come from the parties' index on
-    (cooperative, partnership) alone, then those partnerships are read: for the busiest
-    cooperative (6,940 parties at 1,000,000 partnerships) the page took 135 ms when
-    PostgreSQL joined every partnership to sort them. Filtered (by a text or the
-    verification), the partnerships are filtered first."""
+    registered first, or of the one cooperative the filter chose. Without a filter on
+    the partnerships themselves, the page's keys come from the parties' index on
+    (cooperative, partnership) alone, then those partnerships are read: for the
+    busiest cooperative (6,940 parties at 1,000,000 partnerships) the page took 135 ms
+    when PostgreSQL joined every partnership to sort them. Filtered (by a text, the
+    verification, or what waits for my answer), the partnerships are filtered first."""
     shown = Partnership.objects.select_related("initiator").only(*REGISTERED_COLUMNS)
-    if listed.applied:
-        parties = PartnershipParty.objects.filter(cooperative_id__in=mine).values("partnership_id")
-        return page_of(request, listed.apply(shown.filter(pk__in=parties)).order_by("-pk"), "registered_page")
-    keys = (
-        PartnershipParty.objects.filter(cooperative_id__in=mine)
-        .order_by("-partnership_id")
-        .values_list("partnership_id", flat=True)
-        .distinct()
-    )
+    cooperatives = listed.cooperatives(mine)
+    parties = PartnershipParty.objects.filter(cooperative_id__in=cooperatives)
+    if listed.narrows_partnerships:
+        if listed.waiting:
+            changes = ChangeAnswer.objects.filter(
+                confirmation=Confirmation.PENDING, revision__state=RevisionState.PENDING, cooperative_id__in=cooperatives
+            )
+            shown = shown.filter(
+                Q(pk__in=parties.filter(confirmation=Confirmation.PENDING).values("partnership_id"))
+                | Q(pk__in=changes.values("revision__object_id"))
+            )
+        else:
+            shown = shown.filter(pk__in=parties.values("partnership_id"))
+        return page_of(request, listed.apply(shown).order_by("-pk"), "registered_page")
+    keys = parties.order_by("-partnership_id").values_list("partnership_id", flat=True).distinct()
     page = page_of(request, keys, "registered_page")
     page.object_list = list(shown.filter(pk__in=page.object_list).order_by("-pk"))
     return page
@@ -96,8 +105,9 @@ def published_documents(partnership_ids):
 
 class ListFilter(BootstrapFormMixin, forms.Form):
     """The filters of the dashboard's list of my cooperatives' partnerships: a text in
-    the title or reference, and Dekopin's verification. A value the form does not
-    know filters nothing and says so at its field."""
+    the title or reference, Dekopin's verification, what waits for my answer, and one
+    of my cooperatives (when I act for several). A value the form does not know
+    filters nothing and says so at its field."""
 
     mine_q = forms.CharField(label=gettext_lazy("Title or reference"), max_length=200, required=False)
     mine_verification = forms.ChoiceField(
@@ -105,6 +115,39 @@ class ListFilter(BootstrapFormMixin, forms.Form):
         choices=[("", gettext_lazy("Any")), *Verification.choices],
         required=False,
     )
+    mine_answer = forms.ChoiceField(
+        label=gettext_lazy("Your answer"),
+        choices=[("", gettext_lazy("Any")), ("waiting", gettext_lazy("Not given yet"))],
+        required=False,
+    )
+    mine_cooperative = forms.ChoiceField(label=gettext_lazy("Cooperative"), required=False)
+
+    def __init__(self, data, *, cooperatives):
+        """`cooperatives`: (id, slug, name) of those I act for."""
+        super().__init__(data)
+        self.by_slug = {slug: pk for pk, slug, _name in cooperatives}
+        self.fields["mine_cooperative"].choices = [("", gettext_lazy("All of yours"))] + [
+            (slug, name) for _pk, slug, name in cooperatives
+        ]
+        self.several = len(cooperatives) > 1
+
+    def value(self, name):
+        return self.cleaned_data.get(name) if self.is_valid() else None
+
+    def cooperatives(self, mine):
+        """The ids of the cooperatives the list is of: the one chosen, or all of mine."""
+        chosen = self.value("mine_cooperative")
+        return [self.by_slug[chosen]] if chosen else mine
+
+    @property
+    def waiting(self):
+        return self.value("mine_answer") == "waiting"
+
+    @property
+    def narrows_partnerships(self):
+        """Whether a filter asks something of the partnerships themselves (not only
+        which of my cooperatives they are of)."""
+        return any(self.value(name) for name in ("mine_q", "mine_verification", "mine_answer"))
 
     def apply(self, queryset):
         if not self.is_valid():
@@ -119,6 +162,13 @@ class ListFilter(BootstrapFormMixin, forms.Form):
     @property
     def applied(self):
         return self.is_valid() and any(self.cleaned_data.values())
+
+    def chips(self, request):
+        """The filters applied, each as a chip linking to the list without it."""
+        query = request.GET.copy()
+        query.pop("registered_page", None)
+        form = types.SimpleNamespace(form=self, filters={}, is_bound=self.is_bound)
+        return applied_filters(form, request.path, query)
 
 
 def page_of(request, queryset, param):
@@ -180,7 +230,14 @@ def render_dashboard(request, *, failed_key=None, failed_form=None, status=200):
         answer.partnership = partnerships[answer.revision.object_id]
         sent_back_or_blank(answer, key)
     mine = sorted(acting_for_ids(user))
-    listed = ListFilter(request.GET)
+    listed = ListFilter(
+        request.GET,
+        cooperatives=[
+            (representation.cooperative_id, representation.cooperative.slug, representation.cooperative.name)
+            for representation in representations
+            if representation.state == RepresentationState.APPROVED
+        ],
+    )
     if not listed.is_valid() and status == 200:
         status = 400  # the error shows at its field; the list is not filtered
     registered = my_partnerships_page(request, mine, listed)
@@ -213,6 +270,7 @@ def render_dashboard(request, *, failed_key=None, failed_form=None, status=200):
         "changes_page": changes,
         "registered_page": registered,
         "list_filter": listed,
+        "list_chips": listed.chips(request) if listed.applied else [],
         # What changed that concerns the user (kopnet.notifications): the latest, and how many unread.
         "notifications": notifications.latest_for(user),
     }

@@ -279,6 +279,7 @@ def change_waiting_for(cooperative):
         base_version=partnership.version, changes={"title": "Judul baru", "parties": []},
     )  # fmt: skip
     ChangeAnswer.objects.create(revision=revision, cooperative=cooperative)
+    return partnership
 
 
 
@@ -373,6 +374,44 @@ def test_the_list_of_my_cooperatives_partnerships_filters_by_text_and_verificati
     assert [p.pk for p in by_reference] == [theirs.pk]
     verified = official.get("/akun/", {"mine_verification": "verified"}).context["registered_page"].object_list
     assert [p.pk for p in verified] == [theirs.pk]
+
+
+@pytest.mark.django_db
+def test_the_list_filters_what_waits_for_my_answer_and_by_my_cooperative(official, cooperative_a, django_assert_max_num_queries):
+    """Issue 12: "with filters": what waits for my answer (a party of mine, or a change,
+    not yet answered), and one of my cooperatives; each applied filter is a chip."""
+    user_id = official.session["_auth_user_id"]
+    second = CooperativeFactory(name="Koperasi Kedua Saya")
+    RepresentationFactory(user_id=user_id, cooperative=second)
+    registered_by(cooperative_a, title="Sudah kami jawab")  # my party confirmed: not waiting
+    party = waiting_for(cooperative_a, title="Menunggu kami")
+    change = change_waiting_for(cooperative_a)
+    of_second = registered_by(second, title="Milik koperasi kedua")
+    waiting_of_second = waiting_for(second, title="Menunggu koperasi kedua").partnership
+
+    def listed(**query):
+        response = official.get("/akun/", query)
+        assert response.status_code == 200
+        return response, {p.pk for p in response.context["registered_page"].object_list}
+
+    _response, everything = listed()
+    assert len(everything) == 5
+    response, waiting = listed(mine_answer="waiting")
+    assert waiting == {party.partnership_id, change.pk, waiting_of_second.pk}
+    page = response.content.decode()
+    assert "Jawaban Anda: Belum diberikan" in page and 'href="/akun/"' in page  # the chip, and its removal
+    _response, of_one = listed(mine_cooperative=second.slug)
+    assert of_one == {of_second.pk, waiting_of_second.pk}
+    _response, both = listed(mine_cooperative=second.slug, mine_answer="waiting")
+    assert both == {waiting_of_second.pk}
+    with django_assert_max_num_queries(24):
+        listed(mine_cooperative=cooperative_a.slug, mine_answer="waiting", mine_q="a")
+
+    # Another's cooperative is no choice: a 400 at the field, the list unfiltered.
+    response = official.get("/akun/", {"mine_cooperative": CooperativeFactory().slug})
+    assert response.status_code == 400
+    assert response.context["list_filter"].errors["mine_cooperative"]
+    assert len(response.context["registered_page"].object_list) == 5
 
 
 @pytest.mark.django_db

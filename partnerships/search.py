@@ -8,7 +8,8 @@ counting and, for a visitor's cooperatives on PostgreSQL, its search rows), so t
 count a group shows is the count its list shows. Partnerships are matched by title
 and reference here: the list's search also reads descriptions and the parties' names
 (1.4-8.8 s at 1,000,000 partnerships, no index can answer that OR), where a title
-is answered by a trigram index (partnerships 0018) in milliseconds; the cooperative
+is answered by a trigram index (partnerships 0018) in milliseconds, and the start of
+a reference ("KS-2024-9012", "2024-9012") by a prefix index (0019); the cooperative
 and partner groups already find the parties by name. A partnership count stops at
 COUNT_LIMIT ("1,000+"): counting 230,000 matches of a common word costs more than
 the number tells.
@@ -27,7 +28,7 @@ from dataclasses import dataclass, field
 from django.contrib.postgres.lookups import TrigramWordSimilar
 from django.contrib.postgres.search import TrigramWordSimilarity
 from django.db import connection
-from django.db.models import Value
+from django.db.models import Q, Value
 from django.db.models.functions import Upper
 from django.http import QueryDict
 from django.urls import reverse
@@ -47,6 +48,8 @@ SHORTEST = 2
 LONGEST = 200
 REFERENCE = re.compile(REFERENCE_FORM, re.IGNORECASE)
 NIK = re.compile(r"[0-9]{16}")
+# The start of a reference, with or without its "KS-": "KS-2024-9012", "2024-9012", "ks-2024".
+REFERENCE_START = re.compile(r"(?:KS-?)?([0-9]{4})(?:-([0-9]{1,6}))?", re.IGNORECASE)
 
 
 @dataclass
@@ -132,7 +135,7 @@ def partnership_group(user, text):
         _("Partnerships"),
         f"{reverse('partnerships:partnership_list')}?{urlencode({'q': text})}",
     )
-    matches = Partnership.objects.visible_to(user).filter(title__icontains=text)
+    matches = Partnership.objects.visible_to(user).filter(matching_partnerships(text))
     counted = matches.values("pk")[: COUNT_LIMIT + 1].count()
     group.count, group.more = min(counted, COUNT_LIMIT), counted > COUNT_LIMIT
     if counted:
@@ -141,6 +144,16 @@ def partnership_group(user, text):
         latest = matches.order_by("-pk").only("reference", "title", "start_date")[:GROUP_SIZE]
         group.results = [partnership_result(partnership) for partnership in latest]
     return group
+
+
+def matching_partnerships(text):
+    """A title holding the text, or a reference starting with it (partnerships 0018's
+    trigram index and 0019's prefix index answer each)."""
+    condition = Q(title__icontains=text)
+    if start := REFERENCE_START.fullmatch(text.strip()):
+        year, number = start.groups()
+        condition |= Q(reference__startswith=f"KS-{year}-{number or ''}")
+    return condition
 
 
 def cooperative_result(cooperative):

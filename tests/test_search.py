@@ -85,6 +85,26 @@ def test_an_exact_reference_or_nik_goes_to_its_record(visitor):
 
 
 @pytest.mark.django_db
+def test_the_start_of_a_reference_finds_its_partnerships(visitor):
+    from partnerships.models import Partnership
+
+    first, second, other = (PartnershipFactory(title=f"Kerjasama {n}") for n in range(3))
+    Partnership.objects.filter(pk=first.pk).update(reference="KS-2024-901217")
+    Partnership.objects.filter(pk=second.pk).update(reference="KS-2024-901299")
+    Partnership.objects.filter(pk=other.pk).update(reference="KS-2025-901200")
+    hidden = PartnershipFactory(title="Rahasia", verification=Verification.PENDING)
+    Partnership.objects.filter(pk=hidden.pk).update(reference="KS-2024-901250")
+
+    for text in ("KS-2024-9012", "ks-2024-9012", "2024-9012", "KS2024-9012"):
+        group = groups(visitor.get(URL, {"q": text}))["partnerships"]
+        assert sorted(names(group)) == ["Kerjasama 0", "Kerjasama 1"], text
+    assert groups(visitor.get(URL, {"q": "KS-2025"}))["partnerships"].count == 1
+    # A number inside a title is still found by the title.
+    PartnershipFactory(title="Program 2024-9012 bersama")
+    assert groups(visitor.get(URL, {"q": "2024-9012"}))["partnerships"].count == 3
+
+
+@pytest.mark.django_db
 def test_visitors_never_find_pending_or_rejected_records_nor_jump_to_them(visitor):
     hidden = CooperativeFactory(name="Koperasi Rahasia Menunggu", nik="3201234567890999", verification=Verification.PENDING)
     CooperativeFactory(name="Koperasi Rahasia Ditolak", verification=Verification.REJECTED, verification_note="Fiktif")

@@ -20,11 +20,16 @@
     [/^Koperasi\b/i, "Kop."],
   ];
 
+  // What a company's name carries that tells partners apart least: its legal form's
+  // tail ("PT Bank Rakyat Indonesia (Persero) Tbk" reads as "PT Bank Rakyat Indonesia").
+  const TAILS = /(\s*\(Persero\)|\s*,?\s*Tbk\.?)+$/i;
+
   function abbreviated(label) {
+    const shortened = label.replace(TAILS, "");
     for (const [words, short] of SHORT_FORMS) {
-      if (words.test(label)) return label.replace(words, short);
+      if (words.test(shortened)) return shortened.replace(words, short);
     }
-    return label;
+    return shortened;
   }
 
   function draw() {
@@ -104,7 +109,14 @@
             "border-color": "#333",
           },
         },
-        { selector: "node.self", style: { "background-color": "#0b5137", width: 40, height: 40, "font-weight": "bold" } },
+        // The organisation the picture is of: its whole name, on two lines if need be.
+        {
+          selector: "node.self",
+          style: {
+            "background-color": "#0b5137", width: 40, height: 40, "font-weight": "bold",
+            "text-wrap": "wrap", "text-max-width": "220px",
+          },
+        },
         { selector: "node.cooperative", style: { "background-color": "#5fae84", shape: "ellipse" } },
         { selector: "node.partner", style: { "background-color": "#d9d9d9", shape: "round-rectangle" } },
         {

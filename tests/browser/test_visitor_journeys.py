@@ -88,9 +88,17 @@ def test_visitor_follows_an_international_partnership_to_a_network_and_its_nodes
     # Long names are shortened as the movement shortens them, keeping what differs.
     shortened = page.evaluate(
         "names => names.map(document.getElementById('kn-network').kopnetAbbreviated)",
-        ["Induk Koperasi Pegawai Negeri", "Induk Koperasi Wanita", "Koperasi Unit Desa Makmur", "PT Bank Contoh"],
+        ["Induk Koperasi Pegawai Negeri", "Induk Koperasi Wanita", "Koperasi Unit Desa Makmur", "PT Bank Contoh",
+         "PT Bank Rakyat Indonesia (Persero) Tbk", "PT Pupuk Indonesia (Persero)"],
     )
-    assert shortened == ["Inkop Pegawai Negeri", "Inkop Wanita", "KUD Makmur", "PT Bank Contoh"]
+    assert shortened == ["Inkop Pegawai Negeri", "Inkop Wanita", "KUD Makmur", "PT Bank Contoh",
+                         "PT Bank Rakyat Indonesia", "PT Pupuk Indonesia"]
+    # The organisation the picture is of keeps its whole name, wrapped.
+    centre_style = page.evaluate(
+        "() => { const node = document.getElementById('kn-network').kopnetNetwork.nodes('.self');"
+        " return [node.style('text-wrap'), node.style('text-max-width')]; }"
+    )
+    assert centre_style == ["wrap", "220px"]
 
     # Interactive: the wheel alone scrolls the page past the picture, Ctrl + wheel
     # zooms it, dragging the background pans it, a double click fits it again.

@@ -760,7 +760,7 @@ class ProposalState(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
-class MembershipProposal(ChoiceDisplayMixin, models.Model):
+class MembershipProposal(OneQueryChecks, ChoiceDisplayMixin, models.Model):
     """An official's proposal that their cooperative joins a federation.
 
     The federation's officials confirm or refuse it (a curator may decide it too:

@@ -63,6 +63,16 @@ def stuck_and_ready():
     return ready, waiting, declined
 
 
+def waiting_proposal(name):
+    """A cooperative's proposal to join a federation, waiting for an answer."""
+    from registry.models import MembershipProposal, Tier
+
+    federation = CooperativeFactory(tier=Tier.SEKUNDER, individual_members=None)
+    return MembershipProposal.objects.create(
+        member=CooperativeFactory(name=name), federation=federation, start_date=datetime.date(2020, 1, 1)
+    )
+
+
 # --- the queue -----------------------------------------------------------------------
 
 
@@ -77,6 +87,7 @@ def test_the_queue_counts_what_waits_oldest_first(curator):
     asking = RepresentationFactory(state=RepresentationState.REQUESTED)
     RepresentationFactory(state=RepresentationState.APPROVED)
     change = waiting_change(CooperativeFactory(name="Koperasi Berubah"))
+    proposal = waiting_proposal("Koperasi Ingin Bergabung")
 
     sections = queue(curator)
 
@@ -91,6 +102,8 @@ def test_the_queue_counts_what_waits_oldest_first(curator):
     assert names(stuck) == [f"{waiting.reference} — Menunggu", f"{declined.reference} — Ditolak"]
     requests = sections["Permintaan perwakilan"]
     assert (requests["count"], names(requests)) == (1, [f"{asking.user.username} → {asking.cooperative.name}"])
+    proposals = sections["Usulan bergabung dengan federasi"]
+    assert (proposals["count"], names(proposals)) == (1, [f"Koperasi Ingin Bergabung → {proposal.federation.name}"])
     changes = sections["Usulan perubahan atas data terverifikasi"]
     assert changes["count"] == 1
     assert changes["oldest"][0]["url"] == reverse("admin:kopnet_revision_change", args=[change.pk])
@@ -101,6 +114,7 @@ def test_the_queue_counts_what_waits_oldest_first(curator):
         "Kerjasama siap diverifikasi",
         "Kerjasama tertahan",
         "Permintaan perwakilan",
+        "Usulan bergabung dengan federasi",
         "Usulan perubahan atas data terverifikasi",
     ]
     page = curator.get(reverse("admin:index")).content.decode()
@@ -123,6 +137,7 @@ def test_each_count_links_to_the_list_filtered_alike(curator):
     RepresentationFactory(state=RepresentationState.REQUESTED)
     RepresentationFactory(state=RepresentationState.APPROVED)
     waiting_change(CooperativeFactory())
+    waiting_proposal("Koperasi Ingin Bergabung")
 
     sections = queue(curator)
 
@@ -147,11 +162,12 @@ def test_the_queue_costs_the_same_with_1_row_as_with_many(curator, django_assert
         stuck_and_ready()
         RepresentationFactory(state=RepresentationState.REQUESTED)
         waiting_change(CooperativeFactory())
+        waiting_proposal(f"Koperasi Usul {_}")
     # 1 session, 2 user, 3 whether the curator has a second factor, 4 user and
-    # 5 group permissions; then a count and the oldest five for each of the six
-    # kinds (6-17, each with what names its rows joined); 18 the curator's recent
+    # 5 group permissions; then a count and the oldest five for each of the seven
+    # kinds (6-19, each with what names its rows joined); 20 the curator's recent
     # actions (Django's index).
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(20):
         sections = queue(curator)
     assert sections["Kerjasama tertahan"]["count"] == 2 * rows
 

@@ -1,0 +1,30 @@
+"""The proposals to join a federation change the data version like every registry
+table (kopnet/migrations/0001_data_version.py): a confirmation writes the membership
+in the same transaction, and tests/test_cache.py holds every table to it."""
+
+import importlib
+
+from django.db import migrations
+
+versions = importlib.import_module("kopnet.migrations.0001_data_version")
+TABLES = ["registry_membershipproposal"]
+
+
+def add(apps, schema_editor):
+    versions.add_triggers(apps, schema_editor, tables=TABLES)
+
+
+def remove(apps, schema_editor):
+    vendor = schema_editor.connection.vendor
+    for table in TABLES:
+        if vendor == "postgresql":
+            schema_editor.execute(f'DROP TRIGGER IF EXISTS kopnet_data_version ON "{table}"')
+            schema_editor.execute(f'DROP TRIGGER IF EXISTS kopnet_data_version_truncate ON "{table}"')
+        else:
+            for event in ("insert", "update", "delete"):
+                schema_editor.execute(f'DROP TRIGGER IF EXISTS "kopnet_data_version_{table}_{event}"')
+
+
+class Migration(migrations.Migration):
+    dependencies = [("registry", "0023_curators_decide_proposals"), ("kopnet", "0001_data_version")]
+    operations = [migrations.RunPython(add, remove)]

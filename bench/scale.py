@@ -70,6 +70,7 @@ from registry.models import (
     CooperativeStatus,
     CooperativeType,
     Membership,
+    MembershipProposal,
     Partner,
     PartnerKind,
     Province,
@@ -194,6 +195,7 @@ def non_generated_records():
         + Partner.objects.exclude(slug__startswith=GENERATED_PREFIX).count()
         + Partnership.objects.filter(created_by__isnull=False).count()
         + Representation.objects.count()
+        + MembershipProposal.objects.count()
         + PartnershipDocument.objects.count()
     )
 
@@ -204,13 +206,14 @@ def replaced_models():
         # The answers to pending changes and those changes go with the records they concern.
         ChangeAnswer, Revision,
         PartnershipDocument, PartnershipParty, Partnership.objectives.through, Partnership.fields.through,
-        Partnership, ReferenceSequence, Representation, Membership, Cooperative.sectors.through, Partner,
-        Cooperative,
+        Partnership, ReferenceSequence, Representation, MembershipProposal, Membership, Cooperative.sectors.through,
+        Partner, Cooperative,
     ]  # fmt: skip
     histories = [
         model.history.model
         for model in (
-            Revision, PartnershipDocument, PartnershipParty, Partnership, Representation, Membership, Partner, Cooperative,
+            Revision, PartnershipDocument, PartnershipParty, Partnership, Representation, MembershipProposal, Membership,
+            Partner, Cooperative,
         )
     ]
     m2m_histories = [

@@ -199,7 +199,10 @@ def field_names(model, names):
     """The labels of these fields of `model` (a related set: its model's plural), lazy:
     each recipient reads them in their own language."""
     labels = []
-    for name in names:
+    # In the model's order, whatever order the change kept them in (a JSON object's
+    # keys come back from PostgreSQL sorted by length).
+    order = {field.name: number for number, field in enumerate(model._meta.get_fields())}
+    for name in sorted(names, key=lambda name: order.get(name, len(order))):
         try:
             field = model._meta.get_field(name)
         except LookupError:

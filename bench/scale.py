@@ -671,7 +671,7 @@ class Generator:
         "id", "verification", "verification_at", "verification_note", "created_at", "updated_at", "reference",
         "title", "description", "category", "international", "direction", "new_entity", "new_entity_name",
         "new_entity_kind", "start_date", "end_date", "value", "currency", "status", "initiator_id",
-        "verification_override",
+        "verification_override", "corroboration",
     )  # fmt: skip
     PARTY_COLUMNS = ("id", "partnership_id", "cooperative_id", "partner_id", "role", "confirmation", "confirmed_at", "decline_reason")
 
@@ -774,6 +774,9 @@ class Generator:
                 str(category), international, direction, False, "", "", start_date, end,
                 self.between(1, 5000) * 1_000_000 if real() < 0.5 else None,
                 "IDR", status, cooperatives[0], "",
+                # What refresh_derived() stores: no documents here, so confirmed once
+                # every cooperative party has (corroboration_of()).
+                "confirmed" if confirmation == confirmed or len(cooperatives) == 1 else "declared",
             )  # fmt: skip
 
     def party_rows(self):

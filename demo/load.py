@@ -201,7 +201,7 @@ class RegistryLoader:
 # --- The partnerships -----------------------------------------------------------------
 
 
-PARTNERSHIP_LINKS = ["initiator", "created_by", "verification_by", "new_entity_cooperative"]
+PARTNERSHIP_LINKS = ["initiator", "created_by", "verification_by", "new_entity_cooperative", "new_entity_partner"]
 PARTY_LINKS = ["partnership", "cooperative", "partner", "confirmed_by"]
 
 
@@ -230,7 +230,7 @@ class PartnershipLoader:
         todo = [spec for spec in self.specs if spec.reference not in existing]
         if todo:
             self.cooperatives = self.by_slug(Cooperative, todo, COOP, extra=lambda s: [s.initiator, s.new_entity_cooperative])
-            self.partners = self.by_slug(Partner, todo, PARTNER)
+            self.partners = self.by_slug(Partner, todo, PARTNER, extra=lambda s: [s.new_entity_partner])
             self.objectives = {term.slug: term for term in Objective.objects.all()}
             self.fields = {term.slug: term for term in CooperationField.objects.all()}
             built = [b for b in (self.build(spec) for spec in todo) if b is not None]
@@ -249,6 +249,7 @@ class PartnershipLoader:
         found = {COOP: self.cooperatives, PARTNER: self.partners}
         missing = [party.slug for party in spec.parties if party.slug not in found[party.kind]]
         missing += [slug for slug in (spec.initiator, spec.new_entity_cooperative) if slug and slug not in self.cooperatives]
+        missing += [slug for slug in [spec.new_entity_partner] if slug and slug not in self.partners]
         if missing:
             self.problems.append(f"Partnership {spec.reference}: missing {', '.join(sorted(set(missing)))}")
             return None
@@ -259,6 +260,7 @@ class PartnershipLoader:
             initiator=self.cooperatives[spec.initiator], created_by=self.users.get(spec.created_by),
             new_entity=spec.new_entity, new_entity_name=spec.new_entity_name, new_entity_kind=spec.new_entity_kind,
             new_entity_cooperative=self.cooperatives.get(spec.new_entity_cooperative),
+            new_entity_partner=self.partners.get(spec.new_entity_partner),
             value=spec.value, currency=spec.currency, verification=spec.verification,
             verification_note=spec.verification_note, verification_override=spec.verification_override,
             verification_by=self.curator if decided else None, verification_at=self.now if decided else None,

@@ -97,6 +97,7 @@ class PartnershipSpec:
     new_entity_name: str = ""
     new_entity_kind: str = ""
     new_entity_cooperative: str | None = None
+    new_entity_partner: str | None = None
     value: Decimal | None = None
     currency: str = "IDR"
     verification: str = V.VERIFIED
@@ -233,6 +234,7 @@ def named_partnerships(catalogue):
         new_entity=True,
         new_entity_name="Bank Koperasi Pegawai (demo)",
         new_entity_kind=NewEntityKind.BANK,
+        new_entity_partner="bank-koperasi-pegawai-demo",
     )
 
     # 001: the US organisations' programmes, with generated Indonesian cooperatives.

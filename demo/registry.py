@@ -256,6 +256,8 @@ GENERATED_PARTNERS = [
     # The partners with whom IKPRI founded its bank (the texts do not name them).
     ("PT Mitra Dana Pegawai Nusantara", P.SWASTA, "31"),
     ("PT Graha Niaga Pegawai", P.SWASTA, "31"),
+    # The bank they founded (partnership 000 links it as its new legal entity).
+    ("Bank Koperasi Pegawai (demo)", P.BANK, "31"),
 ]
 # Fictional partners abroad: (name, kind, country).
 FOREIGN_PARTNERS = [

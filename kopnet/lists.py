@@ -94,6 +94,7 @@ EXPORT_HEADINGS = {
     "province_code": gettext_lazy("Province code"),
     "members": gettext_lazy("Members"),
     "parties": gettext_lazy("Parties"),
+    "new_entity_url": gettext_lazy("Page of the new entity in KopNet"),
 }
 
 
@@ -108,6 +109,9 @@ class RegistryListView(FilterView):
     paginator_class = CachedCountPaginator
     csv_name = None
     csv_header = ()
+    # Columns added after the record's address, which ends the first ones; csv_row()
+    # returns the header's cells, then these.
+    csv_tail = ()
     # The page of a row's record ("app:route"), keyed by the row's first cell (its slug
     # or reference): every download ends with the record's address on SITE_URL.
     profile_page = None
@@ -176,18 +180,24 @@ class RegistryListView(FilterView):
             yield self.csv_row(record)
 
     def export_rows(self, queryset):
-        """The CSV's rows, each with its record's address appended (the columns before
-        it keep their order: scripts read them by position)."""
+        """The CSV's rows, each with its record's address after the header's columns
+        (which keep their order: scripts read them by position), then the columns
+        added since (csv_tail)."""
         site = settings.SITE_URL.rstrip("/")
+        width = len(self.csv_header)
         for row in self.csv_rows(queryset):
-            yield (*row, site + links.url_of(self.profile_page, row[0]))
+            yield (*row[:width], site + links.url_of(self.profile_page, row[0]), *row[width:])
+
+    @property
+    def export_columns(self):
+        return (*self.csv_header, "url", *self.csv_tail)
 
     def csv_response(self, queryset):
         def blocks():
             # One piece of text per chunk of rows: a write to the socket per row
             # would cost more than the rows themselves.
             header = io.StringIO()
-            csv.writer(header).writerow((*self.csv_header, "url"))
+            csv.writer(header).writerow(self.export_columns)
             text = header.getvalue()
             rows = iter(self.export_rows(queryset))
             while chunk := list(itertools.islice(rows, CSV_CHUNK)):
@@ -218,7 +228,7 @@ class RegistryListView(FilterView):
             ) % {"limit": intcomma(XLSX_MAX_ROWS)}
             context = self.get_context_data(filter=self.filterset, problems=[problem])
             return self.render_to_response(context, status=400)
-        columns = (*self.csv_header, "url")
+        columns = self.export_columns
         values = self.xlsx_values(columns)
         content = xlsx_bytes(
             self.model._meta.verbose_name_plural,

@@ -381,6 +381,7 @@ class PartnershipAdmin(VerifiableAdmin):
         "status",
         "verification",
         AllPartiesConfirmedFilter,
+        "corroboration",
         "objectives",
         "fields",
         YearFilter,
@@ -388,14 +389,14 @@ class PartnershipAdmin(VerifiableAdmin):
     search_fields = ["reference", "title"]
     search_help_text = _("Reference, title, or the name of a party.")
     list_select_related = ["initiator"]
-    autocomplete_fields = ["initiator", "new_entity_cooperative", "objectives", "fields"]
+    autocomplete_fields = ["initiator", "new_entity_cooperative", "new_entity_partner", "objectives", "fields"]
     verification_fields = (*VerifiableAdmin.verification_fields, "verification_override")
     fieldsets = [
         (None, {"fields": ["reference", "title", "description", "initiator", "status"]}),
         (
             _("Kind of cooperation"),
             {
-                "fields": ["category", "international", "direction", "objectives", "fields"],
+                "fields": ["category", "international", "corroboration", "direction", "objectives", "fields"],
                 "description": _(
                     "Category and international are derived from the parties when they are saved. "
                     "Between cooperatives choose a direction: vertical across tiers or along the "
@@ -406,7 +407,7 @@ class PartnershipAdmin(VerifiableAdmin):
         (_("Period and value"), {"fields": ["start_date", "end_date", "value", "currency"]}),
         (
             _("New legal entity"),
-            {"fields": ["new_entity", "new_entity_name", "new_entity_kind", "new_entity_cooperative"]},
+            {"fields": ["new_entity", "new_entity_name", "new_entity_kind", "new_entity_cooperative", "new_entity_partner"]},
         ),
         (
             _("Verification"),
@@ -421,7 +422,10 @@ class PartnershipAdmin(VerifiableAdmin):
         )
 
     def get_readonly_fields(self, request, obj=None):
-        return (*super().get_readonly_fields(request, obj), "reference", "category", "international", "registered_by")
+        return (
+            *super().get_readonly_fields(request, obj), "reference", "category", "international", "corroboration",
+            "registered_by",
+        )  # fmt: skip
 
     @admin.display(description=_("all cooperative parties confirmed"), boolean=True, ordering="all_confirmed")
     def all_parties_confirmed(self, obj):

@@ -20,6 +20,7 @@ from kopnet.models import Verification
 from partnerships.models import (
     Category,
     CooperationField,
+    Corroboration,
     Direction,
     Objective,
     Partnership,
@@ -140,6 +141,9 @@ class PartnershipFilter(django_filters.FilterSet):
     cooperative = slug_filter(Cooperative, _("Cooperative (slug)"), _("e.g. koperasi-tani-makmur"))
     partner = slug_filter(Partner, _("Partner (slug)"), _("e.g. bank-rakyat-indonesia"))
     new_entity = YesNoFilter(label=_("Forms a new legal entity"))
+    corroboration = django_filters.ChoiceFilter(
+        choices=Corroboration.choices, label=_("Corroboration"), empty_label=ANY
+    )
     ordering = SortFilter(
         orders={
             "-start": (_("Newest first"), ("-start_date", "-id")),

@@ -241,12 +241,11 @@ class PartnershipForm(VersionedFormMixin, BootstrapFormMixin, forms.ModelForm):
             "Required for a partnership between cooperatives."
         ),
     )
-    new_entity_cooperative = OrganisationField(
-        types=("cooperative",),
+    new_entity_record = OrganisationField(
         required=False,
-        label=verbose_name("new_entity_cooperative"),
-        error_messages={"not_found": _("No verified cooperative matches “%(text)s”. Leave this empty if it is not registered.")},
-        help_text=_("When the new entity is itself a registered cooperative, type its name."),
+        label=_("The new entity in the registry"),
+        error_messages={"not_found": _("No verified cooperative or partner matches “%(text)s”. Leave this empty if it is not registered yet.")},
+        help_text=_("When the new entity has its own record (a cooperative, or a partner such as a bank or a company), type its name: its page will say it was founded through this partnership."),
     )
     initiator_role = forms.ChoiceField(
         label=_("Role of your cooperative"), choices=PartyRole.choices, initial=PartyRole.INITIATOR
@@ -266,7 +265,6 @@ class PartnershipForm(VersionedFormMixin, BootstrapFormMixin, forms.ModelForm):
             "new_entity",
             "new_entity_name",
             "new_entity_kind",
-            "new_entity_cooperative",
             "value",
             "currency",
         ]
@@ -303,14 +301,17 @@ class PartnershipForm(VersionedFormMixin, BootstrapFormMixin, forms.ModelForm):
             self.fields["initiator_role"].initial = initiator_party.role
         for name in ("objectives", "fields", "direction"):
             self.fields[name].widget.attrs["class"] = "form-check-input"
-        registry = self.fields["new_entity_cooperative"]
-        registry.querysets = {
+        # Verified records, or the one the partnership already names.
+        self.fields["new_entity_record"].querysets = {
             "cooperative": Cooperative.objects.filter(
                 Q(verification=Verification.VERIFIED) | Q(pk=self.instance.new_entity_cooperative_id or 0)
-            )
+            ),
+            "partner": Partner.objects.filter(
+                Q(verification=Verification.VERIFIED) | Q(pk=self.instance.new_entity_partner_id or 0)
+            ),
         }
-        if self.instance.new_entity_cooperative_id:
-            self.initial["new_entity_cooperative"] = self.instance.new_entity_cooperative
+        if self.instance.new_entity_record is not None:
+            self.initial["new_entity_record"] = self.instance.new_entity_record
 
     @property
     def initiator(self):
@@ -324,6 +325,11 @@ class PartnershipForm(VersionedFormMixin, BootstrapFormMixin, forms.ModelForm):
     def _post_clean(self):
         if self.creating and self.cleaned_data.get("cooperative"):
             self.instance.initiator = self.cleaned_data["cooperative"]
+        if "new_entity_record" in self.cleaned_data:
+            # One picker for the entity's record: a cooperative or a partner.
+            record = self.cleaned_data["new_entity_record"]
+            self.instance.new_entity_cooperative = record if isinstance(record, Cooperative) else None
+            self.instance.new_entity_partner = record if isinstance(record, Partner) else None
         super()._post_clean()
 
 

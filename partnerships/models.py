@@ -56,6 +56,37 @@ class PartnershipStatus(models.TextChoices):
     DIHENTIKAN = "dihentikan", _("Stopped")
 
 
+class Corroboration(models.TextChoices):
+    """How much stands behind a partnership (modelled on GLEIF's validation sources):
+    derived from its parties' answers and its documents, never typed."""
+
+    DECLARED = "declared", _("Declared")
+    CONFIRMED = "confirmed", _("Confirmed")
+    DOCUMENTED = "documented", _("Documented")
+
+
+# What each level means, said beside its badge.
+CORROBORATION_MEANING = {
+    Corroboration.DECLARED: _(
+        "Registered by one party: not every cooperative named has confirmed it (a curator verified it with a note)."
+    ),
+    Corroboration.CONFIRMED: _(
+        "Every cooperative named confirmed it, and Dekopin's curator checked the partners named."
+    ),
+    Corroboration.DOCUMENTED: _(
+        "Confirmed by every cooperative named, with an agreement document that Dekopin's curator checked."
+    ),
+}
+
+
+def corroboration_of(parties, documented):
+    """The level of a partnership with these parties (saved or not) and, `documented`,
+    a published agreement document."""
+    if any(party.cooperative_id and party.confirmation != Confirmation.CONFIRMED for party in parties):
+        return Corroboration.DECLARED
+    return Corroboration.DOCUMENTED if documented else Corroboration.CONFIRMED
+
+
 class NewEntityKind(models.TextChoices):
     BANK = "bank", _("Bank")
     PT = "pt", _("Limited company (PT)")
@@ -148,6 +179,14 @@ class Partnership(CleanTextMixin, VerifiableModel):
         _("category"), max_length=20, choices=Category.choices, default=Category.ANTAR_KOPERASI, editable=False
     )
     international = models.BooleanField(_("international"), default=False, editable=False)
+    corroboration = models.CharField(
+        _("corroboration"),
+        max_length=10,
+        choices=Corroboration.choices,
+        default=Corroboration.DECLARED,
+        editable=False,
+        help_text=_("Derived from the cooperative parties' answers and the published documents, never typed."),
+    )
     direction = models.CharField(
         _("direction"),
         max_length=10,
@@ -176,6 +215,15 @@ class Partnership(CleanTextMixin, VerifiableModel):
         blank=True,
         related_name="founding_partnerships",
         help_text=_("When the new entity is itself a registered cooperative."),
+    )
+    new_entity_partner = models.ForeignKey(
+        Partner,
+        verbose_name=_("the new entity in the registry (partner)"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="founding_partnerships",
+        help_text=_("When the new entity is a registered partner (a bank, a company)."),
     )
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"), null=True, blank=True)
@@ -221,6 +269,8 @@ class Partnership(CleanTextMixin, VerifiableModel):
             models.Index(fields=["verification", "category", "direction"], name="ks_verified_category"),
             models.Index(fields=["verification", "international"], name="ks_verified_international"),
             models.Index(fields=["verification", "status"], name="ks_verified_status"),
+            # The list's corroboration filter, and the statistics' count of each level.
+            models.Index(fields=["verification", "corroboration"], name="ks_verified_corroboration"),
             models.Index(fields=["start_date", "end_date"], name="ks_period"),
             # The official's dashboard: what my cooperatives registered, newest first.
             models.Index(fields=["initiator", "-created_at", "-id"], name="ks_initiator_created"),
@@ -264,6 +314,17 @@ class Partnership(CleanTextMixin, VerifiableModel):
                 condition=Q(new_entity=True) | (Q(new_entity_name="") & Q(new_entity_kind="")),
                 name="partnership_no_entity_details_without_entity",
             ),
+            # The new entity is one record, a cooperative or a partner, or a name only
+            # while no record of it exists; no record without a new entity.
+            models.CheckConstraint(
+                condition=Q(new_entity_cooperative__isnull=True) | Q(new_entity_partner__isnull=True),
+                name="partnership_new_entity_one_record",
+                violation_error_message=_("The new entity is a cooperative or a partner, not both."),
+            ),
+            models.CheckConstraint(
+                condition=Q(new_entity=True) | (Q(new_entity_cooperative__isnull=True) & Q(new_entity_partner__isnull=True)),
+                name="partnership_no_entity_record_without_entity",
+            ),
             models.CheckConstraint(
                 condition=Q(value__isnull=True) | Q(value__gte=0),
                 name="partnership_value_not_negative",
@@ -286,6 +347,9 @@ class Partnership(CleanTextMixin, VerifiableModel):
             self.new_entity_name = ""
             self.new_entity_kind = ""
             self.new_entity_cooperative = None
+            self.new_entity_partner = None
+        if self.new_entity_cooperative_id and self.new_entity_partner_id:
+            raise ValidationError(_("The new entity is a cooperative or a partner, not both."))
         if self.value is not None and self.value < 0:
             raise ValidationError({"value": _("The value cannot be negative.")})
         if self.currency:
@@ -293,27 +357,39 @@ class Partnership(CleanTextMixin, VerifiableModel):
             if not (len(self.currency) == 3 and self.currency.isalpha()):
                 raise ValidationError({"currency": _("A currency is a three-letter ISO code such as IDR or USD.")})
 
+    @property
+    def corroboration_meaning(self):
+        return CORROBORATION_MEANING[self.corroboration]
+
+    @property
+    def new_entity_record(self):
+        """The registry's record of the entity it founded (a cooperative or a partner), if any."""
+        return self.new_entity_cooperative if self.new_entity_cooperative_id else self.new_entity_partner
+
     def save(self, *args, **kwargs):
         if not self.reference:
             self.reference = ReferenceSequence.next_reference(timezone.localdate().year)
         super().save(*args, **kwargs)
 
     def refresh_derived(self):
-        """Recompute category, international flag (and a missing direction) from the parties.
+        """Recompute category, international flag (and a missing direction) from the
+        parties, and the corroboration level from their answers and the documents.
 
-        Called after every change of the parties, whatever the path (service,
-        admin inline, import). A missing direction between cooperatives gets the
+        Called after every change of the parties or the documents, whatever the path
+        (service, admin inline, import). A missing direction between cooperatives gets the
         suggested one, so the stored record always satisfies its constraints.
         """
-        parties = self.parties.select_related("cooperative", "partner")
+        parties = list(self.parties.select_related("cooperative", "partner"))
         category, international, suggested = derive_from_parties(parties)
         direction = self.direction
         if category == Category.ANTAR_KOPERASI and not direction:
             direction = suggested or Direction.HORIZONTAL
+        corroboration = corroboration_of(parties, self.documents.filter(published=True).exists())
         Partnership.objects.filter(pk=self.pk).update(
-            category=category, international=international, direction=direction
+            category=category, international=international, direction=direction, corroboration=corroboration
         )
         self.category, self.international, self.direction = category, international, direction
+        self.corroboration = corroboration
 
 
 def derive_from_parties(parties):
@@ -541,6 +617,13 @@ class PartnershipDocument(OneQueryChecks, CleanTextMixin, models.Model):
     def save(self, *args, **kwargs):
         self.inspect_file()
         super().save(*args, **kwargs)
+        self.partnership.refresh_derived()  # a published document corroborates
+
+    def delete(self, *args, **kwargs):
+        partnership = self.partnership
+        result = super().delete(*args, **kwargs)
+        partnership.refresh_derived()
+        return result
 
     def inspect_file(self):
         """Learn the type and size from the content of a newly attached file."""

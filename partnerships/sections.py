@@ -1,5 +1,6 @@
 """What partnerships adds to the registry's profile pages, through the hook the
-registry offers (registry.sections): a cooperative's partnerships, with the places
+registry offers (registry.sections): under a cooperative's or partner's name, the
+partnership that founded it as a new legal entity; a cooperative's partnerships, with the places
 of its network and suggested partners (pages of their own, which the profile fetches
 once it has loaded), a partner's partnerships; and the kept counts of cooperatives to
 their list. Added by PartnershipsConfig.ready()."""
@@ -17,7 +18,14 @@ def partner_context(request, partner):
     return selectors.partner_partnerships(partner, request.user)
 
 
+def founding_context(request, record):
+    return selectors.founding(record, request.user)
+
+
 def add_to_profiles():
+    # Under the name: the partnership that founded it, when one did.
+    add_profile_section(Cooperative, "partnerships/_founded.html", founding_context, place="heading")
+    add_profile_section(Partner, "partnerships/_founded.html", founding_context, place="heading")
     add_profile_section(Cooperative, "partnerships/_cooperative_profile.html", cooperative_context)
     add_profile_section(Partner, "partnerships/_partner_profile.html", partner_context)
     # The statistics keep the counts of verified cooperatives by tier, type and province.

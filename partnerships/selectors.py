@@ -12,6 +12,8 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from kopnet import policy
@@ -20,6 +22,7 @@ from kopnet.links import url_of
 from kopnet.models import RevisionState, Verification
 from kopnet.services import latest_revision, revision_differences
 from partnerships.models import (
+    Corroboration,
     Category,
     Confirmation,
     CooperationField,
@@ -29,7 +32,7 @@ from partnerships.models import (
     PartnershipDocument,
     PartnershipParty,
 )
-from partnerships.policy import UNNAMED, VERIFIED_AND_OWN, VERIFIED_ONLY, partnership_reach
+from partnerships.policy import UNNAMED, VERIFIED_AND_OWN, VERIFIED_ONLY, party_name, partnership_reach
 from registry.models import (
     TIER_RANK,
     Cooperative,
@@ -114,8 +117,10 @@ def partnerships_for_list(queryset):
 
 
 def partnerships_for_export(queryset):
-    """Rows of the CSV: parties, objectives and fields, each in a stable order."""
-    return queryset.prefetch_related(
+    """Rows of the CSV: parties, objectives and fields, each in a stable order; the
+    new entity's record (its slug, and whether the reader may name it)."""
+    entity = ("new_entity_cooperative", "new_entity_partner")
+    return queryset.select_related(*entity).prefetch_related(
         parties_prefetch(),
         Prefetch("objectives", queryset=Objective.objects.order_by("slug")),
         Prefetch("fields", queryset=CooperationField.objects.order_by("slug")),
@@ -124,7 +129,7 @@ def partnerships_for_export(queryset):
 
 def partnership_for_detail(queryset):
     """The partnership page: parties with who answered, objectives, fields, documents."""
-    return queryset.select_related("initiator", "new_entity_cooperative").prefetch_related(
+    return queryset.select_related("initiator", "new_entity_cooperative", "new_entity_partner").prefetch_related(
         parties_prefetch("confirmed_by", "cooperative__province", "partner__province"),
         Prefetch("objectives", queryset=Objective.objects.order_by("name")),
         Prefetch("fields", queryset=CooperationField.objects.order_by("name")),
@@ -189,6 +194,38 @@ def cooperative_suggestions(cooperative, user):
     vertical = vertical_suggestions(cooperative)
     with_shared_sectors(cooperative, horizontal, vertical)
     return horizontal, vertical
+
+
+def founding(record, user):
+    """How this reader may read that `record` (a cooperative or a partner) came to be:
+    the partnership that founded it as its new legal entity, linked, with the
+    organisations that founded it. {"founding": None} when no visible partnership
+    names it (one query); else two."""
+    link = {"new_entity_cooperative": record} if isinstance(record, Cooperative) else {"new_entity_partner": record}
+    found = (
+        Partnership.objects.visible_to(user)
+        .filter(new_entity=True, **link)
+        .only("reference", "title", "start_date", "verification")
+        .order_by("start_date", "pk")
+        .first()
+    )
+    if found is None:
+        return {"founding": None}
+    founders = []
+    for party in found.parties.select_related("cooperative", "partner").order_by("pk"):
+        organisation, name = party.organisation, party_name(user, party)
+        if policy.may(user, "view", organisation):
+            route = "registry:cooperative_detail" if party.cooperative_id else "registry:partner_detail"
+            founders.append(format_html('<a href="{}">{}</a>', url_of(route, organisation.slug), name))
+        else:
+            founders.append(format_html("{}", name))
+    return {
+        "founding": found,
+        "founding_link": format_html(
+            '<a href="{}">{}</a>', url_of("partnerships:partnership_detail", found.reference), found.title
+        ),
+        "founders": mark_safe(", ".join(founders)),  # each escaped by format_html
+    }
 
 
 def partner_partnerships(partner, user):
@@ -915,7 +952,23 @@ def partnership_statistics(counts=None, names=None):
         "fields": sorted(fields, key=lambda row: (-row[2], row[1])),
         "provinces": by_province(counts.get("province", {}), names),
         "years": [(year, str(year), n) for year, n in continuous_years(counts.get("year", {}))],
+        "corroboration": corroboration_counts(count("partnerships")),
     }
+
+
+def corroboration_counts(total):
+    """(level, label, count) of the verified partnerships at each level. The
+    rarer levels are counted on the (verification, corroboration) index; the usual
+    one ("confirmed") is what remains of the total."""
+    verified = Partnership.objects.verified()
+    declared = verified.filter(corroboration=Corroboration.DECLARED).count()
+    documented = verified.filter(corroboration=Corroboration.DOCUMENTED).count()
+    counted = {
+        Corroboration.DECLARED: declared,
+        Corroboration.CONFIRMED: max(total - declared - documented, 0),
+        Corroboration.DOCUMENTED: documented,
+    }
+    return [(level.value, level.label, counted[level]) for level in Corroboration]
 
 
 def continuous_years(counted):

@@ -38,6 +38,7 @@ from partnerships.models import (
     PartnershipDocument,
     PartnershipParty,
     PartyRole,
+    corroboration_of,
     derive_from_parties,
 )
 from registry.models import Cooperative, Partner, officials_of
@@ -65,10 +66,12 @@ def check_parties(parties, initiator):
 DIRECTION_REQUIRED = gettext_lazy("A partnership between cooperatives is vertical or horizontal: choose one.")
 
 
-def apply_derived(partnership, parties):
-    """Set category and international from the parties; require a direction between cooperatives."""
+def apply_derived(partnership, parties, documented=False):
+    """Set category, international and corroboration from the parties (and whether a
+    document is published); require a direction between cooperatives."""
     category, international, _suggested = derive_from_parties(parties)
     partnership.category, partnership.international = category, international
+    partnership.corroboration = corroboration_of(parties, documented)
     if category == Category.ANTAR_KOPERASI and not partnership.direction:
         raise ValidationError({"direction": DIRECTION_REQUIRED})
 
@@ -119,7 +122,7 @@ def partnership_register(*, user, partnership, parties, objectives=(), fields=()
 # fix, "running" becoming "completed") and keep the answers.
 SUBSTANCE_FIELDS = (
     "title", "start_date", "end_date", "value", "currency",
-    "new_entity", "new_entity_name", "new_entity_kind", "new_entity_cooperative_id",
+    "new_entity", "new_entity_name", "new_entity_kind", "new_entity_cooperative_id", "new_entity_partner_id",
 )  # fmt: skip
 EDITABLE_FIELDS = (*SUBSTANCE_FIELDS, "description", "status", "direction")
 # The same, by field name, as a pending change of a verified partnership keeps them;

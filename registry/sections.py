@@ -6,8 +6,8 @@ imports no app above it: dependencies run one way, like floors of a house. So th
 registry offers this hook, as Django's admin offers admin.site.register() and
 NetBox its template extensions: an app adds a section for a model in its
 AppConfig.ready(); the profile view merges each section's context into the page's,
-and the page includes each section's template at its end, in the order they were
-added.
+and the page includes each section's template at its end (or, for a line about the
+record itself, under its name), in the order they were added.
 """
 
 from dataclasses import dataclass
@@ -21,18 +21,25 @@ class ProfileSection:
     """A part of a model's profile page.
 
     `context(request, record)` returns what `template_name` needs, merged into
-    the page's context (so its names must not clash with the page's).
+    the page's context (so its names must not clash with the page's). `place`:
+    "end" (after the profile) or "heading" (under the record's name).
     """
 
     template_name: str
     context: Callable
+    place: str = "end"
 
 
-def add_profile_section(model, template_name, context):
+PLACES = ("heading", "end")
+
+
+def add_profile_section(model, template_name, context, place="end"):
     """Add a section to the profile pages of `model`; adding it again changes nothing."""
+    if place not in PLACES:
+        raise ValueError(f"a profile section goes at one of {PLACES}, not {place!r}")
     sections = _sections.setdefault(model, [])
     if all(section.template_name != template_name for section in sections):
-        sections.append(ProfileSection(template_name, context))
+        sections.append(ProfileSection(template_name, context, place))
 
 
 def profile_sections(model):

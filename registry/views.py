@@ -223,7 +223,8 @@ class RegistryDetailView(DetailView):
         sections = profile_sections(self.model)
         for section in sections:
             context.update(section.context(self.request, self.object))
-        context["profile_sections"] = [section.template_name for section in sections]
+        context["profile_sections"] = [section.template_name for section in sections if section.place == "end"]
+        context["profile_headings"] = [section.template_name for section in sections if section.place == "heading"]
         return context
 
 

@@ -5,6 +5,7 @@ Partnership.objects.visible_to(); the query shapes live in partnerships.selector
 
 import os
 
+from django.conf import settings
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView
 
-from kopnet import policy
+from kopnet import links, policy
 from kopnet.cache import page_version, page_versions
 from kopnet.lists import EXPORT_FORMATS, RegistryListView, csv_bool
 from partnerships import search as registry_search
@@ -99,6 +100,9 @@ class PartnershipListView(RegistryListView):
         "reference", "title", "category", "direction", "international", "status", "start_date", "end_date",
         "parties", "objectives", "fields", "new_entity", "new_entity_name", "verified",
     )  # fmt: skip
+    # Added later, after the address (issue 13): the new entity's kind and page, the
+    # corroboration level.
+    csv_tail = ("new_entity_kind", "new_entity_url", "corroboration")
 
     def get_queryset(self):
         visible = Partnership.objects.visible_to(self.request.user)
@@ -126,7 +130,17 @@ class PartnershipListView(RegistryListView):
             csv_bool(partnership.new_entity),
             partnership.new_entity_name,
             csv_bool(partnership.is_verified),
+            partnership.new_entity_kind,
+            self.entity_url(partnership.new_entity_record),
+            partnership.corroboration,
         )
+
+    def entity_url(self, record):
+        """The address of a new entity's record, when this reader may read its name."""
+        if record is None or not policy.may(self.request.user, "name", record):
+            return ""
+        route = "registry:cooperative_detail" if isinstance(record, Cooperative) else "registry:partner_detail"
+        return settings.SITE_URL.rstrip("/") + links.url_of(route, record.slug)
 
 
 def partnership_versions(reference):
@@ -298,6 +312,7 @@ def chart_sections(partnerships, cooperatives):
         ("partnerships-field", _("Partnerships by field of cooperation"), _("Field of cooperation"), partnerships["fields"], partnership_list, "field", "y"),
         ("partnerships-province", _("Partnerships by province of a party"), _("Province"), partnerships["provinces"], partnership_list, "province", "y"),
         ("partnerships-year", _("Partnerships by starting year"), _("Year"), partnerships["years"], partnership_list, "year", "x"),
+        ("partnerships-corroboration", _("Partnerships by corroboration"), _("Corroboration"), partnerships["corroboration"], partnership_list, "corroboration", "x"),
         ("cooperatives-tier", _("Cooperatives by tier"), _("Tier"), cooperatives["tiers"], cooperative_list, "tier", "x"),
         ("cooperatives-type", _("Cooperatives by type"), _("Type"), cooperatives["types"], cooperative_list, "type", "y"),
         ("cooperatives-province", _("Cooperatives by province"), _("Province"), cooperatives["provinces"], cooperative_list, "province", "y"),

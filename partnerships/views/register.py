@@ -48,7 +48,7 @@ def partnership_update(request, reference):
     values, which visitors see, while the edit waits as its pending change (the form
     opens with it); a rejected one goes back to the curators."""
     partnership = get_object_or_404(
-        Partnership.objects.select_related("initiator", "new_entity_cooperative"), reference=reference
+        Partnership.objects.select_related("initiator", "new_entity_cooperative", "new_entity_partner"), reference=reference
     )
     if not policy.may(request.user, "edit", partnership):
         raise Http404(_("No partnership you may edit has this reference."))

@@ -217,6 +217,15 @@ def test_the_bank_ikpri_founded_with_its_partners(seeded):
     assert bank.new_entity_name
     assert bank.parties.filter(partner__isnull=False).count() >= 1
     assert set(bank.objectives.values_list("slug", flat=True)) >= {"kredit-modal", "layanan-anggota"}
+    # Issue 13: the bank is a partner record of kind bank, linked as the new entity.
+    assert (bank.new_entity_partner.slug, bank.new_entity_partner.kind) == ("bank-koperasi-pegawai-demo", "bank")
+
+
+def test_the_founded_entities_pages_tell_their_founding(seeded, client):
+    aco = client.get("/koperasi/asean-cooperative-organisation/").content.decode()
+    assert 'id="founded"' in aco and "Didirikan pada 5 Desember 1977 melalui" in aco
+    bank = client.get("/mitra/bank-koperasi-pegawai-demo/").content.decode()
+    assert 'id="founded"' in bank and "Induk Koperasi Pegawai" in bank
 
 
 @pytest.mark.parametrize(

@@ -475,7 +475,7 @@ def test_a_new_entity_can_link_a_registered_cooperative(official, cooperative_a,
         new_entity="on",
         new_entity_name="Koperasi Sekunder Bersama",
         new_entity_kind="sekunder",
-        new_entity_cooperative="Koperasi Sekunder Bersama",
+        new_entity_record="Koperasi Sekunder Bersama",
     )
 
     response = official.post(CREATE, data)
@@ -494,14 +494,14 @@ def test_an_unknown_registry_cooperative_for_the_new_entity_is_an_error_on_its_f
         new_entity="on",
         new_entity_name="Bank Koperasi",
         new_entity_kind="bank",
-        new_entity_cooperative="Koperasi Yang Tidak Terdaftar",
+        new_entity_record="Koperasi Yang Tidak Terdaftar",
     )
 
     response = official.post(CREATE, data)
 
     assert response.status_code == 400
-    assert response.context["form"].has_error("new_entity_cooperative", "not_found")
-    assert 'id="id_new_entity_cooperative_error"' in html(response)
+    assert response.context["form"].has_error("new_entity_record", "not_found")
+    assert 'id="id_new_entity_record_error"' in html(response)
     assert nothing_saved(media_root)
 
 

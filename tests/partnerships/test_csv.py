@@ -13,7 +13,9 @@ pytestmark = pytest.mark.django_db
 
 HEADER = (
     "reference,title,category,direction,international,status,start_date,end_date,"
-    "parties,objectives,fields,new_entity,new_entity_name,verified,url"
+    "parties,objectives,fields,new_entity,new_entity_name,verified,url,"
+    # Added after the address by issue 13 (the columns before keep their order).
+    "new_entity_kind,new_entity_url,corroboration"
 )
 
 
@@ -90,6 +92,9 @@ def test_csv_columns_hold_codes_slugs_iso_dates_and_true_false(visitor):
         "new_entity_name": "Bank Kesejahteraan Ekonomi",
         "verified": "true",
         "url": f"http://127.0.0.1:8000/kerjasama/{record.reference}/",
+        "new_entity_kind": "bank",
+        "new_entity_url": "",  # named only: no record of the bank in the registry
+        "corroboration": "confirmed",
     }
 
 

@@ -110,13 +110,14 @@ def test_cooperative_page_queries_do_not_grow_with_partnerships(visitor, django_
     partnerships(rows, coop=coop)
     # 1 the cooperative with its province (and whether the reader acts for it), 2 its
     # sectors, 3 its federations (none), 4 how many partnerships it has, 5 its latest
-    # partnerships, 6 their parties. On PostgreSQL 4 to 6 read the network it keeps
+    # partnerships, 6 their parties, 7 the partnership that founded it (none; issue
+    # 13, under its name). On PostgreSQL 4 to 6 read the network it keeps
     # for visitors (partnerships/migrations/0012), 5 and 6 in one query; inside a
     # test's transaction, the deferred trigger that applies this transaction's writes
     # to it runs before 4: one statement more that a request in autocommit, as in
     # production, never makes. Its network and suggestions are pages of their own
     # (below).
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = visitor.get(f"/koperasi/{coop.slug}/")
     assert response.context["partnership_count"] == rows
     assert len(response.context["partnerships"]) == min(rows, selectors.PROFILE_PARTNERSHIPS)
@@ -156,9 +157,9 @@ def test_partner_page_queries_do_not_grow_with_partnerships(visitor, django_asse
     bank = PartnerFactory()
     for _ in range(rows):
         partnership(CooperativeFactory(), bank)
-    # 1 the partner with its province, 2 count of its partnerships, 3 the latest
-    # ones, 4 their parties.
-    with django_assert_num_queries(4):
+    # 1 the partner with its province, 2 the partnership that founded it (none), 3
+    # count of its partnerships, 4 the latest ones, 5 their parties.
+    with django_assert_num_queries(5):
         response = visitor.get(f"/mitra/{bank.slug}/")
     assert response.context["partnership_count"] == rows
 
@@ -170,15 +171,17 @@ def test_statistics_queries_do_not_grow_with_rows(visitor, django_assert_num_que
         # 1 the counts PostgreSQL keeps, after (in a test's transaction only) the
         # deferred trigger that applies this transaction's writes to them;
         # 2 the provinces' names, 3 the fields of cooperation, 4 "data as of": the
-        # latest change of a verified partnership or cooperative (issue 12).
-        expected = 4 + 1
+        # latest change of a verified partnership or cooperative (issue 12), 5 the
+        # partnerships at the rarer corroboration levels (issue 13).
+        expected = 5 + 1
     else:
         # Counted from the tables: 1 partnerships by category, direction and
         # international (one aggregate), 2 by start year, 3 by field, 4 by province of
         # a party, 5 cooperatives by tier and type (one aggregate), 6 by province; then
         # 7 the provinces' names, 8 the fields of cooperation, 9 "data as of": the
-        # latest change of a verified partnership or cooperative (issue 12).
-        expected = 9
+        # latest change of a verified partnership or cooperative (issue 12), 10 the
+        # partnerships at the rarer corroboration levels (issue 13).
+        expected = 10
     with django_assert_num_queries(expected):
         response = visitor.get("/statistik/")
     assert response.context["partnerships"]["total"] == rows
@@ -248,8 +251,9 @@ def test_cooperative_page_queries_for_a_curator_do_not_grow_with_unverified_orga
     waiting_partnerships(rows, coop=coop)
     # 1 session, 2 user, 3 user and 4 group permissions, 5 the cooperative, 6 its
     # sectors, 7 its federations, 8 how many partnerships it has, 9 its latest
-    # partnerships, 10 their parties, 11 whether the curator follows it.
-    with django_assert_num_queries(11):
+    # partnerships, 10 their parties, 11 whether the curator follows it, 12 the
+    # partnership that founded it (none).
+    with django_assert_num_queries(12):
         response = curator.get(f"/koperasi/{coop.slug}/")
     assert response.context["partnership_count"] == rows
     # Its network: 1-4 the curator, 5 the cooperative, 6 partnership and partner

@@ -122,12 +122,12 @@ def test_cooperative_detail_queries_do_not_grow_with_members(visitor, django_ass
     # 1 the cooperative with its province, 2 its sectors, 3 its federations (the
     # apex, and theirs: none, the top; one query whatever the depth), 4 how many
     # partnerships it has (none, so no partnership rows: tests/partnerships/
-    # test_query_counts.py counts those, and the network's and suggestions' pages).
-    # Its members are a page of their own (below). On PostgreSQL 4 reads the network
+    # test_query_counts.py counts those, and the network's and suggestions' pages),
+    # 5 the partnership that founded it (none; issue 13). Its members are a page of their own (below). On PostgreSQL 4 reads the network
     # kept for visitors (partnerships/migrations/0012), after (in a test's
     # transaction only) the deferred trigger that applies this transaction's writes
     # to it: one statement more.
-    with django_assert_num_queries(4 + (connection.vendor == "postgresql")):
+    with django_assert_num_queries(5 + (connection.vendor == "postgresql")):
         response = visitor.get(f"/koperasi/{federation.slug}/")
     assert response.content.count(b"kn-preview") == 0
 
@@ -163,9 +163,10 @@ def test_partner_list_queries_do_not_grow_with_rows(visitor, django_assert_num_q
 @pytest.mark.parametrize("rows", [1, PAGE])
 def test_partner_detail_queries_do_not_grow_with_partners(visitor, django_assert_num_queries, rows):
     partners = [PartnerFactory() for _ in range(rows)]
-    # 1 the partner with its province, 2 the count of its partnerships (none, so no
-    # rows: tests/partnerships/test_query_counts.py counts those).
-    with django_assert_num_queries(2):
+    # 1 the partner with its province, 2 the partnership that founded it (none), 3
+    # the count of its partnerships (none, so no rows: tests/partnerships/
+    # test_query_counts.py counts those).
+    with django_assert_num_queries(3):
         response = visitor.get(f"/mitra/{partners[-1].slug}/")
     assert response.status_code == 200
 

@@ -834,9 +834,10 @@ class MembershipProposal(OneQueryChecks, ChoiceDisplayMixin, models.Model):
                 name="proposal_refused_with_reason",
                 violation_error_message=_("Say why the proposal is refused."),
             ),
+            # Decided exactly when it no longer waits.
             models.CheckConstraint(
-                condition=~Q(state="confirmed") | Q(membership__isnull=False) | Q(decided_at__isnull=False),
-                name="proposal_confirmed_decided",
+                condition=Q(state="proposed", decided_at__isnull=True) | (~Q(state="proposed") & Q(decided_at__isnull=False)),
+                name="proposal_decided_when_not_waiting",
             ),
             models.UniqueConstraint(
                 fields=["member", "federation"],

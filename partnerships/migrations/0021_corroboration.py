@@ -35,6 +35,12 @@ class Migration(migrations.Migration):
             name='corroboration',
             field=models.CharField(choices=[('declared', 'Declared'), ('confirmed', 'Confirmed'), ('documented', 'Documented')], default='declared', editable=False, help_text="Derived from the cooperative parties' answers and the published documents, never typed.", max_length=10, verbose_name='corroboration'),
         ),
+        # The index before the rows change: PostgreSQL builds no index on a table with
+        # pending trigger events (the updates queue the deferred version triggers').
+        migrations.AddIndex(
+            model_name='partnership',
+            index=models.Index(fields=['verification', 'corroboration'], name='ks_verified_corroboration'),
+        ),
         migrations.RunSQL(
             """
             UPDATE partnerships_partnership SET corroboration = 'declared' WHERE id IN (
@@ -51,9 +57,5 @@ class Migration(migrations.Migration):
             AND id IN (SELECT partnership_id FROM partnerships_partnershipdocument WHERE published)
             """,
             migrations.RunSQL.noop,
-        ),
-        migrations.AddIndex(
-            model_name='partnership',
-            index=models.Index(fields=['verification', 'corroboration'], name='ks_verified_corroboration'),
         ),
     ])

@@ -5,6 +5,7 @@ A list's own FilterSet lives in its app's filters.py; what is here knows no mode
 """
 
 import dataclasses
+import datetime
 import re
 
 import django_filters
@@ -12,6 +13,7 @@ from django import forms
 from django.db import models
 from django.db.models import F, OrderBy
 from django.db.models.functions import Coalesce
+from django.utils.formats import date_format
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -315,6 +317,8 @@ def value_label(field, value):
         return str(value)
     if isinstance(field, CountryCodeField):
         return str(countries.name(value) or value)
+    if isinstance(value, datetime.date):
+        return date_format(value, "DATE_FORMAT")
     if isinstance(field, forms.ChoiceField):
         for choice, label in flat_choices(field.choices):
             if str(choice) == str(value):

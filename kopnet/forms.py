@@ -1,5 +1,6 @@
 """Project-wide forms: the Bootstrap look every public form shares, and the account forms."""
 
+import datetime
 import re
 
 from django import forms
@@ -7,7 +8,8 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_login_failed
 from django.template.loader import render_to_string
-from django.utils.formats import localize
+from django.utils import timezone
+from django.utils.formats import date_format, localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -295,3 +297,51 @@ class SecondFactorRemoveForm(BootstrapFormMixin, forms.Form):
         else:
             self.add_error("otp_token", _("Enter the code your authenticator app shows."))
         return cleaned
+
+
+# The first day a date of the registry can mean: its organisations and partnerships
+# began after Indonesia's first cooperatives.
+FIRST_DAY = datetime.date(1900, 1, 1)
+
+
+class DayField(forms.DateField):
+    """A day of the registry's past, written as YYYY-MM-DD (what a date input sends):
+    not in the future, not before FIRST_DAY, nor before `earliest` when given (a
+    record's founding, with `earliest_message` saying so). A wrong day is an error at
+    the field (the page answers 400), never a 500."""
+
+    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    input_formats = ["%Y-%m-%d"]
+    default_error_messages = {"invalid": _("Enter a date as YYYY-MM-DD, for example 2024-03-01.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.set_earliest(None, "")
+
+    def set_earliest(self, day, message):
+        """Refuse days before `day` with `message`; the date picker offers none either."""
+        self.earliest, self.earliest_message = day, message
+        self.widget.attrs["min"] = (day or FIRST_DAY).isoformat()
+
+    def widget_attrs(self, widget):
+        # The picker offers the days the field takes; the field still refuses a typed or forged one.
+        return {**super().widget_attrs(widget), "max": timezone.localdate().isoformat()}
+
+    def __deepcopy__(self, memo):
+        # Each form copies its class's fields: today is the day it is made, not the server's first.
+        copy = super().__deepcopy__(memo)
+        copy.widget.attrs["max"] = timezone.localdate().isoformat()
+        return copy
+
+    def validate(self, value):
+        super().validate(value)
+        if value is None:
+            return
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("This date is in the future: choose today or an earlier day."), code="future")
+        if value < FIRST_DAY:
+            raise forms.ValidationError(
+                _("The registry holds nothing before %(day)s.") % {"day": date_format(FIRST_DAY)}, code="too_early"
+            )
+        if self.earliest is not None and value < self.earliest:
+            raise forms.ValidationError(self.earliest_message, code="before_founding")

@@ -26,10 +26,12 @@ from partnerships.models import (
     Partnership,
     PartnershipParty,
     PartnershipStatus,
+    active_between,
 )
 from partnerships.policy import VERIFIED_ONLY, partnership_reach
 from partnerships.selectors import KEPT_FILTERS, apply_this_transactions_province_rows
 from kopnet.filters import ANY, CodeChoiceFilter, CountryFilter, FilterForm, SortFilter, search_widget
+from kopnet.forms import DayField
 from registry.models import Cooperative, Partner, Province, Tier
 
 SLUG_PATTERN = r"[-a-zA-Z0-9_]{1,220}"
@@ -56,11 +58,16 @@ class YearFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
 
+class DayFilter(django_filters.DateFilter):
+    """A day of the past as YYYY-MM-DD (kopnet.forms.DayField): a day in the future or
+    not a day is an error at the field (400)."""
+
+    field_class = DayField
+
+
 def active_in(year, prefix=""):
     """Active at some time in that year: begun by its end, not ended before its start."""
-    begun = Q(**{f"{prefix}start_date__lte": datetime.date(year, 12, 31)})
-    not_ended = Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": datetime.date(year, 1, 1)})
-    return begun & not_ended
+    return active_between(datetime.date(year, 1, 1), datetime.date(year, 12, 31), prefix)
 
 
 def parties(*conditions, **lookups):
@@ -127,6 +134,15 @@ class PartnershipFilter(django_filters.FilterSet):
         max_value=LAST_YEAR,
         widget=forms.NumberInput(attrs={"placeholder": _("e.g. 2024")}),
     )
+    started = YearFilter(
+        field_name="start_date",
+        lookup_expr="year",
+        label=_("Started in year"),
+        min_value=FIRST_YEAR,
+        max_value=LAST_YEAR,
+        widget=forms.NumberInput(attrs={"placeholder": _("e.g. 2024")}),
+    )
+    active_on = DayFilter(method="filter_active_on", label=_("Active on"))
     province = CodeChoiceFilter(
         queryset=Province.objects.all(),
         pattern=r"[0-9]{2}",
@@ -187,6 +203,9 @@ class PartnershipFilter(django_filters.FilterSet):
 
     def filter_year(self, queryset, name, value):
         return queryset.filter(active_in(int(value)))
+
+    def filter_active_on(self, queryset, name, day):
+        return queryset.active_on(day)
 
     def filter_province(self, queryset, name, province):
         if connection.vendor == "postgresql":

@@ -139,9 +139,21 @@ class ReferenceSequence(models.Model):
         return f"KS-{year}-{number:06d}"
 
 
+def active_between(first, last, prefix=""):
+    """Partnerships active at some time from day `first` to day `last`: begun by the
+    last, not ended before the first (one ending on a day is still active on it)."""
+    begun = Q(**{f"{prefix}start_date__lte": last})
+    not_ended = Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": first})
+    return begun & not_ended
+
+
 class PartnershipQuerySet(models.QuerySet):
     def verified(self):
         return self.filter(verification=Verification.VERIFIED)
+
+    def active_on(self, day):
+        """Those active on that day: started on or before it, not ended before it."""
+        return self.filter(active_between(day, day))
 
     def visible_to(self, user):
         """What this user may see: kopnet.policy decides (partnerships/policy.py's rules)."""

@@ -11,11 +11,12 @@ from registry.sections import add_list_count, add_profile_section
 
 
 def cooperative_context(request, cooperative):
-    return selectors.cooperative_partnerships(cooperative, request.user)
+    # The profile may be read as on a past day (registry.views.AsOfMixin).
+    return selectors.cooperative_partnerships(cooperative, request.user, on=cooperative.as_of)
 
 
 def partner_context(request, partner):
-    return selectors.partner_partnerships(partner, request.user)
+    return selectors.partner_partnerships(partner, request.user, on=partner.as_of)
 
 
 def founding_context(request, record):

@@ -163,14 +163,18 @@ def organisation_url(organisation, user):
 # --- the cooperative and partner pages ----------------------------------------
 
 
-def cooperative_partnerships(cooperative, user):
-    """The partnerships a cooperative's page lists: its newest and how many there are.
+def cooperative_partnerships(cooperative, user, on=None):
+    """The partnerships a cooperative's page lists: its newest and how many there are
+    (of those active `on` a past day, when given).
 
     Its network and its suggested partners are pages of their own, which the
     profile fetches once it has loaded (cooperative_network(), cooperative_suggestions()).
     """
     visible = Partnership.objects.visible_to(user).involving(cooperative=cooperative)
-    kept = network_kept_for(user)
+    if on is not None:
+        visible = visible.active_on(on)
+    # What PostgreSQL keeps is today's network: a past day's is counted.
+    kept = network_kept_for(user) and on is None
     count = kept_network_totals(cooperative)["partnerships"] if kept else visible.count()
     # Most cooperatives have no partnership yet: their page asks nothing more.
     if not count:
@@ -182,9 +186,12 @@ def cooperative_partnerships(cooperative, user):
     return {"partnerships": recent, "partnership_count": count, "partnerships_more": max(count - len(recent), 0)}
 
 
-def cooperative_network(cooperative, user):
-    """The picture of a cooperative's partnerships that this reader may see (partnership_network())."""
+def cooperative_network(cooperative, user, on=None):
+    """The picture of a cooperative's partnerships that this reader may see
+    (partnership_network()), of those active `on` a past day when given."""
     visible = Partnership.objects.visible_to(user).involving(cooperative=cooperative)
+    if on is not None:
+        return partnership_network(cooperative, visible.active_on(on), user)
     return partnership_network(cooperative, visible, user, kept=network_kept_for(user))
 
 
@@ -228,17 +235,24 @@ def founding(record, user):
     }
 
 
-def partner_partnerships(partner, user):
+def partner_partnerships(partner, user, on=None):
+    """The partnerships a partner's page lists (of those active `on` a past day, when
+    given): its newest and how many there are."""
     visible = Partnership.objects.visible_to(user).involving(partner=partner)
+    if on is not None:
+        visible = visible.active_on(on)
     count = visible.count()
     recent = list(partnerships_for_list(visible.order_by("-start_date", "-id"))[:PROFILE_PARTNERSHIPS]) if count else []
     return {"partnerships": recent, "partnership_count": count, "partnerships_more": max(count - len(recent), 0)}
 
 
-def partner_network(partner, user):
-    """The picture of a partner's partnerships that this reader may see: the same
-    picture as a cooperative's, centred on the partner (nothing kept: counted afresh)."""
+def partner_network(partner, user, on=None):
+    """The picture of a partner's partnerships that this reader may see (of those
+    active `on` a past day, when given): the same picture as a cooperative's, centred
+    on the partner (nothing kept: counted afresh)."""
     visible = Partnership.objects.visible_to(user).involving(partner=partner)
+    if on is not None:
+        visible = visible.active_on(on)
     return partnership_network(partner, visible, user)
 
 
@@ -844,7 +858,7 @@ def kept_province_count(user, given):
 
 
 def fresh_partnership_counts():
-    """The partnerships' numbers counted from the tables, in four queries."""
+    """The partnerships' numbers counted from the tables, in five queries."""
     counts = defaultdict(dict)
     verified = Partnership.objects.verified()
     aggregates = {"total": Count("pk"), "international": Count("pk", filter=Q(international=True))}
@@ -859,6 +873,8 @@ def fresh_partnership_counts():
         counts["direction"][value] = row[f"direction_{value}"]
     years = verified.order_by().values(year=ExtractYear("start_date")).annotate(count=Count("pk"))
     counts["year"] = {str(item["year"]): item["count"] for item in years}
+    ended = verified.filter(end_date__isnull=False).order_by().values(year=ExtractYear("end_date"))
+    counts["end_year"] = {str(item["year"]): item["count"] for item in ended.annotate(count=Count("pk"))}
     links = Partnership.fields.through.objects.filter(partnership__verification=Verification.VERIFIED)
     counts["field"] = {
         str(item["cooperationfield_id"]): item["count"]
@@ -952,6 +968,9 @@ def partnership_statistics(counts=None, names=None):
         "fields": sorted(fields, key=lambda row: (-row[2], row[1])),
         "provinces": by_province(counts.get("province", {}), names),
         "years": [(year, str(year), n) for year, n in continuous_years(counts.get("year", {}))],
+        "active_years": [
+            (year, str(year), n) for year, n in active_years(counts.get("year", {}), counts.get("end_year", {}))
+        ],
         "corroboration": corroboration_counts(count("partnerships")),
     }
 
@@ -980,6 +999,23 @@ def continuous_years(counted):
     if not started:
         return []
     return [(year, started.get(year, 0)) for year in range(min(started), max(started) + 1)]
+
+
+def active_years(started, ended):
+    """(year, count) of the partnerships active in each year (the list's "active in
+    year": started in it or before, not ended before it), from the first start to this
+    year (or a later start), every year included: those started by its end, less those
+    that ended before it began. `started` and `ended` count them by start and end year."""
+    started = {int(year): n for year, n in started.items() if year}
+    ended = {int(year): n for year, n in ended.items() if year}
+    if not started:
+        return []
+    rows, begun, over = [], 0, 0
+    for year in range(min(started), max([*started, timezone.localdate().year]) + 1):
+        begun += started.get(year, 0)
+        rows.append((year, begun - over))
+        over += ended.get(year, 0)
+    return rows
 
 
 def data_as_of(*models):

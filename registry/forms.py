@@ -4,10 +4,11 @@ kopnet.filters'.)"""
 
 from django import forms
 from django.db import models
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from kopnet.filters import CodeChoiceField, search_widget
-from kopnet.forms import BootstrapFormMixin, VersionedFormMixin
+from kopnet.forms import BootstrapFormMixin, DayField, VersionedFormMixin
 from registry.models import Cooperative, Sector, Tier
 
 
@@ -128,3 +129,25 @@ class RefusalForm(BootstrapFormMixin, forms.Form):
         help_text=_("The proposing cooperative's officials read this."),
         error_messages={"required": _("Say why the proposal is refused.")},
     )
+
+
+class AsOfForm(BootstrapFormMixin, forms.Form):
+    """The day a profile is read as of (`?as_of=YYYY-MM-DD`): a past day, not before
+    the record's founding when the registry knows it. Bound to the query string;
+    without a day it is valid and names none."""
+
+    as_of = DayField(required=False, label=_("See it as on"))
+
+    def __init__(self, data, record):
+        super().__init__(data)
+        founded = getattr(record, "founded", None)
+        if founded is not None:
+            message = _("%(name)s was founded on %(day)s: choose that day or a later one.") % {
+                "name": record.name,
+                "day": date_format(founded, "DATE_FORMAT"),
+            }
+            self.fields["as_of"].set_earliest(founded, message)
+
+    def day(self):
+        """The valid day asked for, or None (none asked, or a wrong one)."""
+        return self.cleaned_data.get("as_of") if self.is_valid() else None

@@ -153,10 +153,10 @@ class CooperativeQuerySet(RegistryQuerySet):
     def for_detail(self):
         return self.for_list()
 
-    def members_of(self, federation):
-        """The cooperatives that are active members of this federation."""
+    def members_of(self, federation, on=None):
+        """The cooperatives that are active members of this federation (today, or `on` a past day)."""
         return self.filter(
-            models.Exists(Membership.objects.active().filter(member=models.OuterRef("pk"), federation=federation))
+            models.Exists(Membership.objects.active(on).filter(member=models.OuterRef("pk"), federation=federation))
         )
 
     def summary(self):
@@ -451,8 +451,12 @@ def refresh_member_counts(federation_ids):
 
 
 class MembershipQuerySet(models.QuerySet):
-    def active(self):
-        return self.filter(end_date__isnull=True)
+    def active(self, on=None):
+        """Those active today (no end date), or `on` a past day: begun on or before
+        it, not ended before it (one ending on a day is still active on it)."""
+        if on is None:
+            return self.filter(end_date__isnull=True)
+        return self.filter(Q(end_date__isnull=True) | Q(end_date__gte=on), start_date__lte=on)
 
     def federation_ids_above(self, cooperative_ids):
         return set(self.active().filter(member_id__in=cooperative_ids).values_list("federation_id", flat=True))
@@ -919,7 +923,14 @@ def kept_member_ids(federation_id, offset, limit):
     return [member_id for member_id, _total in rows], (rows[0][1] if rows else 0)
 
 
-def with_member_previews(cooperatives, visible, size):
+def active_membership_sql(on=None):
+    """(SQL, params): the condition on a membership `m` that Membership.objects.active(on) puts."""
+    if on is None:
+        return "m.end_date IS NULL", []
+    return "m.start_date <= %s AND (m.end_date IS NULL OR m.end_date >= %s)", [on, on]
+
+
+def with_member_previews(cooperatives, visible, size, on=None):
     """Gives each of these cooperatives (a page of a federation's members)
     `member_preview`, its first `size` active members that the reader may see
     (`visible`, a queryset of cooperatives), by name, as MemberPreviews, and
@@ -935,20 +946,21 @@ def with_member_previews(cooperatives, visible, size):
     previews, totals = {pk: [] for pk in federation_ids}, dict.fromkeys(federation_ids, 0)
     if federation_ids:
         readable, params = visible.order_by().values("pk").query.sql_with_params()
+        active, active_params = active_membership_sql(on)
         sql = f"""
             SELECT federation_id, total, slug, name, tier, member_count FROM (
                 SELECT m.federation_id, c.slug, c.name, c.tier, c.member_count,
                     ROW_NUMBER() OVER (PARTITION BY m.federation_id ORDER BY c.name, c.id) AS place,
                     COUNT(*) OVER (PARTITION BY m.federation_id) AS total
                 FROM {Membership._meta.db_table} AS m JOIN {Cooperative._meta.db_table} AS c ON c.id = m.member_id
-                WHERE m.end_date IS NULL AND m.federation_id IN ({", ".join(["%s"] * len(federation_ids))})
+                WHERE {active} AND m.federation_id IN ({", ".join(["%s"] * len(federation_ids))})
                     AND m.member_id IN ({readable})
             ) AS numbered
             WHERE place <= %s
             ORDER BY federation_id, place
         """
         with connections[visible.db].cursor() as cursor:
-            cursor.execute(sql, [*federation_ids, *params, size])
+            cursor.execute(sql, [*active_params, *federation_ids, *params, size])
             for federation_id, total, *member in cursor.fetchall():
                 previews[federation_id].append(MemberPreview(*member))
                 totals[federation_id] = total
@@ -973,11 +985,12 @@ TREE_FIELDS = {
 }
 
 
-def federation_levels(cooperative, federations):
+def federation_levels(cooperative, federations, on=None):
     """The federations above a cooperative, level by level, up to the top.
 
-    `federations` is the queryset of cooperatives the reader may see. Returns a
-    list of levels, each a list of active memberships (member → federation) by the
+    `federations` is the queryset of cooperatives the reader may see; `on`, a past
+    day to walk the memberships active then (Membership.objects.active()) instead of
+    today's. Returns a list of levels, each a list of active memberships (member → federation) by the
     federation's name: level 0 the cooperative's own, level n those of the
     federations first reached at level n - 1 (one reached again later is shown there,
     not walked again). At most MAX_FEDERATION_DEPTH levels. Each membership's
@@ -996,26 +1009,28 @@ def federation_levels(cooperative, federations):
     readable, readable_params = federations.order_by().values("pk").query.sql_with_params()
     columns = [f"m.{name}" for name in TREE_FIELDS[Membership]]
     columns += [f"c.{name}" for name in TREE_FIELDS[Cooperative]] + ["p.code", "p.name"]
+    active, active_params = active_membership_sql(on)
     sql = f"""
         WITH RECURSIVE reached(cooperative_id, depth) AS (
             SELECT id, 0 FROM {cooperatives} WHERE id = %s  -- typed as the ids are
             UNION
             SELECT m.federation_id, r.depth + 1
             FROM reached AS r JOIN {memberships} AS m ON m.member_id = r.cooperative_id
-            WHERE m.end_date IS NULL AND r.depth < %s
+            WHERE {active} AND r.depth < %s
         )
         SELECT {", ".join(columns)}
         FROM {memberships} AS m JOIN {cooperatives} AS c ON c.id = m.federation_id
             LEFT JOIN {Province._meta.db_table} AS p ON p.code = c.province_id
         WHERE m.id IN (
             SELECT m.id FROM {memberships} AS m JOIN reached AS r ON r.cooperative_id = m.member_id
-            WHERE m.end_date IS NULL
+            WHERE {active}
         ) AND m.federation_id IN ({readable})
         ORDER BY c.name, m.federation_id, m.member_id
     """
     db = federations.db
     with connections[db].cursor() as cursor:
-        execute_prepared(cursor, sql, [cooperative.pk, MAX_FEDERATION_DEPTH - 1, *readable_params])
+        params = [cooperative.pk, *active_params, MAX_FEDERATION_DEPTH - 1, *active_params, *readable_params]
+        execute_prepared(cursor, sql, params)
         rows = cursor.fetchall()
     edges, width = [], len(TREE_FIELDS[Membership])
     for row in rows:

@@ -129,6 +129,8 @@ def build_pages(monkeypatch, settings, tmp_path):
         "cooperative-members": f"/koperasi/{federation.slug}/anggota/",
         "cooperative-network": f"/koperasi/{federation.slug}/jaringan/",
         "cooperative-suggestions": f"/koperasi/{federation.slug}/saran/",
+        # Read as on a past day (issue 13 §4), with the banner and the form.
+        "cooperative-as-of": f"/koperasi/{federation.slug}/?as_of=2025-09-01",
         "partner-list": "/mitra/",
         "partner-detail": f"/mitra/{bank.slug}/",
         "partner-network": f"/mitra/{bank.slug}/jaringan/",

@@ -72,6 +72,23 @@ MATRIX = [
     ("/koperasi/{fed_rejected.slug}/anggota/", CURATORS_ONLY),
     ("/koperasi/{coop_verified.slug}/anggota/", {actor: 404 for actor in ACTORS}),  # a primary has none
     ("/koperasi/tidak-ada/anggota/", {actor: 404 for actor in ACTORS}),
+    # Read as on a past day (issue 13 §4): the same readers; a wrong day is a 400 for
+    # those who may see the record, a 404 still for the others.
+    ("/koperasi/{coop_verified.slug}/?as_of=2020-01-01", PUBLIC),
+    ("/koperasi/{coop_pending.slug}/?as_of=2020-01-01", CURATORS_ONLY),
+    ("/koperasi/{coop_verified.slug}/?as_of=2999-01-01", {actor: 400 for actor in ACTORS}),
+    ("/koperasi/{coop_pending.slug}/?as_of=2999-01-01", {**CURATORS_ONLY, "curator": 400}),
+    ("/koperasi/{coop_verified.slug}/jaringan/?as_of=2020-01-01", PUBLIC),
+    ("/koperasi/{coop_rejected.slug}/jaringan/?as_of=2020-01-01", CURATORS_ONLY),
+    ("/koperasi/{fed_verified.slug}/anggota/?as_of=2020-01-01", PUBLIC),
+    ("/koperasi/{fed_pending.slug}/anggota/?as_of=2020-01-01", CURATORS_ONLY),
+    ("/koperasi/{fed_verified.slug}/anggota/?as_of=kemarin", {actor: 400 for actor in ACTORS}),
+    ("/mitra/{partner_verified.slug}/?as_of=2020-01-01", PUBLIC),
+    ("/mitra/{partner_pending.slug}/?as_of=2020-01-01", CURATORS_ONLY),
+    ("/mitra/{partner_verified.slug}/jaringan/?as_of=2999-01-01", {actor: 400 for actor in ACTORS}),
+    ("/kerjasama/?active_on=2020-01-01", PUBLIC),
+    ("/kerjasama/?active_on=2999-01-01", {actor: 400 for actor in ACTORS}),
+    ("/kerjasama/?started=2020", PUBLIC),
     ("/mitra/", PUBLIC),
     # The registry's search: everyone may search; what each finds is tests/test_search.py's.
     ("/cari/", PUBLIC),

@@ -24,7 +24,7 @@ from partnerships.models import Confirmation, Partnership
 from partnerships.policy import party_name
 from registry.models import Cooperative, Partner
 from registry.policy import acting_for_ids
-from registry.views import CooperativeSectionView, partner_versions
+from registry.views import AsOfMixin, CooperativeSectionView, partner_versions
 
 
 EXTENSIONS = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
@@ -214,17 +214,17 @@ def suggestion_versions(slug):
     return Cooperative.objects.filter(slug=slug).values_list(*keys)
 
 
-class CooperativeNetworkView(CooperativeSectionView):
+class CooperativeNetworkView(AsOfMixin, CooperativeSectionView):
     template_name = "partnerships/cooperative_network.html"
     section_name = gettext_lazy("Partnership network")
     versions_of = staticmethod(network_versions)
 
     def get_context_data(self, **kwargs):
-        kwargs["network"] = selectors.cooperative_network(self.object, self.request.user)
+        kwargs["network"] = selectors.cooperative_network(self.object, self.request.user, on=self.object.as_of)
         return super().get_context_data(**kwargs)
 
 
-class PartnerNetworkView(DetailView):
+class PartnerNetworkView(AsOfMixin, DetailView):
     """A partner's partnership network as a page of its own, which the partner's
     profile fetches (as a cooperative's): the same picture, centred on the partner.
     Cached for visitors by the partner's page versions, which its partnerships change."""
@@ -241,7 +241,7 @@ class PartnerNetworkView(DetailView):
         return Partner.objects.visible_to(self.request.user)
 
     def get_context_data(self, **kwargs):
-        kwargs["network"] = selectors.partner_network(self.object, self.request.user)
+        kwargs["network"] = selectors.partner_network(self.object, self.request.user, on=self.object.as_of)
         return super().get_context_data(**kwargs)
 
 
@@ -311,7 +311,8 @@ def chart_sections(partnerships, cooperatives):
         ("partnerships-direction", _("Partnerships by direction"), _("Direction"), partnerships["directions"], partnership_list, "direction", "x"),
         ("partnerships-field", _("Partnerships by field of cooperation"), _("Field of cooperation"), partnerships["fields"], partnership_list, "field", "y"),
         ("partnerships-province", _("Partnerships by province of a party"), _("Province"), partnerships["provinces"], partnership_list, "province", "y"),
-        ("partnerships-year", _("Partnerships by starting year"), _("Year"), partnerships["years"], partnership_list, "year", "x"),
+        ("partnerships-year", _("Partnerships by starting year"), _("Year"), partnerships["years"], partnership_list, "started", "x"),
+        ("partnerships-active", _("Partnerships active in each year"), _("Year"), partnerships["active_years"], partnership_list, "year", "x"),
         ("partnerships-corroboration", _("Partnerships by corroboration"), _("Corroboration"), partnerships["corroboration"], partnership_list, "corroboration", "x"),
         ("cooperatives-tier", _("Cooperatives by tier"), _("Tier"), cooperatives["tiers"], cooperative_list, "tier", "x"),
         ("cooperatives-type", _("Cooperatives by type"), _("Type"), cooperatives["types"], cooperative_list, "type", "y"),

@@ -96,3 +96,28 @@ def test_statistics_of_an_empty_registry(visitor):
 
     assert response.status_code == 200
     assert response.context["partnerships"]["total"] == 0
+
+
+def test_active_partnerships_per_year_beside_those_started(visitor):
+    """Issue 13 §4: active in a year = started in it or before, not ended before it;
+    every year from the first start to this one. An end date changed later (kept
+    counts on PostgreSQL) moves the numbers."""
+    a, b = CooperativeFactory(), CooperativeFactory()
+    partnership(a, b, start_date=day(2019, 3, 1), end_date=day(2020, 1, 1))
+    ongoing = partnership(a, b, start_date=day(2020, 6, 1))
+    partnership(a, b, start_date=day(2021, 1, 1), end_date=day(2021, 12, 31))
+    partnership(a, b, start_date=day(2020, 1, 1), end_date=day(2021, 6, 1), verification=Verification.PENDING)
+    this_year = selectors.timezone.localdate().year
+    expected = {2019: 1, 2020: 2, 2021: 2} | {year: 1 for year in range(2022, this_year + 1)}
+    assert dict((year, n) for year, _label, n in selectors.partnership_statistics()["active_years"]) == expected
+    # Ended in 2022: active in 2022, no longer after.
+    Partnership.objects.filter(pk=ongoing.pk).update(end_date=day(2022, 7, 1))
+    expected |= {year: 0 for year in range(2023, this_year + 1)}
+    assert dict((year, n) for year, _label, n in selectors.partnership_statistics()["active_years"]) == expected
+    # The page shows both, each number opening the list that counts it.
+    page = visitor.get("/statistik/").content.decode()
+    assert 'id="partnerships-active-table"' in page and 'id="partnerships-year-table"' in page
+    assert 'href="/kerjasama/?year=2021">2021</a>' in page and 'href="/kerjasama/?started=2021">2021</a>' in page
+    listed = visitor.get("/kerjasama/?year=2021").context["paginator"].count
+    started = visitor.get("/kerjasama/?started=2021").context["paginator"].count
+    assert (listed, started) == (2, 1)

@@ -21,6 +21,7 @@ from kopnet.db import execute_prepared
 from kopnet.links import url_of
 from kopnet.models import RevisionState, Verification
 from kopnet.services import latest_revision, revision_differences
+from partnerships import tilemap
 from partnerships.models import (
     Corroboration,
     Category,
@@ -967,6 +968,7 @@ def partnership_statistics(counts=None, names=None):
         + [("", _("Not given"), count("direction", ""))],
         "fields": sorted(fields, key=lambda row: (-row[2], row[1])),
         "provinces": by_province(counts.get("province", {}), names),
+        "tiles": tilemap.tiles(counts.get("province", {}), names),
         "years": [(year, str(year), n) for year, n in continuous_years(counts.get("year", {}))],
         "active_years": [
             (year, str(year), n) for year, n in active_years(counts.get("year", {}), counts.get("end_year", {}))
@@ -1058,6 +1060,7 @@ def cooperative_statistics(counts=None, names=None):
         "tiers": [(choice.value, choice.label, count("tier", choice.value)) for choice in Tier],
         "types": [(choice.value, choice.label, count("type", choice.value)) for choice in CooperativeType],
         "provinces": by_province(counts.get("cooperative_province", {}), names),
+        "tiles": tilemap.tiles(counts.get("cooperative_province", {}), names),
     }
 
 

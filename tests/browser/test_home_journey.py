@@ -40,10 +40,10 @@ def test_a_visitor_meets_the_partnerships_on_home(page, live_server, registry, s
     assert canvas.bounding_box()["height"] > 50
     screen(page, f"home-partnerships-{language}")
 
-    # A year of the table leads to the list of that year's partnerships.
+    # A year of the table leads to the list of the partnerships started that year.
     page.locator("section[aria-labelledby=years-heading] details summary").click()
     page.locator("section[aria-labelledby=years-heading]").get_by_role("link", name="2022", exact=True).click()
-    page.wait_for_url("**/kerjasama/?year=2022")
+    page.wait_for_url("**/kerjasama/?started=2022")
     expect(page.get_by_role("link", name=registry.domestic[1].title)).to_be_visible()
     expect(page.get_by_role("link", name=registry.aco_founding.title)).to_have_count(0)
 

@@ -22,3 +22,7 @@ class PartnershipsConfig(AppConfig):
         from partnerships import sections
 
         sections.add_to_profiles()
+        # What merging a duplicate organisation moves among partnerships (registry.merging).
+        from partnerships import merging
+
+        merging.add_merge_steps()

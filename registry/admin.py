@@ -13,7 +13,10 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.cache import cache
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -27,7 +30,7 @@ from kopnet.admin import DecisionActions, RegistryAdmin, VerifiableAdmin
 from kopnet.admin_site import QueueSection
 from kopnet.cache import data_version, digest
 from kopnet.models import Verification
-from registry import services
+from registry import duplicates, services
 from registry.models import (
     Cooperative,
     Membership,
@@ -139,7 +142,100 @@ class MemberOfInline(admin.TabularInline):
         return super().get_queryset(request).select_related("federation")
 
 
-class CooperativeAdmin(VerifiableAdmin):
+class MergedFilter(admin.SimpleListFilter):
+    title = _("merged")
+    parameter_name = "merged"
+
+    def lookups(self, request, model_admin):
+        return [("no", _("Not merged")), ("yes", _("Merged into another record"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(merged_into__isnull=self.value() == "no")
+        return queryset
+
+
+class MergeAdmin:
+    """The candidate duplicates of a cooperative or partner admin (registry.duplicates),
+    at duplicates/: each pair with its evidence, merged one way or the other
+    (registry.services.record_merge) or dismissed (duplicate_dismiss). A merged
+    record shows its successor."""
+
+    merge_fieldset = (_("Merged"), {"fields": ["merged_into_link", "merged_at"]})
+
+    @admin.display(description=_("merged into"))
+    def merged_into_link(self, obj):
+        if obj.merged_into_id is None:
+            return "-"
+        url = reverse(f"admin:registry_{obj._meta.model_name}_change", args=[obj.merged_into_id])
+        return format_html('<a href="{}">{}</a>', url, obj.merged_into)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "merged_into_link", "merged_at"]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = list(super().get_fieldsets(request, obj))
+        return [*fieldsets, self.merge_fieldset] if obj is not None and obj.merged_into_id else fieldsets
+
+    def get_urls(self):
+        from django.urls import path
+
+        duplicates = path(
+            "duplicates/",
+            self.admin_site.admin_view(self.duplicates_view),
+            name="registry_%s_duplicates" % self.model._meta.model_name,
+        )
+        return [duplicates, *super().get_urls()]
+
+    def duplicates_view(self, request):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        status = 200
+        if request.method == "POST":
+            status = self.act_on_pair(request)
+            if status == 302:
+                return redirect(request.path)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": gettext("Candidate duplicates: %(name)s") % {"name": self.model._meta.verbose_name_plural},
+            "candidates": duplicates.candidates(self.model),
+        }
+        return TemplateResponse(request, "admin/registry/duplicates.html", context, status=status)
+
+    def act_on_pair(self, request):
+        """Merge or dismiss the pair a button names; 302 when done, 400 with the reason when refused."""
+        action, first, second = (request.POST.get(name, "") for name in ("action", "first", "second"))
+        if not (first.isdigit() and second.isdigit()) or action not in ("merge", "dismiss"):
+            self.message_user(request, gettext("Choose a pair and what to do with it."), messages.ERROR)
+            return 400
+        try:
+            if action == "merge":
+                survivor = services.record_merge(
+                    curator=request.user, model=self.model, survivor_pk=first, merged_pk=second,
+                    note=request.POST.get("note", ""),
+                )  # fmt: skip
+                merged = self.model.objects.get(pk=second)
+                self.log_change(request, merged, gettext("Merged into %(name)s.") % {"name": survivor.name})
+                self.message_user(
+                    request,
+                    gettext("%(merged)s was merged into %(survivor)s; its address now leads there.")
+                    % {"merged": merged.name, "survivor": survivor.name},
+                    messages.SUCCESS,
+                )
+            else:
+                services.duplicate_dismiss(curator=request.user, model=self.model, first_pk=first, second_pk=second)
+                self.message_user(request, gettext("The pair is no longer offered as duplicates."), messages.SUCCESS)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return 400
+        except Http404:
+            self.message_user(request, gettext("No such record."), messages.ERROR)
+            return 400
+        return 302
+
+
+class CooperativeAdmin(MergeAdmin, VerifiableAdmin):
     verify_service = staticmethod(services.cooperative_verify)
     reject_service = staticmethod(services.cooperative_reject)
     resource_classes = [CooperativeResource]
@@ -147,6 +243,7 @@ class CooperativeAdmin(VerifiableAdmin):
     list_display = ["name_and_short_name", "tier", "type", location, "members", "status", "verification"]
     list_filter = [
         "verification",
+        MergedFilter,
         "tier",
         "type",
         "status",
@@ -358,14 +455,15 @@ class MembershipAdmin(RegistryAdmin):
 # Partners, provinces, sectors
 
 
-class PartnerAdmin(VerifiableAdmin):
+class PartnerAdmin(MergeAdmin, VerifiableAdmin):
     verify_service = staticmethod(services.partner_verify)
     reject_service = staticmethod(services.partner_reject)
     resource_classes = [PartnerResource]
     import_help_template = "registry/admin/_partner_import_help.html"
     list_display = ["name", "kind", location, "registration_number", "verification"]
     list_filter = [
-        "verification", "kind", "province", ("country", KnownCountryFilter), ("created_at", admin.DateFieldListFilter)
+        "verification", MergedFilter, "kind", "province", ("country", KnownCountryFilter),
+        ("created_at", admin.DateFieldListFilter),
     ]
     search_fields = ["name", "registration_number"]
     search_help_text = _("Name or registration number.")

@@ -110,6 +110,61 @@ def located_constraint(prefix):
     )
 
 
+def merged_constraints(prefix):
+    """A merged record names its successor, never itself, since when, and is no longer
+    verified (so that no list, count or export of verified records holds it)."""
+    return [
+        models.CheckConstraint(
+            condition=Q(merged_into__isnull=True, merged_at__isnull=True)
+            | Q(merged_into__isnull=False, merged_at__isnull=False, verification="rejected"),
+            name=f"{prefix}_merged_with_successor",
+            violation_error_message=_("A merged record names its successor and when, and is not verified."),
+        ),
+        models.CheckConstraint(
+            condition=~Q(merged_into=models.F("pk")),
+            name=f"{prefix}_not_merged_into_itself",
+            violation_error_message=_("A record cannot be merged into itself."),
+        ),
+    ]
+
+
+class MergeableModel(models.Model):
+    """An organisation that may turn out to be another's duplicate: a curator merges it
+    into the record that stays (registry.services.record_merge); it is kept, marked
+    with its successor, and its address answers with the successor's. A slug it
+    leaves (a curator renames it) is kept too, and answers the same way (FormerSlug)."""
+
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="merged_records",
+    )
+    merged_at = models.DateTimeField(_("merged at"), null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        record = super().from_db(db, field_names, values)
+        record._stored_slug = getattr(record, "slug", None) if "slug" in field_names else None
+        return record
+
+    def save(self, *args, **kwargs):
+        stored = getattr(self, "_stored_slug", None)
+        super().save(*args, **kwargs)
+        if stored and stored != self.slug:
+            # Its former address keeps answering, with the new one (a 301).
+            FormerSlug.objects.update_or_create(
+                kind=self._meta.model_name, slug=stored, defaults={"record_id": self.pk}
+            )
+        self._stored_slug = self.slug
+
+
 def clean_location(instance):
     if instance.country == INDONESIA and not instance.province_id:
         raise ValidationError({"province": _("Choose the province of an Indonesian organisation.")})
@@ -182,7 +237,7 @@ class CooperativeQuerySet(RegistryQuerySet):
         )
 
 
-class Cooperative(CleanTextMixin, SluggedModel, VerifiableModel):
+class Cooperative(CleanTextMixin, MergeableModel, SluggedModel, VerifiableModel):
     name = models.CharField(_("name"), max_length=200)
     short_name = models.CharField(_("short name"), max_length=50, blank=True)
     tier = models.CharField(_("tier"), max_length=10, choices=Tier.choices)
@@ -284,6 +339,7 @@ class Cooperative(CleanTextMixin, SluggedModel, VerifiableModel):
                 violation_error_message=_("Only Indonesian cooperatives have a NIK Koperasi."),
             ),
             located_constraint("cooperative"),
+            *merged_constraints("cooperative"),
             models.CheckConstraint(
                 condition=Q(tier=Tier.PRIMER) | Q(individual_members__isnull=True),
                 name="cooperative_individual_members_primer_only",
@@ -615,7 +671,7 @@ class PartnerQuerySet(RegistryQuerySet):
         return self.for_list()
 
 
-class Partner(CleanTextMixin, SluggedModel, VerifiableModel):
+class Partner(CleanTextMixin, MergeableModel, SluggedModel, VerifiableModel):
     """An organisation that is not a cooperative and works with cooperatives."""
 
     name = models.CharField(_("name"), max_length=200)
@@ -668,6 +724,7 @@ class Partner(CleanTextMixin, SluggedModel, VerifiableModel):
             models.CheckConstraint(condition=~Q(name=""), name="partner_name_not_empty"),
             models.CheckConstraint(condition=Q(kind__in=PartnerKind.values), name="partner_kind_valid"),
             located_constraint("partner"),
+            *merged_constraints("partner"),
         ]
 
     def __str__(self):
@@ -1048,3 +1105,59 @@ def federation_levels(cooperative, federations, on=None):
         frontier = {edge.federation_id for edge in level} - seen
         seen |= frontier
     return levels
+
+
+class FormerSlug(models.Model):
+    """An address a cooperative or partner left when a curator changed its slug: its
+    pages answer there with a 301 to the current one (registry.views.MovedMixin)."""
+
+    kind = models.CharField(max_length=20, choices=[("cooperative", "cooperative"), ("partner", "partner")])
+    slug = models.SlugField(max_length=220)
+    record_id = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "slug"], name="former_slug_once")]
+
+    def __str__(self):
+        return f"{self.kind}:{self.slug} → {self.record_id}"
+
+
+def successor_of(model, slug):
+    """The record that answers for `slug` of `model` when no record has it now: the
+    survivor of a merged record (the last of a chain), or the record that left that
+    slug; None when there is none. One query for most, a few for a chain."""
+    kind = model._meta.model_name
+    record = model.objects.filter(slug=slug, merged_into__isnull=False).first()
+    if record is None:
+        former = FormerSlug.objects.filter(kind=kind, slug=slug).values_list("record_id", flat=True).first()
+        record = model.objects.filter(pk=former).first() if former is not None else None
+    for _step in range(MAX_MERGE_CHAIN):
+        if record is None or record.merged_into_id is None:
+            break
+        record = model.objects.filter(pk=record.merged_into_id).first()
+    return record
+
+
+# A chain of merges (a into b, then b into c) is short; the walk stops here whatever the data.
+MAX_MERGE_CHAIN = 10
+
+
+class DismissedDuplicate(models.Model):
+    """Two records a curator looked at and found to be different organisations: the
+    list of candidate duplicates (registry.duplicates) no longer offers the pair."""
+
+    kind = models.CharField(max_length=20, choices=[("cooperative", "cooperative"), ("partner", "partner")])
+    first_id = models.PositiveBigIntegerField()  # the lower id of the two
+    second_id = models.PositiveBigIntegerField()
+    dismissed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    dismissed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "first_id", "second_id"], name="duplicate_dismissed_once"),
+            models.CheckConstraint(condition=Q(first_id__lt=models.F("second_id")), name="duplicate_pair_ordered"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind}: {self.first_id} ≠ {self.second_id}"

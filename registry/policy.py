@@ -104,8 +104,24 @@ class VerifiedRules(policy.Rules):
         return verified | Q(**{f"{prefix}pk__in": self.model.objects.filter(self.owned(user)).values("pk")})
 
 
+class MergeableRules(VerifiedRules):
+    """VerifiedRules for organisations that may be merged into another: a merged record
+    is no one's to see where records are listed or opened, curators' included; its
+    successor answers at its address (registry.views.MovedMixin) and the admin keeps
+    it, with its history."""
+
+    def visible(self, user, queryset):
+        shown = super().visible(user, queryset)
+        if self.sees_only_verified(user):
+            return shown  # a merged record is never verified (its constraint)
+        return shown.filter(merged_into__isnull=True)
+
+    def view(self, user, obj):
+        return obj.merged_into_id is None and super().view(user, obj)
+
+
 @policy.register
-class CooperativeRules(VerifiedRules):
+class CooperativeRules(MergeableRules):
     model = Cooperative
 
     def owned(self, user):
@@ -134,7 +150,7 @@ class CooperativeSearchRowRules(policy.Rules):
 
 
 @policy.register
-class PartnerRules(VerifiedRules):
+class PartnerRules(MergeableRules):
     model = Partner
 
     def owned(self, user):

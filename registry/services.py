@@ -19,6 +19,7 @@ from kopnet.accounts import require_verified_email
 from kopnet.models import NotificationKind, Verification
 from kopnet.notifications import followers_of, notify
 from kopnet.services import (
+    VERIFICATION_FIELDS,
     back_to_pending,
     lock,
     reject_record,
@@ -26,10 +27,12 @@ from kopnet.services import (
     revision_changes,
     revision_propose,
     save_changes,
+    stamp_verification,
     verify_record,
 )
 from registry.models import (
     Cooperative,
+    DismissedDuplicate,
     Membership,
     MembershipProposal,
     Partner,
@@ -37,7 +40,9 @@ from registry.models import (
     Representation,
     RepresentationState,
     officials_of,
+    refresh_member_counts,
 )
+from registry import merging
 
 def saved_or_explained(record, save):
     """Run `save()`; a constraint another writer beat us to (a NIK Koperasi registered
@@ -482,3 +487,65 @@ def kept_rows_rebuild():
         with connection.cursor() as cursor:
             cursor.execute("SELECT registry_search_rows_rebuild()")
             cursor.execute("SELECT registry_member_rows_rebuild()")
+
+
+# --- Merging duplicates ---------------------------------------------------------------
+
+
+@transaction.atomic
+def record_merge(*, curator, model, survivor_pk, merged_pk, note=""):
+    """Merge the record `merged_pk` of `model` (a cooperative or partner) into its
+    duplicate `survivor_pk`, which stays: everything that pointed to the duplicate
+    points to the survivor (registry.merging's steps, the apps' above included); the
+    duplicate is kept, marked with its successor and when, and no longer verified
+    (its note says why), so that no list, count or export of verified records holds
+    it and its address answers with the survivor's.
+
+    Both rows locked in id order, as every writer of two cooperatives takes them
+    (lock_pair): of two curators merging the same records at once, or one merging
+    while another verifies, the second finds the first's result. Refused, changing
+    nothing: a record merged into itself, either already merged, or what a step
+    refuses (an organisation that would be a party to one partnership twice)."""
+    if str(survivor_pk) == str(merged_pk):
+        raise ValidationError(_("A record cannot be merged into itself."))
+    locked = {pk: lock(model.objects, pk) for pk in sorted({int(survivor_pk), int(merged_pk)})}
+    survivor, merged = locked[int(survivor_pk)], locked[int(merged_pk)]
+    policy.require(curator, "verify", survivor)
+    policy.require(curator, "verify", merged)
+    for record in (merged, survivor):
+        if record.merged_into_id is not None:
+            raise ValidationError(
+                _("%(name)s was already merged into another record.") % {"name": record.name}, code="stale"
+            )
+    steps = merging.merge_steps(model)
+    reasons = [reason for step in steps for reason in step.refuse(survivor, merged)]
+    if reasons:
+        raise ValidationError(reasons)
+    for step in steps:
+        step.move(survivor, merged)
+    merged.merged_into, merged.merged_at = survivor, timezone.now()
+    reason = _("Merged into %(name)s (%(slug)s).") % {"name": survivor.name, "slug": survivor.slug}
+    if note.strip():
+        reason = f"{reason} {note.strip()}"
+    stamp_verification(merged, Verification.REJECTED, curator, reason)
+    save_changes(merged, ["merged_into", "merged_at", *VERIFICATION_FIELDS], by=curator, reason="merged")
+    if model is Cooperative:
+        refresh_member_counts({survivor.pk, merged.pk})
+    # The survivor's pages show what it gained: its version moves with them.
+    save_changes(survivor, [], by=curator, reason="merged")
+    return survivor
+
+
+@transaction.atomic
+def duplicate_dismiss(*, curator, model, first_pk, second_pk):
+    """A curator found the two records to be different organisations: the list of
+    candidate duplicates stops offering the pair. Twice at once records it once."""
+    first, second = sorted(int(pk) for pk in (first_pk, second_pk))
+    if first == second:
+        raise ValidationError(_("A record cannot be merged into itself."))
+    for pk in (first, second):
+        policy.require(curator, "verify", lock(model.objects, pk))
+    dismissed, _created = DismissedDuplicate.objects.get_or_create(
+        kind=model._meta.model_name, first_id=first, second_id=second, defaults={"dismissed_by": curator}
+    )
+    return dismissed

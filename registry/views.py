@@ -13,8 +13,9 @@ from django.contrib.postgres.aggregates import StringAgg
 from django.db import connection, connections
 from django.db.models import Count, Exists, OuterRef, Q, Value, Window
 from django.db.models.functions import Collate
-from django.http import Http404
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView
@@ -39,6 +40,7 @@ from registry.models import (
     federation_levels,
     kept_member_ids,
     search_rows_serve,
+    successor_of,
     with_member_previews,
     with_sector_labels,
 )
@@ -210,6 +212,24 @@ def federation_tree(cooperative, levels):
     return above(0, cooperative.pk)
 
 
+class MovedMixin:
+    """A record's page at an address the record left answers 301 with the same page of
+    the record that answers for it now (registry.models.successor_of): the survivor of
+    a merged duplicate, or the record whose slug a curator changed. The query string
+    goes along. Asked only when the page would be a 404: no query more for the rest."""
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            successor = successor_of(self.model, kwargs.get("slug", ""))
+            if successor is None or not policy.may(request.user, "view", successor):
+                raise
+            url = reverse(request.resolver_match.view_name, kwargs={**kwargs, "slug": successor.slug})
+            query = request.META.get("QUERY_STRING", "")
+            return HttpResponsePermanentRedirect(f"{url}?{query}" if query else url)
+
+
 class AsOfMixin:
     """A record's page read as on a past day (`?as_of=YYYY-MM-DD`, AsOfForm): the
     record gets `as_of`, the day or None, which what the page shows of its relations
@@ -238,7 +258,7 @@ class AsOfMixin:
         return super().render_to_response(context, **kwargs)
 
 
-class RegistryDetailView(AsOfMixin, DetailView):
+class RegistryDetailView(MovedMixin, AsOfMixin, DetailView):
     """A record's profile, with the sections other apps add to it (registry.sections);
     records the reader may not see answer 404."""
 
@@ -298,7 +318,7 @@ class CooperativeDetailView(RegistryDetailView):
         return super().get_context_data(**kwargs)
 
 
-class CooperativeSectionView(DetailView):
+class CooperativeSectionView(MovedMixin, DetailView):
     """A part of a cooperative's profile as a page of its own, which the profile fetches
     for its element of the same id (templates/_deferred_section.html); a cooperative the
     reader may not see answers 404, as its profile does."""

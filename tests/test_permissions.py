@@ -10,7 +10,8 @@ from datetime import date
 import pytest
 
 from kopnet.models import Verification
-from registry.models import MembershipProposal, Tier
+from registry import services
+from registry.models import Cooperative, MembershipProposal, Tier
 from tests.factories import CooperativeFactory, PartnerFactory, RepresentationFactory, UserFactory
 
 ACTORS = ["visitor", "official", "other_official", "curator"]
@@ -39,6 +40,12 @@ def records(db):
             name="PT Ditolak", verification=Verification.REJECTED, verification_note="Tidak ada."
         ),
     }
+    # A duplicate merged into the verified cooperative (issue 13 §5).
+    found["coop_merged"] = CooperativeFactory(name="Koperasi Terverifikasi Ganda")
+    services.record_merge(
+        curator=UserFactory(is_staff=True, is_superuser=True), model=Cooperative,
+        survivor_pk=found["coop_verified"].pk, merged_pk=found["coop_merged"].pk,
+    )  # fmt: skip
     found["proposal_pending"] = MembershipProposal.objects.create(
         member=found["coop_pending"], federation=found["fed_verified"], start_date=date(2020, 1, 1)
     )
@@ -89,6 +96,11 @@ MATRIX = [
     ("/kerjasama/?active_on=2020-01-01", PUBLIC),
     ("/kerjasama/?active_on=2999-01-01", {actor: 400 for actor in ACTORS}),
     ("/kerjasama/?started=2020", PUBLIC),
+    # A merged duplicate's addresses lead everyone to the record kept (issue 13 §5).
+    ("/koperasi/{coop_merged.slug}/", {actor: 301 for actor in ACTORS}),
+    ("/koperasi/{coop_merged.slug}/jaringan/", {actor: 301 for actor in ACTORS}),
+    ("/admin/registry/cooperative/duplicates/", ADMIN),
+    ("/admin/registry/partner/duplicates/", ADMIN),
     ("/mitra/", PUBLIC),
     # The registry's search: everyone may search; what each finds is tests/test_search.py's.
     ("/cari/", PUBLIC),

@@ -31,7 +31,7 @@ from registry.models import (
     Scope,
     Tier,
 )
-from tests.factories import CooperativeFactory, PartnerFactory, RepresentationFactory, UserFactory, province
+from tests.factories import CooperativeFactory, PartnerFactory, PartnershipFactory, RepresentationFactory, UserFactory, province
 from tests.registry.test_kept_member_rows import fresh_rows, kept_rows
 
 pytestmark = [
@@ -507,3 +507,44 @@ def test_a_confirmation_and_a_curators_membership_at_once_record_one(number, cur
 
     one_winner(outcomes)
     assert Membership.objects.filter(member_id=proposal.member_id, end_date__isnull=True).count() == 1
+
+
+@pytest.mark.parametrize("number", range(ROUNDS))
+def test_two_curators_merging_a_pair_each_into_the_other_one_wins(number, curator_user):
+    first = CooperativeFactory(name=f"Koperasi Kembar {number}")
+    second = CooperativeFactory(name=f"Koperasi Kembar {number} Ganda")
+    other_curator = curator()
+
+    def merge(who, survivor, merged):
+        return lambda: registry_services.record_merge(curator=who, model=Cooperative, survivor_pk=survivor.pk, merged_pk=merged.pk)
+
+    outcomes = race(merge(curator_user, first, second), merge(other_curator, second, first))
+
+    winner, codes = one_winner(outcomes)
+    survivor, merged = [(first, second), (second, first)][winner]
+    assert Cooperative.objects.get(pk=merged.pk).merged_into_id == survivor.pk
+    assert Cooperative.objects.get(pk=survivor.pk).merged_into_id is None
+    assert codes == ["stale"]
+
+
+@pytest.mark.parametrize("number", range(ROUNDS))
+def test_a_duplicate_merged_into_two_survivors_at_once_goes_to_one(number, curator_user):
+    duplicate = CooperativeFactory(name=f"Koperasi Rangkap {number}")
+    partner = PartnerFactory(name=f"PT Rangkap {number}")
+    partnership = PartnershipFactory(initiator=duplicate, parties=[duplicate, partner])
+    survivors = [CooperativeFactory(name=f"Koperasi Asli {number} {side}") for side in "AB"]
+
+    outcomes = race(
+        *(
+            lambda survivor=survivor: registry_services.record_merge(
+                curator=curator_user, model=Cooperative, survivor_pk=survivor.pk, merged_pk=duplicate.pk
+            )
+            for survivor in survivors
+        )
+    )
+
+    winner, codes = one_winner(outcomes)
+    assert Cooperative.objects.get(pk=duplicate.pk).merged_into_id == survivors[winner].pk
+    # Its party went to the winner alone.
+    assert list(PartnershipParty.objects.filter(partnership=partnership, partner__isnull=True).values_list("cooperative_id", flat=True)) == [survivors[winner].pk]
+    assert codes == ["stale"]

@@ -24,7 +24,7 @@ from partnerships.models import Confirmation, Partnership
 from partnerships.policy import party_name
 from registry.models import Cooperative, Partner
 from registry.policy import acting_for_ids
-from registry.views import AsOfMixin, CooperativeSectionView, partner_versions
+from registry.views import AsOfMixin, CooperativeSectionView, MovedMixin, partner_versions
 
 
 EXTENSIONS = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
@@ -224,7 +224,7 @@ class CooperativeNetworkView(AsOfMixin, CooperativeSectionView):
         return super().get_context_data(**kwargs)
 
 
-class PartnerNetworkView(AsOfMixin, DetailView):
+class PartnerNetworkView(MovedMixin, AsOfMixin, DetailView):
     """A partner's partnership network as a page of its own, which the partner's
     profile fetches (as a cooperative's): the same picture, centred on the partner.
     Cached for visitors by the partner's page versions, which its partnerships change."""

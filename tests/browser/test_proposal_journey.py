@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from kopnet.models import NotificationKind
 from registry.models import Membership, MembershipProposal, ProposalState, Scope, Tier
 from tests.browser.official_data import cooperatives, curator, database, migrated_data, official, open_as
-from tests.browser.test_accessibility import axe_violations
+from tests.browser.test_accessibility import axe_violations, set_language
 from tests.factories import CooperativeFactory, RepresentationFactory, UserFactory
 
 __all__ = ["cooperatives", "curator", "database", "migrated_data", "official", "open_as"]
@@ -48,8 +48,19 @@ def test_an_official_proposes_and_the_federation_confirms(live_server, open_as, 
     expect(page.get_by_text("Menunggu federasi")).to_be_visible()
     screen(page, "proposal-sent")
 
-    # The federation's official: on the dashboard, then on the proposal's page.
+    # The federation's official: on the dashboard, then on the proposal's page; it
+    # reads the same in English, on a phone too.
     chair_page = open_as(chair)
+    set_language(chair_page.context, live_server, "en")
+    chair_page.goto(page.url)
+    expect(chair_page.get_by_role("heading", level=1)).to_contain_text(f"{own.name} proposes to join {federation.name}")
+    expect(chair_page.get_by_role("button", name="Confirm the membership")).to_be_visible()
+    assert axe_violations(chair_page) == []
+    screen(chair_page, "proposal-answer-en")
+    chair_page.set_viewport_size({"width": 375, "height": 800})
+    screen(chair_page, "proposal-answer-en-375")
+    chair_page.set_viewport_size({"width": 1280, "height": 900})
+    set_language(chair_page.context, live_server, "id")
     chair_page.goto(f"{live_server.url}/akun/")
     proposals = chair_page.locator("#proposals")
     expect(proposals).to_contain_text(f"{own.name} mengusulkan bergabung dengan {federation.name}")

@@ -117,7 +117,11 @@ class MergeableRules(VerifiedRules):
         return shown.filter(merged_into__isnull=True)
 
     def view(self, user, obj):
-        return obj.merged_into_id is None and super().view(user, obj)
+        # Read only when loaded: a record reached through a relation (a party, an
+        # entity link) is never a merged one, whose relations all moved to its
+        # successor, and lists load their rows with only() the columns they show.
+        merged = obj.__dict__.get("merged_into_id") is not None
+        return not merged and super().view(user, obj)
 
 
 @policy.register

@@ -93,7 +93,7 @@ def test_the_errors_are_django_s_for_hundreds_of_random_values(in_transaction):
     assert 80 < broken < 340  # both outcomes were compared, many times
 
 
-def test_a_cooperative_s_eleven_checks_are_one_select(settings):
+def test_a_cooperative_s_thirteen_checks_are_one_select(settings):
     cooperative = CooperativeFactory()
 
     with CaptureQueriesContext(connection) as ours:
@@ -105,7 +105,7 @@ def test_a_cooperative_s_eleven_checks_are_one_select(settings):
         return [query["sql"] for query in captured if '"_check' in query["sql"]]
 
     assert len(checks(ours)) == 1
-    assert len(checks(django)) == 11
+    assert len(checks(django)) == 13  # two more since a record may be merged (issue 13)
 
 
 @pytest.mark.parametrize(

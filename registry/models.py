@@ -172,6 +172,63 @@ def clean_location(instance):
         raise ValidationError({"province": _("Only Indonesian organisations have a province.")})
 
 
+class Place(models.Model):
+    """A regency, district or village of Indonesia, keyed by its Kemendagri code
+    ("32.04", "32.04.05", "32.04.05.2001"): reference data loaded from idn-area-data
+    (registry/data/README.md), read by the pickers and filters, never typed."""
+
+    code = models.CharField(_("code"), max_length=13, primary_key=True)
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        abstract = True
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class Regency(Place):
+    """A kabupaten or kota."""
+
+    province = models.ForeignKey(Province, verbose_name=_("province"), on_delete=models.PROTECT, related_name="regencies")
+
+    class Meta(Place.Meta):
+        verbose_name = _("regency/city")
+        verbose_name_plural = _("regencies/cities")
+        constraints = [
+            models.CheckConstraint(condition=Q(code__regex=r"^[0-9]{2}\.[0-9]{2}$"), name="regency_code_form"),
+        ]
+
+
+class District(Place):
+    """A kecamatan (distrik in Papua)."""
+
+    regency = models.ForeignKey(Regency, verbose_name=_("regency/city"), on_delete=models.PROTECT, related_name="districts")
+
+    class Meta(Place.Meta):
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+        constraints = [
+            models.CheckConstraint(condition=Q(code__regex=r"^[0-9]{2}\.[0-9]{2}\.[0-9]{2}$"), name="district_code_form"),
+        ]
+
+
+class Village(Place):
+    """A desa or kelurahan."""
+
+    district = models.ForeignKey(District, verbose_name=_("district"), on_delete=models.PROTECT, related_name="villages")
+
+    class Meta(Place.Meta):
+        verbose_name = _("village")
+        verbose_name_plural = _("villages")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[0-9]{2}\.[0-9]{2}\.[0-9]{2}\.[0-9]{4}$"), name="village_code_form"
+            ),
+        ]
+
+
 class RegistryQuerySet(models.QuerySet):
     """What every verifiable registry record shares."""
 

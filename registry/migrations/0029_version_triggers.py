@@ -1,0 +1,33 @@
+"""The tables of issue 13 (a record's former slugs, the pairs curators found to be
+different organisations, the places) change the data version like every registry
+table (kopnet/migrations/0001_data_version.py); tests/test_cache.py holds every table
+to it. The places' triggers are added after their rows: the load bumps no version."""
+
+import importlib
+
+from django.db import migrations
+
+versions = importlib.import_module("kopnet.migrations.0001_data_version")
+TABLES = [
+    "registry_formerslug", "registry_dismissedduplicate", "registry_regency", "registry_district", "registry_village",
+]
+
+
+def add(apps, schema_editor):
+    versions.add_triggers(apps, schema_editor, tables=TABLES)
+
+
+def remove(apps, schema_editor):
+    vendor = schema_editor.connection.vendor
+    for table in TABLES:
+        if vendor == "postgresql":
+            schema_editor.execute(f'DROP TRIGGER IF EXISTS kopnet_data_version ON "{table}"')
+            schema_editor.execute(f'DROP TRIGGER IF EXISTS kopnet_data_version_truncate ON "{table}"')
+        else:
+            for event in ("insert", "update", "delete"):
+                schema_editor.execute(f'DROP TRIGGER IF EXISTS "kopnet_data_version_{table}_{event}"')
+
+
+class Migration(migrations.Migration):
+    dependencies = [("registry", "0028_places"), ("kopnet", "0001_data_version")]
+    operations = [migrations.RunPython(add, remove)]

@@ -155,11 +155,69 @@ class MergedFilter(admin.SimpleListFilter):
         return queryset
 
 
+class MergeForm(forms.Form):
+    """Which of two selected records stays when the other is merged into it."""
+
+    def __init__(self, *args, records, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["survivor"] = forms.TypedChoiceField(
+            label=_("The record that stays"),
+            choices=[(record.pk, f"{record} ({record.slug}, {record.get_verification_display()})") for record in records],
+            coerce=int,
+            widget=forms.RadioSelect,
+        )
+        self.fields["note"] = forms.CharField(
+            label=_("Note (optional)"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2, "cols": 60})
+        )
+
+
 class MergeAdmin:
     """The candidate duplicates of a cooperative or partner admin (registry.duplicates),
     at duplicates/: each pair with its evidence, merged one way or the other
-    (registry.services.record_merge) or dismissed (duplicate_dismiss). A merged
-    record shows its successor."""
+    (registry.services.record_merge) or dismissed (duplicate_dismiss); and, for any two
+    records a curator knows to be one, the list's action "Merge the two selected". A
+    merged record shows its successor."""
+
+    @admin.action(description=_("Merge the two selected records (one stays)"), permissions=["change"])
+    def merge_selected(self, request, queryset):
+        records = list(queryset.filter(merged_into__isnull=True).order_by("pk")[:3])
+        if len(records) != 2:
+            self.message_user(request, gettext("Select exactly two records that are not merged."), messages.ERROR)
+            return None
+        form = MergeForm(request.POST if "apply" in request.POST else None, records=records)
+        if form.is_valid():
+            survivor = form.cleaned_data["survivor"]
+            merged = next(record for record in records if record.pk != survivor)
+            self.merge_pair(request, survivor, merged.pk, form.cleaned_data["note"])
+            return None
+        return self.note_page(
+            request, form, action="merge_selected",
+            title=gettext("Merge two %(name_plural)s") % {"name_plural": self.model._meta.verbose_name_plural},
+            intro=gettext("The record that stays keeps its profile and gains everything that pointed to the other; the other stays, marked merged, and its address leads to the one kept."),
+            submit=gettext("Merge"), count=2, shown=records,
+        )  # fmt: skip
+
+    def merge_pair(self, request, survivor_pk, merged_pk, note=""):
+        """record_merge() with the curator told the outcome; whether it was done."""
+        try:
+            survivor = services.record_merge(
+                curator=request.user, model=self.model, survivor_pk=survivor_pk, merged_pk=merged_pk, note=note
+            )
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return False
+        except Http404:
+            self.message_user(request, gettext("No such record."), messages.ERROR)
+            return False
+        merged = self.model.objects.get(pk=merged_pk)
+        self.log_change(request, merged, gettext("Merged into %(name)s.") % {"name": survivor.name})
+        self.message_user(
+            request,
+            gettext("%(merged)s was merged into %(survivor)s; its address now leads there.")
+            % {"merged": merged.name, "survivor": survivor.name},
+            messages.SUCCESS,
+        )
+        return True
 
     merge_fieldset = (_("Merged"), {"fields": ["merged_into_link", "merged_at"]})
 
@@ -209,23 +267,11 @@ class MergeAdmin:
         if not (first.isdigit() and second.isdigit()) or action not in ("merge", "dismiss"):
             self.message_user(request, gettext("Choose a pair and what to do with it."), messages.ERROR)
             return 400
+        if action == "merge":
+            return 302 if self.merge_pair(request, first, second, request.POST.get("note", "")) else 400
         try:
-            if action == "merge":
-                survivor = services.record_merge(
-                    curator=request.user, model=self.model, survivor_pk=first, merged_pk=second,
-                    note=request.POST.get("note", ""),
-                )  # fmt: skip
-                merged = self.model.objects.get(pk=second)
-                self.log_change(request, merged, gettext("Merged into %(name)s.") % {"name": survivor.name})
-                self.message_user(
-                    request,
-                    gettext("%(merged)s was merged into %(survivor)s; its address now leads there.")
-                    % {"merged": merged.name, "survivor": survivor.name},
-                    messages.SUCCESS,
-                )
-            else:
-                services.duplicate_dismiss(curator=request.user, model=self.model, first_pk=first, second_pk=second)
-                self.message_user(request, gettext("The pair is no longer offered as duplicates."), messages.SUCCESS)
+            services.duplicate_dismiss(curator=request.user, model=self.model, first_pk=first, second_pk=second)
+            self.message_user(request, gettext("The pair is no longer offered as duplicates."), messages.SUCCESS)
         except ValidationError as error:
             self.message_user(request, " ".join(error.messages), messages.ERROR)
             return 400
@@ -236,6 +282,7 @@ class MergeAdmin:
 
 
 class CooperativeAdmin(MergeAdmin, VerifiableAdmin):
+    actions = [*VerifiableAdmin.actions, "merge_selected"]
     verify_service = staticmethod(services.cooperative_verify)
     reject_service = staticmethod(services.cooperative_reject)
     resource_classes = [CooperativeResource]
@@ -456,6 +503,7 @@ class MembershipAdmin(RegistryAdmin):
 
 
 class PartnerAdmin(MergeAdmin, VerifiableAdmin):
+    actions = [*VerifiableAdmin.actions, "merge_selected"]
     verify_service = staticmethod(services.partner_verify)
     reject_service = staticmethod(services.partner_reject)
     resource_classes = [PartnerResource]

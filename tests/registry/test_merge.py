@@ -240,3 +240,20 @@ def test_only_curators_open_the_candidate_duplicates(client, twins):
     assert client.get(DUPLICATES).status_code == 302
     client.force_login(CuratorFactory(username="kurator_mitra"))
     assert client.get("/admin/registry/partner/duplicates/").status_code == 200
+
+
+def test_any_two_records_merge_from_the_lists_action(client, twins):
+    """Two records the candidates page does not offer (nothing shared, neither waiting):
+    a curator selects them on the list and chooses which stays."""
+    client.force_login(CuratorFactory(username="kurator_aksi"))
+    Cooperative.objects.filter(pk=twins["duplicate"].pk).update(legal_number="")
+    survivor, duplicate = twins["survivor"], twins["duplicate"]
+    selected = {"action": "merge_selected", "_selected_action": [survivor.pk, duplicate.pk]}
+    page = client.post("/admin/registry/cooperative/", selected).content.decode()
+    assert "Data yang dipertahankan" in page and f'value="{duplicate.pk}"' in page
+    response = client.post("/admin/registry/cooperative/", {**selected, "apply": "yes", "survivor": duplicate.pk})
+    assert response.status_code == 302
+    assert Cooperative.objects.get(pk=survivor.pk).merged_into_id == duplicate.pk
+    # One record, or a merged one among two, is refused with a message.
+    again = client.post("/admin/registry/cooperative/", selected, follow=True).content.decode()
+    assert "Pilih tepat dua data yang belum digabungkan." in again

@@ -10,6 +10,7 @@ INSTALLED := $(VENV)/.installed
 
 run: $(INSTALLED) translations
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py loadplaces
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py seed_demo
 	@echo "KopNet: http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/)"

@@ -1,7 +1,7 @@
 """The tables of issue 13 (a record's former slugs, the pairs curators found to be
 different organisations, the places) change the data version like every registry
 table (kopnet/migrations/0001_data_version.py); tests/test_cache.py holds every table
-to it. The places' triggers are added after their rows: the load bumps no version."""
+to it."""
 
 import importlib
 

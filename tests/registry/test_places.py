@@ -1,5 +1,5 @@
 """Issue 13 §3 (its first part): Indonesia's regencies, districts and villages with
-their Kemendagri codes are reference tables that migrate loads from idn-area-data
+their Kemendagri codes are reference tables that `manage.py loadplaces` loads from idn-area-data
 4.0.1 (registry/data/README.md): every level complete, each place under the one
 above, malformed codes refused by the database."""
 
@@ -10,7 +10,15 @@ from django.db.models.functions import Concat
 
 from registry.models import District, Province, Regency, Village
 
+from registry.places import load_places
+
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def places():
+    assert load_places() == {"regency": 514, "district": 7285, "village": 83762}
+    assert load_places() == {"regency": 0, "district": 0, "village": 0}  # a second run adds nothing
 
 
 def test_every_place_is_loaded_under_the_level_above():

@@ -59,6 +59,7 @@ from registry.models import (
     RepresentationState,
     Sector,
 )
+from registry.services import regencies_match
 
 CHANGE_REASON = "seed_demo"
 
@@ -68,6 +69,9 @@ def load_demo(seed=SEED):
     registry = RegistryLoader(RegistryGenerator(seed).build()).load()
     specs = partnership_plan.plan(registry.plan, seed)
     partnerships = PartnershipLoader(specs, registry.users_by_name, registry.curator).load()
+    # Where the places are loaded (make run: loadplaces first), the regencies typed
+    # in the plan get their codes, as an existing registry's do.
+    regencies_match()
     return registry, partnerships
 
 

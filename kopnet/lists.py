@@ -95,6 +95,7 @@ EXPORT_HEADINGS = {
     "members": gettext_lazy("Members"),
     "parties": gettext_lazy("Parties"),
     "new_entity_url": gettext_lazy("Page of the new entity in KopNet"),
+    "regency_code": gettext_lazy("Regency/city code"),
 }
 
 

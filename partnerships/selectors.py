@@ -595,8 +595,8 @@ def pool_walk(sector_ids):
 
 def horizontal_suggestions(cooperative, user):
     """Verified cooperatives of the same tier, in the same province, sharing a sector,
-    that have no partnership with it that this reader can see: the most sectors in
-    common first, from the pool of the SUGGESTION_POOL largest of that tier and
+    that have no partnership with it that this reader can see: those of its own
+    regency/city first, then the most sectors in common, from the pool of the SUGGESTION_POOL largest of that tier and
     province sharing a sector with it. One query (the shared sectors come with the
     vertical suggestions': with_shared_sectors).
 
@@ -620,6 +620,11 @@ def horizontal_suggestions(cooperative, user):
     # Only the few that can be among the best (RANK) are read whole.
     fence = " OFFSET 0" if connection.vendor == "postgresql" else ""
     walked, walked_params = pool_walk(sector_ids)
+    # The same regency/city first, then the rest of the province.
+    near, near_params = "0", []
+    if cooperative.regency_place_id:
+        near = f"CASE WHEN (SELECT r.regency_place_id FROM {COOPERATIVES} AS r WHERE r.id = pool.id) = %s THEN 1 ELSE 0 END"
+        near_params = [cooperative.regency_place_id]
     sql = f"""
         WITH pool AS (
             SELECT * FROM (
@@ -629,8 +634,11 @@ def horizontal_suggestions(cooperative, user):
             WHERE shared_count > 0
             ORDER BY member_count DESC, id
             LIMIT {SUGGESTION_POOL}
+        ), nearby AS (
+            SELECT pool.*, {near} AS near FROM pool
         ), ranked AS (
-            SELECT pool.*, RANK() OVER (ORDER BY shared_count DESC, member_count DESC) AS place FROM pool
+            SELECT pool.*, RANK() OVER (ORDER BY near DESC, shared_count DESC, member_count DESC) AS place
+            FROM nearby AS pool
             WHERE pool.id <> %s AND NOT EXISTS (
                 SELECT 1 FROM {PARTIES} AS party JOIN {PARTIES} AS mine
                     ON mine.partnership_id = party.partnership_id AND mine.cooperative_id = %s
@@ -639,13 +647,14 @@ def horizontal_suggestions(cooperative, user):
         )
         SELECT c.*, ranked.shared_count FROM {COOPERATIVES} AS c JOIN ranked ON ranked.id = c.id
         WHERE ranked.place <= {SUGGESTIONS}
-        ORDER BY ranked.shared_count DESC, c.member_count DESC, c.name, c.id
+        ORDER BY ranked.near DESC, ranked.shared_count DESC, c.member_count DESC, c.name, c.id
         LIMIT {SUGGESTIONS}
     """
     params = [
         *walked_params,
         cooperative.tier,
         cooperative.province_id,
+        *near_params,
         cooperative.pk,
         cooperative.pk,
         *visible_params,
@@ -908,6 +917,22 @@ def fresh_cooperative_counts():
 
 def without_zeros(counts):
     return {dimension: {value: n for value, n in values.items() if n} for dimension, values in counts.items()}
+
+
+def regency_statistics(province):
+    """A province's verified cooperatives by regency/city: (code, name, count) of
+    each of its regencies, most first, and how many name none by its code. Two
+    queries (the counts from the (verification, province, regency_place) index)."""
+    counted = dict(
+        Cooperative.objects.verified()
+        .filter(province=province)
+        .order_by()
+        .values_list("regency_place_id")
+        .annotate(count=Count("pk"))
+    )
+    uncoded = counted.pop(None, 0)
+    rows = [(code, name, counted.get(code, 0)) for code, name in province.regencies.values_list("code", "name")]
+    return sorted(rows, key=lambda row: (-row[2], row[1])), uncoded
 
 
 def province_names():

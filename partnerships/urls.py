@@ -56,6 +56,11 @@ urlpatterns = [
     # The same numbers for every reader: signed-in people share the cached page too;
     # a write the statistics do not show (a phone number) keeps it (its own data version).
     path("statistik/", cached_for_visitors(public.statistics, shared=True, scope="statistics"), name="statistics"),
+    path(
+        "statistik/wilayah/",
+        cached_for_visitors(public.province_statistics, shared=True, scope="statistics", params=("province",)),
+        name="province_statistics",
+    ),
     # register.py: registration, edit, organisation search for the pickers
     path("kerjasama/baru/", register.partnership_create, name="partnership_create"),
     path("kerjasama/cari-organisasi/", register.organisation_search, name="organisation_search"),

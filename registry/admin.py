@@ -26,12 +26,13 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.filters import CountryFilter
 
-from kopnet.admin import DecisionActions, RegistryAdmin, VerifiableAdmin
+from kopnet.admin import DecisionActions, RegistryAdmin, VerifiableAdmin, VersionedModelForm
 from kopnet.admin_site import QueueSection
 from kopnet.cache import data_version, digest
 from kopnet.models import Verification
 from registry import duplicates, services
 from registry.models import (
+    INDONESIA,
     Cooperative,
     Membership,
     MembershipProposal,
@@ -43,6 +44,7 @@ from registry.models import (
     Sector,
     Tier,
 )
+from registry.forms import PlacesFormMixin
 from registry.resources import CooperativeResource, PartnerResource
 
 # How many member cooperatives the federation page lists before linking to the rest.
@@ -153,6 +155,43 @@ class MergedFilter(admin.SimpleListFilter):
         if self.value() in ("yes", "no"):
             return queryset.filter(merged_into__isnull=self.value() == "no")
         return queryset
+
+
+class RegencyCodedFilter(admin.SimpleListFilter):
+    """The records whose regency/city is typed but has no code (made before the codes,
+    and not matched by registry.services.regencies_match): a curator codes each."""
+
+    title = _("regency/city code")
+    parameter_name = "regency_code"
+
+    def lookups(self, request, model_admin):
+        return [("to_code", _("Typed, to code")), ("coded", _("Coded")), ("none", _("None"))]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "coded":
+            return queryset.filter(regency_place__isnull=False)
+        if value == "to_code":
+            return queryset.filter(country=INDONESIA, regency_place__isnull=True).exclude(regency="")
+        if value == "none":
+            return queryset.filter(regency_place__isnull=True, regency="")
+        return queryset
+
+
+class PlacedAdminForm(PlacesFormMixin, VersionedModelForm):
+    """A cooperative's or partner's admin form with the place pickers (static/js/places.js)."""
+
+    class Media:
+        js = ["js/places.js"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.init_places()
+
+    def clean(self):
+        cleaned_data = super().clean()
+        self.clean_places_required(cleaned_data)
+        return cleaned_data
 
 
 class MergeForm(forms.Form):
@@ -282,6 +321,7 @@ class MergeAdmin:
 
 
 class CooperativeAdmin(MergeAdmin, VerifiableAdmin):
+    form = PlacedAdminForm
     actions = [*VerifiableAdmin.actions, "merge_selected"]
     verify_service = staticmethod(services.cooperative_verify)
     reject_service = staticmethod(services.cooperative_reject)
@@ -296,6 +336,7 @@ class CooperativeAdmin(MergeAdmin, VerifiableAdmin):
         "status",
         "scope",
         "province",
+        RegencyCodedFilter,
         ("country", KnownCountryFilter),
         "sectors",
         # Not a date_hierarchy: its year list reads every row of the table.
@@ -308,7 +349,10 @@ class CooperativeAdmin(MergeAdmin, VerifiableAdmin):
     readonly_fields = ["members", "member_cooperatives"]
     fieldsets = [
         (None, {"fields": ["name", "short_name", "slug", "tier", "type", "sectors", "status"]}),
-        (_("Location"), {"fields": ["country", "province", "regency", "address", "scope"]}),
+        (
+            _("Location"),
+            {"fields": ["country", "province", "regency_place", "district", "village", "regency", "address", "scope"]},
+        ),
         (_("Legal entity"), {"fields": ["legal_number", "legal_date", "nik", "founded"]}),
         (_("Members"), {"fields": ["individual_members", "members"]}),
         (_("Contact"), {"fields": ["website", "email", "phone"]}),
@@ -503,6 +547,7 @@ class MembershipAdmin(RegistryAdmin):
 
 
 class PartnerAdmin(MergeAdmin, VerifiableAdmin):
+    form = PlacedAdminForm
     actions = [*VerifiableAdmin.actions, "merge_selected"]
     verify_service = staticmethod(services.partner_verify)
     reject_service = staticmethod(services.partner_reject)
@@ -519,7 +564,7 @@ class PartnerAdmin(MergeAdmin, VerifiableAdmin):
     autocomplete_fields = ["province"]
     fieldsets = [
         (None, {"fields": ["name", "slug", "kind", "registration_number", "website", "description"]}),
-        (_("Location"), {"fields": ["country", "province"]}),
+        (_("Location"), {"fields": ["country", "province", "regency_place", "district", "village"]}),
         (
             _("Verification"),
             {"fields": [*VerifiableAdmin.verification_fields, "created_at", "updated_at"]},

@@ -1,7 +1,10 @@
 """The FilterSets of the public lists: every filter is a URL parameter, validated."""
 
+import re
+
 import django_filters
 from django.db.models import Exists, F, OuterRef
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from kopnet.filters import (
@@ -20,6 +23,7 @@ from registry.models import (
     Partner,
     PartnerKind,
     Province,
+    Regency,
     Scope,
     Sector,
     Tier,
@@ -39,7 +43,62 @@ def province_filter():
     )
 
 
-class CooperativeFilter(SearchFirstFilterSet):
+PROVINCE_CODE = re.compile(r"[0-9]{2}")
+CHOOSE_PROVINCE = _("Choose a province first")
+
+
+def regency_filter():
+    return CodeChoiceFilter(
+        queryset=Regency.objects.all(),
+        pattern=r"[0-9]{2}\.[0-9]{2}",
+        method="filter_regency",
+        label=_("Regency/city"),
+        empty_label=ANY,
+        error_messages={"invalid_choice": _("Choose a regency or city of the province chosen, by its code (32.04).")},
+    )
+
+
+class PlacedFilterForm(FilterForm):
+    """A list's filters with a regency/city under the province: the province's
+    regencies are its choices (static/js/places.js changes them with the province),
+    so that one outside the province is a wrong choice; without a province, any
+    regency's code is taken and the list shows none to choose."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["regency"]
+        province = self.data.get("province", "")
+        if isinstance(province, str) and PROVINCE_CODE.fullmatch(province):
+            field.queryset = Regency.objects.filter(province_id=province).order_by("name")
+        else:
+            field.queryset = Regency.objects.all()
+            field.widget.choices = [("", CHOOSE_PROVINCE)]
+        field.widget.attrs |= {
+            "data-place": "regency",
+            "data-place-above": "province",
+            "data-places-url": reverse_lazy("registry:places"),
+            "data-place-search": _("Search the list"),
+            "data-place-first": CHOOSE_PROVINCE,
+        }
+
+
+class PlacedFilterSet(SearchFirstFilterSet):
+    """A list of organisations that filters by province, and by regency/city within it."""
+
+    province = province_filter()
+    regency = regency_filter()
+
+    def filter_regency(self, queryset, name, regency):
+        if queryset.model in (Cooperative, Partner):
+            # With its province: the (verification, province, regency_place, name) index.
+            return queryset.filter(province_id=regency.province_id, regency_place=regency)
+        # A visitor's search rows (registry.models.CooperativeSearchRow), by cooperative.
+        return queryset.filter(
+            Exists(Cooperative.objects.filter(pk=OuterRef("pk"), regency_place=regency))
+        )
+
+
+class CooperativeFilter(PlacedFilterSet):
     q = django_filters.CharFilter(
         method="filter_q",
         label=_("Search"),
@@ -56,7 +115,6 @@ class CooperativeFilter(SearchFirstFilterSet):
         label=_("Sector"),
         empty_label=ANY,
     )
-    province = province_filter()
     country = CountryFilter()
     status = django_filters.ChoiceFilter(choices=CooperativeStatus.choices, label=_("Status"), empty_label=ANY)
     scope = django_filters.ChoiceFilter(choices=Scope.choices, label=_("Scope"), empty_label=ANY)
@@ -74,7 +132,7 @@ class CooperativeFilter(SearchFirstFilterSet):
     class Meta:
         model = Cooperative
         fields = []
-        form = FilterForm
+        form = PlacedFilterForm
 
     def filter_q(self, queryset, name, value):
         return queryset.search(value)
@@ -87,7 +145,7 @@ class CooperativeFilter(SearchFirstFilterSet):
         )
 
 
-class PartnerFilter(SearchFirstFilterSet):
+class PartnerFilter(PlacedFilterSet):
     q = django_filters.CharFilter(
         method="filter_q",
         label=_("Search"),
@@ -96,13 +154,12 @@ class PartnerFilter(SearchFirstFilterSet):
     )
     kind = django_filters.ChoiceFilter(choices=PartnerKind.choices, label=_("Kind"), empty_label=ANY)
     country = CountryFilter()
-    province = province_filter()
     ordering = SortFilter(orders=by_name())
 
     class Meta:
         model = Partner
         fields = []
-        form = FilterForm
+        form = PlacedFilterForm
 
     def filter_q(self, queryset, name, value):
         return queryset.search(value)

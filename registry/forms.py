@@ -4,12 +4,14 @@ kopnet.filters'.)"""
 
 from django import forms
 from django.db import models
+from django.urls import reverse_lazy
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from kopnet.filters import CodeChoiceField, search_widget
 from kopnet.forms import BootstrapFormMixin, DayField, VersionedFormMixin
-from registry.models import Cooperative, Sector, Tier
+from registry.models import INDONESIA, Cooperative, Regency, Sector, Tier
+from registry.places import within
 
 
 def https_urls(model_field, **kwargs):
@@ -26,7 +28,70 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
-class CooperativeForm(VersionedFormMixin, BootstrapFormMixin, forms.ModelForm):
+# Each level of place and the field above it.
+PLACE_LEVELS = (("regency_place", "province"), ("district", "regency_place"), ("village", "district"))
+CHOOSE_ABOVE = _("Choose the level above first")
+
+
+class PlacesFormMixin:
+    """The regency/city, district and village of an organisation in Indonesia, each a
+    choice among the places within the one above (static/js/places.js narrows them
+    as the choice above changes, and searches them; without it, the districts and
+    villages of the saved or sent choice are offered). The regency/city is required
+    of a new Indonesian record wherever the places are loaded. Whether each lies
+    within the one above is the model's rule (PlacedModel.clean_places)."""
+
+    def init_places(self):
+        for name, above in PLACE_LEVELS:
+            field = self.fields.get(name)
+            if field is None:
+                continue
+            value = self[above].value()
+            rows = within(str(getattr(value, "pk", value) or ""))
+            if rows is not None:
+                choices = [("", "---------"), *rows]
+            elif name == "regency_place":
+                choices = [("", "---------"), *self.regencies_by_province()]
+            else:
+                choices = [("", CHOOSE_ABOVE)]
+            # Any place of the level: whether it lies within the one above is the model's rule.
+            field.queryset = field.queryset.model.objects.all()
+            widget = getattr(field.widget, "widget", field.widget)  # the admin wraps it
+            widget.choices = choices
+            widget.attrs |= {
+                "data-place": name,
+                "data-place-above": above,
+                "data-places-url": reverse_lazy("registry:places"),
+                "data-place-search": _("Search the list"),
+                "data-place-first": CHOOSE_ABOVE,
+                "data-place-failed": _("The list could not be loaded: save, and choose again."),
+            }
+
+    @staticmethod
+    def regencies_by_province():
+        """Every regency/city, grouped by province (no province chosen yet, no script)."""
+        groups = {}
+        for code, name, province in Regency.objects.order_by("province__name", "name").values_list(
+            "code", "name", "province__name"
+        ):
+            groups.setdefault(province, []).append((code, name))
+        return list(groups.items())
+
+    def clean_places_required(self, cleaned_data):
+        """A new Indonesian record names its regency/city, where its province's are loaded."""
+        province = cleaned_data.get("province")
+        if (
+            self.instance._state.adding
+            and cleaned_data.get("country") == INDONESIA
+            and province is not None
+            and not cleaned_data.get("regency_place")
+            and "regency_place" not in self.errors
+            and Regency.objects.filter(province=province).exists()
+        ):
+            self.add_error("regency_place", _("Choose the regency or city of an organisation in Indonesia."))
+
+
+class CooperativeForm(PlacesFormMixin, VersionedFormMixin, BootstrapFormMixin, forms.ModelForm):
     """A cooperative's public profile, as its officials register and edit it.
 
     Every rule (tier and members, NIK Koperasi, province) is the model's: the
@@ -37,7 +102,7 @@ class CooperativeForm(VersionedFormMixin, BootstrapFormMixin, forms.ModelForm):
         model = Cooperative
         fields = [
             "name", "short_name", "tier", "type", "sectors", "status",
-            "country", "province", "regency", "address",
+            "country", "province", "regency_place", "district", "village", "address",
             "nik", "legal_number", "legal_date", "founded", "individual_members", "scope",
             "website", "email", "phone",
         ]  # fmt: skip
@@ -52,7 +117,7 @@ class CooperativeForm(VersionedFormMixin, BootstrapFormMixin, forms.ModelForm):
     # The form's sections, each a fieldset with its legend (every field once).
     SECTIONS = (
         (_("The cooperative"), ("name", "short_name", "tier", "type", "sectors", "status", "scope")),
-        (_("Where it is"), ("country", "province", "regency", "address")),
+        (_("Where it is"), ("country", "province", "regency_place", "district", "village", "address")),
         (_("Legal entity"), ("nik", "legal_number", "legal_date", "founded")),
         (_("Members"), ("individual_members",)),
         (_("Contact"), ("website", "email", "phone")),
@@ -62,6 +127,17 @@ class CooperativeForm(VersionedFormMixin, BootstrapFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["sectors"].queryset = Sector.objects.order_by("name")
         self.fields["province"].help_text = _("Required for a cooperative in Indonesia; leave it empty for one abroad.")
+        self.init_places()
+        if self.instance.regency and not self.instance.regency_place_id:
+            # Typed before the codes, and not matched to one: say what was typed.
+            self.fields["regency_place"].help_text = _("Recorded as “%(text)s”: choose it from the list.") % {
+                "text": self.instance.regency
+            }
+
+    def clean(self):
+        cleaned_data = super().clean()
+        self.clean_places_required(cleaned_data)
+        return cleaned_data
 
     def sections(self):
         """[(legend, [bound fields])] in the order of SECTIONS."""

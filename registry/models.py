@@ -7,9 +7,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import connection, connections, models
-from django.db.models import Count, Prefetch, Q, Value
+from django.db.models import Count, F, Prefetch, Q, Value
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce, Upper
+from django.db.models.functions import Coalesce, Left, Upper
+from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -229,6 +230,83 @@ class Village(Place):
         ]
 
 
+class PlacedModel(models.Model):
+    """An organisation in Indonesia placed in its regency/city, and if known its
+    district and village, by their Kemendagri codes. Each code begins with the code
+    above it ("32" > "32.04" > "32.04.05" > "32.04.05.2001"), so that the database
+    holds the levels together (placed_constraints) without a join."""
+
+    regency_place = models.ForeignKey(
+        Regency,
+        verbose_name=_("regency/city"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        db_index=False,  # the (verification, regency_place, ...) index serves the lists
+        related_name="%(class)ss",
+    )
+    district = models.ForeignKey(
+        District,
+        verbose_name=_("district"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        db_index=False,  # places are reference data: never deleted, never looked up by it
+        related_name="%(class)ss",
+    )
+    village = models.ForeignKey(
+        Village,
+        verbose_name=_("village"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        db_index=False,
+        related_name="%(class)ss",
+    )
+
+    class Meta:
+        abstract = True
+
+    def clean_places(self):
+        """The same rules as placed_constraints, each said at its field."""
+        errors = {}
+        if self.regency_place_id and self.regency_place_id[:2] != (self.province_id or ""):
+            errors["regency_place"] = _("This regency/city is not in the province chosen.")
+        elif self.district_id and self.district_id[:5] != (self.regency_place_id or ""):
+            errors["district"] = _("This district is not in the regency/city chosen.")
+        elif self.village_id and self.village_id[:8] != (self.district_id or ""):
+            errors["village"] = _("This village is not in the district chosen.")
+        if errors:
+            raise ValidationError(errors)
+
+
+def within(code, above, length):
+    """`code` (a place's) is empty, or `above` is set and begins it."""
+    return Q(**{f"{code}__isnull": True}) | (
+        Q(**{f"{above}__isnull": False}) & Q(Exact(Left(code, length), F(above)))
+    )
+
+
+def placed_constraints(prefix):
+    return [
+        models.CheckConstraint(
+            condition=within("regency_place_id", "province_id", 2),
+            name=f"{prefix}_regency_in_province",
+            violation_error_message=_("The regency/city is in the province."),
+        ),
+        models.CheckConstraint(
+            condition=within("district_id", "regency_place_id", 5),
+            name=f"{prefix}_district_in_regency",
+            violation_error_message=_("The district is in the regency/city."),
+        ),
+        models.CheckConstraint(
+            condition=within("village_id", "district_id", 8),
+            name=f"{prefix}_village_in_district",
+            violation_error_message=_("The village is in the district."),
+        ),
+    ]
+
+
 class RegistryQuerySet(models.QuerySet):
     """What every verifiable registry record shares."""
 
@@ -263,7 +341,7 @@ class CooperativeQuerySet(RegistryQuerySet):
         return self.select_related("province")
 
     def for_detail(self):
-        return self.for_list()
+        return self.for_list().select_related("regency_place", "district", "village")
 
     def members_of(self, federation, on=None):
         """The cooperatives that are active members of this federation (today, or `on` a past day)."""
@@ -294,7 +372,7 @@ class CooperativeQuerySet(RegistryQuerySet):
         )
 
 
-class Cooperative(CleanTextMixin, MergeableModel, SluggedModel, VerifiableModel):
+class Cooperative(CleanTextMixin, MergeableModel, PlacedModel, SluggedModel, VerifiableModel):
     name = models.CharField(_("name"), max_length=200)
     short_name = models.CharField(_("short name"), max_length=50, blank=True)
     tier = models.CharField(_("tier"), max_length=10, choices=Tier.choices)
@@ -365,6 +443,9 @@ class Cooperative(CleanTextMixin, MergeableModel, SluggedModel, VerifiableModel)
                 name="coop_verified_tier_prov",
             ),
             models.Index(fields=["verification", "type"], name="coop_verified_type"),
+            # The lists filtered to a regency/city (?regency=32.04, its province too), in
+            # name order; a province's cooperatives counted by regency (the statistics).
+            models.Index(fields=["verification", "province", "regency_place", "name", "id"], name="coop_verified_regency"),
             models.Index(fields=["verification", "status"], name="coop_verified_status"),
             models.Index(fields=["verification", "scope"], name="coop_verified_scope"),
             models.Index(fields=["verification", "country"], name="coop_verified_country"),
@@ -396,6 +477,7 @@ class Cooperative(CleanTextMixin, MergeableModel, SluggedModel, VerifiableModel)
                 violation_error_message=_("Only Indonesian cooperatives have a NIK Koperasi."),
             ),
             located_constraint("cooperative"),
+            *placed_constraints("cooperative"),
             *merged_constraints("cooperative"),
             models.CheckConstraint(
                 condition=Q(tier=Tier.PRIMER) | Q(individual_members__isnull=True),
@@ -418,6 +500,7 @@ class Cooperative(CleanTextMixin, MergeableModel, SluggedModel, VerifiableModel)
     def clean(self):
         super().clean()
         clean_location(self)
+        self.clean_places()
         if self.nik == "":
             self.nik = None
         if self.nik and self.country != INDONESIA:
@@ -430,7 +513,8 @@ class Cooperative(CleanTextMixin, MergeableModel, SluggedModel, VerifiableModel)
 
     def derived_fields(self, fields):
         """The stored fields that save() derives from these (for update_fields)."""
-        return ["member_count"] if "individual_members" in fields else []
+        derived = {"individual_members": "member_count", "regency_place": "regency"}
+        return [derived[field] for field in fields if field in derived]
 
     def clean_tier_change(self):
         """Refuse a tier that an existing active membership would contradict."""
@@ -471,6 +555,9 @@ class Cooperative(CleanTextMixin, MergeableModel, SluggedModel, VerifiableModel)
             self.member_count = Membership.objects.active().filter(federation_id=self.pk).count()
         else:
             self.member_count = 0
+        if self.regency_place_id:
+            # The coded regency's name, as the lists, the search and the CSV show it.
+            self.regency = self.regency_place.name
         super().save(*args, **kwargs)
 
 
@@ -725,10 +812,10 @@ class PartnerQuerySet(RegistryQuerySet):
         return self.select_related("province")
 
     def for_detail(self):
-        return self.for_list()
+        return self.for_list().select_related("regency_place", "district", "village")
 
 
-class Partner(CleanTextMixin, MergeableModel, SluggedModel, VerifiableModel):
+class Partner(CleanTextMixin, MergeableModel, PlacedModel, SluggedModel, VerifiableModel):
     """An organisation that is not a cooperative and works with cooperatives."""
 
     name = models.CharField(_("name"), max_length=200)
@@ -767,6 +854,7 @@ class Partner(CleanTextMixin, MergeableModel, SluggedModel, VerifiableModel):
             models.Index(fields=["verification", "name", "id"], name="partner_verified_name"),
             models.Index(fields=["name", "id"], name="partner_name"),  # the admin's unfiltered list
             models.Index(fields=["verification", "kind"], name="partner_verified_kind"),
+            models.Index(fields=["verification", "province", "regency_place", "name", "id"], name="partner_verified_regency"),
             models.Index(fields=["verification", "country"], name="partner_verified_country"),
             # The curators' work queue (the admin's index): the few waiting, oldest first.
             models.Index(
@@ -781,6 +869,7 @@ class Partner(CleanTextMixin, MergeableModel, SluggedModel, VerifiableModel):
             models.CheckConstraint(condition=~Q(name=""), name="partner_name_not_empty"),
             models.CheckConstraint(condition=Q(kind__in=PartnerKind.values), name="partner_kind_valid"),
             located_constraint("partner"),
+            *placed_constraints("partner"),
             *merged_constraints("partner"),
         ]
 
@@ -790,6 +879,7 @@ class Partner(CleanTextMixin, MergeableModel, SluggedModel, VerifiableModel):
     def clean(self):
         super().clean()
         clean_location(self)
+        self.clean_places()
 
 
 class RepresentationState(models.TextChoices):

@@ -10,6 +10,8 @@ them (tests/registry/test_places.py)."""
 
 import csv
 import gzip
+import re
+from collections import defaultdict
 from pathlib import Path
 
 from django.db import transaction
@@ -24,6 +26,23 @@ LEVELS = [
     (Village, "villages.csv.gz", "district_code", "district_id"),
 ]
 BATCH = 5000
+
+# A place's code, and the level of the places directly within it.
+WITHIN = (
+    (re.compile(r"[0-9]{2}"), Regency, "province_id"),  # a province's regencies/cities
+    (re.compile(r"[0-9]{2}\.[0-9]{2}"), District, "regency_id"),
+    (re.compile(r"[0-9]{2}\.[0-9]{2}\.[0-9]{2}"), Village, "district_id"),
+)
+
+
+def within(code):
+    """(code, name) of the places directly within the place of this code (a province's
+    regencies, a regency's districts, a district's villages), by name; None for a
+    value that is no code of a province, regency or district."""
+    for pattern, model, parent_field in WITHIN:
+        if isinstance(code, str) and pattern.fullmatch(code):
+            return model.objects.filter(**{parent_field: code}).order_by("name", "code").values_list("code", "name")
+    return None
 
 
 @transaction.atomic
@@ -42,3 +61,49 @@ def load_places():
         model.objects.bulk_create(places, batch_size=BATCH)
         added[model._meta.model_name] = len(places)
     return added
+
+
+# --- the free-text regencies of records made before the codes ------------------------
+
+KINDS = {
+    # The ways a regency's kind is written, first word(s) of its name: its kind.
+    "kabupaten administrasi": "kabupaten", "kabupaten": "kabupaten", "kab": "kabupaten",
+    "kota administrasi": "kota", "kota adm": "kota", "kota": "kota",
+}  # fmt: skip
+KIND_PATTERN = re.compile(r"^(%s)\b\s*" % "|".join(sorted(map(re.escape, KINDS), key=len, reverse=True)))
+
+
+def regency_key(text):
+    """(kind or None, the name without it), in lower case with single spaces:
+    "KAB. Bandung Barat" -> ("kabupaten", "bandung barat")."""
+    text = " ".join(re.sub(r"[.,]", " ", text).lower().split())
+    match = KIND_PATTERN.match(text)
+    if not match:
+        return None, text
+    return KINDS[match.group(1)], text[match.end():]
+
+
+class RegencyMatcher:
+    """The regency a free-text name means within a province: the same name and kind,
+    or the same name alone where one regency of the province has it ("Garut" is
+    Kabupaten Garut; "Bandung" is a regency and a city, so neither). None otherwise."""
+
+    def __init__(self, regencies=None):
+        regencies = Regency.objects.values_list("code", "province_id", "name") if regencies is None else regencies
+        self.exact = {}
+        self.by_name = defaultdict(set)
+        self.names = {}
+        for code, province, name in regencies:
+            self.names[code] = name
+            kind, bare = regency_key(name)
+            self.exact[province, kind, bare] = code
+            self.by_name[province, bare].add(code)
+
+    def __call__(self, province, text):
+        kind, bare = regency_key(text or "")
+        if not province or not bare:
+            return None
+        if kind:
+            return self.exact.get((province, kind, bare))
+        codes = self.by_name.get((province, bare), ())
+        return next(iter(codes)) if len(codes) == 1 else None

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from simple_history.utils import bulk_update_with_history
 
 from kopnet import policy
 from kopnet.accounts import require_verified_email
@@ -31,6 +32,7 @@ from kopnet.services import (
     verify_record,
 )
 from registry.models import (
+    INDONESIA,
     Cooperative,
     DismissedDuplicate,
     Membership,
@@ -43,6 +45,7 @@ from registry.models import (
     refresh_member_counts,
 )
 from registry import merging
+from registry.places import RegencyMatcher
 
 def saved_or_explained(record, save):
     """Run `save()`; a constraint another writer beat us to (a NIK Koperasi registered
@@ -549,3 +552,38 @@ def duplicate_dismiss(*, curator, model, first_pk, second_pk):
         kind=model._meta.model_name, first_id=first, second_id=second, defaults={"dismissed_by": curator}
     )
     return dismissed
+
+
+# --- Places -----------------------------------------------------------------------------
+
+MATCH_BATCH = 2000
+
+
+@transaction.atomic
+def regencies_match():
+    """Give each Indonesian cooperative whose regency/city is free text only (typed
+    before the codes) the code of the regency its text names in its province
+    (registry.places.RegencyMatcher), with a history row each; the text becomes the
+    regency's own name. The rest stay for a curator (the admin's "regency/city to
+    code" list). Rows locked a batch at a time; a second run finds nothing new.
+    (matched, left)."""
+    matcher = RegencyMatcher()
+    waiting = Cooperative.objects.filter(country=INDONESIA, regency_place__isnull=True).exclude(regency="")
+    matched = left = 0
+    ids = list(waiting.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), MATCH_BATCH):
+        rows = list(waiting.filter(pk__in=ids[start : start + MATCH_BATCH]).order_by("pk").select_for_update())
+        coded = []
+        for row in rows:
+            code = matcher(row.province_id, row.regency)
+            if code is None:
+                left += 1
+                continue
+            row.regency_place_id, row.regency = code, matcher.names[code]
+            coded.append(row)
+        bulk_update_with_history(
+            coded, Cooperative, ["regency_place", "regency"], batch_size=MATCH_BATCH,
+            default_change_reason="regency coded",
+        )  # fmt: skip
+        matched += len(coded)
+    return matched, left

@@ -28,6 +28,7 @@ urlpatterns = [
     path("keanggotaan/usulan/<int:pk>/konfirmasi/", proposals.proposal_confirm, name="proposal_confirm"),
     path("keanggotaan/usulan/<int:pk>/tolak/", proposals.proposal_refuse, name="proposal_refuse"),
     path("keanggotaan/usulan/<int:pk>/tarik/", proposals.proposal_withdraw, name="proposal_withdraw"),
+    path("wilayah/", views.places, name="places"),
     path("akun/wakili/", views.representation_request, name="representation_request"),
     path("mitra/", export_limited(cached_for_visitors(views.PartnerListView.as_view())), name="partner_list"),
     path("mitra/<slug:slug>/", cached_for_visitors(views.PartnerDetailView.as_view()), name="partner_detail"),

@@ -13,7 +13,7 @@ from django.contrib.postgres.aggregates import StringAgg
 from django.db import connection, connections
 from django.db.models import Count, Exists, OuterRef, Q, Value, Window
 from django.db.models.functions import Collate
-from django.http import Http404, HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -44,6 +44,7 @@ from registry.models import (
     with_member_previews,
     with_sector_labels,
 )
+from registry.places import within
 from registry.policy import VerifiedRules, acts_for
 from registry.sections import kept_list_count, profile_sections
 
@@ -67,6 +68,7 @@ class CooperativeListView(RegistryListView):
         "slug", "name", "short_name", "tier", "type", "sectors", "province_code", "province", "regency",
         "country", "scope", "status", "members", "founded", "nik", "legal_number", "verified",
     )  # fmt: skip
+    csv_tail = ("regency_code",)
 
     def get_queryset(self):
         return Cooperative.objects.visible_to(self.request.user).for_rows()
@@ -106,6 +108,7 @@ class CooperativeListView(RegistryListView):
     csv_columns = (
         "slug", "name", "short_name", "tier", "type", "csv_sectors", "province_id", "province__name", "regency",
         "country", "scope", "status", "member_count", "founded", "nik", "legal_number", "csv_verified",
+        "regency_place_id",
     )  # fmt: skip
 
     def csv_rows(self, queryset):
@@ -162,6 +165,7 @@ class PartnerListView(RegistryListView):
     csv_name = "mitra"
     profile_page = "registry:partner_detail"
     csv_header = ("slug", "name", "kind", "country", "province_code", "registration_number", "website", "verified")
+    csv_tail = ("regency_code",)
 
     def csv_row(self, partner):
         return (
@@ -173,6 +177,7 @@ class PartnerListView(RegistryListView):
             partner.registration_number,
             partner.website,
             csv_bool(partner.is_verified),
+            partner.regency_place_id or "",
         )
 
 
@@ -510,3 +515,19 @@ def cooperative_update(request, slug):
             return redirect("registry:cooperative_detail", slug=cooperative.slug)
     context = {"form": form, "cooperative": cooperative, "verified": verified, "pending": pending}
     return render(request, "registry/cooperative_form.html", context, status=400 if form.is_bound else 200)
+
+
+# --- Places ------------------------------------------------------------------------------
+
+
+def places(request):
+    """The places within one (`?within=32`, `32.04` or `32.04.05`), by name, for the
+    place pickers (static/js/places.js): [{code, name}]. Reference data, the same
+    for everyone; a code of no place has none within it."""
+    rows = within(request.GET.get("within", ""))
+    if rows is None:
+        message = _("Name a province (32), a regency or city (32.04) or a district (32.04.05) by its code.")
+        return JsonResponse({"errors": {"within": [message]}}, status=400)
+    response = JsonResponse({"results": [{"code": code, "name": name} for code, name in rows]})
+    response["Cache-Control"] = "public, max-age=3600"
+    return response

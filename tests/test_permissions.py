@@ -11,7 +11,7 @@ import pytest
 
 from kopnet.models import Verification
 from registry import services
-from registry.models import Cooperative, MembershipProposal, Tier
+from registry.models import Cooperative, MembershipProposal, Regency, Tier
 from tests.factories import CooperativeFactory, PartnerFactory, RepresentationFactory, UserFactory
 
 ACTORS = ["visitor", "official", "other_official", "curator"]
@@ -46,6 +46,9 @@ def records(db):
         curator=UserFactory(is_staff=True, is_superuser=True), model=Cooperative,
         survivor_pk=found["coop_verified"].pk, merged_pk=found["coop_merged"].pk,
     )  # fmt: skip
+    # A regency/city with its code (issue 13 §3), the pending cooperative placed in it.
+    found["regency"] = Regency.objects.create(code="32.04", province_id="32", name="Kabupaten Bandung")
+    Cooperative.objects.filter(pk=found["coop_pending"].pk).update(province_id="32", regency_place_id="32.04")
     found["proposal_pending"] = MembershipProposal.objects.create(
         member=found["coop_pending"], federation=found["fed_verified"], start_date=date(2020, 1, 1)
     )
@@ -102,6 +105,20 @@ MATRIX = [
     ("/admin/registry/cooperative/duplicates/", ADMIN),
     ("/admin/registry/partner/duplicates/", ADMIN),
     ("/mitra/", PUBLIC),
+    # The places (issue 13 §3): the pickers' lists, the lists by regency, a province's statistics.
+    ("/wilayah/?within=32", PUBLIC),
+    ("/wilayah/?within=32.04", PUBLIC),
+    ("/wilayah/", {actor: 400 for actor in ACTORS}),
+    ("/wilayah/?within=x", {actor: 400 for actor in ACTORS}),
+    ("/koperasi/?province=32&regency=32.04", PUBLIC),
+    ("/koperasi/?regency=32.04&format=csv", PUBLIC),
+    ("/koperasi/?province=31&regency=32.04", {actor: 400 for actor in ACTORS}),
+    ("/mitra/?regency=32.04", PUBLIC),
+    ("/mitra/?regency=99.99", {actor: 400 for actor in ACTORS}),
+    ("/statistik/wilayah/?province=32", PUBLIC),
+    ("/statistik/wilayah/", PUBLIC),
+    ("/statistik/wilayah/?province=00", {actor: 400 for actor in ACTORS}),
+    ("/admin/registry/cooperative/?regency_code=to_code", ADMIN),
     # The registry's search: everyone may search; what each finds is tests/test_search.py's.
     ("/cari/", PUBLIC),
     ("/cari/?q=menunggu", PUBLIC),

@@ -5,6 +5,7 @@ Partnership.objects.visible_to(); the query shapes live in partnerships.selector
 
 import os
 
+from django import forms
 from django.conf import settings
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -16,13 +17,15 @@ from django.views.generic import DetailView
 
 from kopnet import links, policy
 from kopnet.cache import page_version, page_versions
+from kopnet.filters import CodeChoiceField
+from kopnet.forms import BootstrapFormMixin
 from kopnet.lists import EXPORT_FORMATS, RegistryListView, csv_bool
 from partnerships import search as registry_search
 from partnerships import selectors
 from partnerships.filters import PartnershipFilter
 from partnerships.models import Confirmation, Partnership
 from partnerships.policy import party_name
-from registry.models import Cooperative, Partner
+from registry.models import Cooperative, Partner, Province
 from registry.policy import acting_for_ids
 from registry.views import AsOfMixin, CooperativeSectionView, MovedMixin, partner_versions
 
@@ -296,11 +299,44 @@ def statistics(request):
         {
             "partnerships": partnerships,
             "cooperatives": cooperatives,
+            "province_form": ProvinceForm.of(cooperatives["tiles"]),
             "sections": chart_sections(partnerships, cooperatives),
             # The page counts verified partnerships and cooperatives: when they last changed.
             "as_of": selectors.data_as_of(Cooperative, Partnership),
         },
     )
+
+
+class ProvinceForm(BootstrapFormMixin, forms.Form):
+    province = CodeChoiceField(
+        queryset=Province.objects.all(),
+        pattern=r"[0-9]{2}",
+        label=gettext_lazy("Province"),
+        error_messages={"required": gettext_lazy("Choose a province."), "invalid_choice": gettext_lazy("Choose a province from the list.")},
+    )
+
+
+    @classmethod
+    def of(cls, tiles):
+        """The form with the provinces the page has read already (its map's tiles): no query."""
+        form = cls()
+        provinces = sorted((tile["name"], tile["code"]) for tile in tiles)
+        form.fields["province"].widget.choices = [("", "---------"), *((code, name) for name, code in provinces)]
+        return form
+
+
+def province_statistics(request):
+    """A province's verified cooperatives by regency/city (`?province=32`), each number
+    opening the list it counts. Without a province: the form; a wrong one: the form
+    with its message, a 400."""
+    form = ProvinceForm(request.GET or None)
+    context = {"form": form}
+    if form.is_valid():
+        province = form.cleaned_data["province"]
+        regencies, uncoded = selectors.regency_statistics(province)
+        context |= {"province": province, "regencies": regencies, "uncoded": uncoded}
+        context["list_url"] = f"{reverse('registry:cooperative_list')}?{urlencode({'province': province.pk})}"
+    return render(request, "partnerships/province_statistics.html", context, status=400 if form.errors else 200)
 
 
 def chart_sections(partnerships, cooperatives):

@@ -73,13 +73,13 @@ MOVED_OR_DELETED = (
 )
 
 
-def suggestions(condition):
+def suggestions(condition, columns=previous.SHOWN):
     return pages.page_triggers(
         "kopnet_pages_cooperative_suggestions",
         "registry_cooperative",
         own=[],
         shown=[f"SELECT 's' || {{row}}.province_id AS k WHERE {condition}"],
-        columns=previous.SHOWN,
+        columns=columns,
         insert_when="{row}.verification = 'verified'",
     )
 
@@ -92,8 +92,9 @@ def sector_suggestions(condition):
     )
 
 
+POSTGRES_CONDITION = f"({MOVED_OR_DELETED}) OR ({IN_A_POOL})"
 POSTGRES = (
-    suggestions(f"({MOVED_OR_DELETED}) OR ({IN_A_POOL})"),
+    suggestions(POSTGRES_CONDITION),
     sector_suggestions(f"(verification = 'verified' OR current_setting('{WROTE_VERIFIED}', true) = '1')"),
 )
 SQLITE = (suggestions(IN_A_POOL), sector_suggestions("verification = 'verified'"))

@@ -7,14 +7,14 @@ import io
 import pytest
 
 from kopnet.models import Verification
-from registry.models import Scope, Sector, Tier
+from registry.models import Regency, Scope, Sector, Tier
 from tests.factories import CooperativeFactory, MembershipFactory, PartnerFactory, province, sector
 
 COOPERATIVE_HEADER = (
     "slug,name,short_name,tier,type,sectors,province_code,province,regency,country,scope,status,"
-    "members,founded,nik,legal_number,verified,url"
+    "members,founded,nik,legal_number,verified,url,regency_code"
 )
-PARTNER_HEADER = "slug,name,kind,country,province_code,registration_number,website,verified,url"
+PARTNER_HEADER = "slug,name,kind,country,province_code,registration_number,website,verified,url,regency_code"
 # Every download ends with the record's page on SITE_URL (tests/settings: the default).
 SITE = "http://127.0.0.1:8000"
 
@@ -69,7 +69,8 @@ def test_cooperative_csv_columns_hold_codes_slugs_and_iso_values(visitor):
         status="tidak_aktif",
         individual_members=None,
         province=province("53"),
-        regency="Kabupaten Ende",
+        regency="Kab. Ende",  # typed: the coded regency's own name is written in its place
+        regency_place=Regency.objects.create(code="53.08", province_id="53", name="Kabupaten Ende"),
         founded=datetime.date(1998, 7, 12),
         nik="5301234567890123",
         legal_number="518/BH/XVIII/1998",
@@ -99,6 +100,7 @@ def test_cooperative_csv_columns_hold_codes_slugs_and_iso_values(visitor):
             "legal_number": "518/BH/XVIII/1998",
             "verified": "true",
             "url": f"{SITE}/koperasi/{coop.slug}/",
+            "regency_code": "53.08",
         }
     ]
 
@@ -184,6 +186,7 @@ def test_partner_csv_has_the_exact_header_and_filtered_rows(visitor):
             "website": "https://bjb.example.id",
             "verified": "true",
             "url": f"{SITE}/mitra/{bank.slug}/",
+            "regency_code": "",
         }
     ]
 
@@ -279,6 +282,7 @@ def written_as_before(coop):
         "legal_number": coop.legal_number,
         "verified": "true" if coop.verification == Verification.VERIFIED else "false",
         "url": f"{SITE}/koperasi/{coop.slug}/",
+        "regency_code": coop.regency_place_id or "",
     }
 
 

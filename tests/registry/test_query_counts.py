@@ -57,9 +57,9 @@ def test_cooperative_list_queries_do_not_grow_with_rows(visitor, django_assert_n
 def test_filtered_cooperative_list_queries_do_not_grow_with_rows(visitor, django_assert_num_queries, rows):
     cooperatives(rows)
     # 1 the sector and 2 the province named in the URL (validation), 3 the data
-    # version, 4 count for the pager, 5 sector and 6 province choices of the form,
-    # 7 the page, 8 its sectors.
-    with django_assert_num_queries(7 + VERSION_QUERIES):
+    # version, 4 count for the pager, 5 sector, 6 province and 7 that province's
+    # regency choices of the form, 8 the page, 9 its sectors.
+    with django_assert_num_queries(8 + VERSION_QUERIES):
         response = visitor.get("/koperasi/", {"sector": "pertanian", "province": "32", "ordering": "-members"})
     assert len(response.context["object_list"]) == rows
 

@@ -83,10 +83,7 @@ class PlacedFilterForm(FilterForm):
 
 
 class PlacedFilterSet(SearchFirstFilterSet):
-    """A list of organisations that filters by province, and by regency/city within it."""
-
-    province = province_filter()
-    regency = regency_filter()
+    """A list of organisations that filters by regency/city (within its province)."""
 
     def filter_regency(self, queryset, name, regency):
         if queryset.model in (Cooperative, Partner):
@@ -115,6 +112,8 @@ class CooperativeFilter(PlacedFilterSet):
         label=_("Sector"),
         empty_label=ANY,
     )
+    province = province_filter()
+    regency = regency_filter()
     country = CountryFilter()
     status = django_filters.ChoiceFilter(choices=CooperativeStatus.choices, label=_("Status"), empty_label=ANY)
     scope = django_filters.ChoiceFilter(choices=Scope.choices, label=_("Scope"), empty_label=ANY)
@@ -154,6 +153,8 @@ class PartnerFilter(PlacedFilterSet):
     )
     kind = django_filters.ChoiceFilter(choices=PartnerKind.choices, label=_("Kind"), empty_label=ANY)
     country = CountryFilter()
+    province = province_filter()
+    regency = regency_filter()
     ordering = SortFilter(orders=by_name())
 
     class Meta:

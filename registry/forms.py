@@ -56,6 +56,8 @@ class PlacesFormMixin:
                 choices = [("", CHOOSE_ABOVE)]
             # Any place of the level: whether it lies within the one above is the model's rule.
             field.queryset = field.queryset.model.objects.all()
+            if name == "regency_place" and not field.help_text:
+                field.help_text = _("Required for a new organisation in Indonesia; the district and village are optional.")
             widget = getattr(field.widget, "widget", field.widget)  # the admin wraps it
             widget.choices = choices
             widget.attrs |= {

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from kopnet.models import Verification
 from partnerships.filters import PartnershipFilter
 from registry.filters import CooperativeFilter, PartnerFilter
-from registry.models import Tier
+from registry.models import Cooperative, Partner, Regency, Tier
 from tests.factories import CooperativeFactory, PartnerFactory, PartnershipFactory, sector
 
 pytestmark = pytest.mark.django_db
@@ -117,6 +117,11 @@ def records(db):
     CooperativeFactory(name="Koperasi Menunggu", verification=Verification.PENDING)
     bank = PartnerFactory(name="PT Bank Contoh")
     PartnerFactory(name="Universitas Contoh", country="JP", province=None)
+    # Two regencies of the factories' province (32), one a record's, one of none.
+    Regency.objects.create(code="32.04", province_id="32", name="Kabupaten Bandung")
+    Regency.objects.create(code="32.73", province_id="32", name="Kota Bandung")
+    Cooperative.objects.filter(pk=fishing.pk).update(regency_place_id="32.04")
+    Partner.objects.filter(pk=bank.pk).update(regency_place_id="32.04")
     PartnershipFactory(initiator=farming, parties=[farming, fishing], title="Kerjasama pupuk")
     PartnershipFactory(initiator=farming, parties=[farming, bank], title="Kredit usaha")
     PartnershipFactory(initiator=fishing, parties=[fishing, federation], direction="vertikal")

@@ -38,11 +38,11 @@ def test_cooperatives_as_a_workbook_with_labels_dates_numbers_and_addresses(visi
 
     assert sheet.title == "Koperasi"
     assert header[:5] == ["Slug", "Nama", "Nama singkat", "Tingkat", "Jenis"]
-    assert header[-1] == "Halaman di KopNet"
+    assert header[-2:] == ["Halaman di KopNet", "Kode kabupaten/kota"]  # the columns added since after the page
     (row,) = rows
     from registry.views import CooperativeListView
 
-    cells = dict(zip((*CooperativeListView.csv_header, "url"), row))
+    cells = dict(zip(CooperativeListView().export_columns, row))
     assert cells["name"] == "Koperasi Wanita Srikandi"
     assert cells["tier"] == "Koperasi sekunder"  # a label, not "sekunder"
     assert cells["country"] == "Indonesia"
@@ -50,7 +50,8 @@ def test_cooperatives_as_a_workbook_with_labels_dates_numbers_and_addresses(visi
     assert isinstance(cells["members"], int)
     assert cells["legal_number"] == "'=1+1"  # text, never a formula
     assert cells["verified"] == "Ya"
-    assert row[-1] == f"http://127.0.0.1:8000/koperasi/{coop.slug}/"
+    assert cells["url"] == f"http://127.0.0.1:8000/koperasi/{coop.slug}/"
+    assert cells["regency_code"] is None  # not coded: an empty cell
 
 
 def test_partnerships_as_a_workbook_in_english(visitor):
@@ -73,7 +74,7 @@ def test_partners_as_a_workbook(visitor):
     sheet = workbook(visitor, "/mitra/")
     header, row = [list(values) for values in sheet.iter_rows(values_only=True)]
     assert sheet.title == "Mitra"
-    assert row[1] == "PT Bank Contoh" and row[-1].endswith(f"/mitra/{bank.slug}/")
+    assert row[1] == "PT Bank Contoh" and row[-2].endswith(f"/mitra/{bank.slug}/")
     assert row[2] != "bumd"  # the kind's label
 
 

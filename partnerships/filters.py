@@ -22,6 +22,7 @@ from partnerships.models import (
     CooperationField,
     Corroboration,
     Direction,
+    NewEntityKind,
     Objective,
     Partnership,
     PartnershipParty,
@@ -157,6 +158,9 @@ class PartnershipFilter(django_filters.FilterSet):
     cooperative = slug_filter(Cooperative, _("Cooperative (slug)"), _("e.g. koperasi-tani-makmur"))
     partner = slug_filter(Partner, _("Partner (slug)"), _("e.g. bank-rakyat-indonesia"))
     new_entity = YesNoFilter(label=_("Forms a new legal entity"))
+    new_entity_kind = django_filters.ChoiceFilter(
+        choices=NewEntityKind.choices, label=_("Kind of the new entity"), empty_label=ANY
+    )
     corroboration = django_filters.ChoiceFilter(
         choices=Corroboration.choices, label=_("Corroboration"), empty_label=ANY
     )

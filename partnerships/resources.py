@@ -143,6 +143,28 @@ def parse_parties(value):
     return parties
 
 
+# What the new_entity_record column sets.
+ENTITY_FIELDS = ("new_entity_cooperative", "new_entity_partner")
+
+
+def parse_entity(value):
+    """(cooperative, partner) that "coop:<slug>" or "partner:<slug>" names (one of
+    them None), (None, None) for an empty cell, or a ValueError."""
+    text = "" if is_blank(value) else as_text(value).strip()
+    if not text:
+        return None, None
+    prefix = next((p for p in (COOPERATIVE_PREFIX, PARTNER_PREFIX) if text.lower().startswith(p)), None)
+    slug = text[len(prefix):].strip().lower() if prefix else ""
+    model = Cooperative if prefix == COOPERATIVE_PREFIX else Partner
+    record = model.objects.filter(slug=slug).first() if slug else None
+    if record is None:
+        raise ValueError(
+            gettext("“%(value)s” names no record of the registry: write coop:<slug> or partner:<slug>.")
+            % {"value": text}
+        )
+    return (record, None) if model is Cooperative else (None, record)
+
+
 def party_key(party):
     return (party.cooperative_id, party.partner_id)
 
@@ -185,6 +207,10 @@ class PartnershipResource(SpreadsheetResource):
     )
     value = Field(attribute="value", column_name="value", widget=AmountWidget())
     currency = Field(attribute="currency", column_name="currency", widget=TextWidget())
+    # The new entity's own record, "coop:<slug>" or "partner:<slug>" (issue 13 §1):
+    # read by import_other_columns, written by dehydrate_new_entity_record. Last, so
+    # that the columns before it keep their places.
+    new_entity_record = Field(column_name="new_entity_record")
 
     # initiator and parties come from the registry (example_row()).
     example = {
@@ -215,7 +241,7 @@ class PartnershipResource(SpreadsheetResource):
         fields = (
             "reference", "title", "description", "category", "direction", "international", "status",
             "start_date", "end_date", "initiator", "parties", "objectives", "cooperation_fields", "new_entity",
-            "new_entity_name", "new_entity_kind", "value", "currency", "verification",
+            "new_entity_name", "new_entity_kind", "value", "currency", "verification", "new_entity_record",
         )  # fmt: skip
         import_order = export_order = fields
         import_id_fields = ["reference"]
@@ -236,7 +262,7 @@ class PartnershipResource(SpreadsheetResource):
     @staticmethod
     def for_export(queryset):
         """The query shape an export reads: one query per related list, not per row."""
-        return queryset.select_related("initiator").prefetch_related(
+        return queryset.select_related("initiator", "new_entity_cooperative", "new_entity_partner").prefetch_related(
             Prefetch("parties", queryset=PartnershipParty.objects.select_related("cooperative", "partner")),
             "objectives",
             "fields",
@@ -271,13 +297,33 @@ class PartnershipResource(SpreadsheetResource):
         return {}
 
     def import_other_columns(self, instance, row, errors):
-        """The parties, read before saving like every other column."""
+        """The parties and the new entity's record, read before saving like every other column."""
         instance._imported_parties = None
         if "parties" in row:
             try:
                 instance._imported_parties = parse_parties(row["parties"])
             except ValueError as error:
                 errors.setdefault("parties", []).append(ValidationError(str(error)))
+        if "new_entity_record" in row:
+            try:
+                instance.new_entity_cooperative, instance.new_entity_partner = parse_entity(row["new_entity_record"])
+            except ValueError as error:
+                errors.setdefault("new_entity_record", []).append(ValidationError(str(error)))
+
+    def column_values(self, instance):
+        """The plain columns, and the new entity's record that new_entity_record sets
+        (by id: what do_instance_save() compares to decide what it writes)."""
+        values = super().column_values(instance)
+        for name in ENTITY_FIELDS:
+            values[name] = getattr(instance, f"{name}_id")
+        return values
+
+    def dehydrate_new_entity_record(self, partnership):
+        if partnership.new_entity_cooperative_id:
+            return f"{COOPERATIVE_PREFIX}{partnership.new_entity_cooperative.slug}"
+        if partnership.new_entity_partner_id:
+            return f"{PARTNER_PREFIX}{partnership.new_entity_partner.slug}"
+        return ""
 
     def parties_of(self, instance):
         """The parties a row asks for, or the stored ones when the file has no parties column."""
@@ -292,6 +338,8 @@ class PartnershipResource(SpreadsheetResource):
             return False
         if not super().skip_row(instance, original, row, import_validation_errors):
             return False
+        if any(getattr(instance, f"{name}_id") != getattr(original, f"{name}_id") for name in ENTITY_FIELDS):
+            return False  # new_entity_record: a column the comparison above does not read
         if instance._imported_parties is None:
             return True
         stored = {party_key(party) for party in instance.parties.all()}

@@ -20,11 +20,12 @@ CSV_FORMAT, XLSX_FORMAT = "0", "1"
 HEADER = [
     "reference", "title", "description", "direction", "status", "start_date", "end_date", "initiator",
     "parties", "objectives", "fields", "new_entity", "new_entity_name", "new_entity_kind", "value", "currency",
+    "new_entity_record",
 ]  # fmt: skip
 EXPORT_HEADER = [
     "reference", "title", "description", "category", "direction", "international", "status", "start_date",
     "end_date", "initiator", "parties", "objectives", "fields", "new_entity", "new_entity_name",
-    "new_entity_kind", "value", "currency", "verification",
+    "new_entity_kind", "value", "currency", "verification", "new_entity_record",
 ]  # fmt: skip
 
 
@@ -67,6 +68,7 @@ def row(**values):
         "new_entity_kind": "",
         "value": "",
         "currency": "IDR",
+        "new_entity_record": "",
     }
     data.update(values)
     return data
@@ -320,3 +322,54 @@ def test_export_queries_do_not_grow_with_rows(curator, orgs):
     # count, then per chunk of rows (the export pages through them): the rows with
     # their initiators, their parties with the organisations, objectives, fields.
     assert queries() == with_one
+
+
+# --- the new entity's own record (issue 13 §1) ---------------------------------------------
+
+
+FOUNDING = {"new_entity": "true", "new_entity_name": "PT Agro Mandiri", "new_entity_kind": "pt"}
+
+
+def test_import_links_the_new_entity_to_its_record_and_export_writes_it_back(curator, orgs):
+    rows = [
+        row(title="Mendirikan Perusahaan", new_entity_record="partner:PT-Agro-Mandiri", **FOUNDING),
+        row(title="Mendirikan Pusat", new_entity="true", new_entity_name="Pusat Koperasi Tani",
+            new_entity_kind="sekunder", new_entity_record="coop:pusat-koperasi-tani"),
+    ]  # fmt: skip
+
+    confirm(curator, upload(curator, csv_file(rows)))
+
+    company = Partnership.objects.get(title="Mendirikan Perusahaan")
+    centre = Partnership.objects.get(title="Mendirikan Pusat")
+    assert (company.new_entity_partner, company.new_entity_cooperative) == (orgs["pt"], None)
+    assert (centre.new_entity_cooperative, centre.new_entity_partner) == (orgs["pusat"], None)
+    header, *exported = exported_rows(export(curator))
+    records = {values[header.index("title")]: values[header.index("new_entity_record")] for values in exported}
+    assert records == {"Mendirikan Perusahaan": "partner:pt-agro-mandiri", "Mendirikan Pusat": "coop:pusat-koperasi-tani"}
+
+
+@pytest.mark.parametrize("value", ["partner:tidak-ada", "coop:pt-agro-mandiri", "pt-agro-mandiri", "coop:"])
+def test_a_new_entity_record_that_names_nothing_refuses_the_file(curator, orgs, value):
+    response = upload(curator, csv_file([row(title="Mendirikan", new_entity_record=value, **FOUNDING)]))
+
+    assert_refused(response)
+    assert "names no record of the registry" in page_text(response)
+    assert not Partnership.objects.exists()
+
+
+def test_a_row_that_only_links_the_new_entity_is_imported_not_skipped(curator, orgs):
+    partnership = PartnershipFactory(
+        title="Mendirikan", initiator=orgs["tani"], parties=[orgs["tani"], orgs["nelayan"]], **{
+            "new_entity": True, "new_entity_name": "PT Agro Mandiri", "new_entity_kind": "pt",
+        },
+    )  # fmt: skip
+    header, *rows = exported_rows(export(curator))
+    values = dict(zip(header, rows[0]))
+    values["new_entity_record"] = "partner:pt-agro-mandiri"
+
+    preview = upload(curator, csv_file([values], header=header))
+    assert preview.context["result"].totals["update"] == 1
+    confirm(curator, preview)
+
+    partnership.refresh_from_db()
+    assert partnership.new_entity_partner == orgs["pt"]

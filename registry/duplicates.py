@@ -6,7 +6,8 @@ records cannot share one. Two records that share a legal entity number (a partne
 registration number) are offered, across the whole registry, from an index. Names
 alike are looked for where duplicates are born: each record waiting for
 verification (the curators' queue, a few dozen) against the others of its province
-and tier (a partner: its province and kind). On PostgreSQL by trigram similarity
+and tier (a partner: its province and kind), said to share the regency/city when
+both name the same one. On PostgreSQL by trigram similarity
 (pg_trgm, on the index of UPPER(name) that the search uses); on SQLite (development
 and tests) a simpler rule: the same name once case, punctuation and spaces are set
 aside, or one name within the other. A pair a curator dismissed is not offered again;
@@ -54,7 +55,8 @@ def group_of(model):
 
 def candidates(model):
     """The candidate pairs of `model`, each once, those sharing an identifier first."""
-    live = model.objects.filter(merged_into__isnull=True)
+    # With what the page shows of each (its province and regency): no query per record.
+    live = model.objects.filter(merged_into__isnull=True).select_related("province", "regency_place")
     pairs = {}
 
     def offer(a, b, evidence):
@@ -76,7 +78,12 @@ def candidates(model):
                 offer(record, other, capfirst(_("The same %(label)s: %(value)s") % {"label": label, "value": value}))
     for record in live.filter(verification=Verification.PENDING).order_by("created_at", "pk")[:LIMIT]:
         for other, score in alike(model, live, record):
-            offer(record, other, _("Names alike (%(score)s%%) in the same province and %(group)s") % {
+            same_regency = record.regency_place_id and record.regency_place_id == other.regency_place_id
+            if same_regency:
+                evidence = _("Names alike (%(score)s%%) in the same regency/city and %(group)s")
+            else:
+                evidence = _("Names alike (%(score)s%%) in the same province and %(group)s")
+            offer(record, other, evidence % {
                 "score": round(score * 100), "group": model._meta.get_field(group_of(model)).verbose_name,
             })  # fmt: skip
     dismissed = set(

@@ -12,12 +12,13 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import translation
 
 from kopnet.models import Follow, Verification
 from partnerships import selectors
 from partnerships.models import Partnership, PartnershipParty
-from registry import merging, services
-from registry.models import Cooperative, FormerSlug, Membership, Partner, Representation, Tier
+from registry import duplicates, merging, services
+from registry.models import Cooperative, FormerSlug, Membership, Partner, Regency, Representation, Tier
 from tests.factories import (
     CooperativeFactory,
     CuratorFactory,
@@ -257,3 +258,28 @@ def test_any_two_records_merge_from_the_lists_action(client, twins):
     # One record, or a merged one among two, is refused with a message.
     again = client.post("/admin/registry/cooperative/", selected, follow=True).content.decode()
     assert "Pilih tepat dua data yang belum digabungkan." in again
+
+
+@pytest.mark.parametrize("pairs", [1, 6])
+def test_the_candidates_page_reads_no_query_per_pair(client, pairs, django_assert_max_num_queries):
+    """The records' provinces and regencies come with them: the page's queries grow
+    with the records waiting (one name search each), not with the pairs shown."""
+    Regency.objects.create(code="32.04", province_id="32", name="Kabupaten Bandung")
+    for n in range(pairs):
+        for suffix in ("", " Baru"):
+            CooperativeFactory(name=f"Koperasi Kembar {n}{suffix}", legal_number=f"AHU-{n:04d}", regency_place_id="32.04")
+    client.force_login(CuratorFactory(username="kurator_hitung"))
+    client.get(DUPLICATES)  # the session, the content types: read once per process
+    with django_assert_max_num_queries(12):
+        page = client.get(DUPLICATES).content.decode()
+    assert page.count('class="kopnet-duplicate"') == pairs
+    assert "Kabupaten Bandung" in page
+
+
+def test_names_alike_in_one_regency_say_so():
+    Regency.objects.create(code="32.04", province_id="32", name="Kabupaten Bandung")
+    CooperativeFactory(name="Koperasi Tani Makmur Sejahtera", regency_place_id="32.04")
+    CooperativeFactory(name="Koperasi Tani Makmur Sejahtera", regency_place_id="32.04", verification=Verification.PENDING)
+    with translation.override("en"):
+        [candidate] = duplicates.candidates(Cooperative)
+    assert any("in the same regency/city and tier" in evidence for evidence in candidate.evidence)

@@ -2,17 +2,13 @@
 hook the registry offers, registry.merging): its parties, the partnerships it
 initiated, the entity links to it, its answers to pending changes. Refused: a
 partnership to which both records are parties (the survivor would be a party twice).
-Each moved row keeps its history (simple_history's bulk update writes it)."""
+Each moved row keeps its history (registry.merging.moved)."""
 
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_update_with_history
 
 from partnerships.models import ChangeAnswer, Partnership, PartnershipParty
-from registry.merging import add_merge_step
+from registry.merging import add_merge_step, moved
 from registry.models import Cooperative, Partner
-
-# How many rows one UPDATE moves (a cooperative may be party to thousands).
-BATCH = 500
 
 
 def party_refusals(survivor, merged):
@@ -30,16 +26,6 @@ def party_refusals(survivor, merged):
         _("%(merged)s and %(survivor)s are both parties to %(references)s: the survivor would be a party twice. Take one of the two parties out first.")
         % {"merged": merged.name, "survivor": survivor.name, "references": ", ".join(references[:5]) + (" …" if len(references) > 5 else "")}
     ]
-
-
-def moved(queryset, field, survivor):
-    """Point `field` of these rows to the survivor, with a history row for each."""
-    rows = list(queryset)
-    for row in rows:
-        setattr(row, field, survivor)
-        row._change_reason = "merged"
-    if rows:
-        bulk_update_with_history(rows, queryset.model, [field], batch_size=BATCH, default_change_reason="merged")
 
 
 def move_cooperative(survivor, merged):

@@ -23,11 +23,14 @@ from typing import Callable
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
 
 from kopnet.models import Follow
 from registry.models import Cooperative, Membership, MembershipProposal, Partner, ProposalState, Representation, RepresentationState
 
 _steps = {}
+# How many rows one UPDATE moves.
+BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -109,12 +112,23 @@ def membership_refusals(survivor, merged):
     return reasons
 
 
+def moved(queryset, field, survivor):
+    """Point `field` of these rows to the survivor, with a history row for each, a
+    BATCH of rows an UPDATE (a cooperative may be party to thousands): what every
+    step that moves rows with a history does."""
+    rows = list(queryset)
+    for row in rows:
+        setattr(row, field, survivor)
+    if rows:
+        bulk_update_with_history(rows, queryset.model, [field], batch_size=BATCH, default_change_reason="merged")
+
+
 def move_memberships(survivor, merged):
+    """The duplicate's memberships, on either side, become the survivor's (not one
+    save each: record_merge refreshes both records' member counts after, and a
+    federation above keeps its count, one member for another)."""
     for side in ("member", "federation"):
-        for row in Membership.objects.filter(**{side: merged}):
-            setattr(row, side, survivor)
-            row._change_reason = "merged"
-            row.save(update_fields=[side])
+        moved(Membership.objects.filter(**{side: merged}), side, survivor)
         MembershipProposal.objects.filter(**{side: merged}).update(**{side: survivor})
 
 

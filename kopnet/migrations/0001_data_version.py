@@ -74,7 +74,8 @@ def add_triggers(apps, schema_editor, tables=TABLES):
         schema_editor.execute(statement)
 
 
-def remove_triggers(apps, schema_editor, tables=TABLES):
+def drop_triggers(schema_editor, tables):
+    """The triggers of these tables (a later migration's own tables: the function stays)."""
     vendor = schema_editor.connection.vendor
     for table in tables:
         if vendor == "postgresql":
@@ -83,7 +84,11 @@ def remove_triggers(apps, schema_editor, tables=TABLES):
         elif vendor == "sqlite":
             for event in ("insert", "update", "delete"):
                 schema_editor.execute(f'DROP TRIGGER IF EXISTS "kopnet_data_version_{table}_{event}"')
-    if vendor == "postgresql":
+
+
+def remove_triggers(apps, schema_editor, tables=TABLES):
+    drop_triggers(schema_editor, tables)
+    if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute("DROP FUNCTION IF EXISTS kopnet_bump_data_version()")
 
 

@@ -15,14 +15,7 @@ def add(apps, schema_editor):
 
 
 def remove(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    for table in TABLES:
-        if vendor == "postgresql":
-            schema_editor.execute(f'DROP TRIGGER IF EXISTS kopnet_data_version ON "{table}"')
-            schema_editor.execute(f'DROP TRIGGER IF EXISTS kopnet_data_version_truncate ON "{table}"')
-        else:
-            for event in ("insert", "update", "delete"):
-                schema_editor.execute(f'DROP TRIGGER IF EXISTS "kopnet_data_version_{table}_{event}"')
+    versions.drop_triggers(schema_editor, TABLES)
 
 
 class Migration(migrations.Migration):

@@ -200,6 +200,16 @@ def cooperative_filters(words, rng):
     return found
 
 
+def regency_filters(rng):
+    """A few dozen (province, regency) filters of the public list, among the regencies
+    its verified cooperatives are coded with (bench/run.py's prepare runs loadplaces,
+    which codes them). None without any: a registry without its places."""
+    visible = Cooperative.objects.visible_to(AnonymousUser()).filter(regency_place__isnull=False)
+    groups = list(visible.order_by().values_list("province", "regency_place").annotate(n=Count("pk")))
+    groups.sort()
+    return [{"province": province, "regency": regency} for province, regency, _n in sample(groups, FILTER_COMBINATIONS, rng)]
+
+
 def admin_params(public):
     """The admin changelist's parameters for a public list filter (tier, province, q, sort)."""
     model_admin = admin.site._registry[Cooperative]
@@ -254,6 +264,8 @@ def build_cases():
     name_sample = [pk for pk, _slug in sample(slugs, 5000, rng)]
     words = name_words(Cooperative.objects.filter(pk__in=name_sample).values_list("name", flat=True))
     filters = cooperative_filters(words, rng)
+    # Its own generator: the other cases draw what they drew before it was added.
+    regencies = regency_filters(random.Random(SEED + 1))
     terms = [q for q in search_terms(words, SEARCH_TERMS, rng) if cooperative_list_rows({"q": q})]
     top = (
         cooperatives.annotate(parties=Count("partnership_parties"))
@@ -290,6 +302,15 @@ def build_cases():
             [url("registry:cooperative_list", params) for params in filters],
             note=f"{len(filters)} tier+province+q filters, most members first",
         ),
+        *(
+            [Case(
+                "coop_list_regency",
+                "list",
+                [url("registry:cooperative_list", params) for params in regencies],
+                note=f"{len(regencies)} province+regency filters, by name",
+            )]
+            if regencies else []
+        ),  # fmt: skip
         Case(
             "coop_search",
             "list",

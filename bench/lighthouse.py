@@ -115,6 +115,9 @@ print(json.dumps({
         ("propose joining a federation", f"/koperasi/{data['own']}/gabung/", official),
         ("cooperative as on a day", f"/koperasi/{data['coop']}/?as_of=2020-01-01", ""),
         ("partnerships active on a day", "/kerjasama/?active_on=2020-01-01", ""),
+        ("cooperatives of a regency", "/koperasi/?province=32&regency=32.05", ""),
+        ("a province by regency", "/statistik/wilayah/?province=32", ""),
+        ("register a cooperative", "/koperasi/baru/", official),
         ("admin", "/admin/", curator),
         ("admin changelist", "/admin/registry/cooperative/", curator),
         ("admin change form", f"/admin/registry/cooperative/{data['coop_pk']}/change/", curator),
@@ -178,6 +181,7 @@ def main():
     seeded = database.exists()
     # Migrated every time: a demo database kept from an older checkout lacks new tables.
     manage(env, "migrate", "--noinput", "--verbosity", "0")
+    manage(env, "loadplaces")  # as make run: the places, then the demo's regencies coded
     if not seeded:
         log("the demo registry, once")
         manage(env, "seed_demo")

@@ -559,31 +559,36 @@ def duplicate_dismiss(*, curator, model, first_pk, second_pk):
 MATCH_BATCH = 2000
 
 
-@transaction.atomic
 def regencies_match():
     """Give each Indonesian cooperative whose regency/city is free text only (typed
     before the codes) the code of the regency its text names in its province
     (registry.places.RegencyMatcher), with a history row each; the text becomes the
     regency's own name. The rest stay for a curator (the admin's "regency/city to
-    code" list). Rows locked a batch at a time; a second run finds nothing new.
-    (matched, left)."""
+    code" list). (matched, left).
+
+    One transaction per batch of MATCH_BATCH rows, each locked while it is coded: at
+    national scale (250,000 cooperatives) one transaction held every row locked for
+    the whole run, officials' edits waiting behind it, and its commit ran all the
+    page-version triggers at once (over ten minutes). Stopped, a run keeps the
+    batches done; run again, it codes the rest (a coded row is no longer waiting)."""
     matcher = RegencyMatcher()
     waiting = Cooperative.objects.filter(country=INDONESIA, regency_place__isnull=True).exclude(regency="")
     matched = left = 0
     ids = list(waiting.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), MATCH_BATCH):
-        rows = list(waiting.filter(pk__in=ids[start : start + MATCH_BATCH]).order_by("pk").select_for_update())
-        coded = []
-        for row in rows:
-            code = matcher(row.province_id, row.regency)
-            if code is None:
-                left += 1
-                continue
-            row.regency_place_id, row.regency = code, matcher.names[code]
-            coded.append(row)
-        bulk_update_with_history(
-            coded, Cooperative, ["regency_place", "regency"], batch_size=MATCH_BATCH,
-            default_change_reason="regency coded",
-        )  # fmt: skip
+        with transaction.atomic():
+            rows = waiting.filter(pk__in=ids[start : start + MATCH_BATCH]).order_by("pk").select_for_update()
+            coded = []
+            for row in rows:
+                code = matcher(row.province_id, row.regency)
+                if code is None:
+                    left += 1
+                    continue
+                row.regency_place_id, row.regency = code, matcher.names[code]
+                coded.append(row)
+            bulk_update_with_history(
+                coded, Cooperative, ["regency_place", "regency"], batch_size=MATCH_BATCH,
+                default_change_reason="regency coded",
+            )  # fmt: skip
         matched += len(coded)
     return matched, left

@@ -208,9 +208,6 @@ def prepare(config):
         seeding = remembered_seeding(config.database_url)
         with connect(config.database_url) as conn:
             conn.execute("analyze")
-    # The places, and the seeded regencies coded (only what is missing: quick once done).
-    log("loading the places and coding the regencies (loadplaces)")
-    manage("loadplaces")
     manage("collectstatic", "--noinput", "--verbosity", "0")
     manage("compiletranslations")
     return seeding

@@ -11,6 +11,7 @@ from io import StringIO
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.test import Client
@@ -63,7 +64,7 @@ def test_a_place_outside_the_one_above_is_refused_at_its_field_and_by_the_databa
     record = placed(model)
     for name, value in places.items():
         setattr(record, name, value)
-    with pytest.raises(Exception) as refused:
+    with pytest.raises(ValidationError) as refused:
         record.full_clean()
     assert field in refused.value.message_dict
     # The other door: an UPDATE that no clean() sees.

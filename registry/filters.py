@@ -4,7 +4,6 @@ import re
 
 import django_filters
 from django.db.models import Exists, F, OuterRef
-from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from kopnet.filters import (
@@ -16,6 +15,7 @@ from kopnet.filters import (
     SortFilter,
     search_widget,
 )
+from registry.forms import place_picker
 from registry.models import (
     Cooperative,
     CooperativeStatus,
@@ -73,13 +73,7 @@ class PlacedFilterForm(FilterForm):
         else:
             field.queryset = Regency.objects.all()
             field.widget.choices = [("", CHOOSE_PROVINCE)]
-        field.widget.attrs |= {
-            "data-place": "regency",
-            "data-place-above": "province",
-            "data-places-url": reverse_lazy("registry:places"),
-            "data-place-search": _("Search the list"),
-            "data-place-first": CHOOSE_PROVINCE,
-        }
+        field.widget.attrs |= place_picker("regency", "province", CHOOSE_PROVINCE)
 
 
 class PlacedFilterSet(SearchFirstFilterSet):

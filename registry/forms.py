@@ -33,6 +33,19 @@ PLACE_LEVELS = (("regency_place", "province"), ("district", "regency_place"), ("
 CHOOSE_ABOVE = _("Choose the level above first")
 
 
+def place_picker(name, above, first):
+    """The attributes by which static/js/places.js makes a select a place picker:
+    its places follow the field `above`, `first` is its only option while that is empty."""
+    return {
+        "data-place": name,
+        "data-place-above": above,
+        "data-places-url": reverse_lazy("registry:places"),
+        "data-place-search": _("Search the list"),
+        "data-place-first": first,
+        "data-place-failed": _("The list could not be loaded: save, and choose again."),
+    }
+
+
 class PlacesFormMixin:
     """The regency/city, district and village of an organisation in Indonesia, each a
     choice among the places within the one above (static/js/places.js narrows them
@@ -60,14 +73,7 @@ class PlacesFormMixin:
                 field.help_text = _("Required for a new organisation in Indonesia; the district and village are optional.")
             widget = getattr(field.widget, "widget", field.widget)  # the admin wraps it
             widget.choices = choices
-            widget.attrs |= {
-                "data-place": name,
-                "data-place-above": above,
-                "data-places-url": reverse_lazy("registry:places"),
-                "data-place-search": _("Search the list"),
-                "data-place-first": CHOOSE_ABOVE,
-                "data-place-failed": _("The list could not be loaded: save, and choose again."),
-            }
+            widget.attrs |= place_picker(name, above, CHOOSE_ABOVE)
 
     @staticmethod
     def regencies_by_province():

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from kopnet.filters import CodeChoiceField
 from kopnet.forms import BootstrapFormMixin, VersionedFormMixin
 from kopnet.models import Verification
 from kopnet.services import StaleVersion, changed_since
@@ -30,7 +31,7 @@ from partnerships.models import (
     derive_from_parties,
 )
 from partnerships.validators import inspect_document
-from registry.models import Cooperative, Partner
+from registry.models import Cooperative, Partner, Province
 from registry.policy import acts_for
 
 ORGANISATION_TYPES = ("cooperative", "partner")
@@ -671,3 +672,22 @@ class PartnershipRegistration:
                     self.party_errors.extend(ValidationError(errors).messages)
         else:
             self.party_errors.extend(error.messages)
+
+
+class ProvinceForm(BootstrapFormMixin, forms.Form):
+    """The province whose cooperatives the statistics count by regency/city (`?province=32`)."""
+
+    province = CodeChoiceField(
+        queryset=Province.objects.all(),
+        pattern=r"[0-9]{2}",
+        label=_("Province"),
+        error_messages={"required": _("Choose a province."), "invalid_choice": _("Choose a province from the list.")},
+    )
+
+    @classmethod
+    def of(cls, tiles):
+        """The form with the provinces the page has read already (its map's tiles): no query."""
+        form = cls()
+        provinces = sorted((tile["name"], tile["code"]) for tile in tiles)
+        form.fields["province"].widget.choices = [("", "---------"), *((code, name) for name, code in provinces)]
+        return form

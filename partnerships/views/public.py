@@ -5,7 +5,6 @@ Partnership.objects.visible_to(); the query shapes live in partnerships.selector
 
 import os
 
-from django import forms
 from django.conf import settings
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -17,15 +16,14 @@ from django.views.generic import DetailView
 
 from kopnet import links, policy
 from kopnet.cache import page_version, page_versions
-from kopnet.filters import CodeChoiceField
-from kopnet.forms import BootstrapFormMixin
 from kopnet.lists import EXPORT_FORMATS, RegistryListView, csv_bool
 from partnerships import search as registry_search
 from partnerships import selectors
 from partnerships.filters import PartnershipFilter
+from partnerships.forms import ProvinceForm
 from partnerships.models import Confirmation, Partnership
 from partnerships.policy import party_name
-from registry.models import Cooperative, Partner, Province
+from registry.models import Cooperative, Partner
 from registry.policy import acting_for_ids
 from registry.views import AsOfMixin, CooperativeSectionView, MovedMixin, partner_versions
 
@@ -305,24 +303,6 @@ def statistics(request):
             "as_of": selectors.data_as_of(Cooperative, Partnership),
         },
     )
-
-
-class ProvinceForm(BootstrapFormMixin, forms.Form):
-    province = CodeChoiceField(
-        queryset=Province.objects.all(),
-        pattern=r"[0-9]{2}",
-        label=gettext_lazy("Province"),
-        error_messages={"required": gettext_lazy("Choose a province."), "invalid_choice": gettext_lazy("Choose a province from the list.")},
-    )
-
-
-    @classmethod
-    def of(cls, tiles):
-        """The form with the provinces the page has read already (its map's tiles): no query."""
-        form = cls()
-        provinces = sorted((tile["name"], tile["code"]) for tile in tiles)
-        form.fields["province"].widget.choices = [("", "---------"), *((code, name) for name, code in provinces)]
-        return form
 
 
 def province_statistics(request):

@@ -86,6 +86,18 @@ def drop_triggers(schema_editor, tables):
                 schema_editor.execute(f'DROP TRIGGER IF EXISTS "kopnet_data_version_{table}_{event}"')
 
 
+def for_tables(tables):
+    """RunPython functions (add, remove) of a later migration's own tables' triggers."""
+
+    def add(apps, schema_editor):
+        add_triggers(apps, schema_editor, tables=tables)
+
+    def remove(apps, schema_editor):
+        drop_triggers(schema_editor, tables)
+
+    return add, remove
+
+
 def remove_triggers(apps, schema_editor, tables=TABLES):
     drop_triggers(schema_editor, tables)
     if schema_editor.connection.vendor == "postgresql":

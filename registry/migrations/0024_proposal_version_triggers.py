@@ -10,12 +10,7 @@ versions = importlib.import_module("kopnet.migrations.0001_data_version")
 TABLES = ["registry_membershipproposal"]
 
 
-def add(apps, schema_editor):
-    versions.add_triggers(apps, schema_editor, tables=TABLES)
-
-
-def remove(apps, schema_editor):
-    versions.drop_triggers(schema_editor, TABLES)
+add, remove = versions.for_tables(TABLES)
 
 
 class Migration(migrations.Migration):

@@ -205,8 +205,8 @@ def regency_filters(rng):
     its verified cooperatives are coded with. None without any: the case is left out.
 
     The seeded registry has none yet: coding its 250,000 typed regencies through
-    loadplaces (registry.services.regencies_match) takes over an hour on 2 cores, the
-    suggestion pools' page-version test costing some 23 ms a row at commit. seed_scale
+    loadplaces (registry.services.regencies_match) is a long job (each coded row runs
+    the suggestion pools' page-version test at commit). seed_scale
     should write the codes as it writes the rows (next session's work)."""
     visible = Cooperative.objects.visible_to(AnonymousUser()).filter(regency_place__isnull=False)
     groups = list(visible.order_by().values_list("province", "regency_place").annotate(n=Count("pk")))

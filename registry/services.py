@@ -568,11 +568,11 @@ def regencies_match():
 
     One transaction per batch of MATCH_BATCH rows, each locked while it is coded: at
     national scale (250,000 cooperatives) one transaction held every row locked for
-    the whole run, officials' edits waiting behind it. The cost is at each commit: the
-    suggestion pools' page-version test (registry/migrations/0014, 0031) takes some
-    23 ms a coded row on PostgreSQL (46 s a batch of 2,000, measured on the benchmark's
-    registry), so 250,000 rows take about an hour and a half. Stopped, a run keeps the
-    batches done; run again, it codes the rest (a coded row is no longer waiting)."""
+    the whole run, officials' edits waiting behind it. The cost is at each commit: every
+    coded row runs the suggestion pools' page-version test (registry/migrations/0014,
+    0031), which makes coding a national registry a long job (the issue's notes hold a
+    measurement by hand; not benchmarked yet). Stopped, a run keeps the batches done;
+    run again, it codes the rest (a coded row is no longer waiting)."""
     matcher = RegencyMatcher()
     waiting = Cooperative.objects.filter(country=INDONESIA, regency_place__isnull=True).exclude(regency="")
     matched = left = 0

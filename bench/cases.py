@@ -202,12 +202,9 @@ def cooperative_filters(words, rng):
 
 def regency_filters(rng):
     """A few dozen (province, regency) filters of the public list, among the regencies
-    its verified cooperatives are coded with. None without any: the case is left out.
-
-    The seeded registry has none yet: coding its 250,000 typed regencies through
-    loadplaces (registry.services.regencies_match) is a long job (each coded row runs
-    the suggestion pools' page-version test at commit). seed_scale
-    should write the codes as it writes the rows (next session's work)."""
+    its verified cooperatives are coded with (bench.run.code_regencies codes the seeded
+    registry's typed ones). None without any (a database without the places): the case
+    is left out."""
     visible = Cooperative.objects.visible_to(AnonymousUser()).filter(regency_place__isnull=False)
     groups = list(visible.order_by().values_list("province", "regency_place").annotate(n=Count("pk")))
     groups.sort()

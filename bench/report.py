@@ -588,13 +588,28 @@ def render_markdown(results):
         f"gunicorn: {settings['workers']} sync workers on 127.0.0.1:{settings['port']}, DEBUG=0, access log off; "
         f"{settings['workers_reason']}",
         "",
-        f"Preparing (migrate, seed if needed, static files, translations, ANALYZE) took "
+        f"Preparing (migrate, seed if needed, loadplaces, static files, translations, ANALYZE) took "
         f"{results['timings']['prepare_s']:.0f} s"
         + (f", seeding {results['timings']['seed_s']:.0f} s of it" if results["timings"].get("seed_s") else "")
-        + f"; measuring {results['timings']['measure_s']:.0f} s.",
+        + f"; measuring {results['timings']['measure_s']:.0f} s."
+        + places_sentence(results["timings"].get("places")),
         "",
     ]
     return "\n".join(lines) + faults_section()
+
+
+def places_sentence(places):
+    """What loadplaces did in this run (bench.run.code_regencies): at national scale,
+    coding the seeded regencies is a deployment's one-off job, measured when it ran."""
+    if not places:
+        return ""
+    if not places["coded"]:
+        return f" loadplaces: {places['seconds']:.0f} s, no regency to code ({places['left']:,} left for a curator)."
+    rate = places["coded"] / max(places["seconds"], 0.1)
+    return (
+        f" loadplaces coded {places['coded']:,} cooperatives' regencies in {places['seconds']:.0f} s "
+        f"({rate:,.0f} a second; {places['left']:,} left for a curator)."
+    )
 
 
 FAULTS_HEADING = "## Faults (`make faults`)"

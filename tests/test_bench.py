@@ -555,6 +555,21 @@ def test_results_markdown_gives_the_machines_speed_and_the_cold_rounds_when_meas
     assert "in 3 rounds over all the cases" in markdown
 
 
+def test_results_markdown_says_what_loadplaces_coded_when_it_ran():
+    results = passing_results()
+    report.evaluate(results)
+    markdown = report.render_markdown(results)
+    assert "loadplaces coded" not in markdown and "loadplaces:" not in markdown  # results from before it was measured
+
+    results["timings"]["places"] = {"seconds": 185.0, "coded": 247_365, "left": 2_633}
+    assert (
+        "loadplaces coded 247,365 cooperatives' regencies in 185 s (1,337 a second; 2,633 left for a curator)."
+        in report.render_markdown(results)
+    )
+    results["timings"]["places"] = {"seconds": 4.2, "coded": 0, "left": 2_633}
+    assert "loadplaces: 4 s, no regency to code (2,633 left for a curator)." in report.render_markdown(results)
+
+
 def test_the_cold_sample_is_spread_over_the_whole_case():
     urls = [f"/u{i}" for i in range(60)]
 

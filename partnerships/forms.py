@@ -31,6 +31,7 @@ from partnerships.models import (
     derive_from_parties,
 )
 from partnerships.validators import inspect_document
+from registry.forms import PlacesFormMixin
 from registry.models import Cooperative, Partner, Province
 from registry.policy import acts_for
 
@@ -439,19 +440,30 @@ def party_formset_class(extra):
     )
 
 
-class NewPartnerForm(BootstrapFormMixin, forms.ModelForm):
-    """A partner not yet in the registry, proposed inline: it waits for verification."""
+class NewPartnerForm(PlacesFormMixin, BootstrapFormMixin, forms.ModelForm):
+    """A partner not yet in the registry, proposed inline: it waits for verification.
+    In Indonesia it names its regency/city, as every new record does; its district and
+    village are the curators' to add."""
+
+    every_regency_first = False  # the partnership's form: no 514 regencies before a province
 
     role = forms.ChoiceField(label=_("Role"), choices=PartyRole.choices, initial=PartyRole.MEMBER)
 
     class Meta:
         model = Partner
-        fields = ["name", "kind", "country", "province"]
+        fields = ["name", "kind", "country", "province", "regency_place"]
         labels = {"name": _("Name of the new partner")}
+        help_texts = {"regency_place": _("Required for an organisation in Indonesia.")}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, empty_permitted=True, use_required_attribute=False, **kwargs)
         self.user = user
+        self.init_places()
+
+    def clean(self):
+        cleaned_data = super().clean()
+        self.clean_places_required(cleaned_data)
+        return cleaned_data
 
     def clean_name(self):
         name = self.cleaned_data.get("name", "")

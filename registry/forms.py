@@ -54,6 +54,11 @@ class PlacesFormMixin:
     of a new Indonesian record wherever the places are loaded. Whether each lies
     within the one above is the model's rule (PlacedModel.clean_places)."""
 
+    # Without a province yet, the regency/city offers all 514, grouped by province (a
+    # choice without JavaScript, at the cost of a query and 30 KB); False: it waits for
+    # the province, as the district waits for the regency (a small part of a larger form).
+    every_regency_first = True
+
     def init_places(self):
         for name, above in PLACE_LEVELS:
             field = self.fields.get(name)
@@ -63,7 +68,7 @@ class PlacesFormMixin:
             rows = within(str(getattr(value, "pk", value) or ""))
             if rows is not None:
                 choices = [("", "---------"), *rows]
-            elif name == "regency_place":
+            elif name == "regency_place" and self.every_regency_first:
                 choices = [("", "---------"), *self.regencies_by_province()]
             else:
                 choices = [("", CHOOSE_ABOVE)]
@@ -73,7 +78,7 @@ class PlacesFormMixin:
                 field.help_text = _("Required for a new organisation in Indonesia; the district and village are optional.")
             widget = getattr(field.widget, "widget", field.widget)  # the admin wraps it
             widget.choices = choices
-            widget.attrs |= place_picker(name, above, CHOOSE_ABOVE)
+            widget.attrs |= place_picker(name, self.add_prefix(above), CHOOSE_ABOVE)
 
     @staticmethod
     def regencies_by_province():
@@ -96,7 +101,8 @@ class PlacesFormMixin:
             and "regency_place" not in self.errors
             and Regency.objects.filter(province=province).exists()
         ):
-            self.add_error("regency_place", _("Choose the regency or city of an organisation in Indonesia."))
+            message = _("Choose the regency or city of an organisation in Indonesia.")
+            self.add_error("regency_place", forms.ValidationError(message, code="required"))
 
 
 class CooperativeForm(PlacesFormMixin, VersionedFormMixin, BootstrapFormMixin, forms.ModelForm):

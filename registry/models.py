@@ -271,11 +271,11 @@ class PlacedModel(models.Model):
         """The same rules as placed_constraints, each said at its field."""
         errors = {}
         if self.regency_place_id and self.regency_place_id[:2] != (self.province_id or ""):
-            errors["regency_place"] = _("This regency/city is not in the province chosen.")
+            errors["regency_place"] = ValidationError(_("This regency/city is not in the province chosen."), code="outside")
         elif self.district_id and self.district_id[:5] != (self.regency_place_id or ""):
-            errors["district"] = _("This district is not in the regency/city chosen.")
+            errors["district"] = ValidationError(_("This district is not in the regency/city chosen."), code="outside")
         elif self.village_id and self.village_id[:8] != (self.district_id or ""):
-            errors["village"] = _("This village is not in the district chosen.")
+            errors["village"] = ValidationError(_("This village is not in the district chosen."), code="outside")
         if errors:
             raise ValidationError(errors)
 

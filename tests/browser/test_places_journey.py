@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from registry.models import Cooperative
 from registry.places import load_places
-from tests.browser.official_data import database, migrated_data, open_as  # noqa: F401 (fixtures)
+from tests.browser.official_data import cooperatives, database, migrated_data, official, open_as  # noqa: F401 (fixtures)
 from tests.browser.test_accessibility import axe_violations
 from tests.factories import CooperativeFactory, UserFactory, province
 
@@ -93,3 +93,18 @@ def test_an_official_picks_the_regency_and_a_visitor_filters_by_it(live_server, 
     expect(visitor.locator("#regencies-table")).to_contain_text("Kabupaten Garut")
     assert axe_violations(visitor) == []
     screen(visitor, "places-statistics-en")
+
+
+def test_a_partner_proposed_on_a_partnerships_form_picks_its_regency(live_server, places, official, open_as):
+    """The new partner's fields carry a prefix (new_partner-province): its regency list
+    follows its own province, not another field's."""
+    page = open_as(official)
+    page.goto(live_server.url + "/kerjasama/baru/")
+    page.get_by_text("Usulkan mitra baru").click()
+    regency = page.locator("#id_new_partner-regency_place")
+    assert options(page, "#id_new_partner-regency_place") == ["Pilih tingkat di atasnya dahulu"]
+    page.locator("#id_new_partner-province").select_option("32")
+    expect(regency.locator("option", has_text="Kabupaten Garut")).to_have_count(1)
+    expect(regency.locator("option", has_text="Kota Administrasi Jakarta Pusat")).to_have_count(0)
+    regency.select_option("32.05")
+    assert axe_violations(page) == []

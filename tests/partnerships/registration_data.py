@@ -51,6 +51,7 @@ def form_data(initiator=None, others=(), documents=(), by_name=False, **fields):
         "new_partner-kind": "",
         "new_partner-country": "ID",
         "new_partner-province": "",
+        "new_partner-regency_place": "",
         "new_partner-role": "member",
         "documents-TOTAL_FORMS": str(max(len(documents), 1)),
         "documents-INITIAL_FORMS": "0",

@@ -20,7 +20,7 @@ from partnerships.models import (
     PartnershipParty,
     PartyRole,
 )
-from registry.models import Partner, PartnerKind, Tier
+from registry.models import Partner, PartnerKind, Regency, Tier
 from tests.factories import (
     CooperativeFactory,
     CuratorFactory,
@@ -321,6 +321,33 @@ def test_an_official_proposes_a_new_partner_inline(official, user_a, cooperative
     party = partnership.parties.get(partner=partner)
     assert party.role == "buyer"
     assert partnership.category == Category.KEMITRAAN_USAHA
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("regency", "error"), [("35.07", None), ("", "required"), ("32.04", "outside")])
+def test_a_proposed_partner_in_indonesia_names_its_regency_where_the_places_are_loaded(
+    official, cooperative_a, media_root, regency, error
+):
+    """Issue 13 §3: every new Indonesian record names its regency/city, a partner an
+    official proposes too; one of another province is the model's error."""
+    for code, name in [("35.07", "Kabupaten Malang"), ("32.04", "Kabupaten Bandung")]:
+        Regency.objects.create(code=code, province_id=code[:2], name=name)
+    partners = Partner.objects.count()
+    new_partner = {
+        "new_partner-name": "PT Apel Batu", "new_partner-kind": "swasta", "new_partner-province": "35",
+        "new_partner-regency_place": regency,
+    }  # fmt: skip
+
+    response = official.post(CREATE, form_data(cooperative_a, [], direction="", **new_partner))
+
+    if error is None:
+        assert response.status_code == 302
+        assert Partner.objects.get(name="PT Apel Batu").regency_place_id == "35.07"
+        return
+    assert response.status_code == 400
+    assert response.context["new_partner"].errors.as_data()["regency_place"][0].code == error
+    assert 'id="id_new_partner-regency_place_error"' in html(response)
+    assert nothing_saved(media_root, partners_before=partners)
 
 
 @pytest.mark.django_db

@@ -80,9 +80,14 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
     "kopnet",
     "registry",
     "partnerships",
+    "api",
     "demo",
 ]
 
@@ -91,6 +96,8 @@ MIDDLEWARE = [
     "kopnet.middleware.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything that answers: a preflight (OPTIONS) gets its CORS answer.
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "kopnet.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -164,6 +171,43 @@ KOPNET_RATE_PASSWORD_RESET = env_rate("KOPNET_RATE_PASSWORD_RESET", "5/h")
 KOPNET_RATE_ORGANISATION_SEARCH = env_rate("KOPNET_RATE_ORGANISATION_SEARCH", "120/m")
 # Signed-out downloads only: signed-in people are not limited.
 KOPNET_RATE_EXPORT = env_rate("KOPNET_RATE_EXPORT", "30/h")
+
+# The API (/api/v1/, the `api` app): rate limits as above, per client address when
+# signed out and per person with a token (README, "The API").
+KOPNET_API_RATE_ANON = env_rate("KOPNET_API_RATE_ANON", "120/m")
+KOPNET_API_RATE_USER = env_rate("KOPNET_API_RATE_USER", "1200/m")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ClientThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "api.schema.ApiSchema",
+    "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
+    # `format` belongs to the pages' filters (format=csv): the API answers JSON.
+    "URL_FORMAT_OVERRIDE": None,
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "KopNet API",
+    "DESCRIPTION": (
+        "The registry of Indonesian cooperatives, their partners and the partnerships between them: "
+        "the verified records, with the filters of the pages."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from our own host (drf-spectacular-sidecar): no page loads from another.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+# Any site may read the API from a browser, without the reader's cookies.
+CORS_URLS_REGEX = r"^/api/.*$"
+# Where a client's Accept-Language chooses the language (kopnet.middleware.LanguageMiddleware).
+KOPNET_ACCEPT_LANGUAGE_PATHS = ["/api/"]
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After"]
 
 ROOT_URLCONF = "kopnet.urls"
 

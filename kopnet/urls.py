@@ -33,6 +33,7 @@ urlpatterns = [
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/", include("api.urls")),
     path("akun/daftar/", views.signup, name="signup"),
     path("akun/daftar/terkirim/", views.signup_done, name="signup_done"),
     path("akun/email/", views.email_status, name="email_status"),

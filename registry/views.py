@@ -219,20 +219,27 @@ def federation_tree(cooperative, levels):
 
 class MovedMixin:
     """A record's page at an address the record left answers 301 with the same page of
-    the record that answers for it now (registry.models.successor_of): the survivor of
-    a merged duplicate, or the record whose slug a curator changed. The query string
-    goes along. Asked only when the page would be a 404: no query more for the rest."""
+    the record that answers for it now (moved()). Asked only when the page would be a
+    404: no query more for the rest."""
 
     def get(self, request, *args, **kwargs):
         try:
             return super().get(request, *args, **kwargs)
         except Http404:
-            successor = successor_of(self.model, kwargs.get("slug", ""))
-            if successor is None or not policy.may(request.user, "view", successor):
-                raise
-            url = reverse(request.resolver_match.view_name, kwargs={**kwargs, "slug": successor.slug})
-            query = request.META.get("QUERY_STRING", "")
-            return HttpResponsePermanentRedirect(f"{url}?{query}" if query else url)
+            return moved(request, self.model, kwargs)
+
+
+def moved(request, model, kwargs):
+    """The 301 to the same address with the slug of the record that answers for
+    kwargs["slug"] now (registry.models.successor_of): the survivor of a merged
+    duplicate, or the record whose slug a curator changed; the query string goes
+    along. Http404 when there is none, or none this reader may see."""
+    successor = successor_of(model, kwargs.get("slug", ""))
+    if successor is None or not policy.may(request.user, "view", successor):
+        raise Http404
+    url = reverse(request.resolver_match.view_name, kwargs={**kwargs, "slug": successor.slug})
+    query = request.META.get("QUERY_STRING", "")
+    return HttpResponsePermanentRedirect(f"{url}?{query}" if query else url)
 
 
 class AsOfMixin:

@@ -1,0 +1,153 @@
+"""What the API shows of each record: the fields of its page, as data. Thin: the rows
+come shaped by the same QuerySet methods as the pages (for_list(), the selectors), and
+what a reader may read of a party's name is kopnet.policy's, as on the pages."""
+
+from django.conf import settings
+from rest_framework import serializers
+
+from kopnet import links, policy
+from partnerships.models import Partnership, PartnershipParty
+from partnerships.policy import party_name
+from registry.models import Cooperative, Partner, Province, Regency
+
+
+def site_url(route, key):
+    """The address of a record's page on SITE_URL, as the CSV downloads write it."""
+    return settings.SITE_URL.rstrip("/") + links.url_of(route, key)
+
+
+class ChosenFields:
+    """A serializer that keeps only the fields the client chose (api.views' fields=
+    and brief=1); all of them when `fields` is None."""
+
+    def __init__(self, *args, fields=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if fields is not None:
+            for name in [name for name in self.fields if name not in fields]:
+                self.fields.pop(name)
+
+
+class RecordSerializer(ChosenFields, serializers.ModelSerializer):
+    """A record with its API address (`url`) and its page's (`page`)."""
+
+    api_route = page_route = key = None
+    url = serializers.SerializerMethodField(help_text="This record in the API.")
+    page = serializers.SerializerMethodField(help_text="This record's page on KopNet.")
+
+    def get_url(self, record) -> str:
+        return self.context["request"].build_absolute_uri(links.url_of(self.api_route, getattr(record, self.key)))
+
+    def get_page(self, record) -> str:
+        return site_url(self.page_route, getattr(record, self.key))
+
+
+class CooperativeSerializer(RecordSerializer):
+    api_route, page_route, key = "api:cooperative-detail", "registry:cooperative_detail", "slug"
+
+    province = serializers.CharField(source="province_id", allow_null=True, help_text="Its province's code (two digits).")
+    province_name = serializers.CharField(source="province.name", allow_null=True, default=None)
+    regency_code = serializers.CharField(source="regency_place_id", allow_null=True, help_text="Kemendagri code (32.04).")
+    district_code = serializers.CharField(source="district_id", allow_null=True)
+    village_code = serializers.CharField(source="village_id", allow_null=True)
+    sectors = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    members = serializers.IntegerField(source="member_count")
+    country = serializers.CharField(source="country.code")
+    verified = serializers.BooleanField(source="is_verified")
+
+    class Meta:
+        model = Cooperative
+        fields = [
+            "slug", "url", "page", "name", "short_name", "tier", "type", "sectors", "status", "scope",
+            "country", "province", "province_name", "regency", "regency_code", "district_code", "village_code",
+            "address", "nik", "legal_number", "legal_date", "founded", "individual_members", "members",
+            "website", "email", "phone", "verified", "updated_at",
+        ]  # fmt: skip
+
+
+class PartnerSerializer(RecordSerializer):
+    api_route, page_route, key = "api:partner-detail", "registry:partner_detail", "slug"
+
+    province = serializers.CharField(source="province_id", allow_null=True)
+    regency_code = serializers.CharField(source="regency_place_id", allow_null=True)
+    district_code = serializers.CharField(source="district_id", allow_null=True)
+    village_code = serializers.CharField(source="village_id", allow_null=True)
+    country = serializers.CharField(source="country.code")
+    verified = serializers.BooleanField(source="is_verified")
+
+    class Meta:
+        model = Partner
+        fields = [
+            "slug", "url", "page", "name", "kind", "country", "province", "regency_code", "district_code",
+            "village_code", "registration_number", "website", "description", "verified", "updated_at",
+        ]  # fmt: skip
+
+
+class PartySerializer(serializers.ModelSerializer):
+    """A party: its organisation (a cooperative or a partner) as this reader may name
+    it, its role and whether it confirmed."""
+
+    organisation_type = serializers.SerializerMethodField()
+    organisation = serializers.SerializerMethodField(help_text="The organisation's slug; null if not yours to see.")
+    name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PartnershipParty
+        fields = ["organisation_type", "organisation", "name", "role", "confirmation"]
+
+    def get_organisation_type(self, party) -> str:
+        return "cooperative" if party.cooperative_id else "partner"
+
+    def get_organisation(self, party) -> str | None:
+        user = self.context["request"].user
+        return party.organisation.slug if policy.may(user, "name", party) else None
+
+    def get_name(self, party) -> str:
+        return party_name(self.context["request"].user, party)
+
+
+class PartnershipSerializer(RecordSerializer):
+    api_route, page_route, key = "api:partnership-detail", "partnerships:partnership_detail", "reference"
+
+    parties = PartySerializer(many=True, read_only=True)
+    objectives = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    fields = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    new_entity_record = serializers.SerializerMethodField(help_text="The new entity's record, when you may see it.")
+    verified = serializers.BooleanField(source="is_verified")
+
+    class Meta:
+        model = Partnership
+        fields = [
+            "reference", "url", "page", "title", "description", "category", "direction", "international",
+            "status", "start_date", "end_date", "value", "currency", "corroboration", "parties", "objectives",
+            "fields", "new_entity", "new_entity_name", "new_entity_kind", "new_entity_record", "verified",
+            "updated_at",
+        ]  # fmt: skip
+
+    def get_new_entity_record(self, partnership) -> str | None:
+        record = partnership.new_entity_record
+        if record is None or not policy.may(self.context["request"].user, "name", record):
+            return None
+        route = "api:cooperative-detail" if isinstance(record, Cooperative) else "api:partner-detail"
+        return self.context["request"].build_absolute_uri(links.url_of(route, record.slug))
+
+
+class ProvinceSerializer(ChosenFields, serializers.ModelSerializer):
+    class Meta:
+        model = Province
+        fields = ["code", "name"]
+
+
+class RegencySerializer(ChosenFields, serializers.ModelSerializer):
+    province = serializers.CharField(source="province_id")
+
+    class Meta:
+        model = Regency
+        fields = ["code", "name", "province"]
+
+
+class TermSerializer(ChosenFields, serializers.Serializer):
+    """A curated term (sector, objective, cooperation field) in both languages."""
+
+    slug = serializers.SlugField()
+    name = serializers.CharField(help_text="In Indonesian.")
+    name_en = serializers.CharField(help_text="In English.")

@@ -1,0 +1,23 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import SimpleRouter
+
+from api import views
+
+app_name = "api"
+
+router = SimpleRouter()
+router.register("cooperatives", views.CooperativeViewSet, basename="cooperative")
+router.register("partners", views.PartnerViewSet, basename="partner")
+router.register("partnerships", views.PartnershipViewSet, basename="partnership")
+router.register("provinces", views.ProvinceViewSet, basename="province")
+router.register("regencies", views.RegencyViewSet, basename="regency")
+router.register("sectors", views.SectorViewSet, basename="sector")
+router.register("objectives", views.ObjectiveViewSet, basename="objective")
+router.register("fields", views.CooperationFieldViewSet, basename="field")
+
+urlpatterns = [
+    path("v1/", include(router.urls)),
+    path("v1/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("v1/docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+]

@@ -1,0 +1,147 @@
+"""The API's endpoints (/api/v1/): each list reads the rows its page reads, through
+the page's own FilterSet (a filter means the same in both: NetBox's way), the same
+access policy (visible_to) and the same query shapes; a record the reader may not
+see is a 404, as its page is."""
+
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import viewsets
+from rest_framework.exceptions import ValidationError
+
+from api import serializers
+from api.pagination import KeysetPagination
+from partnerships import selectors
+from partnerships.filters import PartnershipFilter
+from partnerships.models import CooperationField, Objective, Partnership
+from registry.filters import CooperativeFilter, PartnerFilter
+from registry.models import Cooperative, Partner, Province, Regency, Sector
+from registry.views import PROVINCE_CODE, moved
+
+TRUE = ("1", "true", "yes")
+
+
+class ChosenFieldsMixin:
+    """`fields=a,b` keeps those fields of each row; `brief=1` only `brief_fields` (a
+    record's key, name and address). An unknown field is a 400 that names the known ones."""
+
+    brief_fields = ()
+
+    def chosen_fields(self):
+        params = self.request.query_params
+        if params.get("brief", "").lower() in TRUE:
+            return self.brief_fields
+        given = params.get("fields")
+        if given is None:
+            return None
+        names = [name.strip() for name in given.split(",") if name.strip()]
+        known = list(self.get_serializer_class()().fields)
+        unknown = [name for name in names if name not in known]
+        if unknown or not names:
+            raise ValidationError(
+                {"fields": [_("Choose among these fields, comma-separated: %(known)s.") % {"known": ", ".join(known)}]}
+            )
+        return names
+
+    def get_serializer(self, *args, **kwargs):
+        kwargs.setdefault("fields", self.chosen_fields())
+        return super().get_serializer(*args, **kwargs)
+
+
+class RecordViewSet(ChosenFieldsMixin, viewsets.ReadOnlyModelViewSet):
+    """A list that filters, orders and pages like its page, and each record by its key."""
+
+    filter_backends = [DjangoFilterBackend]
+    pagination_class = KeysetPagination
+
+    def get_queryset(self):
+        return self.model.objects.visible_to(self.request.user).for_list()
+
+
+class MovedRecordMixin:
+    """A record's address that it left (merged, or renamed) answers 301 with the
+    address of the record that answers for it now, as its page does."""
+
+    def retrieve(self, request, *args, **kwargs):
+        try:
+            return super().retrieve(request, *args, **kwargs)
+        except Http404:
+            return moved(request, self.model, kwargs)
+
+
+class CooperativeViewSet(MovedRecordMixin, RecordViewSet):
+    """Cooperatives: verified ones for everyone; officials and curators also see what
+    the pages show them."""
+
+    model = Cooperative
+    serializer_class = serializers.CooperativeSerializer
+    filterset_class = CooperativeFilter
+    lookup_field = "slug"
+    brief_fields = ("slug", "name", "url")
+
+
+class PartnerViewSet(MovedRecordMixin, RecordViewSet):
+    model = Partner
+    serializer_class = serializers.PartnerSerializer
+    filterset_class = PartnerFilter
+    lookup_field = "slug"
+    brief_fields = ("slug", "name", "url")
+
+
+class PartnershipViewSet(RecordViewSet):
+    model = Partnership
+    serializer_class = serializers.PartnershipSerializer
+    filterset_class = PartnershipFilter
+    lookup_field = "reference"
+    brief_fields = ("reference", "title", "url")
+
+    def get_queryset(self):
+        return selectors.partnerships_for_export(Partnership.objects.visible_to(self.request.user))
+
+
+class ReferenceViewSet(ChosenFieldsMixin, viewsets.ReadOnlyModelViewSet):
+    """Reference data: few rows, one page."""
+
+    pagination_class = None
+    brief_fields = ("code", "slug", "name")
+
+
+class ProvinceViewSet(ReferenceViewSet):
+    queryset = Province.objects.order_by("code")
+    serializer_class = serializers.ProvinceSerializer
+    lookup_field = "code"
+
+
+class SectorViewSet(ReferenceViewSet):
+    queryset = Sector.objects.order_by("slug")
+    serializer_class = serializers.TermSerializer
+    lookup_field = "slug"
+
+
+class ObjectiveViewSet(SectorViewSet):
+    queryset = Objective.objects.order_by("slug")
+
+
+class CooperationFieldViewSet(SectorViewSet):
+    queryset = CooperationField.objects.order_by("slug")
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[OpenApiParameter("province", str, description="A province's code: its regencies only.")])
+)
+class RegencyViewSet(ReferenceViewSet):
+    """Regencies and cities (514), or a province's (`?province=32`)."""
+
+    serializer_class = serializers.RegencySerializer
+    lookup_field = "code"
+    lookup_value_regex = r"[0-9]{2}\.[0-9]{2}"
+
+    def get_queryset(self):
+        regencies = Regency.objects.order_by("code")
+        province = self.request.query_params.get("province") if self.action == "list" else None
+        if province is not None:
+            if not (PROVINCE_CODE.fullmatch(province) and Province.objects.filter(code=province).exists()):
+                raise ValidationError({"province": [_("Choose a province by its code (two digits).")]})
+            regencies = regencies.filter(province_id=province)
+        return regencies

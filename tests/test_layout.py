@@ -37,7 +37,12 @@ def test_registry_imports_nothing_from_partnerships():
     assert modules_importing("partnerships", "registry") == []
 
 
-@pytest.mark.parametrize("app", ["registry", "partnerships"])
+@pytest.mark.parametrize("package", ["registry", "partnerships"])
+def test_no_lower_floor_imports_the_api(package):
+    assert modules_importing("api", package) == []
+
+
+@pytest.mark.parametrize("app", ["registry", "partnerships", "api"])
 def test_kopnet_imports_no_app_but_in_its_urls_and_settings(app):
     assert modules_importing(app, "kopnet", allowed={"kopnet/urls.py", "kopnet/settings.py"}) == []
 
@@ -56,7 +61,7 @@ def test_the_template_check_finds_what_it_looks_for():
     assert [match["app"] for match in TEMPLATE_USE.finditer(text)] == ["partnerships", "partnerships"]
 
 
-@pytest.mark.parametrize("package", ["kopnet", "registry", "partnerships"])
+@pytest.mark.parametrize("package", ["kopnet", "registry", "partnerships", "api"])
 @pytest.mark.parametrize("generator", ["demo", "bench"])
 def test_product_packages_import_neither_the_demo_nor_the_benchmark(package, generator):
     assert modules_importing(generator, package) == []

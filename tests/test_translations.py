@@ -39,7 +39,7 @@ def test_catalogue_holds_every_message_in_the_code(tmp_path):
     source = tmp_path / "src"
     source.mkdir()
     ignore = shutil.ignore_patterns("locale", "__pycache__", "*.pyc", "migrations")
-    for name in ["manage.py", "kopnet", "registry", "partnerships", "demo", "templates"]:
+    for name in ["manage.py", "kopnet", "registry", "partnerships", "api", "demo", "templates"]:
         path = settings.BASE_DIR / name
         if path.is_dir():
             shutil.copytree(path, source / name, ignore=ignore)

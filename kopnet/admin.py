@@ -27,8 +27,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from kopnet.admin_site import QueueSection
 from kopnet.cache import CachedCountPaginator
 from kopnet.lists import xlsx_bytes
-from kopnet import history, mail
-from kopnet.models import OutboxMessage, Revision, RevisionState, Verification
+from kopnet import history, mail, tokens
+from kopnet.models import ApiToken, OutboxMessage, Revision, RevisionState, Verification
 from kopnet.services import (
     StaleVersion,
     curator_save,
@@ -882,4 +882,45 @@ class OutboxMessageAdmin(admin.ModelAdmin):
                 "%(count)d message is back in the queue.", "%(count)d messages are back in the queue.", count
             ) % {"count": count},
             messages.SUCCESS if count else messages.WARNING,
+        )
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Every person's API tokens for curators: whose, what for, read-write or not, when
+    last used; revoked through kopnet.tokens.token_revoke. The key itself is nowhere
+    (only its digest is kept, and not shown); tokens are made by their owners."""
+
+    list_display = ("name", "user", "prefix", "can_write", "created_at", "expires_at", "last_used_at", "revoked_at")
+    list_filter = ("can_write", ("revoked_at", admin.EmptyFieldListFilter))
+    list_select_related = ("user",)
+    search_fields = ("name", "prefix", "user__username", "user__email")
+    ordering = ("-created_at", "-pk")
+    fields = ("name", "user", "prefix", "can_write", "created_at", "expires_at", "last_used_at", "revoked_at", "revoked_by")
+    readonly_fields = fields
+    actions = ["revoke_selected"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a revoked token stays, to read who revoked it and when
+
+    def has_revoke_permission(self, request):
+        return request.user.has_perm("kopnet.change_apitoken")
+
+    @admin.action(description=_("Revoke the selected tokens"), permissions=["revoke"])
+    def revoke_selected(self, request, queryset):
+        revoked = 0
+        for pk in queryset.filter(revoked_at__isnull=True).values_list("pk", flat=True):
+            try:
+                tokens.token_revoke(user=request.user, token_id=pk)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.WARNING)
+            else:
+                revoked += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d token revoked.", "%(count)d tokens revoked.", revoked) % {"count": revoked},
+            messages.SUCCESS if revoked else messages.WARNING,
         )

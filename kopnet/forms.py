@@ -345,3 +345,48 @@ class DayField(forms.DateField):
             )
         if self.earliest is not None and value < self.earliest:
             raise forms.ValidationError(self.earliest_message, code="before_founding")
+
+
+# The furthest a token may expire: a year, then its owner makes a new one.
+TOKEN_LONGEST = datetime.timedelta(days=366)
+
+
+class ApiTokenForm(BootstrapFormMixin, forms.Form):
+    """A new personal API token: what it is for, whether it writes, until when."""
+
+    name = forms.CharField(label=_("What it is for"), max_length=100, help_text=_("For example: the union's data team."))
+    can_write = forms.BooleanField(
+        label=_("Read-write"),
+        required=False,
+        help_text=_("To register and edit partnerships through the API. Leave it off to read only."),
+    )
+    expires_on = forms.DateField(
+        label=_("Expires on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d"],
+        help_text=_("Empty: it works until you revoke it."),
+        error_messages={"invalid": _("Enter a date as YYYY-MM-DD, for example 2024-03-01.")},
+    )
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if "\x00" in name:
+            raise forms.ValidationError(_("Enter text without control characters."), code="invalid")
+        return name
+
+    def clean_expires_on(self):
+        day = self.cleaned_data.get("expires_on")
+        today = timezone.localdate()
+        if day is not None and not today < day <= today + TOKEN_LONGEST:
+            raise forms.ValidationError(
+                _("Choose a day after today and within a year."), code="out_of_range"
+            )
+        return day
+
+    def expires_at(self):
+        """The end of the chosen day, in the site's time zone (None: no expiry)."""
+        day = self.cleaned_data.get("expires_on")
+        if day is None:
+            return None
+        return timezone.make_aware(datetime.datetime.combine(day, datetime.time.max))

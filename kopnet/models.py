@@ -628,3 +628,45 @@ class Follow(models.Model):
 
     def __str__(self):
         return f"{self.user} → {self.content_type_id}:{self.object_id}"
+
+
+class ApiToken(models.Model):
+    """A person's key to the API (kopnet/tokens.py): shown once when made, kept only as
+    its SHA-256 digest; read-only unless made read-write; usable until it expires or
+    is revoked (by its owner, or by a curator in the admin)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=100, help_text=_("What the token is for, to tell it from the others."))
+    # The key's first characters, shown to tell tokens apart and to find one by its key.
+    prefix = models.CharField(_("begins with"), max_length=16, unique=True, editable=False)
+    digest = models.CharField(max_length=64, editable=False)
+    can_write = models.BooleanField(_("read-write"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("revoked by"), on_delete=models.SET_NULL, null=True, blank=True,
+        editable=False, related_name="+",
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__isnull=True) | Q(expires_at__gt=models.F("created_at")),
+                name="api_token_expires_after_created",
+                violation_error_message=_("A token expires after it is made."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    def usable(self, now=None):
+        now = now or timezone.now()
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)

@@ -177,8 +177,11 @@ KOPNET_RATE_EXPORT = env_rate("KOPNET_RATE_EXPORT", "30/h")
 KOPNET_API_RATE_ANON = env_rate("KOPNET_API_RATE_ANON", "120/m")
 KOPNET_API_RATE_USER = env_rate("KOPNET_API_RATE_USER", "1200/m")
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.authentication.TokenScope"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ClientThrottle"],

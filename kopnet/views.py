@@ -23,9 +23,10 @@ from django.views.decorators.http import require_POST
 from django.views import defaults
 from django.views.decorators.debug import sensitive_post_parameters
 
-from kopnet import accounts, notifications, two_factor
+from kopnet import accounts, notifications, tokens, two_factor
 from kopnet.clients import client_address
 from kopnet.forms import (
+    ApiTokenForm,
     LoginForm,
     PasswordChangeForm,
     PasswordResetForm,
@@ -34,7 +35,7 @@ from kopnet.forms import (
     SetPasswordForm,
     SignupForm,
 )
-from kopnet.models import NotificationKind, VerifiedEmail
+from kopnet.models import ApiToken, NotificationKind, VerifiedEmail
 from kopnet.ratelimits import posted_email, rate_limited
 from kopnet.uploads import UploadTooLarge
 
@@ -351,6 +352,43 @@ def notification_settings(request):
             return redirect("notification_settings")
         return render(request, "accounts/notification_settings.html", {"form": form}, status=400)
     return render(request, "accounts/notification_settings.html", {"form": form})
+
+
+@login_required
+def api_tokens(request):
+    """A person's API tokens: made here (the key shown once, on the answer to the
+    form, never stored, never cached), listed with their use, revoked."""
+    form = ApiTokenForm(request.POST or None)
+    made = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            token, key = tokens.token_create(
+                user=request.user,
+                name=form.cleaned_data["name"],
+                can_write=form.cleaned_data["can_write"],
+                expires_at=form.expires_at(),
+            )
+            made = {"token": token, "key": key}
+            form = ApiTokenForm()
+        else:
+            status = 400
+    context = {"form": form, "made": made, "tokens": ApiToken.objects.filter(user=request.user)}
+    response = render(request, "accounts/api_tokens.html", context, status=status)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+@login_required
+def api_token_revoke(request, pk):
+    try:
+        token = tokens.token_revoke(user=request.user, token_id=pk)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The token %(name)s is revoked: it opens nothing any more.") % {"name": token.name})
+    return redirect("api_tokens")
 
 
 @login_required

@@ -11,6 +11,7 @@ from rest_framework import viewsets
 from rest_framework.exceptions import ValidationError
 
 from api import serializers
+from api.caching import ConditionalMixin
 from api.pagination import KeysetPagination
 from partnerships import selectors
 from partnerships.filters import PartnershipFilter
@@ -49,7 +50,7 @@ class ChosenFieldsMixin:
         return super().get_serializer(*args, **kwargs)
 
 
-class RecordViewSet(ChosenFieldsMixin, viewsets.ReadOnlyModelViewSet):
+class RecordViewSet(ConditionalMixin, ChosenFieldsMixin, viewsets.ReadOnlyModelViewSet):
     """A list that filters, orders and pages like its page, and each record by its key."""
 
     filter_backends = [DjangoFilterBackend]
@@ -100,7 +101,7 @@ class PartnershipViewSet(RecordViewSet):
         return selectors.partnerships_for_export(Partnership.objects.visible_to(self.request.user))
 
 
-class ReferenceViewSet(ChosenFieldsMixin, viewsets.ReadOnlyModelViewSet):
+class ReferenceViewSet(ConditionalMixin, ChosenFieldsMixin, viewsets.ReadOnlyModelViewSet):
     """Reference data: few rows, one page."""
 
     pagination_class = None

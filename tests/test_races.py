@@ -16,7 +16,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from kopnet.models import Revision, RevisionState, Verification
+from kopnet import tokens
+from kopnet.models import ApiToken, Revision, RevisionState, Verification
 from kopnet.services import curator_save, revision_verify
 from partnerships import services as partnership_services
 from partnerships.models import ChangeAnswer, Confirmation, Direction, Partnership, PartnershipParty, PartyRole
@@ -548,3 +549,18 @@ def test_a_duplicate_merged_into_two_survivors_at_once_goes_to_one(number, curat
     # Its party went to the winner alone.
     assert list(PartnershipParty.objects.filter(partnership=partnership, partner__isnull=True).values_list("cooperative_id", flat=True)) == [survivors[winner].pk]
     assert codes == ["stale"]
+
+
+@pytest.mark.parametrize("number", range(ROUNDS))
+def test_an_owner_and_a_curator_revoking_one_token_at_once_one_wins(number, curator_user):
+    owner = UserFactory(username=f"pemilik_token_{number}")
+    token, _key = tokens.token_create(user=owner, name="Tim data")
+
+    outcomes = race(
+        lambda: tokens.token_revoke(user=owner, token_id=token.pk),
+        lambda: tokens.token_revoke(user=curator_user, token_id=token.pk),
+    )
+
+    winner, codes = one_winner(outcomes)
+    assert ApiToken.objects.get(pk=token.pk).revoked_by == [owner, curator_user][winner]
+    assert codes == ["revoked"]

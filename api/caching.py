@@ -1,0 +1,110 @@
+"""Conditional requests and the cache of the API's answers.
+
+Every successful read carries an ETag and, where its rows have one, a Last-Modified
+(the latest `updated_at` it shows); a client that sends the ETag back in
+If-None-Match gets a 304 with no body. A visitor's (anonymous) read is also kept in
+the shared cache, keyed by the registry's data version (any write changes it: the
+API shows every public column, beyond what the pages' narrower versions follow), the
+code, the language and the canonical query (the parameters the endpoint reads, so an
+unknown one maps to the same entry). Its ETag comes from that key: a 304 costs the
+one query that reads the data version. A signed-in reader's answer is made afresh
+and its ETag is a digest of its body.
+"""
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.http import http_date
+from django.utils.translation import get_language
+from rest_framework.response import Response
+
+from kopnet.cache import PAGE_TIMEOUT, cache_get, canonical_query, code_version, data_version, digest
+
+# Parameters every endpoint reads, beside its filters.
+API_PARAMS = ("cursor", "limit", "fields", "brief")
+PUBLIC_MAX_AGE = 60
+
+
+class ConditionalMixin:
+    """For a viewset: the reads (list, retrieve) answer conditionally and, for visitors,
+    from the cache."""
+
+    def known_params(self):
+        filterset = getattr(self, "filterset_class", None)
+        extra = ("province",) if self.basename == "regency" else ()
+        return {*API_PARAMS, *extra, *(filterset.base_filters if filterset else ())}
+
+    def cache_key(self, request):
+        """The visitor's entry for this read; None for a signed-in reader or with the cache off."""
+        if not settings.KOPNET_PAGE_CACHE or request.user.is_authenticated:
+            return None
+        query = canonical_query(request.GET, self.known_params()).urlencode()
+        return "kn:api:" + digest(data_version(request), code_version(), get_language(), request.path, query)
+
+    def conditional(self, read, request, *args, **kwargs):
+        key = self.cache_key(request)
+        request._api_cache_key = key
+        if key is not None:
+            etag = f'"{key[-32:]}"'
+            not_modified = get_conditional_response(request, etag=etag)
+            if not_modified is not None:
+                not_modified["ETag"] = etag
+                return not_modified
+            stored = cache_get(key)
+            if stored is not None:
+                content, last_modified = stored
+                response = HttpResponse(content, content_type="application/json")
+                response["ETag"] = etag
+                if last_modified:
+                    response["Last-Modified"] = last_modified
+                return response
+        self.shown = []
+        return read(request, *args, **kwargs)
+
+    def list(self, request, *args, **kwargs):
+        return self.conditional(super().list, request, *args, **kwargs)
+
+    def retrieve(self, request, *args, **kwargs):
+        return self.conditional(super().retrieve, request, *args, **kwargs)
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        self.shown = page if page is not None else []
+        return page
+
+    def get_object(self):
+        record = super().get_object()
+        self.shown = [record]
+        return record
+
+    def latest(self):
+        """When the latest of the records this answer shows changed (None: no such time)."""
+        moments = [record.updated_at for record in getattr(self, "shown", ()) if getattr(record, "updated_at", None)]
+        return max(moments) if moments else None
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if request.method not in ("GET", "HEAD") or response.status_code not in (200, 304):
+            return response
+        key = getattr(request, "_api_cache_key", None)
+        patch_vary_headers(response, ("Authorization",))
+        if key is None:
+            patch_cache_control(response, private=True, no_cache=True)
+        else:
+            patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+        if not isinstance(response, Response):
+            return response  # from the cache, or a 304: complete already
+        latest = self.latest()
+        last_modified = http_date(latest.timestamp()) if latest else None
+        if last_modified:
+            response["Last-Modified"] = last_modified
+        response.render()
+        if key is not None:
+            response["ETag"] = f'"{key[-32:]}"'
+            cache.set(key, (response.content, last_modified), PAGE_TIMEOUT)
+        else:
+            response["ETag"] = f'"{digest(response.content)}"'
+        return get_conditional_response(
+            request, etag=response["ETag"], last_modified=int(latest.timestamp()) if latest else None, response=response
+        )

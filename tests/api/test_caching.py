@@ -1,0 +1,79 @@
+"""Issue 14 §1, caching done right: every read has an ETag (and a Last-Modified from
+what it shows); If-None-Match answers 304; a visitor's read is public and cached,
+keyed by the data version, so a write shows at once and a 304 costs one query."""
+
+import pytest
+from django.test import Client
+from django.utils.http import http_date
+
+from registry.models import Cooperative
+from tests.factories import CooperativeFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/cooperatives/"
+
+
+@pytest.fixture
+def cache_on(settings):
+    settings.KOPNET_PAGE_CACHE = True
+
+
+@pytest.fixture
+def coops():
+    return [CooperativeFactory(name=f"Koperasi Tani {n}") for n in range(3)]
+
+
+def test_a_visitors_read_is_public_with_an_etag_and_the_latest_change(cache_on, coops):
+    response = Client().get(URL)
+
+    assert response.status_code == 200
+    assert response["ETag"].startswith('"') and len(response["ETag"]) == 34
+    assert "public" in response["Cache-Control"] and "max-age=60" in response["Cache-Control"]
+    latest = max(Cooperative.objects.values_list("updated_at", flat=True))
+    assert response["Last-Modified"] == http_date(latest.timestamp())
+    assert {"Accept-Language", "Authorization"} <= {v.strip() for v in response["Vary"].split(",")}
+
+
+def test_the_etag_back_is_a_304_for_one_query(cache_on, coops, django_assert_num_queries):
+    etag = Client().get(URL).headers["ETag"]
+    with django_assert_num_queries(1):  # the data version
+        response = Client().get(URL, HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 304 and response.content == b"" and response["ETag"] == etag
+
+
+def test_a_cached_read_is_served_from_the_cache_and_a_write_shows_at_once(cache_on, coops, django_assert_num_queries):
+    first = Client().get(URL, {"fields": "slug,phone"})
+    with django_assert_num_queries(1):
+        again = Client().get(URL, {"fields": "slug,phone", "utm_source": "x"})  # unknown: the same entry
+    assert again.content == first.content and again["ETag"] == first["ETag"]
+
+    Cooperative.objects.filter(pk=coops[0].pk).update(phone="0361 555 777")
+
+    changed = Client().get(URL, {"fields": "slug,phone"}, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert changed.status_code == 200 and changed["ETag"] != first["ETag"]
+    assert "0361 555 777" in changed.content.decode()
+
+
+def test_another_language_is_another_entry(cache_on, coops):
+    indonesian = Client().get(URL)
+    english = Client(HTTP_ACCEPT_LANGUAGE="en").get(URL)
+    assert indonesian["ETag"] != english["ETag"]
+    assert english["Content-Language"] == "en"
+
+
+@pytest.mark.parametrize("cache", [True, False])
+def test_a_signed_in_readers_etag_is_their_answers_digest(settings, official, coops, cache):
+    settings.KOPNET_PAGE_CACHE = cache
+    response = official.get(URL)
+    assert "private" in response["Cache-Control"]
+    assert official.get(URL, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
+    assert official.get(URL, HTTP_IF_NONE_MATCH='"something-else"').status_code == 200
+
+
+def test_a_records_read_answers_304_to_its_etag_and_to_its_last_modified(coops):
+    url = f"/api/v1/cooperatives/{coops[0].slug}/"
+    response = Client().get(url)
+    assert response["Last-Modified"] == http_date(Cooperative.objects.get(pk=coops[0].pk).updated_at.timestamp())
+    assert Client().get(url, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
+    assert Client().get(url, HTTP_IF_MODIFIED_SINCE=response["Last-Modified"]).status_code == 304

@@ -29,19 +29,23 @@ MAX_LIMIT = 1000
 def order_keys(queryset):
     """[(field name, descending, nulls last)] of the queryset's order. Expressions
     that the search wraps around a field (COALESCE(x, x): kopnet.filters.matches_first)
-    are read as the field."""
+    are read as the field; a field through a relation as the model's own field of that
+    name, which it copies (the kept rows a list filtered by province sorts by:
+    partnerships.filters.kept_order)."""
     keys = []
     for item in queryset.query.order_by or queryset.model._meta.ordering:
         if isinstance(item, str):
-            name = item.lstrip("-")
-            keys.append(("pk" if name == "id" else name, item.startswith("-"), None))
-            continue
-        expression = item.expression if isinstance(item, OrderBy) else item
-        if isinstance(expression, Coalesce):
-            expression = expression.get_source_expressions()[0]
-        if not isinstance(expression, F):
-            raise TypeError(f"Keyset pages need orders by fields, not {item!r}.")
-        keys.append((expression.name, item.descending, item.nulls_last))
+            name, descending, nulls_last = item.lstrip("-"), item.startswith("-"), None
+        else:
+            expression = item.expression if isinstance(item, OrderBy) else item
+            if isinstance(expression, Coalesce):
+                expression = expression.get_source_expressions()[0]
+            if not isinstance(expression, F):
+                raise TypeError(f"Keyset pages need orders by fields, not {item!r}.")
+            name, descending, nulls_last = expression.name, item.descending, item.nulls_last
+        name = name.rsplit("__", 1)[-1]
+        queryset.model._meta.get_field("id" if name == "pk" else name)  # FieldDoesNotExist: no copy to read
+        keys.append(("pk" if name == "id" else name, descending, nulls_last))
     if not keys or keys[-1][0] not in ("pk", "id"):
         raise TypeError("Keyset pages need an order that ends with the primary key.")
     return keys

@@ -6,6 +6,7 @@ guess finds no model field to read them from."""
 
 from django_countries import countries
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import build_parameter_type
 from drf_spectacular.types import OpenApiTypes
@@ -48,3 +49,18 @@ class ApiSchema(AutoSchema):
                 ),
             ]
         return parameters
+
+
+class TokenScheme(OpenApiAuthenticationExtension):
+    """A personal token (api.authentication.TokenAuthentication), in the docs' Authorize box."""
+
+    target_class = "api.authentication.TokenAuthentication"
+    name = "token"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Token kn_…` (or `Bearer kn_…`): a token made on your account page, /akun/token-api/.",
+        }

@@ -8,7 +8,7 @@ from rest_framework import serializers
 from kopnet import links, policy
 from partnerships.models import Partnership, PartnershipParty
 from partnerships.policy import party_name
-from registry.models import Cooperative, Partner, Province, Regency
+from registry.models import Cooperative, Membership, Partner, Province, Regency
 
 
 def site_url(route, key):
@@ -151,3 +151,44 @@ class TermSerializer(ChosenFields, serializers.Serializer):
     slug = serializers.SlugField()
     name = serializers.CharField(help_text="In Indonesian.")
     name_en = serializers.CharField(help_text="In English.")
+
+
+class MembershipSerializer(ChosenFields, serializers.ModelSerializer):
+    """A member cooperative's membership of a federation, both by slug."""
+
+    member = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    federation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    active = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Membership
+        fields = ["id", "member", "federation", "start_date", "end_date", "active"]
+
+    def get_active(self, membership) -> bool:
+        return membership.end_date is None
+
+
+def counted(rows):
+    """(code, label, count) rows of the statistics as objects."""
+    return [{"code": code, "name": str(name), "count": count} for code, name, count in rows]
+
+
+def statistics_data(partnerships, cooperatives, as_of):
+    """What /statistik/ shows (partnerships.selectors.statistics()), as data."""
+    return {
+        "as_of": as_of.isoformat() if as_of else None,
+        "partnerships": {
+            "total": partnerships["total"],
+            "international": partnerships["international"],
+            **{
+                name: counted(partnerships[name])
+                for name in ("categories", "directions", "fields", "provinces", "corroboration")
+            },
+            "started_per_year": [{"year": year, "count": count} for year, _label, count in partnerships["years"]],
+            "active_per_year": [{"year": year, "count": count} for year, _label, count in partnerships["active_years"]],
+        },
+        "cooperatives": {
+            "total": cooperatives["total"],
+            **{name: counted(cooperatives[name]) for name in ("tiers", "types", "provinces")},
+        },
+    }

@@ -15,9 +15,11 @@ router.register("regencies", views.RegencyViewSet, basename="regency")
 router.register("sectors", views.SectorViewSet, basename="sector")
 router.register("objectives", views.ObjectiveViewSet, basename="objective")
 router.register("fields", views.CooperationFieldViewSet, basename="field")
+router.register("memberships", views.MembershipViewSet, basename="membership")
 
 urlpatterns = [
     path("v1/", include(router.urls)),
+    path("v1/statistics/", views.StatisticsView.as_view(), name="statistics"),
     path("v1/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("v1/docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
 ]

@@ -7,17 +7,23 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+import django_filters
+from drf_spectacular.types import OpenApiTypes
 from rest_framework import viewsets
+from rest_framework.response import Response
+from rest_framework.views import APIView
 from rest_framework.exceptions import ValidationError
 
 from api import serializers
+from kopnet import policy
 from api.caching import ConditionalMixin
 from api.pagination import KeysetPagination
+from kopnet.filters import CodeChoiceFilter
 from partnerships import selectors
-from partnerships.filters import PartnershipFilter
+from partnerships.filters import PartnershipFilter, YesNoFilter
 from partnerships.models import CooperationField, Objective, Partnership
 from registry.filters import CooperativeFilter, PartnerFilter
-from registry.models import Cooperative, Partner, Province, Regency, Sector
+from registry.models import Cooperative, Membership, Partner, Province, Regency, Sector
 from registry.views import PROVINCE_CODE, moved
 
 TRUE = ("1", "true", "yes")
@@ -146,3 +152,54 @@ class RegencyViewSet(ReferenceViewSet):
                 raise ValidationError({"province": [_("Choose a province by its code (two digits).")]})
             regencies = regencies.filter(province_id=province)
         return regencies
+
+
+class MembershipFilter(django_filters.FilterSet):
+    """A federation's members, or a member's federations (by slug), active or not."""
+
+    member = CodeChoiceFilter(
+        queryset=lambda request: Cooperative.objects.visible_to(request.user),
+        to_field_name="slug",
+        pattern=r"[-a-zA-Z0-9_]{1,220}",
+        label=_("Member (slug)"),
+    )
+    federation = CodeChoiceFilter(
+        queryset=lambda request: Cooperative.objects.visible_to(request.user),
+        to_field_name="slug",
+        pattern=r"[-a-zA-Z0-9_]{1,220}",
+        label=_("Federation (slug)"),
+    )
+    active = YesNoFilter(field_name="end_date__isnull", label=_("Active"))
+
+    class Meta:
+        model = Membership
+        fields = []
+
+
+class MembershipViewSet(RecordViewSet):
+    """Memberships whose member and federation the reader may both see (kopnet.policy)."""
+
+    model = Membership
+    serializer_class = serializers.MembershipSerializer
+    filterset_class = MembershipFilter
+    brief_fields = ("id", "member", "federation")
+
+    def get_queryset(self):
+        visible = Membership.objects.all()
+        return policy.visible(self.request.user, visible).select_related("member", "federation").order_by("id")
+
+
+class StatisticsView(ConditionalMixin, APIView):
+    """What /statistik/ counts: verified partnerships by category, direction, field,
+    province, corroboration and year; verified cooperatives by tier, type, province."""
+
+    basename = "statistics"
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        return self.conditional(self.read, request)
+
+    def read(self, request):
+        partnerships, cooperatives = selectors.statistics()
+        as_of = selectors.data_as_of(Cooperative, Partnership)
+        return Response(serializers.statistics_data(partnerships, cooperatives, as_of))

@@ -164,6 +164,10 @@ MATRIX = [
     ("/api/v1/partnerships/KS-1999-000001/", {actor: 404 for actor in ACTORS}),
     ("/api/v1/provinces/", PUBLIC),
     ("/api/v1/regencies/?province=32", PUBLIC),
+    ("/api/v1/memberships/?federation={fed_verified.slug}", PUBLIC),
+    # A federation the reader may not see is as unknown as a made-up slug: a wrong filter.
+    ("/api/v1/memberships/?federation={fed_pending.slug}", {**{actor: 400 for actor in ACTORS}, "curator": 200}),
+    ("/api/v1/statistics/", PUBLIC),
     ("/api/v1/schema/", PUBLIC),
     ("/api/v1/docs/", PUBLIC),
     ("/admin/kopnet/apitoken/", ADMIN),

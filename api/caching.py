@@ -8,12 +8,14 @@ API shows every public column, beyond what the pages' narrower versions follow),
 code, the language and the canonical query (the parameters the endpoint reads, so an
 unknown one maps to the same entry). Its ETag comes from that key: a 304 costs the
 one query that reads the data version. A signed-in reader's answer is made afresh
-and its ETag is a digest of its body.
+and its ETag is a digest of its body. A record's ETag begins with its version
+("<version>-<digest>"): the writes take it back in If-Match (api.views), and refuse
+with 412 a record changed since.
 """
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 from django.utils.translation import get_language
@@ -24,6 +26,23 @@ from kopnet.cache import PAGE_TIMEOUT, cache_get, canonical_query, code_version,
 # Parameters every endpoint reads, beside its filters.
 API_PARAMS = ("cursor", "limit", "fields", "brief")
 PUBLIC_MAX_AGE = 60
+
+
+def tag_parts(header):
+    """[(version or None, digest)] of the entity tags of an If-None-Match or If-Match."""
+    parts = []
+    for tag in (header or "").split(","):
+        tag = tag.strip().removeprefix("W/").strip('"')
+        if not tag:
+            continue
+        head, _dash, tail = tag.rpartition("-")
+        parts.append((int(head) if head.isascii() and head.isdigit() and len(head) < 10 else None, tail or head))
+    return parts
+
+
+def entity_tag(tail, record=None):
+    version = getattr(record, "version", None)
+    return f'"{version}-{tail}"' if version is not None else f'"{tail}"'
 
 
 class ConditionalMixin:
@@ -46,14 +65,15 @@ class ConditionalMixin:
         key = self.cache_key(request)
         request._api_cache_key = key
         if key is not None:
-            etag = f'"{key[-32:]}"'
-            not_modified = get_conditional_response(request, etag=etag)
-            if not_modified is not None:
-                not_modified["ETag"] = etag
-                return not_modified
+            tail = key[-32:]
+            for version, digest_sent in tag_parts(request.headers.get("If-None-Match")):
+                if digest_sent == tail:
+                    not_modified = HttpResponseNotModified()
+                    not_modified["ETag"] = entity_tag(tail) if version is None else f'"{version}-{tail}"'
+                    return not_modified
             stored = cache_get(key)
             if stored is not None:
-                content, last_modified = stored
+                content, last_modified, etag = stored
                 response = HttpResponse(content, content_type="application/json")
                 response["ETag"] = etag
                 if last_modified:
@@ -100,11 +120,10 @@ class ConditionalMixin:
         if last_modified:
             response["Last-Modified"] = last_modified
         response.render()
+        record = self.shown[0] if getattr(self, "action", None) == "retrieve" and self.shown else None
+        response["ETag"] = entity_tag(key[-32:] if key is not None else digest(response.content), record)
         if key is not None:
-            response["ETag"] = f'"{key[-32:]}"'
-            cache.set(key, (response.content, last_modified), PAGE_TIMEOUT)
-        else:
-            response["ETag"] = f'"{digest(response.content)}"'
+            cache.set(key, (response.content, last_modified, response["ETag"]), PAGE_TIMEOUT)
         return get_conditional_response(
             request, etag=response["ETag"], last_modified=int(latest.timestamp()) if latest else None, response=response
         )

@@ -11,12 +11,35 @@ from rest_framework import exceptions
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler
 
+from kopnet.services import StaleVersion
+
 
 def api_exception_handler(exc, context):
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, StaleVersion):
+        exc = PreconditionFailed(" ".join(exc.messages))
+    elif isinstance(exc, DjangoValidationError) and getattr(exc, "code", None) == "forbidden":
+        exc = exceptions.PermissionDenied(" ".join(exc.messages))
+    elif isinstance(exc, DjangoValidationError) and getattr(exc, "code", None) in ("stale", "already"):
+        exc = Conflict(" ".join(exc.messages))
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     return exception_handler(exc, context)
+
+
+class PreconditionFailed(exceptions.APIException):
+    """The record changed since the client read it (If-Match named another version)."""
+
+    status_code = 412
+    default_code = "precondition_failed"
+
+
+class Conflict(exceptions.APIException):
+    """The state moved under the request (a party already answered, a partnership
+    already verified): nothing was changed."""
+
+    status_code = 409
+    default_code = "conflict"

@@ -192,3 +192,14 @@ def statistics_data(partnerships, cooperatives, as_of):
             **{name: counted(cooperatives[name]) for name in ("tiers", "types", "provinces")},
         },
     }
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, help_text="Why: the parties' officials read it.")
+
+
+class VerifySerializer(serializers.Serializer):
+    override_note = serializers.CharField(
+        max_length=2000, required=False, default="", allow_blank=True,
+        help_text="Why it is verified while a cooperative party has not answered.",
+    )  # fmt: skip

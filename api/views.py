@@ -9,17 +9,20 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 import django_filters
 from drf_spectacular.types import OpenApiTypes
-from rest_framework import viewsets
+from rest_framework import exceptions, permissions, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.exceptions import ValidationError
 
 from api import serializers
-from kopnet import policy
-from api.caching import ConditionalMixin
+from kopnet import history, policy
+from kopnet.cache import digest
+from api.authentication import TokenScope
+from api.caching import ConditionalMixin, entity_tag, tag_parts
 from api.pagination import KeysetPagination
 from kopnet.filters import CodeChoiceFilter
-from partnerships import selectors
+from partnerships import selectors, services
 from partnerships.filters import PartnershipFilter, YesNoFilter
 from partnerships.models import CooperationField, Objective, Partnership
 from registry.filters import CooperativeFilter, PartnerFilter
@@ -96,7 +99,42 @@ class PartnerViewSet(MovedRecordMixin, RecordViewSet):
     brief_fields = ("slug", "name", "url")
 
 
+class Writer(permissions.IsAuthenticated):
+    """Writes: a signed-in person (a read-write token, or a session with its CSRF check)."""
+
+
+WRITERS = [TokenScope, Writer]
+
+
+def read(serializer_class, request):
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def version_asked(request):
+    """The version of the record the client read, from If-Match (the ETag it got):
+    every write names it, so that one made on a changed record is refused (412)."""
+    header = request.headers.get("If-Match")
+    if not header:
+        raise PreconditionRequired()
+    versions = [version for version, _digest in tag_parts(header) if version is not None]
+    if not versions:
+        raise ValidationError({"If-Match": [_("Send the ETag you read the partnership with, as it was given.")]})
+    return versions[0]
+
+
+class PreconditionRequired(exceptions.APIException):
+    status_code = 428
+    default_detail = _("Send If-Match with the ETag you read the partnership with: a write names what it changes.")
+    default_code = "precondition_required"
+
+
 class PartnershipViewSet(RecordViewSet):
+    """Partnerships; a party's official confirms or declines its party, a curator
+    verifies or rejects, through the services the pages use, at the version read
+    (If-Match: the ETag of the partnership as last read; 412 if it changed since)."""
+
     model = Partnership
     serializer_class = serializers.PartnershipSerializer
     filterset_class = PartnershipFilter
@@ -105,6 +143,73 @@ class PartnershipViewSet(RecordViewSet):
 
     def get_queryset(self):
         return selectors.partnerships_for_export(Partnership.objects.visible_to(self.request.user))
+
+    def written(self, request, write):
+        """Run a service on this partnership at the version If-Match names; answer
+        with the partnership as it is now and its new ETag."""
+        partnership = self.get_object()
+        version = version_asked(request)
+        with history.through_api():
+            write(partnership, version)
+        self.shown = [self.get_queryset().get(pk=partnership.pk)]
+        response = Response(self.get_serializer(self.shown[0]).data)
+        response["ETag"] = entity_tag(digest(partnership.reference, self.shown[0].version), self.shown[0])
+        return response
+
+    def party_of(self, partnership, party_id):
+        party = next((party for party in partnership.parties.all() if str(party.pk) == party_id), None)
+        if party is None:
+            raise Http404
+        return party
+
+    @extend_schema(request=None, responses=serializers.PartnershipSerializer)
+    @action(detail=True, methods=["post"], url_path=r"parties/(?P<party_id>[0-9]{1,18})/confirm", permission_classes=WRITERS)
+    def confirm(self, request, reference, party_id):
+        """Confirm a cooperative party, as its official."""
+        return self.written(
+            request,
+            lambda partnership, version: services.party_confirm(
+                user=request.user, party_id=self.party_of(partnership, party_id).pk, version=version
+            ),
+        )
+
+    @extend_schema(request=serializers.ReasonSerializer, responses=serializers.PartnershipSerializer)
+    @action(detail=True, methods=["post"], url_path=r"parties/(?P<party_id>[0-9]{1,18})/decline", permission_classes=WRITERS)
+    def decline(self, request, reference, party_id):
+        """Decline a cooperative party, as its official, saying why."""
+        reason = read(serializers.ReasonSerializer, request)["reason"]
+        return self.written(
+            request,
+            lambda partnership, version: services.party_decline(
+                user=request.user, party_id=self.party_of(partnership, party_id).pk, reason=reason, version=version
+            ),
+        )
+
+    @extend_schema(request=serializers.VerifySerializer, responses=serializers.PartnershipSerializer)
+    @action(detail=True, methods=["post"], permission_classes=WRITERS)
+    def verify(self, request, reference):
+        """Verify, as a curator (with an override note while a cooperative party has not answered)."""
+        given = read(serializers.VerifySerializer, request)
+        return self.written(
+            request,
+            lambda partnership, version: services.partnership_verify(
+                curator=request.user, pk=partnership.pk, version=version, override_note=given["override_note"]
+            ),
+        )
+
+    @extend_schema(request=serializers.ReasonSerializer, responses=serializers.PartnershipSerializer)
+    @action(detail=True, methods=["post"], permission_classes=WRITERS)
+    def reject(self, request, reference):
+        """Reject, as a curator, saying why."""
+        reason = read(serializers.ReasonSerializer, request)["reason"]
+        return self.written(
+            request,
+            lambda partnership, version: services.partnership_reject(
+                curator=request.user, pk=partnership.pk, reason=reason, version=version
+            ),
+        )
+
+
 
 
 class ReferenceViewSet(ConditionalMixin, ChosenFieldsMixin, viewsets.ReadOnlyModelViewSet):

@@ -10,6 +10,7 @@ class KopnetConfig(AppConfig):
 
     def ready(self):
         from kopnet import checks  # noqa: F401  (registers them)
+        from kopnet import history  # noqa: F401  (its receiver marks changes made through the API)
         from kopnet import notifications  # noqa: F401  (its sign-in receiver)
 
 

@@ -172,7 +172,7 @@ def compiled_lookup(versions_of, alias):
 # What renders a page: the Python code, the templates (emails' .txt included) and the
 # compiled translations of these folders, plus the static files' manifest (pages name
 # the hashed static files).
-CODE_FOLDERS = ("kopnet", "registry", "partnerships", "templates")
+CODE_FOLDERS = ("kopnet", "registry", "partnerships", "api", "templates")
 CODE_SUFFIXES = {".py", ".html", ".txt", ".mo"}
 
 

@@ -14,6 +14,8 @@ The names are read once a page, one query for each kind of related record,
 whatever the number of rows: no query per row.
 """
 
+import contextlib
+import contextvars
 import datetime
 import decimal
 from collections import defaultdict
@@ -22,11 +24,13 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import models
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from simple_history.signals import pre_create_historical_record
 from simple_history.utils import get_m2m_field_name, get_m2m_reverse_field_name
 
 # Columns every save changes: what they hold is machinery, not content.
@@ -60,9 +64,38 @@ def describe_reasons(reasons):
     REASONS.update(reasons)
 
 
+# A change made through the API: its reason code carries this mark (kopnet.history
+# .through_api() around the service call), and its history says so in words.
+API_MARK = " [api]"
+THROUGH_API = _("Through the API.")
+written_through = contextvars.ContextVar("kopnet_written_through", default="")
+
+
+@contextlib.contextmanager
+def through_api():
+    """Every history row written inside is marked as a change through the API."""
+    reset = written_through.set("api")
+    try:
+        yield
+    finally:
+        written_through.reset(reset)
+
+
+@receiver(pre_create_historical_record)
+def mark_the_channel(sender, history_instance, **kwargs):
+    if written_through.get() == "api":
+        reason = history_instance.history_change_reason or ""
+        if not reason.endswith(API_MARK):
+            history_instance.history_change_reason = (reason + API_MARK).strip()
+
+
 def reason_in_words(code):
     if not code:
         return ""
+    if code.endswith(API_MARK.strip()):
+        base = code[: -len(API_MARK.strip())].strip()
+        said = reason_in_words(base)
+        return f"{said} {THROUGH_API}".strip()
     known = REASONS.get(code)
     return str(known) if known is not None else code
 

@@ -6,7 +6,7 @@ from django.conf import settings
 from rest_framework import serializers
 
 from kopnet import links, policy
-from partnerships.models import Partnership, PartnershipParty
+from partnerships.models import Direction, NewEntityKind, Partnership, PartnershipParty, PartnershipStatus, PartyRole
 from partnerships.policy import party_name
 from registry.models import Cooperative, Membership, Partner, Province, Regency
 
@@ -203,3 +203,30 @@ class VerifySerializer(serializers.Serializer):
         max_length=2000, required=False, default="", allow_blank=True,
         help_text="Why it is verified while a cooperative party has not answered.",
     )  # fmt: skip
+
+
+class PartyWriteSerializer(serializers.Serializer):
+    organisation_type = serializers.ChoiceField(choices=["cooperative", "partner"])
+    organisation = serializers.SlugField(help_text="The organisation's slug.")
+    role = serializers.ChoiceField(choices=PartyRole.choices, default=PartyRole.MEMBER)
+
+
+class PartnershipRegistrationSerializer(serializers.Serializer):
+    """What registering a partnership takes (api.registration writes it into the page's form)."""
+
+    initiator = serializers.SlugField(help_text="The slug of the cooperative you register it for.")
+    initiator_role = serializers.ChoiceField(choices=PartyRole.choices, default=PartyRole.INITIATOR)
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True)
+    start_date = serializers.DateField()
+    end_date = serializers.DateField(required=False, allow_null=True)
+    status = serializers.ChoiceField(choices=PartnershipStatus.choices)
+    direction = serializers.ChoiceField(choices=Direction.choices, required=False, allow_blank=True)
+    objectives = serializers.ListField(child=serializers.SlugField(), required=False)
+    fields = serializers.ListField(child=serializers.SlugField(), required=False)
+    new_entity = serializers.BooleanField(required=False)
+    new_entity_name = serializers.CharField(required=False, allow_blank=True)
+    new_entity_kind = serializers.ChoiceField(choices=NewEntityKind.choices, required=False, allow_blank=True)
+    value = serializers.DecimalField(max_digits=18, decimal_places=2, required=False, allow_null=True)
+    currency = serializers.CharField(max_length=3, required=False)
+    parties = PartyWriteSerializer(many=True, help_text="The other parties.")

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.exceptions import ValidationError
 
-from api import serializers
+from api import registration, serializers
 from kopnet import history, policy
 from kopnet.cache import digest
 from api.authentication import TokenScope
@@ -143,6 +143,25 @@ class PartnershipViewSet(RecordViewSet):
 
     def get_queryset(self):
         return selectors.partnerships_for_export(Partnership.objects.visible_to(self.request.user))
+
+    def get_permissions(self):
+        if self.action == "create":
+            return [permission() for permission in WRITERS]
+        return super().get_permissions()
+
+    @extend_schema(request=serializers.PartnershipRegistrationSerializer, responses={201: serializers.PartnershipSerializer})
+    def create(self, request):
+        """Register a partnership of a cooperative you act for, as the page's form does
+        (the same rules and messages): it waits for the other parties and the curators."""
+        with history.through_api():
+            partnership, errors = registration.register(request.data, request.user)
+        if errors:
+            raise ValidationError(errors)
+        self.shown = [self.get_queryset().get(pk=partnership.pk)]
+        response = Response(self.get_serializer(self.shown[0]).data, status=201)
+        response["Location"] = response.data["url"]
+        response["ETag"] = entity_tag(digest(partnership.reference, self.shown[0].version), self.shown[0])
+        return response
 
     def written(self, request, write):
         """Run a service on this partnership at the version If-Match names; answer

@@ -203,6 +203,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name a choice set, where two models' fields share a name (status, role).
+    "ENUM_NAME_OVERRIDES": {
+        "PartnershipStatusEnum": "partnerships.models.PartnershipStatus",
+        "CooperativeStatusEnum": "registry.models.CooperativeStatus",
+        "PartyRoleEnum": "partnerships.models.PartyRole",
+    },
 }
 # Any site may read the API from a browser, without the reader's cookies.
 CORS_URLS_REGEX = r"^/api/.*$"

@@ -139,3 +139,76 @@ def test_an_official_cannot_verify_and_a_curator_rejects_with_a_reason(world):
     response = post(curator, url(world, "reject"), {"reason": "Tidak ada dokumen."}, if_match=etag(curator, world))
     assert response.status_code == 200
     assert Partnership.objects.get(pk=world["partnership"].pk).verification == Verification.REJECTED
+
+
+# --- registering: the page's form, through the API -------------------------------------------
+
+
+@pytest.fixture
+def registrant():
+    own, other = CooperativeFactory(name="Koperasi Tani A"), CooperativeFactory(name="Koperasi Tani B")
+    official = UserFactory(username="pengurus_a")
+    RepresentationFactory(user=official, cooperative=own)
+    return {"own": own, "other": other, "official": official}
+
+
+def registration(registrant, **changes):
+    return {
+        "initiator": registrant["own"].slug, "title": "Pemasaran bersama gabah", "start_date": "2026-02-01",
+        "status": "berjalan", "direction": "horizontal", "objectives": ["akses-pasar"], "fields": ["pemasaran"],
+        "parties": [{"organisation_type": "cooperative", "organisation": registrant["other"].slug, "role": "member"}],
+        **changes,
+    }  # fmt: skip
+
+
+def test_an_official_registers_a_partnership_as_the_form_does(registrant):
+    program = client_of(registrant["official"])
+
+    response = program.post("/api/v1/partnerships/", registration(registrant), content_type="application/json")
+
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert response["Location"] == body["url"] and body["verified"] is False
+    partnership = Partnership.objects.get(reference=body["reference"])
+    assert (partnership.initiator, partnership.title, partnership.created_by) == (
+        registrant["own"], "Pemasaran bersama gabah", registrant["official"],
+    )  # fmt: skip
+    assert [(p["organisation"], p["role"], p["confirmation"]) for p in body["parties"]] == [
+        (registrant["own"].slug, "initiator", "confirmed"), (registrant["other"].slug, "member", "pending"),
+    ]  # fmt: skip
+    assert body["objectives"] == ["akses-pasar"] and body["fields"] == ["pemasaran"]
+    with translation.override("en"):
+        first = partnership.history.earliest("history_date")
+        assert reason_in_words(first.history_change_reason).endswith("Through the API.")
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"title": ""}, "title"),
+        ({"start_date": "kemarin"}, "start_date"),
+        ({"end_date": "2020-01-01"}, "end_date"),  # before the start
+        ({"status": "abadi"}, "status"),
+        ({"direction": ""}, "direction"),  # between cooperatives it is required
+        ({"objectives": ["tidak-ada"]}, "objectives"),
+        ({"parties": [{"organisation_type": "cooperative", "organisation": "tidak-ada"}]}, "parties"),
+        ({"parties": "semua"}, "parties"),
+        ({"initiator": "koperasi-tani-b"}, "initiator"),  # not theirs
+        ({"title": "x" * 201}, "title"),
+        ({"value": "-5"}, "value"),
+    ],
+)
+def test_a_wrong_registration_is_a_400_at_its_field_and_registers_nothing(registrant, changes, field):
+    response = client_of(registrant["official"]).post(
+        "/api/v1/partnerships/", registration(registrant, **changes), content_type="application/json"
+    )
+    assert response.status_code == 400, response.content
+    assert field in response.json(), response.json()
+    assert not Partnership.objects.exists()
+
+
+def test_registering_needs_a_read_write_token(registrant):
+    program = client_of(registrant["official"], can_write=False)
+    response = program.post("/api/v1/partnerships/", registration(registrant), content_type="application/json")
+    assert response.status_code == 403 and not Partnership.objects.exists()
+    assert Client().post("/api/v1/partnerships/", registration(registrant), content_type="application/json").status_code == 401

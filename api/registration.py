@@ -6,8 +6,10 @@ it, organisations named by slug; the form's errors come back by the JSON's names
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
-from partnerships.forms import PartnershipRegistration, organisation_token
-from partnerships.models import CooperationField, Objective
+from kopnet.services import pending_revision
+from partnerships import services
+from partnerships.forms import PartnershipRegistration, organisation_token, organisation_type
+from partnerships.models import CooperationField, Objective, Partnership
 from registry.models import Cooperative, Partner
 from registry.policy import acts_for
 
@@ -22,8 +24,9 @@ def text(value):
     return "" if value is None else str(value)
 
 
-def form_data(payload, user):
-    """(the form's data, the errors found in naming records) for this JSON."""
+def form_data(payload, user, editing=False):
+    """(the form's data, the errors found in naming records) for this JSON; an edit
+    names no initiator (the partnership has one)."""
     data, errors = QueryDict(mutable=True), {}
     for name in SCALARS:
         if name in payload:
@@ -32,11 +35,11 @@ def form_data(payload, user):
     data.setdefault("currency", "IDR")
     if payload.get("new_entity"):
         data["new_entity"] = "on"
-    initiator = acts_for(user).filter(slug=text(payload.get("initiator"))).first()
-    if initiator is None:
-        errors["initiator"] = [_("Name, by its slug, a cooperative you act for.")]
-    else:
+    initiator = None if editing else acts_for(user).filter(slug=text(payload.get("initiator"))).first()
+    if initiator is not None:
         data["cooperative"] = str(initiator.pk)
+    elif not editing:
+        errors["initiator"] = [_("Name, by its slug, a cooperative you act for.")]
     for name, model in (("objectives", Objective), ("fields", CooperationField)):
         slugs = [text(slug) for slug in payload.get(name) or []] if isinstance(payload.get(name) or [], list) else None
         found = dict(model.objects.filter(slug__in=slugs or []).values_list("slug", "pk"))
@@ -80,6 +83,59 @@ def form_errors(registration):
     if not errors["parties"]:
         del errors["parties"]
     return errors
+
+
+def as_edited(partnership, proposed):
+    """The partnership as its editor's form opens it (with its pending change, if one
+    waits), as the JSON a client sends: what an edit's fields change."""
+    record = Partnership.objects.get(pk=partnership.pk)
+    related = proposed.apply_to(record) if proposed is not None else {}
+    if proposed is not None and "parties" in proposed.changes:
+        parties = services.parties_of_change(proposed.changes["parties"])
+    else:
+        parties = list(record.parties.select_related("cooperative", "partner"))
+    initiator = next((party for party in parties if party.cooperative_id == record.initiator_id), None)
+    terms = {}
+    for name, model in (("objectives", Objective), ("fields", CooperationField)):
+        ids = related[name] if name in related else getattr(record, name).values_list("pk", flat=True)
+        terms[name] = list(model.objects.filter(pk__in=list(ids)).order_by("slug").values_list("slug", flat=True))
+    return {
+        **{name: getattr(record, name) for name in SCALARS if name != "initiator_role"},
+        "initiator_role": initiator.role if initiator else "initiator",
+        "new_entity": record.new_entity,
+        **terms,
+        "parties": [
+            {"organisation_type": organisation_type(party.organisation), "organisation": party.organisation.slug, "role": party.role}
+            for party in parties
+            if party is not initiator
+        ],
+    }
+
+
+def edit(partnership, changes, user, version):
+    """The partnership edited with `changes` (only what they name changes), at
+    `version`; or (None, errors). A verified one keeps its values while the edit
+    waits for the curators, as on the page."""
+    proposed = pending_revision(partnership) if partnership.is_verified else None
+    current = as_edited(partnership, proposed)
+    payload = {**current, **(changes if isinstance(changes, dict) else {})}
+    payload.pop("initiator", None)
+    data, errors = form_data(payload, user, editing=True)
+    if errors:
+        return None, errors
+    data["version"] = str(version)
+    data["parties-INITIAL_FORMS"] = str(len(current["parties"]))
+    for index in range(len(payload["parties"]) if isinstance(payload.get("parties"), list) else 0, len(current["parties"])):
+        # A party left out of the edit: its row comes back empty, as a browser's cleared row.
+        data.update({f"parties-{index}-organisation": "", f"parties-{index}-organisation_ref": "", f"parties-{index}-role": "member"})
+    data["parties-TOTAL_FORMS"] = str(max(len(current["parties"]), len(payload.get("parties") or []), 1))
+    registration = PartnershipRegistration(user=user, partnership=partnership, proposed=proposed, data=data)
+    if registration.is_valid():
+        saved = registration.save()
+        if saved is not None:
+            return saved, {}
+    stale = [str(error) for error in registration.form.non_field_errors()]
+    return None, form_errors(registration) or {"non_field_errors": stale or [_("The partnership could not be saved.")]}
 
 
 def register(payload, user):

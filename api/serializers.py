@@ -230,3 +230,13 @@ class PartnershipRegistrationSerializer(serializers.Serializer):
     value = serializers.DecimalField(max_digits=18, decimal_places=2, required=False, allow_null=True)
     currency = serializers.CharField(max_length=3, required=False)
     parties = PartyWriteSerializer(many=True, help_text="The other parties.")
+
+
+class PartnershipEditSerializer(PartnershipRegistrationSerializer):
+    """What an edit may change: any field of a registration but its initiator, each optional."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.pop("initiator")
+        for field in self.fields.values():
+            field.required = False

@@ -19,6 +19,7 @@ from api import registration, serializers
 from kopnet import history, policy
 from kopnet.cache import digest
 from api.authentication import TokenScope
+from api.errors import PreconditionFailed
 from api.caching import ConditionalMixin, entity_tag, tag_parts
 from api.pagination import KeysetPagination
 from kopnet.filters import CodeChoiceFilter
@@ -145,7 +146,7 @@ class PartnershipViewSet(RecordViewSet):
         return selectors.partnerships_for_export(Partnership.objects.visible_to(self.request.user))
 
     def get_permissions(self):
-        if self.action == "create":
+        if self.action in ("create", "partial_update"):
             return [permission() for permission in WRITERS]
         return super().get_permissions()
 
@@ -160,6 +161,26 @@ class PartnershipViewSet(RecordViewSet):
         self.shown = [self.get_queryset().get(pk=partnership.pk)]
         response = Response(self.get_serializer(self.shown[0]).data, status=201)
         response["Location"] = response.data["url"]
+        response["ETag"] = entity_tag(digest(partnership.reference, self.shown[0].version), self.shown[0])
+        return response
+
+    @extend_schema(request=serializers.PartnershipEditSerializer, responses=serializers.PartnershipSerializer)
+    def partial_update(self, request, reference):
+        """Edit a partnership your cooperative initiated, at the version read (If-Match):
+        only the fields sent change; `parties` replaces the other parties. A verified
+        partnership keeps its values while the edit waits for the curators."""
+        partnership = self.get_object()
+        policy.require(request.user, "edit", partnership, _("Only the initiating cooperative's officials edit it."))
+        version = version_asked(request)
+        with history.through_api():
+            saved, errors = registration.edit(partnership, request.data, request.user, version)
+        if errors:
+            stale = Partnership.objects.filter(pk=partnership.pk).exclude(version=version).exists()
+            if stale:
+                raise PreconditionFailed(" ".join(errors.get("non_field_errors", [])) or None)
+            raise ValidationError(errors)
+        self.shown = [self.get_queryset().get(pk=partnership.pk)]
+        response = Response(self.get_serializer(self.shown[0]).data)
         response["ETag"] = entity_tag(digest(partnership.reference, self.shown[0].version), self.shown[0])
         return response
 

@@ -10,6 +10,7 @@ from django.utils import translation
 
 from kopnet import tokens
 from kopnet.history import reason_in_words
+from kopnet.services import pending_revision
 from kopnet.models import Verification
 from partnerships.models import Confirmation, Partnership, PartnershipParty
 from tests.factories import CooperativeFactory, CuratorFactory, PartnershipFactory, RepresentationFactory, UserFactory
@@ -212,3 +213,74 @@ def test_registering_needs_a_read_write_token(registrant):
     response = program.post("/api/v1/partnerships/", registration(registrant), content_type="application/json")
     assert response.status_code == 403 and not Partnership.objects.exists()
     assert Client().post("/api/v1/partnerships/", registration(registrant), content_type="application/json").status_code == 401
+
+
+# --- editing: the page's edit form, only the fields sent change -------------------------------
+
+
+@pytest.fixture
+def registered(registrant):
+    program = client_of(registrant["official"])
+    body = program.post("/api/v1/partnerships/", registration(registrant), content_type="application/json").json()
+    return {**registrant, "program": program, "reference": body["reference"]}
+
+
+def patch(registered, changes, if_match):
+    return registered["program"].patch(
+        f"/api/v1/partnerships/{registered['reference']}/", changes, content_type="application/json", HTTP_IF_MATCH=if_match
+    )
+
+
+def read_etag(registered):
+    return registered["program"].get(f"/api/v1/partnerships/{registered['reference']}/").headers["ETag"]
+
+
+def test_an_edit_changes_only_what_it_sends(registered):
+    response = patch(registered, {"title": "Pemasaran bersama beras", "fields": []}, read_etag(registered))
+
+    assert response.status_code == 200, response.json()
+    partnership = Partnership.objects.get(reference=registered["reference"])
+    assert (partnership.title, partnership.status, partnership.direction) == ("Pemasaran bersama beras", "berjalan", "horizontal")
+    assert list(partnership.fields.all()) == [] and [o.slug for o in partnership.objectives.all()] == ["akses-pasar"]
+    assert [p.organisation for p in partnership.parties.order_by("id")] == [registered["own"], registered["other"]]
+
+
+def test_an_edit_of_a_changed_partnership_is_a_412_and_changes_nothing(registered):
+    old = read_etag(registered)
+    assert patch(registered, {"title": "Judul pertama"}, old).status_code == 200
+
+    response = patch(registered, {"title": "Judul kedua"}, old)
+
+    assert response.status_code == 412
+    assert Partnership.objects.get(reference=registered["reference"]).title == "Judul pertama"
+
+
+def test_a_wrong_edit_is_a_400_at_its_field(registered):
+    response = patch(registered, {"end_date": "2000-01-01"}, read_etag(registered))
+    assert response.status_code == 400 and "end_date" in response.json()
+    assert Partnership.objects.get(reference=registered["reference"]).end_date is None
+
+
+def test_only_the_initiators_officials_edit(registered):
+    other_official = UserFactory()
+    RepresentationFactory(user=other_official, cooperative=registered["other"])
+    program = client_of(other_official)
+    read = program.get(f"/api/v1/partnerships/{registered['reference']}/").headers["ETag"]
+    response = program.patch(
+        f"/api/v1/partnerships/{registered['reference']}/", {"title": "Bukan milikku"},
+        content_type="application/json", HTTP_IF_MATCH=read,
+    )  # fmt: skip
+    assert response.status_code == 403
+
+
+def test_an_edit_of_a_verified_partnership_waits_for_the_curators(registered):
+    Partnership.objects.filter(reference=registered["reference"]).update(verification=Verification.VERIFIED)
+    PartnershipParty.objects.filter(partnership__reference=registered["reference"]).update(confirmation=Confirmation.CONFIRMED)
+
+    response = patch(registered, {"title": "Judul baru menunggu"}, read_etag(registered))
+
+    assert response.status_code == 200
+    partnership = Partnership.objects.get(reference=registered["reference"])
+    assert partnership.title == "Pemasaran bersama gabah"  # what visitors keep seeing
+    assert pending_revision(partnership).changes["title"] == "Judul baru menunggu"
+    assert Client().get(f"/api/v1/partnerships/{registered['reference']}/").json()["title"] == "Pemasaran bersama gabah"

@@ -6,6 +6,7 @@ from django.conf import settings
 from rest_framework import serializers
 
 from kopnet import links, policy
+from partnerships import standards
 from partnerships.models import Direction, NewEntityKind, Partnership, PartnershipParty, PartnershipStatus, PartyRole
 from partnerships.policy import party_name
 from registry.models import Cooperative, Membership, Partner, Province, Regency
@@ -89,10 +90,18 @@ class PartySerializer(serializers.ModelSerializer):
     organisation_type = serializers.SerializerMethodField()
     organisation = serializers.SerializerMethodField(help_text="The organisation's slug; null if not yours to see.")
     name = serializers.SerializerMethodField()
+    ocds_role = serializers.SerializerMethodField(help_text="OCDS partyRole, where one fits (partnerships/standards.py).")
+    iati_role = serializers.SerializerMethodField(help_text="IATI OrganisationRole code, where one fits.")
 
     class Meta:
         model = PartnershipParty
-        fields = ["organisation_type", "organisation", "name", "role", "confirmation"]
+        fields = ["organisation_type", "organisation", "name", "role", "ocds_role", "iati_role", "confirmation"]
+
+    def get_ocds_role(self, party) -> str | None:
+        return standards.OCDS_PARTY_ROLE.get(party.role)
+
+    def get_iati_role(self, party) -> str | None:
+        return standards.IATI_ORGANISATION_ROLE.get(party.role)
 
     def get_organisation_type(self, party) -> str:
         return "cooperative" if party.cooperative_id else "partner"
@@ -112,16 +121,23 @@ class PartnershipSerializer(RecordSerializer):
     objectives = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     fields = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     new_entity_record = serializers.SerializerMethodField(help_text="The new entity's record, when you may see it.")
+    gleif_validation_sources = serializers.SerializerMethodField(
+        help_text="The corroboration as GLEIF's ValidationSources (partnerships/standards.py)."
+    )
     verified = serializers.BooleanField(source="is_verified")
 
     class Meta:
         model = Partnership
         fields = [
             "reference", "url", "page", "title", "description", "category", "direction", "international",
-            "status", "start_date", "end_date", "value", "currency", "corroboration", "parties", "objectives",
+            "status", "start_date", "end_date", "value", "currency", "corroboration", "gleif_validation_sources",
+            "parties", "objectives",
             "fields", "new_entity", "new_entity_name", "new_entity_kind", "new_entity_record", "verified",
             "updated_at",
         ]  # fmt: skip
+
+    def get_gleif_validation_sources(self, partnership) -> str:
+        return standards.GLEIF_VALIDATION_SOURCES[partnership.corroboration]
 
     def get_new_entity_record(self, partnership) -> str | None:
         record = partnership.new_entity_record

@@ -43,7 +43,7 @@ def test_a_partnership_names_its_parties_as_the_reader_may():
 
     assert parties[0] | {"confirmation": None} == {
         "organisation_type": "cooperative", "organisation": coop.slug, "name": "Koperasi Tani Makmur",
-        "role": "initiator", "confirmation": None,
+        "role": "initiator", "ocds_role": None, "iati_role": "2", "confirmation": None,
     }  # fmt: skip
     assert parties[1]["organisation"] is None and parties[1]["name"] != "PT Belum Diperiksa"
 

@@ -8,7 +8,9 @@ import os
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, settings
@@ -24,8 +26,16 @@ application = get_wsgi_application()
 
 @pytest.fixture
 def registry(db):
+    """A few records; the requests keep the test's database connection, as Django's
+    test client does (the WSGI handler would close it after each request: on
+    PostgreSQL that ends the test's transaction)."""
     coop = CooperativeFactory(name="Koperasi Tani Makmur")
     PartnershipFactory(initiator=coop, parties=[coop, PartnerFactory(name="PT Mitra")])
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
 
 
 @pytest.mark.django_db

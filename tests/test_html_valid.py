@@ -30,7 +30,9 @@ def client_for(language, user=None):
 def parse(content):
     """The document tree and html5lib's parse errors (position, code, details)."""
     parser = html5lib.HTMLParser(tree=html5lib.getTreeBuilder("etree"), namespaceHTMLElements=False)
-    document = parser.parse(content)
+    # Our pages are UTF-8 (as their headers say): html5lib need not guess, which would
+    # ask chardet (a deprecated import in chardet 7, that frictionless brings).
+    document = parser.parse(content, transport_encoding="utf-8")
     return document, parser.errors
 
 

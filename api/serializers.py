@@ -256,3 +256,38 @@ class PartnershipEditSerializer(PartnershipRegistrationSerializer):
         self.fields.pop("initiator")
         for field in self.fields.values():
             field.required = False
+
+
+class ChangeSerializer(serializers.Serializer):
+    """One change of a public record (api.changes)."""
+
+    cursor = serializers.SerializerMethodField(help_text="Resume after this change: `?after=<cursor>`.")
+    at = serializers.DateTimeField(source="row.history_date", help_text="When it was saved.")
+    kind = serializers.CharField(source="source.kind", help_text="cooperative, partner or partnership.")
+    key = serializers.SerializerMethodField(help_text="The record's slug or reference at that moment.")
+    change = serializers.CharField(help_text="created, verified, updated, ended, merged or withdrawn.")
+    fields = serializers.ListField(child=serializers.CharField(), help_text="The API's fields that changed (updated, ended).")
+    url = serializers.SerializerMethodField(help_text="The record in the API (a merged one's answers 301).")
+    page = serializers.SerializerMethodField(help_text="The record's page on KopNet.")
+    into = serializers.SerializerMethodField(help_text="merged: the record it was merged into, in the API.")
+
+    def get_cursor(self, change) -> str:
+        return change.position.cursor()
+
+    def get_key(self, change) -> str:
+        return getattr(change.row, change.source.key)
+
+    def get_url(self, change) -> str:
+        return self.context["request"].build_absolute_uri(links.url_of(change.source.api_route, self.get_key(change)))
+
+    def get_page(self, change) -> str:
+        return site_url(change.source.page_route, self.get_key(change))
+
+    def get_into(self, change) -> str | None:
+        return self.context["request"].build_absolute_uri(change.into) if change.into else None
+
+
+class ChangePageSerializer(serializers.Serializer):
+    next = serializers.URLField(allow_null=True, help_text="The changes after these (null: none yet, start without `after`).")
+    more = serializers.BooleanField(help_text="Whether more changes are ready now.")
+    results = ChangeSerializer(many=True)

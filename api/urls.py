@@ -19,6 +19,7 @@ router.register("memberships", views.MembershipViewSet, basename="membership")
 
 urlpatterns = [
     path("v1/", include(router.urls)),
+    path("v1/changes/", views.ChangesView.as_view(), name="changes"),
     path("v1/statistics/", views.StatisticsView.as_view(), name="statistics"),
     path("v1/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("v1/docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),

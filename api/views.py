@@ -12,16 +12,17 @@ from drf_spectacular.types import OpenApiTypes
 from rest_framework import exceptions, permissions, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 from rest_framework.exceptions import ValidationError
 
-from api import registration, serializers
+from api import changes, registration, serializers
 from kopnet import history, policy
 from kopnet.cache import digest
 from api.authentication import TokenScope
 from api.errors import PreconditionFailed
 from api.caching import ConditionalMixin, entity_tag, tag_parts
-from api.pagination import KeysetPagination
+from api.pagination import MAX_LIMIT, KeysetPagination
 from kopnet.filters import CodeChoiceFilter
 from partnerships import selectors, services
 from partnerships.filters import PartnershipFilter, YesNoFilter
@@ -348,3 +349,39 @@ class StatisticsView(ConditionalMixin, APIView):
         partnerships, cooperatives = selectors.statistics()
         as_of = selectors.data_as_of(Cooperative, Partnership)
         return Response(serializers.statistics_data(partnerships, cooperatives, as_of))
+
+
+class ChangesView(ConditionalMixin, APIView):
+    """Every change to a public record, in order: created, verified, updated (with the
+    fields), ended, merged, withdrawn (api.changes). Resume from any change's `cursor`
+    with `?after=`; `next` is where the next page starts (also when this one is the
+    last for now: ask again later). What a visitor would see, whoever asks. Changes
+    appear once KOPNET_CHANGES_SETTLE_SECONDS have passed."""
+
+    basename = "changes"
+    invalid_after = _("This cursor is not one the changes gave: start again without it.")
+
+    def cache_key(self, request):
+        return None  # the settling window moves with time, not only with writes
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("after", str, description="A change's `cursor`: the changes after it."),
+            OpenApiParameter("limit", int, description=f"Changes a page, at most {MAX_LIMIT}."),
+        ],
+        responses=serializers.ChangePageSerializer,
+    )
+    def get(self, request):
+        return self.conditional(self.read, request)
+
+    def read(self, request):
+        given = request.query_params.get("after")
+        position = changes.Position.parse(given) if given is not None else None
+        if given is not None and position is None:
+            raise ValidationError({"after": [self.invalid_after]})
+        found, last, more = changes.read(position, KeysetPagination().read_limit(request))
+        next_link = None
+        if last is not None:
+            next_link = replace_query_param(request.build_absolute_uri(), "after", last.cursor())
+        data = serializers.ChangeSerializer(found, many=True, context={"request": request}).data
+        return Response({"next": next_link, "more": more, "results": data})

@@ -176,6 +176,9 @@ KOPNET_RATE_EXPORT = env_rate("KOPNET_RATE_EXPORT", "30/h")
 # signed out and per person with a token (README, "The API").
 KOPNET_API_RATE_ANON = env_rate("KOPNET_API_RATE_ANON", "120/m")
 KOPNET_API_RATE_USER = env_rate("KOPNET_API_RATE_USER", "1200/m")
+# The changes feed (/api/v1/changes/) gives a change once it is this old: a transaction
+# that saved earlier but committed later would otherwise land behind a cursor given out.
+KOPNET_CHANGES_SETTLE_SECONDS = int(os.environ.get("KOPNET_CHANGES_SETTLE_SECONDS", "30"))
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "api.authentication.TokenAuthentication",

@@ -41,8 +41,10 @@ from django.utils.translation import get_language
 
 from kopnet.models import PageVersion
 
-# base.html marks what a cached page keeps: its title and its main content.
+# base.html marks what a cached page keeps: its title, its own part of the head (its
+# feeds' links) and its main content.
 TITLE_START, TITLE_END = "<title>", " · KopNet</title>"
+HEAD_START, HEAD_END = "<!--kn:head-->", "<!--/kn:head-->"
 MAIN_START, MAIN_END = "<!--kn:main-->", "<!--/kn:main-->"
 PAGE_TIMEOUT = 24 * 3600
 # settings.CACHES alias of the per-process cache kept in front of the shared one.
@@ -217,19 +219,21 @@ def page_cacheable(request, shared=False):
 
 
 def split_page(html):
-    """(title, main content) of a page rendered with base.html, or None."""
+    """(title, head, main content) of a page rendered with base.html, or None."""
     try:
-        title = html[html.index(TITLE_START) + len(TITLE_START) : html.index(TITLE_END)]
-        main = html[html.index(MAIN_START) + len(MAIN_START) : html.index(MAIN_END)]
+        return tuple(
+            html[html.index(start) + len(start) : html.index(end)]
+            for start, end in ((TITLE_START, TITLE_END), (HEAD_START, HEAD_END), (MAIN_START, MAIN_END))
+        )
     except ValueError:
         return None
-    return title, main
 
 
 # Says whether a visitor's page came from the cache (for operators and tests).
 CACHE_HEADER = "X-KopNet-Cache"
 # Placeholders in a remembered frame (NUL never occurs in a page: the database refuses it).
 TITLE_SLOT, MAIN_SLOT, TOKEN_SLOT = "\x00kn-title\x00", "\x00kn-main\x00", "\x00kn-token\x00"
+HEAD_SLOT = "\x00kn-head\x00"
 PATH_SLOT = "\x00kn-path\x00"
 QUOTED_PATH_SLOT = str(escape(quote(PATH_SLOT, safe="/")))
 
@@ -240,8 +244,8 @@ def has_own_state(request):
     return bool(request.COOKIES.get("messages") or request.COOKIES.get(settings.SESSION_COOKIE_NAME))
 
 
-def cached_page(request, title, main):
-    """The cached title and main content in the page's frame.
+def cached_page(request, title, head, main):
+    """The cached title, head part and main content in the page's frame.
 
     The frame (navigation, sign-in links, language form) is the same for every
     visitor of a page type in a language but for the CSRF token and the page's
@@ -251,11 +255,14 @@ def cached_page(request, title, main):
     """
     local = local_cache() or cache
     if has_own_state(request):
-        return render(request, "cached_page.html", {"cached_title": title, "cached_main": main})
+        return render(request, "cached_page.html", {"cached_title": title, "cached_head": head, "cached_main": main})
     frame_key = "kn:frame:" + digest(get_language(), request.resolver_match.view_name)
     frame = local.get(frame_key)
     if frame is None:
-        slots = {"cached_title": TITLE_SLOT, "cached_main": MAIN_SLOT, "csrf_token": TOKEN_SLOT, "frame_path": PATH_SLOT}
+        slots = {
+            "cached_title": TITLE_SLOT, "cached_head": HEAD_SLOT, "cached_main": MAIN_SLOT,
+            "csrf_token": TOKEN_SLOT, "frame_path": PATH_SLOT,
+        }  # fmt: skip
         frame = render(request, "cached_page.html", slots).content.decode()
         local.set(frame_key, frame, PAGE_TIMEOUT)
     path = request.get_full_path()
@@ -265,6 +272,7 @@ def cached_page(request, title, main):
         # get_token() also has the CSRF middleware set the cookie the token belongs to.
         .replace(TOKEN_SLOT, get_token(request))
         .replace(TITLE_SLOT, title)
+        .replace(HEAD_SLOT, head)
         .replace(MAIN_SLOT, main)
     )
     return HttpResponse(html)

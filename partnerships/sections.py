@@ -23,7 +23,13 @@ def founding_context(request, record):
     return selectors.founding(record, request.user)
 
 
+def no_context(request, record):
+    return {}
+
+
 def add_to_profiles():
+    # In the head: the feed of its newly verified partnerships (partnerships/feeds.py).
+    add_profile_section(Cooperative, "partnerships/_cooperative_feed.html", no_context, place="head")
     # Under the name: the partnership that founded it, when one did.
     add_profile_section(Cooperative, "partnerships/_founded.html", founding_context, place="heading")
     add_profile_section(Partner, "partnerships/_founded.html", founding_context, place="heading")

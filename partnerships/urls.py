@@ -3,6 +3,7 @@ from django.urls import path, re_path
 from kopnet import links
 from kopnet.cache import cached_for_visitors
 from kopnet.ratelimits import export_limited
+from partnerships import feeds
 from partnerships.models import REFERENCE_FORM
 from partnerships.views import dashboard, public, register
 
@@ -51,6 +52,10 @@ urlpatterns = [
         cached_for_visitors(public.CooperativeSuggestionsView.as_view()),
         name="cooperative_suggestions",
     ),
+    # Atom feeds of newly verified partnerships (partnerships/feeds.py): all, a cooperative's, a province's.
+    path("kerjasama/terbaru.atom", feeds.VerifiedPartnershipsFeed(), name="partnership_feed"),
+    path("koperasi/<slug:slug>/kerjasama.atom", feeds.CooperativePartnershipsFeed(), name="cooperative_feed"),
+    path("kerjasama/provinsi/<str:code>.atom", feeds.ProvincePartnershipsFeed(), name="province_feed"),
     # One search across the registry, cached for visitors by the versions of every list.
     path("cari/", cached_for_visitors(public.search, params=("q",), keys=("lc", "lp", "l", "r")), name="search"),
     # The same numbers for every reader: signed-in people share the cached page too;

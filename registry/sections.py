@@ -22,7 +22,8 @@ class ProfileSection:
 
     `context(request, record)` returns what `template_name` needs, merged into
     the page's context (so its names must not clash with the page's). `place`:
-    "end" (after the profile) or "heading" (under the record's name).
+    "end" (after the profile), "heading" (under the record's name) or "head" (in the
+    page's <head>: links such as its feeds).
     """
 
     template_name: str
@@ -30,7 +31,7 @@ class ProfileSection:
     place: str = "end"
 
 
-PLACES = ("heading", "end")
+PLACES = ("head", "heading", "end")
 
 
 def add_profile_section(model, template_name, context, place="end"):

@@ -285,6 +285,7 @@ class RegistryDetailView(MovedMixin, AsOfMixin, DetailView):
             context.update(section.context(self.request, self.object))
         context["profile_sections"] = [section.template_name for section in sections if section.place == "end"]
         context["profile_headings"] = [section.template_name for section in sections if section.place == "heading"]
+        context["profile_head"] = [section.template_name for section in sections if section.place == "head"]
         return context
 
 

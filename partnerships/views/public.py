@@ -115,6 +115,12 @@ class PartnershipListView(RegistryListView):
         # Filtered to a province: PostgreSQL keeps the counts (0013_province_rows).
         return selectors.kept_province_count(self.request.user, self.filterset.given())
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # Filtered to a province: its feed beside the feed of all (partnerships/feeds.py).
+        context["feed_province"] = self.filterset.given().get("province") if not context.get("problems") else None
+        return context
+
     def csv_row(self, partnership):
         return (
             partnership.reference,

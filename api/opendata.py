@@ -482,25 +482,29 @@ class Counter:
             yield item
 
 
-def read_csv(file):
-    """The rows of a CSV file (a path or a binary file), after its header, and the header."""
-    text = open(file, newline="", encoding="utf-8") if isinstance(file, Path) else io.TextIOWrapper(file, "utf-8", newline="")
-    reader = csv.reader(text)
-    return next(reader, []), reader
+@contextlib.contextmanager
+def reading(file):
+    """The header and the rows of a CSV file: a path, or a binary file (a zip's member)."""
+    binary = open(file, "rb") if isinstance(file, Path) else file
+    with io.TextIOWrapper(binary, "utf-8", newline="") as text:
+        reader = csv.reader(text)
+        yield next(reader, []), reader
 
 
+@contextlib.contextmanager
 def previous_rows(archive, table):
     """The previous snapshot's rows of the table, with its columns as they are now (a
     column it did not have is empty), or none if it had no such table."""
-    try:
-        member = archive.open(f"{table.name}.csv")
-    except KeyError:
-        return iter(())
-    header, rows = read_csv(member)
-    if header == table.header:
-        return rows
-    positions = [header.index(name) if name in header else None for name in table.header]
-    return ([row[i] if i is not None else "" for i in positions] for row in rows)
+    name = f"{table.name}.csv"
+    if name not in archive.namelist():
+        yield iter(())
+        return
+    with reading(archive.open(name)) as (header, rows):
+        if header == table.header:
+            yield rows
+        else:
+            positions = [header.index(column) if column in header else None for column in table.header]
+            yield ([row[i] if i is not None else "" for i in positions] for row in rows)
 
 
 def differences(table, old, new):
@@ -534,11 +538,10 @@ def write_changes(package, tables, previous_zip):
     summary = {}
     with zipfile.ZipFile(previous_zip) as archive:
         for table in tables:
-            _header, new = read_csv(package / f"{table.name}.csv")
             counts = dict.fromkeys(CHANGES, 0)
-            rows = differences(table, previous_rows(archive, table), new)
-            path = package / "changes" / f"{table.name}.csv"
-            write_csv(path, ["change", *table.header], tallied(rows, counts))
+            with previous_rows(archive, table) as old, reading(package / f"{table.name}.csv") as (_header, new):
+                changes = tallied(differences(table, old, new), counts)
+                write_csv(package / "changes" / f"{table.name}.csv", ["change", *table.header], changes)
             summary[table.name] = counts
     return summary
 
@@ -609,24 +612,30 @@ PARTNERSHIP_TAIL = ("objectives", "fields", "new_entity", "new_entity_name", "ne
 def write_partnership_lines(package, partnerships_table, parties_table):
     """partnerships.jsonl: each partnership with its parties, made of the two CSVs
     (both in the order of the partnership's reference) merged; returns how many."""
-    _header, partnerships_rows = read_csv(package / "partnerships.csv")
-    _header, parties_rows = read_csv(package / "parties.csv")
+    with (
+        reading(package / "partnerships.csv") as (_header, partnerships_rows),
+        reading(package / "parties.csv") as (_header, parties_rows),
+        open(package / "partnerships.jsonl", "w", encoding="utf-8") as file,
+    ):
+        return write_lines(file, partnerships_rows, parties_rows, partnerships_table, parties_table)
+
+
+def write_lines(file, partnerships_rows, parties_rows, partnerships_table, parties_table):
     groups = itertools.groupby(parties_rows, key=lambda row: row[0])
     group = next(groups, None)
     converters = [(column.name, json_value(column)) for column in partnerships_table.columns]
     positions = {name: parties_table.index(name) for name in parties_table.header}
     count = 0
-    with open(package / "partnerships.jsonl", "w", encoding="utf-8") as file:
-        for row in partnerships_rows:
-            while group is not None and group[0] < row[0]:
-                group = next(groups, None)
-            parties = []
-            if group is not None and group[0] == row[0]:
-                parties = [party_object(party, positions) for party in group[1]]
-                group = next(groups, None)
-            file.write(json.dumps(partnership_object(row, converters, parties), ensure_ascii=False))
-            file.write("\n")
-            count += 1
+    for row in partnerships_rows:
+        while group is not None and group[0] < row[0]:
+            group = next(groups, None)
+        parties = []
+        if group is not None and group[0] == row[0]:
+            parties = [party_object(party, positions) for party in group[1]]
+            group = next(groups, None)
+        file.write(json.dumps(partnership_object(row, converters, parties), ensure_ascii=False))
+        file.write("\n")
+        count += 1
     return count
 
 
@@ -770,22 +779,30 @@ def build(staging, name, now, previous, folder):
 
 
 def snapshots(folder=None):
-    """The manifests of the snapshots kept, newest first (each with its `created` as a datetime in `date`)."""
+    """The manifests of the snapshots kept, newest first; each also with its `date`
+    (a datetime) and the rows `added`, `changed` and `removed` in all its tables."""
     folder = Path(folder or directory())
     found = []
     for path in sorted(folder.glob(f"{PREFIX}*.json"), reverse=True):
-        if not SNAPSHOT_NAME.fullmatch(path.stem):
-            continue
-        try:
-            manifest = json.loads(path.read_text(encoding="utf-8"))
-            manifest["date"] = datetime.datetime.strptime(path.stem.removeprefix(PREFIX), STAMP).replace(
-                tzinfo=datetime.timezone.utc
-            )
-        except (OSError, ValueError):
-            continue
-        if manifest.get("name") == f"{path.stem}.zip" and (folder / manifest["name"]).is_file():
+        manifest = read_manifest(path)
+        if manifest is not None and (folder / manifest["name"]).is_file():
             found.append(manifest)
     return found
+
+
+def read_manifest(path):
+    """A snapshot's manifest as snapshots() gives it, or None if it is not one."""
+    match = SNAPSHOT_NAME.fullmatch(path.stem)
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        changes = manifest["changes"] or {}
+        totals = {kind: sum(counts[kind] for counts in changes.values()) for kind in CHANGES}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    if match is None or manifest.get("name") != f"{path.stem}.zip":
+        return None
+    date = datetime.datetime.strptime(match["stamp"], STAMP).replace(tzinfo=datetime.timezone.utc)
+    return manifest | totals | {"date": date}
 
 
 def download(name):

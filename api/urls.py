@@ -3,8 +3,18 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import SimpleRouter
 
 from api import views
+from kopnet import links
+from partnerships.models import REFERENCE_FORM
 
 app_name = "api"
+# Records' API addresses written without reverse() for each: the open data snapshots
+# write one for each of a million partnerships (api.opendata).
+for name, form, stand_in in [
+    ("cooperative-detail", links.SLUG, "kn-stand-in"),
+    ("partner-detail", links.SLUG, "kn-stand-in"),
+    ("partnership-detail", REFERENCE_FORM, "KS-0000-000000"),
+]:
+    links.keyed(f"{app_name}:{name}", form, stand_in)
 
 router = SimpleRouter()
 router.register("cooperatives", views.CooperativeViewSet, basename="cooperative")

@@ -24,6 +24,10 @@ CSV_SECONDS = 10
 # The full export may grow the serving worker by this much more than the small one;
 # memory that grew with rows would take hundreds of MB for 250,000 of them.
 CSV_FLAT_MB = 20
+# The open data snapshot (issue 14 §2): all of it within 2 minutes, and its process's
+# peak memory what Django and a chunk of rows take, whatever the registry's size.
+OPEN_DATA_SECONDS = 120
+OPEN_DATA_PEAK_MB = 300
 SEARCH_P50_MS = 20
 # Issue 10 §1: seed_scale makes the default registry in at most 3 minutes.
 SEED_SECONDS = 180
@@ -62,6 +66,8 @@ TARGETS = {
     "admin": f"public filtered list ≥ {ADMIN_FACTOR}× the admin changelist's req/s (same filters)",
     "csv_time": f"CSV export of every cooperative in ≤ {CSV_SECONDS} s",
     "csv_memory": f"CSV export memory flat: all rows grow the worker ≤ {CSV_FLAT_MB} MB more than few rows",
+    "open_data_time": f"open data snapshot (manage.py export_open_data) in ≤ {OPEN_DATA_SECONDS} s",
+    "open_data_memory": f"open data snapshot's process at most {OPEN_DATA_PEAK_MB} MB at its peak (memory flat)",
     **{
         f"writes{rate}_share": f"with {rate} write{'s' if rate > 1 else ''}/s every public case ≥ "
         f"{WRITES_SHARE[rate]:.0%} of /healthz req/s"
@@ -254,6 +260,7 @@ def evaluate(results):
     else:
         checks.append(check("search", "coop_search", False, "not measured"))
     checks += csv_checks(results.get("csv") or [])
+    checks += open_data_checks(results.get("open_data"))
     checks.append(seed_check(results.get("seeding")))
     results["checks"] = checks
     return checks
@@ -305,6 +312,34 @@ def csv_checks(exports):
     else:
         checks.append(check("csv_memory", "csv_all", False, "the small export was not measured"))
     return checks
+
+
+def open_data_checks(snapshot):
+    if not snapshot or "error" in snapshot:
+        why = snapshot["error"] if snapshot else "not measured"
+        return [check("open_data_time", "export_open_data", False, why),
+                check("open_data_memory", "export_open_data", False, why)]  # fmt: skip
+    rows = snapshot["rows"]
+    seconds = f"{snapshot['seconds']:.0f} s for {rows['cooperatives']:,} cooperatives, {rows['partnerships']:,} partnerships"
+    peak = f"{snapshot['peak_rss_mb']:.0f} MB peak"
+    return [
+        check("open_data_time", "export_open_data", snapshot["seconds"] <= OPEN_DATA_SECONDS, seconds,
+              snapshot["seconds"] / OPEN_DATA_SECONDS),
+        check("open_data_memory", "export_open_data", snapshot["peak_rss_mb"] <= OPEN_DATA_PEAK_MB, peak,
+              snapshot["peak_rss_mb"] / OPEN_DATA_PEAK_MB),
+    ]  # fmt: skip
+
+
+def open_data_line(results):
+    snapshot = results.get("open_data")
+    if not snapshot:
+        return "Open data snapshot: not measured."
+    if "error" in snapshot:
+        return f"Open data snapshot: failed ({snapshot['error']})."
+    return (
+        f"Open data snapshot: {snapshot['seconds']:.1f} s, peak memory {snapshot['peak_rss_mb']:.0f} MB, "
+        f"{snapshot['size_mb']:.0f} MB zipped (targets ≤ {OPEN_DATA_SECONDS} s, ≤ {OPEN_DATA_PEAK_MB} MB)."
+    )
 
 
 SHOWN = 4
@@ -549,6 +584,10 @@ def render_markdown(results):
         "## CSV export",
         "",
         csv_table(results),
+        "",
+        "## Open data snapshot",
+        "",
+        open_data_line(results),
         "",
         (
             f"Name search server time (PostgreSQL's time for the search's queries on the cooperatives: the "

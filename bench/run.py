@@ -547,7 +547,7 @@ def main():
     from django.db import connection
 
     from bench import cases as cases_module
-    from bench import csvexport, machine, queries
+    from bench import csvexport, machine, open_data, queries
 
     log("building the cases' URLs from the data")
     cases = cases_module.build_cases()
@@ -595,6 +595,14 @@ def main():
         server.stop()
         shutil.rmtree(workdir, ignore_errors=True)  # the URL lists and gunicorn's log
 
+    log("open data snapshot (manage.py export_open_data)")
+    snapshot = open_data.timed_export(ROOT)
+    log(
+        f"FAIL open data: {snapshot['error']}" if "error" in snapshot
+        else f"open data: {snapshot['seconds']:.1f} s, peak memory {snapshot['peak_rss_mb']:.0f} MB, "
+        f"{snapshot['size_mb']:.0f} MB zipped"
+    )  # fmt: skip
+
     log("queries per request (Django's test client, same settings)")
     reference = {"loop": queries.REFERENCE_LOOP, "before": queries.reference_ms()}
     queries.warm_up([case for case in cases if not case.base])
@@ -638,6 +646,7 @@ def main():
         },
         "cases": measured,
         "csv": csv_results,
+        "open_data": snapshot,
         "search": search,
         "reference_ms": reference,
         "seeding": seeding,
@@ -655,6 +664,8 @@ def main():
     print(report.targets_table(results))
     print()
     print(report.csv_table(results))
+    print()
+    print(report.open_data_line(results))
     print()
     print(report.busy_line(results))
     failed = report.failed_targets(results)

@@ -301,6 +301,11 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "/media/"
+# The open data snapshots (`manage.py export_open_data`, listed at /data/): beside the
+# media rather than in them, so that backups (which copy MEDIA_ROOT) do not carry
+# what the database makes again; the last KOPNET_OPEN_DATA_KEEP are kept.
+KOPNET_OPEN_DATA_DIR = Path(os.environ.get("KOPNET_OPEN_DATA_DIR", BASE_DIR / "open-data"))
+KOPNET_OPEN_DATA_KEEP = int(os.environ.get("KOPNET_OPEN_DATA_KEEP", "14"))
 
 # Every email is queued in the database (kopnet/mail.py) and delivered by the worker
 # `manage.py send_queued_mail --loop` through EMAIL_DELIVERY_BACKEND, which the

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from api import pages as open_data
 from kopnet import sitemaps, views
 from kopnet.cache import cached_for_visitors
 from partnerships.sitemaps import PartnershipSitemap
@@ -34,6 +35,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
+    # The open data snapshots (api.opendata): their list, and each file of one.
+    path("data/", open_data.open_data, name="open_data"),
+    path("data/<str:name>", open_data.open_data_file, name="open_data_file"),
     path("akun/daftar/", views.signup, name="signup"),
     path("akun/daftar/terkirim/", views.signup_done, name="signup_done"),
     path("akun/email/", views.email_status, name="email_status"),

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 
+from api import opendata
 from kopnet.lists import RegistryListView
 from kopnet.models import Verification
 from partnerships.models import (
@@ -48,6 +49,7 @@ def build_pages(monkeypatch, settings, tmp_path):
     """The data and the path of each page type; lists paginate by PAGE_SIZE."""
     monkeypatch.setattr(RegistryListView, "paginate_by", PAGE_SIZE)
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.KOPNET_OPEN_DATA_DIR = tmp_path / "open-data"
 
     apex = CooperativeFactory(
         name="Induk Koperasi Unit Desa", tier=Tier.INDUK, scope=Scope.NASIONAL,
@@ -138,6 +140,7 @@ def build_pages(monkeypatch, settings, tmp_path):
         "partnership-detail": f"/kerjasama/{record.reference}/",
         "statistics": "/statistik/",
         "about": "/tentang/",
+        "open-data": "/data/",
         "search": "/cari/?q=koperasi",
         "dashboard": "/akun/",
         "notification-settings": "/akun/pemberitahuan/",
@@ -147,6 +150,7 @@ def build_pages(monkeypatch, settings, tmp_path):
         "signup": "/akun/daftar/",
         "login": "/akun/masuk/",
     }
+    opendata.export()  # /data/ lists it
     return Pages(official=official, paths=paths)
 
 

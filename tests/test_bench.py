@@ -134,6 +134,10 @@ def passing_results():
             },
         ],
         "search": {"requests": 60, "distinct_urls": 60, "p50_ms": 12.0, "p90_ms": 18.0, "max_ms": 30.0},
+        "open_data": {
+            "seconds": 95.0, "peak_rss_mb": 140.0, "size_mb": 310.0,
+            "rows": {"cooperatives": 250_000, "partnerships": 1_000_000},
+        },  # fmt: skip
         "seeding": {"seconds": 156.2, "at": "2026-12-04 10:00 UTC", "commit": "abc1234", "this_run": True},
     }
 
@@ -293,6 +297,22 @@ def test_a_csv_export_missing_rows_fails():
     results["csv"][0]["rows"] = 149_999
 
     assert failed_groups(results) == {"answers"}
+
+
+def test_an_open_data_snapshot_over_two_minutes_or_300_mb_fails():
+    results = passing_results()
+    results["open_data"] |= {"seconds": 121.0, "peak_rss_mb": 301.0}
+
+    assert failed_groups(results) == {"open_data_time", "open_data_memory"}
+
+
+def test_an_open_data_snapshot_that_failed_or_was_not_measured_fails():
+    results = passing_results()
+    results["open_data"] = {"seconds": 3.0, "peak_rss_mb": 100.0, "error": "exit status 1"}
+    assert failed_groups(results) == {"open_data_time", "open_data_memory"}
+
+    del results["open_data"]
+    assert failed_groups(results) == {"open_data_time", "open_data_memory"}
 
 
 def test_targets_not_measured_fail():

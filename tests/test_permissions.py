@@ -5,6 +5,7 @@ records come with the partnerships issue); curators see everything and work in
 the admin; anything a user may not see answers 404, never 403.
 """
 
+import json
 from datetime import date
 
 import pytest
@@ -21,9 +22,25 @@ def federation(**fields):
     return CooperativeFactory(tier=Tier.SEKUNDER, individual_members=None, **fields)
 
 
+def listed_snapshot(folder):
+    """A snapshot as /data/ lists it (its manifest, zip and checksum file), written
+    without exporting one: the matrix opens its files, tests/api/test_open_data.py
+    tests what an export writes."""
+    folder.mkdir()
+    name = "kopnet-open-data-2026-05-01T020000Z"
+    (folder / f"{name}.zip").write_bytes(b"PK\x05\x06" + bytes(18))  # an empty zip
+    (folder / f"{name}.sha256").write_text(f"{'0' * 64}  {name}.zip\n")
+    manifest = {"name": f"{name}.zip", "checksum_file": f"{name}.sha256", "created": "2026-05-01T02:00:00Z",
+                "size": 22, "sha256": "0" * 64, "previous": None, "rows": {}, "changes": None}  # fmt: skip
+    (folder / f"{name}.json").write_text(json.dumps(manifest))
+    return name
+
+
 @pytest.fixture
-def records(db):
+def records(db, settings, tmp_path):
+    settings.KOPNET_OPEN_DATA_DIR = tmp_path / "open-data"
     found = {
+        "snapshot": listed_snapshot(settings.KOPNET_OPEN_DATA_DIR),
         "coop_verified": CooperativeFactory(name="Koperasi Terverifikasi"),
         "coop_pending": CooperativeFactory(name="Koperasi Menunggu", verification=Verification.PENDING),
         "coop_rejected": CooperativeFactory(
@@ -171,6 +188,12 @@ MATRIX = [
     ("/api/v1/schema/", PUBLIC),
     ("/api/v1/docs/", PUBLIC),
     ("/admin/kopnet/apitoken/", ADMIN),
+    # The open data snapshots (issue 14 §2): public; a name that is no listed file's is a 404.
+    ("/data/", PUBLIC),
+    ("/data/{snapshot}.zip", PUBLIC),
+    ("/data/{snapshot}.sha256", PUBLIC),
+    ("/data/{snapshot}.json", {actor: 404 for actor in ACTORS}),
+    ("/data/..%2Fsettings.py", {actor: 404 for actor in ACTORS}),
 ]
 
 
@@ -181,6 +204,8 @@ def test_permission_matrix(request, records, url, expected, page_cache):
     address = url.format(**records)
     page_cache.warm(address)
     answers = {actor: request.getfixturevalue(actor).get(address) for actor in ACTORS}
+    for response in answers.values():
+        response.close()  # a download's file
     assert {actor: response.status_code for actor, response in answers.items()} == expected
     visitor = answers["visitor"]
     if page_cache.on and expected["visitor"] == 200 and "X-KopNet-Cache" in visitor:

@@ -219,14 +219,18 @@ def page_cacheable(request, shared=False):
 
 
 def split_page(html):
-    """(title, head, main content) of a page rendered with base.html, or None."""
+    """(title, head part, main content) of a page rendered with base.html, or None;
+    a page without a head part of its own has an empty one."""
+
+    def part(start, end):
+        return html[html.index(start) + len(start) : html.index(end)]
+
     try:
-        return tuple(
-            html[html.index(start) + len(start) : html.index(end)]
-            for start, end in ((TITLE_START, TITLE_END), (HEAD_START, HEAD_END), (MAIN_START, MAIN_END))
-        )
+        title, main = part(TITLE_START, TITLE_END), part(MAIN_START, MAIN_END)
     except ValueError:
         return None
+    head = part(HEAD_START, HEAD_END) if HEAD_START in html else ""
+    return title, head, main
 
 
 # Says whether a visitor's page came from the cache (for operators and tests).

@@ -453,7 +453,7 @@ def bare_pages(monkeypatch):
     from django.http import HttpResponse
 
     monkeypatch.setattr(kopnet_cache, "data_version", lambda request=None, scope="all": "versi-1")
-    monkeypatch.setattr(kopnet_cache, "cached_page", lambda request, title, main: HttpResponse(main))
+    monkeypatch.setattr(kopnet_cache, "cached_page", lambda request, title, head, main: HttpResponse(main))
 
 
 @pytest.mark.django_db(transaction=True)

@@ -185,6 +185,15 @@ MATRIX = [
     # A federation the reader may not see is as unknown as a made-up slug: a wrong filter.
     ("/api/v1/memberships/?federation={fed_pending.slug}", {**{actor: 400 for actor in ACTORS}, "curator": 200}),
     ("/api/v1/statistics/", PUBLIC),
+    # What changed, and the feeds of newly verified partnerships: what a visitor sees, for everyone.
+    ("/api/v1/changes/", PUBLIC),
+    ("/api/v1/changes/?after=not-a-cursor", {actor: 400 for actor in ACTORS}),
+    ("/kerjasama/terbaru.atom", PUBLIC),
+    ("/koperasi/{coop_verified.slug}/kerjasama.atom", PUBLIC),
+    ("/koperasi/{coop_pending.slug}/kerjasama.atom", {actor: 404 for actor in ACTORS}),
+    ("/koperasi/{coop_rejected.slug}/kerjasama.atom", {actor: 404 for actor in ACTORS}),
+    ("/kerjasama/provinsi/32.atom", PUBLIC),
+    ("/kerjasama/provinsi/99.atom", {actor: 404 for actor in ACTORS}),
     ("/api/v1/schema/", PUBLIC),
     ("/api/v1/docs/", PUBLIC),
     ("/admin/kopnet/apitoken/", ADMIN),

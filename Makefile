@@ -13,6 +13,8 @@ run: $(INSTALLED) translations
 	$(PY) manage.py loadplaces
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py seed_demo
+	@# A first open data snapshot of the demo, listed at /data/ (production: a daily timer).
+	$(PY) manage.py export_open_data
 	@echo "KopNet: http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/)"
 	@# The mail worker (kopnet/mail.py) runs beside the server and stops with it.
 	$(PY) manage.py send_queued_mail --loop & worker=$$!; \

@@ -29,6 +29,7 @@ class VerifiedPartnershipsFeed(Feed):
     """The latest verified partnerships, newest first."""
 
     feed_type = Atom1Feed
+    author_name = "KopNet"  # Atom asks for an author: the registry (its curators verify)
 
     def title(self, obj):
         return _("KopNet: newly verified partnerships")

@@ -17,10 +17,15 @@ ARGUMENTS = {
     "partnerships:party_decline": ["7", "999999999999999999", "9"],
     "partnerships:change_confirm": ["12", "999999999999999999"],
     "partnerships:change_decline": ["12", "9999"],
+    "api:cooperative-detail": ["koperasi-tani-makmur", "kud_2", "kn-stand-in"],
+    "api:partner-detail": ["bank-rakyat-indonesia", "kn-stand-in"],
+    "api:partnership-detail": ["KS-2026-000123", "KS-0000-000000"],
 }
 REFUSED = {
     "registry:cooperative_detail": ["", "a b", "é", "x/y"],
     "registry:cooperative_members": ["", "x/y"],
+    "api:cooperative-detail": ["", "x/y"],
+    "api:partnership-detail": ["KS-2026-000123/"],
     "partnerships:partnership_detail": ["KS-26-1", "ks-2026-000123", "KS-2026-0001234", "KS-2026-000123/"],
     "partnerships:party_confirm": ["", "-1", "1234567890123456789", "7/", "x"],
 }

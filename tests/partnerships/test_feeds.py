@@ -58,6 +58,7 @@ def test_the_feed_of_all_lists_the_verified_newest_first(world):
     root, titles = read_feed("/kerjasama/terbaru.atom")
     assert titles == ["Kerja sama baru", "Dengan mitra baru", "Kerja sama lama"]
     assert root.findtext(f"{ATOM}title") == "KopNet: kerja sama yang baru diverifikasi"
+    assert root.find(f"{ATOM}author").findtext(f"{ATOM}name") == "KopNet"  # Atom requires one
     entry = next(root.iter(f"{ATOM}entry"))
     assert entry.find(f"{ATOM}link").get("href") == f"http://testserver/kerjasama/{world['newer'].reference}/"
     # A partner a visitor may not see is not named, as on the pages.

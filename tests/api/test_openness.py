@@ -45,6 +45,8 @@ def test_the_docs_load_nothing_from_another_host():
     assert "swagger-ui-bundle.js" in html
     # Its script is a file of its own (the page has no inline script: CSP script-src 'self').
     assert not re.search(r"<script>[^<]", html)
+    # Nor an inline style (CSP style-src 'self'): drf-spectacular's rules come from a file.
+    assert "<style" not in html and "/static/css/swagger.css" in html
 
 
 def test_every_page_links_the_api_docs():

@@ -17,7 +17,7 @@ it before culling). Reads, deletes, touch and culling itself are Django's.
 import base64
 import contextlib
 import pickle
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from django.conf import settings
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
@@ -69,3 +69,29 @@ class DatabaseCache(DjangoDatabaseCache):
         except DatabaseError:
             # As Django's: a cache write that fails (a lock, a full disk) is a miss, not an error.
             return False
+
+    def count_up(self, key, timeout):
+        """Add one to the counter `key` and return its new value, in one statement
+        that is atomic however many processes count at once (kopnet.ratelimits); a
+        missing or expired counter starts again at 1 and lives `timeout` seconds.
+        The counter is kept as its digits, not pickled: read it only through here."""
+        key = self.make_and_validate_key(key)
+        db = router.db_for_write(self.cache_model_class)
+        connection = connections[db]
+        table = connection.ops.quote_name(self._table)
+        adapt = connection.ops.adapt_datetimefield_value
+        now = tz_now().replace(microsecond=0)
+        expires = now + timedelta(seconds=timeout)
+        expired = f"{table}.expires < %s"
+        sql = (
+            f"INSERT INTO {table} (cache_key, value, expires) VALUES (%s, '1', %s) "
+            f"ON CONFLICT (cache_key) DO UPDATE SET "
+            f"value = CASE WHEN {expired} THEN '1' ELSE CAST(CAST({table}.value AS integer) + 1 AS text) END, "
+            f"expires = CASE WHEN {expired} THEN excluded.expires ELSE {table}.expires END "
+            f"RETURNING value"
+        )
+        params = [key, adapt(expires), adapt(now), adapt(now)]
+        guard = transaction.atomic(using=db) if connection.in_atomic_block else contextlib.nullcontext()
+        with guard, connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return int(cursor.fetchone()[0])

@@ -13,12 +13,15 @@ epoch, and Retry-After is the time left until the next one. A client may therefo
 send up to 2N around the edge of a window; a sliding log would cost a write per
 request kept, for limits that only need to stop a script, not a person.
 
-Counting holds under concurrency on every backend: the k-th request of a window
-claims the entry "slot k" with cache.add(), which only one request can win. Django's
-database cache reads and writes an incr() in two steps, so parallel requests would
-all read the same count and all pass. The last slot taken is remembered beside, so
-that a request costs a read and an add (two writes when allowed), and a refused
-one a single read. At most N + 1 entries an address a window, expired with it.
+Counting holds under concurrency on every backend. KopNet's database cache (the
+production one, kopnet.cache_backend) counts in one atomic upsert that returns the
+new count: one statement a request, refused ones included. On any other backend the
+k-th request of a window claims the entry "slot k" with cache.add(), which only one
+request can win (Django's own database cache reads and writes an incr() in two
+steps, so parallel requests would all read the same count and all pass); the last
+slot taken is remembered beside, so that a request costs a read and an add (two
+writes when allowed), and a refused one a single read. At most N + 1 entries an
+address a window, expired with it.
 
 With KOPNET_RATE_LIMITS off, requests are counted and refusals logged, but nothing
 is refused (the test suite; or watching the limits before enforcing them).
@@ -67,6 +70,9 @@ def hit(scope, value, rate):
     retry_after = max(1, math.ceil((window + 1) * period - now))
     key = f"kn:rate:{scope}:{digest(value)}:{window}"
     timeout = retry_after + 1
+    count_up = getattr(cache, "count_up", None)
+    if count_up is not None:  # KopNet's database cache: one atomic statement a request
+        return None if count_up(key, timeout) <= limit else retry_after
     taken = cache.get(key) or 0
     while taken < limit:
         taken += 1

@@ -7,26 +7,29 @@ seed, so that a rerun on the same data requests the same URLs.
 """
 
 import importlib
+import json
 import math
 import random
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count
+from django.test import Client
 from django.urls import reverse
 
+from api.pagination import MAX_LIMIT
 from partnerships.filters import PartnershipFilter
 from partnerships.models import Category, Partnership
 from registry.filters import CooperativeFilter
 from registry.models import Cooperative, Partner, Province, Representation, RepresentationState, Tier
 
-from bench.report import WRITE_RATES
+from bench.report import API_WRITE_RATES, WRITE_RATES
 
 CURATOR = "kurator"
 # Signs in as the official of the cooperative with the most partnership parties.
@@ -47,6 +50,13 @@ PAGE = 1000
 # request, then 1 and 10 writes a second beside them (bench/writers.py).
 LIVE_BASES = ("home", "coop_list_filtered", "statistics", "coop_detail_random")
 
+# The API (issue 14 §5): its lists read as a program reads them, `API_LIMIT` rows a
+# page; the page after `DEEP_POSITION` rows by its cursor; the first partnerships
+# page asked again with its ETag (304). The plain lists again with 1 write a second.
+API_LIMIT = 50
+DEEP_POSITION = 10_000
+API_LIVE_BASES = ("api_cooperatives", "api_cooperatives_filtered", "api_partners", "api_partnerships")
+
 
 @dataclass
 class Case:
@@ -55,8 +65,12 @@ class Case:
     kind decides the targets: "ceiling" (/healthz), "list", "detail" or "admin", and
     for the live-registry variants of a public case (`base` names it) "random" (wrk
     adds a random parameter to each request) or "writes" (bench/writers.py makes
-    `writes_per_s` writes a second meanwhile), or "dashboard" (an official's). `user`
-    names whom the requests are signed in as (their session cookie), none for a visitor.
+    `writes_per_s` writes a second meanwhile), or "dashboard" (an official's); for
+    the API, "api" (a list), "api_writes" (a list's variant with writes) and
+    "api_304". `user` names whom the requests are signed in as (their session
+    cookie), none for a visitor. `expect` is the one status every answer must have
+    (304: wrk sends the ETag of the URL's warm answer in If-None-Match; bench/run.py
+    gets it from the server, and checks the 304, before measuring); 0 for any 2xx.
     """
 
     name: str
@@ -67,25 +81,29 @@ class Case:
     extra: dict = field(default_factory=dict)
     base: str = ""
     writes_per_s: int = 0
+    expect: int = 0
 
     @property
     def random_param(self):
         return self.kind == "random"
 
 
-def live_variants(cases, bases=LIVE_BASES, rates=WRITE_RATES):
+def live_variants(cases, bases=LIVE_BASES, rates=WRITE_RATES, random_param=True):
     """The variants of the `bases` among `cases`: all with a random parameter first
-    (no writes yet, the cache as the plain cases left it), then at each write rate."""
+    (no writes yet, the cache as the plain cases left it; unless `random_param` is
+    false), then at each write rate. An API list's variant with writes is of kind
+    "api_writes" (the API's targets), a page's "writes"."""
     chosen = [case for case in cases if case.name in bases]
     variants = [
         Case(f"{case.name}+random", "random", case.urls, note=f"{case.name}'s URLs, each with ?r=<random>", base=case.name)
         for case in chosen
+        if random_param
     ]
     for rate in rates:
         variants += [
             Case(
                 f"{case.name}+writes{rate}",
-                "writes",
+                "api_writes" if case.kind == "api" else "writes",
                 case.urls,
                 note=f"{case.name}'s URLs while bench/writers.py makes {rate} write{'s' if rate > 1 else ''} a second",
                 base=case.name,
@@ -382,8 +400,78 @@ def build_cases():
             user=official_of(top[0]),
             note="as the official of the cooperative with the most partnership parties",
         ),
+        *api_cases(filters),
     ]
-    return cases + live_variants(cases)
+    return (
+        cases
+        + live_variants(cases)
+        + live_variants(cases, bases=API_LIVE_BASES, rates=API_WRITE_RATES, random_param=False)
+    )
+
+
+def api_read(client, path):
+    """A visitor's read of the API in this process: its page, which must be JSON with rows."""
+    response = client.get(path)
+    if response.status_code != 200 or response["Content-Type"] != "application/json":
+        raise ValueError(f"{path} answered {response.status_code} {response['Content-Type']}, not 200 JSON")
+    page = json.loads(response.content)
+    if not page.get("results"):
+        raise ValueError(f"{path} answered no rows")
+    return page
+
+
+def deep_cursor(client, path, position):
+    """The cursor of the page after `position` rows of the list at `path`, walked as a
+    client walks it: each page from the `next` of the one before (pages of up to
+    MAX_LIMIT rows, only their keys)."""
+    cursor, walked = None, 0
+    while walked < position:
+        size = min(MAX_LIMIT, position - walked)
+        page = api_read(client, url(path, {"limit": size, "brief": 1, **({"cursor": cursor} if cursor else {})}))
+        if len(page["results"]) != size or not page["next"]:
+            raise ValueError(f"{path} ends before row {position:,}")
+        cursor = parse_qs(urlsplit(page["next"]).query)["cursor"][0]
+        walked += size
+    return cursor
+
+
+def api_cases(filters):
+    """The API's cases (issue 14 §5), each URL read once here first: 200 JSON with rows.
+
+    The deep page is the partnerships' after DEEP_POSITION rows (fewer when the list
+    is shorter: its last full page), measured as the first page is.
+    """
+    # As the server's own host (ALLOWED_HOSTS), a visitor; the server's API rate.
+    client = Client(HTTP_HOST="127.0.0.1")
+    visible = Partnership.objects.visible_to(AnonymousUser()).count()
+    position = max(0, min(DEEP_POSITION, visible - API_LIMIT))
+    first = url("api:partnership-list", {"limit": API_LIMIT})
+    deep = url(
+        "api:partnership-list",
+        {"limit": API_LIMIT, **({"cursor": deep_cursor(client, "api:partnership-list", position)} if position else {})},
+    )
+    cases = [
+        Case("api_cooperatives", "api", [url("api:cooperative-list", {"limit": API_LIMIT})]),
+        Case(
+            "api_cooperatives_filtered",
+            "api",
+            [url("api:cooperative-list", params | {"limit": API_LIMIT}) for params in filters],
+            note=f"the {len(filters)} filters of coop_list_filtered",
+        ),
+        Case("api_partners", "api", [url("api:partner-list", {"limit": API_LIMIT})]),
+        Case("api_partnerships", "api", [first]),
+        Case("api_partnerships_deep", "api", [deep], note=f"the page after {position:,} rows, by its cursor"),
+        Case(
+            "api_partnerships_304",
+            "api_304",
+            [first],
+            expect=304,
+            note="api_partnerships' page asked with If-None-Match: the ETag of its warm answer",
+        ),
+    ]
+    for path in dict.fromkeys(path for case in cases for path in case.urls):
+        api_read(client, path)
+    return cases
 
 
 def official_of(slug):

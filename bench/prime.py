@@ -28,9 +28,9 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 OPENER = urllib.request.build_opener(NoRedirect)
 
 
-def fetch(url, cookie="", timeout=TIMEOUT):
+def fetch(url, cookie="", timeout=TIMEOUT, headers=None):
     """The HTTP status of a GET of `url`, its body read to the end; or the error as text."""
-    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    request = urllib.request.Request(url, headers=(headers or {}) | ({"Cookie": cookie} if cookie else {}))
     try:
         with OPENER.open(request, timeout=timeout) as response:
             response.read()

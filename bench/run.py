@@ -28,9 +28,15 @@ each while bench/writers.py, a process of its own, writes 1 and then 10 times a 
 through the services (it starts before wrk's warm-up and stops after the measurement,
 reporting its writes and errors).
 
+The API's cases (issue 14 §5) read its lists as a visitor, from one address: the
+server's KOPNET_API_RATE_ANON is raised (API_RATE) so that wrk is never refused, while
+the limiter still counts each request in the shared cache, a cost measured with the
+rest. The 304 case sends the ETag of its URL's warm answer, read from the server and
+checked to answer 304 before wrk starts; wrk counts any other answer.
+
 Only a complete run at the default sizes writes bench/RESULTS.md and bench/results.json;
 other runs write bench/results-<cooperatives>-<partnerships>.md and .json (ignored by git).
-The exit status is 1 when any target (issue 5 §3, issue 10 §4) is missed.
+The exit status is 1 when any target (issue 5 §3, issue 10 §4, issue 14 §5) is missed.
 """
 
 import datetime
@@ -63,6 +69,9 @@ BASE_URL = f"http://{HOST}:{PORT}"
 DEFAULT_SIZES = (250_000, 1_000_000)
 FULL_DATABASE, SMALL_DATABASE = "kopnet_bench", "kopnet_bench_small"
 GUNICORN_TIMEOUT = 120
+# The API's limit per client address for the benchmark's server: wrk is one address
+# asking thousands of times a second, which 120/m would refuse. Still a limit, counted.
+API_RATE = "100000000/m"
 
 
 def log(message):
@@ -111,6 +120,7 @@ def server_environment(config):
         "ALLOWED_HOSTS": HOST,
         "SECURE_SSL_REDIRECT": "0",
         "DATABASE_URL": config.database_url,
+        "KOPNET_API_RATE_ANON": API_RATE,
     }
 
 
@@ -303,16 +313,19 @@ class Server:
 # --- wrk --------------------------------------------------------------------------
 
 
-def wrk(config, duration, urls_file, cookie, random_param=False):
+def wrk(config, duration, urls_file, cookie, random_param=False, headers=(), expect=0):
+    """wrk's figures for the URLs of `urls_file`; `headers` ("Name: value") go with every
+    request, and every answer but `expect` (any 2xx when 0) is counted (bench/wrk.lua)."""
     command = [
         "wrk",
         f"-c{config.connections}",
         f"-t{config.threads}",
         f"-d{duration}",
         "--timeout", "30s",
+        *(option for header in headers for option in ("-H", header)),
         "-s", str(BENCH / "wrk.lua"),
         BASE_URL,
-        "--", str(urls_file), cookie, "random" if random_param else "",
+        "--", str(urls_file), cookie, "random" if random_param else "", str(expect or ""),
     ]  # fmt: skip
     done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode != 0:
@@ -355,6 +368,21 @@ class Writers:
             self.process.communicate()
             raise RuntimeError("bench.writers did not stop within 120 s") from None
         return report.parse_writers_output(out)
+
+
+def not_modified_header(url, cookie=""):
+    """If-None-Match with the ETag of `url`'s answer now, once the server has answered
+    it 304 with it: what the 304 case's requests send. RuntimeError otherwise."""
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    with urllib.request.urlopen(request, timeout=prime.TIMEOUT) as response:
+        response.read()
+        etag = response.headers.get("ETag")
+    if not etag:
+        raise RuntimeError(f"{url} answered {response.status} without an ETag")
+    status = prime.fetch(url, cookie, headers={"If-None-Match": etag})
+    if status != 304:
+        raise RuntimeError(f"{url} answered {status} to If-None-Match: {etag}, not 304")
+    return f"If-None-Match: {etag}"
 
 
 def cpu_busy(seconds):
@@ -407,6 +435,8 @@ def measure_case(config, case, urls_file, cookie, server, env, ceiling_file):
         result["base"] = case.base
     if case.writes_per_s:
         result["writes_per_s"] = case.writes_per_s
+    if case.expect:
+        result["expect"] = case.expect
     # The previous case's last requests may still be served: wait (up to 10 s) for a quiet
     # machine. Whatever then keeps the CPU busy is other work, taking it from this case.
     deadline = time.monotonic() + 10
@@ -428,6 +458,17 @@ def measure_case(config, case, urls_file, cookie, server, env, ceiling_file):
             log(f"FAIL {case.name}: {result['error']}\ngunicorn's log ends:\n{server.log_tail(15)}")
             return result
         log(f"{case.name}: primed {primed['requests']:,} URLs in {primed['seconds']:.1f} s")
+    headers = []
+    if case.expect == 304:
+        try:
+            headers.append(not_modified_header(BASE_URL + case.urls[0], cookie))
+        except (OSError, RuntimeError) as error:
+            result["error"] = str(error)
+            log(f"FAIL {case.name}: {error}")
+            return result
+        log(f"{case.name}: {case.urls[0]} answers 304 to {headers[0]}")
+    elif case.expect:
+        raise ValueError(f"{case.name}: no way to make a server answer {case.expect}")
     ceiling = []
     writers = None
     try:
@@ -437,8 +478,8 @@ def measure_case(config, case, urls_file, cookie, server, env, ceiling_file):
             # Set up before wrk starts; they write through its warm-up and measurement.
             writers = Writers(env, case.writes_per_s, seed=zlib.crc32(case.name.encode()))
             writers.wait_ready()
-        wrk(config, config.warmup, urls_file, cookie, case.random_param)
-        figures = wrk(config, config.duration, urls_file, cookie, case.random_param)
+        wrk(config, config.warmup, urls_file, cookie, case.random_param, headers, case.expect)
+        figures = wrk(config, config.duration, urls_file, cookie, case.random_param, headers, case.expect)
     except (RuntimeError, ValueError) as error:
         result["error"] = str(error)
         log(f"FAIL {case.name}: {error}")
@@ -470,10 +511,11 @@ def measure_case(config, case, urls_file, cookie, server, env, ceiling_file):
         f"{case.name}: {figures['requests_per_s']:,.0f} req/s, p50 {latency['p50'] / 1000:.1f} ms, "
         f"p99 {latency['p99'] / 1000:.1f} ms ({figures['requests']:,} requests over {len(case.urls)} URLs)"
     )
-    if figures["non_2xx"] or figures["socket_errors_total"]:
+    if figures["unexpected"] or figures["socket_errors_total"]:
         bar = "!" * 72
         print(
-            f"{bar}\nFAIL {case.name}: {figures['non_2xx']} answers not 2xx {figures['non_2xx_by_status']}, "
+            f"{bar}\nFAIL {case.name}: {figures['unexpected']} answers not {figures['expected']} "
+            f"{figures['unexpected_by_status']}, "
             f"socket errors {figures['socket_errors']}. A benchmark of error pages is worthless.\n"
             f"e.g. {case.urls[0]}\ngunicorn's log ends:\n{server.log_tail(15)}\n{bar}",
             flush=True,
@@ -633,6 +675,7 @@ def main():
             "queries_sample": queries.SAMPLE,
             "queries_rounds": queries.ROUNDS,
             "prime_threads": prime.THREADS,
+            "api_rate": API_RATE,
             "wrk": {
                 "connections": config.connections,
                 "threads": config.threads,

@@ -1,14 +1,15 @@
 -- wrk script of the KopNet benchmark (bench/run.py runs it):
 --
---     wrk -c16 -t2 -d10s -s bench/wrk.lua http://127.0.0.1:8100 -- URLS_FILE [COOKIE [random]]
+--     wrk -c16 -t2 -d10s -s bench/wrk.lua http://127.0.0.1:8100 -- URLS_FILE [COOKIE [random [STATUS]]]
 --
 -- Each request takes the next path of URLS_FILE (one per line), each thread starting at
 -- its own offset, so that a case spreads over its URLs instead of hammering one. COOKIE,
 -- if given, is sent as the Cookie header (the admin case's session). With "random" as
 -- the third argument, each request adds a parameter of a random value (r=<number>), as
 -- clients that add odd parameters do: a page cache keyed by the raw query string would
--- miss on every one of them. Every answer that is
--- not 2xx is counted: wrk itself only counts 4xx and 5xx, and a redirect is no page either.
+-- miss on every one of them. Every answer that is not the expected one is counted: a
+-- 2xx, or exactly STATUS when given (304 for a conditional request, whose If-None-Match
+-- wrk's -H sends). wrk itself only counts 4xx and 5xx, and a redirect is no page either.
 -- done() prints one line, BENCH_JSON followed by the figures as JSON (latencies in µs).
 
 local threads = {}
@@ -32,10 +33,11 @@ function init(args)
         wrk.headers["Cookie"] = args[2]
     end
     random_param = args[3] == "random"
+    expected = tonumber(args[4] or "")
     math.randomseed(os.time() * 1000 + thread_number)
     -- Threads start spread over the list; each then walks it round-robin.
     position = (thread_number * 7919) % #paths
-    non_2xx = 0
+    unexpected = 0
     statuses = {}
 end
 
@@ -50,17 +52,25 @@ function request()
 end
 
 function response(status, headers, body)
-    if status < 200 or status > 299 then
-        non_2xx = non_2xx + 1
+    local wrong
+    if expected then
+        wrong = status ~= expected
+    else
+        wrong = status < 200 or status > 299
+    end
+    if wrong then
+        unexpected = unexpected + 1
         statuses[status] = (statuses[status] or 0) + 1
     end
 end
 
 function done(summary, latency, requests)
-    local non_2xx_total = 0
+    local unexpected_total = 0
     local by_status = {}
+    local expected_text = "2xx"
     for _, thread in ipairs(threads) do
-        non_2xx_total = non_2xx_total + thread:get("non_2xx")
+        expected_text = thread:get("expected") and tostring(thread:get("expected")) or expected_text
+        unexpected_total = unexpected_total + thread:get("unexpected")
         for status, count in pairs(thread:get("statuses")) do
             by_status[status] = (by_status[status] or 0) + count
         end
@@ -74,11 +84,11 @@ function done(summary, latency, requests)
     io.write(string.format(
         'BENCH_JSON {"requests": %d, "duration_s": %.6f, "requests_per_s": %.3f, "bytes": %d, '
             .. '"latency_us": {"mean": %.1f, "p50": %d, "p90": %d, "p99": %d, "max": %d}, '
-            .. '"non_2xx": %d, "non_2xx_by_status": {%s}, '
+            .. '"expected": "%s", "unexpected": %d, "unexpected_by_status": {%s}, '
             .. '"socket_errors": {"connect": %d, "read": %d, "write": %d, "timeout": %d}}\n',
         summary.requests, seconds, summary.requests / seconds, summary.bytes,
         latency.mean, latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max,
-        non_2xx_total, table.concat(status_parts, ", "),
+        expected_text, unexpected_total, table.concat(status_parts, ", "),
         errors.connect, errors.read, errors.write, errors.timeout
     ))
 end

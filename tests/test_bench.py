@@ -23,12 +23,12 @@ Requests/sec:    400.00
 Transfer/sec:      4.00MB
 BENCH_JSON {"requests": 4000, "duration_s": 10.000000, "requests_per_s": 400.000, "bytes": 41943040, \
 "latency_us": {"mean": 12310.0, "p50": 11000, "p90": 16000, "p99": 30000, "max": 80110}, \
-"non_2xx": 3, "non_2xx_by_status": {"404": 3}, \
+"expected": "2xx", "unexpected": 3, "unexpected_by_status": {"404": 3}, \
 "socket_errors": {"connect": 0, "read": 2, "write": 0, "timeout": 1}}
 """
 
 
-def figures(rps, p50_ms=10.0, p99_ms=20.0, non_2xx=0, socket_errors=0):
+def figures(rps, p50_ms=10.0, p99_ms=20.0, unexpected=0, socket_errors=0, expected="2xx", status="404"):
     return {
         "requests": int(rps * 10),
         "duration_s": 10.0,
@@ -41,8 +41,9 @@ def figures(rps, p50_ms=10.0, p99_ms=20.0, non_2xx=0, socket_errors=0):
             "p99": p99_ms * 1000,
             "max": p99_ms * 1000,
         },
-        "non_2xx": non_2xx,
-        "non_2xx_by_status": {"404": non_2xx} if non_2xx else {},
+        "expected": expected,
+        "unexpected": unexpected,
+        "unexpected_by_status": {status: unexpected} if unexpected else {},
         "socket_errors": {"connect": socket_errors, "read": 0, "write": 0, "timeout": 0},
         "socket_errors_total": socket_errors,
     }
@@ -86,8 +87,14 @@ def live(name, kind, wrk, rate=0):
     return case(name, kind, wrk, **extra)
 
 
+def api_live(name, wrk, rate=1):
+    """An API list's variant with writes (bench/cases.py's live_variants of API_LIVE_BASES)."""
+    return case(name, "api_writes", wrk, base=name.split("+")[0], queries=None, writes_per_s=rate, writers=writers(rate))
+
+
 def passing_results():
-    """Every target met: healthz at 800 req/s, lists at 250 to 300, details at 400, the admin at 50."""
+    """Every target met: healthz at 800 req/s, lists at 250 to 300, details at 400, the
+    admin at 50, the API's lists at 400, its 304 at 700."""
     return {
         "generated_at": "2026-11-22 12:00 UTC",
         "commit": "abc1234",
@@ -114,6 +121,11 @@ def passing_results():
             live("coop_list_filtered+random", "random", figures(330, 20, 150)),
             live("coop_list_filtered+writes1", "writes", figures(250, 25, 95), rate=1),
             live("coop_list_filtered+writes10", "writes", figures(210, 30, 400), rate=10),
+            case("api_cooperatives", "api", figures(400, 12, 40)),
+            case("api_partnerships", "api", figures(400, 12, 40)),
+            case("api_partnerships_deep", "api", figures(380, 13, 45)),
+            case("api_partnerships_304", "api_304", figures(700, 6, 20, expected="304"), expect=304),
+            api_live("api_partnerships+writes1", figures(300, 15, 120)),
         ],
         "csv": [
             {
@@ -159,8 +171,9 @@ def test_parse_wrk_output_reads_the_lua_line_among_wrks_own_output():
 
     assert parsed["requests_per_s"] == 400.0
     assert parsed["latency_us"]["p99"] == 30000
-    assert parsed["non_2xx"] == 3
-    assert parsed["non_2xx_by_status"] == {"404": 3}
+    assert parsed["expected"] == "2xx"
+    assert parsed["unexpected"] == 3
+    assert parsed["unexpected_by_status"] == {"404": 3}
     assert parsed["socket_errors_total"] == 3
 
 
@@ -182,7 +195,7 @@ def test_results_that_meet_every_target_pass_every_target():
 
 def test_a_case_answering_404s_fails_loudly_whatever_its_speed():
     results = passing_results()
-    by_name(results, "coop_detail_random")["wrk"] = figures(900, 1, 2, non_2xx=5)
+    by_name(results, "coop_detail_random")["wrk"] = figures(900, 1, 2, unexpected=5)
 
     assert failed_groups(results) == {"answers"}
     assert report.verdict(by_name(results, "coop_detail_random")) == "FAIL (answers)"
@@ -459,7 +472,9 @@ def test_live_targets_not_measured_fail():
     results = passing_results()
     results["cases"] = [c for c in results["cases"] if not c.get("base")]
 
-    assert failed_groups(results) == {"writes1_share", "writes1_p99", "writes10_share", "random_share", "writers"}
+    assert failed_groups(results) == {
+        "writes1_share", "writes1_p99", "writes10_share", "random_share", "writers", "api_writes1_share",
+    }  # fmt: skip
 
 
 def test_parse_writers_output_reads_their_last_line_and_refuses_none():
@@ -490,6 +505,132 @@ def test_the_live_variants_of_the_chosen_public_cases_come_after_them_in_order()
         ("coop_detail_random+writes10", "writes", "coop_detail_random", 10, False),
     ]
     assert variants[1].urls == ["/koperasi/a/", "/koperasi/b/"]
+
+
+# --- the API (issue 14 §5) -------------------------------------------------------
+
+
+def test_an_api_list_needs_forty_percent_of_healthz_and_has_no_p99_limit():
+    results = passing_results()
+    by_name(results, "api_cooperatives")["wrk"] = figures(320, 12, 900)  # exactly 40 %
+    assert failed_groups(results) == set()
+
+    by_name(results, "api_cooperatives")["wrk"] = figures(319, 12, 40)
+    assert failed_groups(results) == {"api_share"}
+    assert report.verdict(by_name(results, "api_cooperatives")) == "FAIL (api_share)"
+
+
+def test_with_one_write_a_second_an_api_list_needs_thirty_percent_and_its_writers_no_error():
+    results = passing_results()
+    by_name(results, "api_partnerships+writes1")["wrk"] = figures(240, 15, 900)  # 30 %, no p99 limit
+    assert failed_groups(results) == set()
+
+    by_name(results, "api_partnerships+writes1")["wrk"] = figures(239, 15, 40)
+    assert failed_groups(results) == {"api_writes1_share"}  # the pages' writes1 targets are not the API's
+
+    by_name(results, "api_partnerships+writes1")["wrk"] = figures(300, 15, 40)
+    by_name(results, "api_partnerships+writes1")["writers"] = writers(1, writes=12, errors=1)
+    assert failed_groups(results) == {"writers"}
+
+
+def test_the_deep_api_page_must_be_within_1_2_times_the_first_pages_p50_and_req_s():
+    results = passing_results()  # the first page: 400 req/s, p50 12 ms
+    by_name(results, "api_partnerships_deep")["wrk"] = figures(334, 14.4, 45)
+    assert failed_groups(results) == set()
+
+    by_name(results, "api_partnerships_deep")["wrk"] = figures(400, 14.5, 45)
+    assert failed_groups(results) == {"api_deep"}
+    by_name(results, "api_partnerships_deep")["wrk"] = figures(333, 12, 45)
+    assert failed_groups(results) == {"api_deep"}
+    line = next(line for line in report.failed_targets(results) if line["group"] == "api_deep")
+    assert line["detail"] == (
+        "api_partnerships_deep: p50 1.00× the first page's, req/s 0.83× its; cold 12.0 ms against 12.0 ms"
+    )
+
+
+def test_the_deep_api_page_fails_when_the_first_page_was_not_measured():
+    results = passing_results()
+    first = by_name(results, "api_partnerships")
+    del first["wrk"]
+    first["error"] = "wrk failed (1)"
+
+    assert failed_groups(results) == {"answers", "api_deep"}
+
+
+def test_a_304_needs_eighty_percent_of_healthz():
+    results = passing_results()
+    by_name(results, "api_partnerships_304")["wrk"] = figures(640, 6, 20, expected="304")
+    assert failed_groups(results) == set()
+
+    by_name(results, "api_partnerships_304")["wrk"] = figures(639, 6, 20, expected="304")
+    assert failed_groups(results) == {"api_304_share"}
+
+
+def test_a_304_case_that_measured_200s_fails_however_fast():
+    results = passing_results()
+    by_name(results, "api_partnerships_304")["wrk"] = figures(
+        790, 6, 20, unexpected=7900, expected="304", status="200"
+    )  # fmt: skip
+    assert failed_groups(results) == {"answers"}
+    line = next(line for line in report.failed_targets(results) if line["group"] == "answers")
+    assert line["detail"] == (
+        "api_partnerships_304: 7900 answers not 304 {'200': 7900} and 0 socket errors in 7,900 requests"
+    )
+
+    # wrk counted 2xx as right, not 304: the case did not check what it measured.
+    by_name(results, "api_partnerships_304")["wrk"] = figures(790, 6, 20)
+    assert failed_groups(results) == {"answers"}
+    assert report.verdict(by_name(results, "api_partnerships_304")) == "FAIL (answers)"
+
+
+def test_api_targets_not_measured_fail():
+    results = passing_results()
+    results["cases"] = [c for c in results["cases"] if not c["name"].startswith("api_")]
+
+    assert failed_groups(results) == {"api_share", "api_writes1_share", "api_deep", "api_304_share"}
+
+
+def test_the_api_targets_are_in_the_targets_table_and_the_cases_table():
+    results = passing_results()
+    results["settings"]["api_rate"] = "100000000/m"
+    report.evaluate(results)
+
+    table = report.targets_table(results)
+    for text in (
+        "every API list ≥ 40% of /healthz req/s",
+        "with 1 write/s every API list ≥ 30% of /healthz req/s",
+        "the API page at cursor position 10,000 ≤ 1.2× the first page (p50) and ≥ its req/s ÷ 1.2",
+        "an API page's 304 (If-None-Match) ≥ 80% of /healthz req/s",
+    ):
+        assert f"| PASS   | {text}" in table
+    rows = {line.split("|")[1].strip(): line for line in report.cases_table(results).splitlines()[2:]}
+    assert [cell.strip() for cell in rows["api_partnerships_304"].split("|")[1:-1]][7:] == [
+        "88%", "—", "—", "≥80%; every answer 304", "PASS",
+    ]  # fmt: skip
+    assert rows["api_partnerships_deep"].split("|")[-3].strip() == "≥40%; ≤1.2× the first page"
+    assert rows["api_partnerships+writes1"].split("|")[-3].strip() == "≥30%; writers without errors"
+    markdown = report.render_markdown(results)
+    assert "(`KOPNET_API_RATE_ANON`) is raised to 100000000/m" in markdown
+    assert "its cost is part of what is measured" in markdown
+
+
+def test_the_api_lists_variants_are_with_one_write_a_second_only_and_judged_as_the_apis():
+    from bench.cases import API_LIVE_BASES, Case, live_variants
+    from bench.report import API_WRITE_RATES
+
+    cases = [
+        Case("healthz", "ceiling", ["/healthz"]),
+        Case("api_cooperatives", "api", ["/api/v1/cooperatives/?limit=50"]),
+        Case("api_partnerships", "api", ["/api/v1/partnerships/?limit=50"]),
+        Case("api_partnerships_304", "api_304", ["/api/v1/partnerships/?limit=50"], expect=304),
+    ]
+
+    variants = live_variants(cases, bases=API_LIVE_BASES, rates=API_WRITE_RATES, random_param=False)
+
+    assert [(v.name, v.kind, v.base, v.writes_per_s, v.random_param, v.expect) for v in variants] == [
+        ("api_cooperatives+writes1", "api_writes", "api_cooperatives", 1, False, 0),
+        ("api_partnerships+writes1", "api_writes", "api_partnerships", 1, False, 0),
+    ]
 
 
 # --- tables -----------------------------------------------------------------------
@@ -741,17 +882,25 @@ def test_priming_failure_text_counts_the_failures_and_names_the_first_few():
 
 @pytest.fixture
 def http_server():
-    """A server on a free local port: /ok answers 200, /moved redirects to /ok, else 404."""
+    """A server on a free local port: /ok answers 200, /moved redirects to /ok, else 404;
+    /etag answers 200 with ETag "v1" and 304 to If-None-Match: "v1", /etag-ignored 200
+    with that ETag whatever it is sent."""
 
     class Handler(http.server.BaseHTTPRequestHandler):
         cookies = []
 
         def do_GET(self):
             Handler.cookies.append(self.headers.get("Cookie"))
-            status = {"/ok": 200, "/moved": 302}.get(self.path, 404)
+            status = {"/ok": 200, "/moved": 302, "/etag": 200, "/etag-ignored": 200}.get(self.path, 404)
+            if self.path == "/etag" and self.headers.get("If-None-Match") == '"v1"':
+                self.send_response(304)
+                self.end_headers()
+                return
             self.send_response(status)
             if status == 302:
                 self.send_header("Location", "/ok")
+            if self.path.startswith("/etag"):
+                self.send_header("ETag", '"v1"')
             self.send_header("Content-Length", "2")
             self.end_headers()
             self.wfile.write(b"ok")
@@ -775,6 +924,47 @@ def test_fetch_returns_the_status_without_following_redirects(http_server):
     assert prime.fetch(base_url + "/moved") == 302
     assert prime.fetch(base_url + "/missing") == 404
     assert cookies == ["sessionid=abc", None, None]
+
+
+def test_the_304_cases_header_is_the_etag_the_server_answers_304_to(http_server):
+    base_url, cookies = http_server
+
+    assert run.not_modified_header(base_url + "/etag", "sessionid=abc") == 'If-None-Match: "v1"'
+    assert cookies == ["sessionid=abc", "sessionid=abc"]
+    # A URL whose ETag does not make a 304, or that gives none: the case cannot measure 304s.
+    with pytest.raises(RuntimeError, match='answered 200 to If-None-Match: "v1", not 304'):
+        run.not_modified_header(base_url + "/etag-ignored")
+    with pytest.raises(RuntimeError, match="answered 200 without an ETag"):
+        run.not_modified_header(base_url + "/ok")
+
+
+def test_wrk_sends_the_cases_headers_and_checks_its_expected_status(monkeypatch, tmp_path):
+    ran = []
+
+    def fake_run(command, **kwargs):
+        ran.append(command)
+        return types.SimpleNamespace(returncode=0, stdout=WRK_OUTPUT, stderr="")
+
+    monkeypatch.setattr(run.subprocess, "run", fake_run)
+    config = run.Config({})
+    urls = tmp_path / "urls.txt"
+
+    run.wrk(config, "3s", urls, "", headers=['If-None-Match: "v1"'], expect=304)
+    run.wrk(config, "3s", urls, "sessionid=abc", random_param=True)
+
+    with_header, plain = ran
+    assert with_header[with_header.index("-H") + 1] == 'If-None-Match: "v1"'
+    assert with_header.index("-H") < with_header.index("-s")  # wrk's options, before the script's arguments
+    assert with_header[-4:] == [str(urls), "", "", "304"]
+    assert "-H" not in plain and plain[-4:] == [str(urls), "sessionid=abc", "random", ""]
+
+
+def test_the_server_raises_the_apis_limit_per_address_for_wrk_which_still_counts():
+    env = run.server_environment(run.Config({}))
+
+    assert env["KOPNET_API_RATE_ANON"] == run.API_RATE
+    count, period = run.API_RATE.split("/")
+    assert int(count) >= 10_000_000 and period == "m"
 
 
 def test_fetch_returns_a_connection_error_as_text():

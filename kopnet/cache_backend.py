@@ -70,10 +70,10 @@ class DatabaseCache(DjangoDatabaseCache):
             # As Django's: a cache write that fails (a lock, a full disk) is a miss, not an error.
             return False
 
-    def count_up(self, key, timeout):
-        """Add one to the counter `key` and return its new value, in one statement
+    def count_up(self, key, timeout, by=1):
+        """Add `by` to the counter `key` and return its new value, in one statement
         that is atomic however many processes count at once (kopnet.ratelimits); a
-        missing or expired counter starts again at 1 and lives `timeout` seconds.
+        missing or expired counter starts again at `by` and lives `timeout` seconds.
         The counter is kept as its digits, not pickled: read it only through here."""
         key = self.make_and_validate_key(key)
         db = router.db_for_write(self.cache_model_class)
@@ -84,13 +84,14 @@ class DatabaseCache(DjangoDatabaseCache):
         expires = now + timedelta(seconds=timeout)
         expired = f"{table}.expires < %s"
         sql = (
-            f"INSERT INTO {table} (cache_key, value, expires) VALUES (%s, '1', %s) "
+            f"INSERT INTO {table} (cache_key, value, expires) VALUES (%s, %s, %s) "
             f"ON CONFLICT (cache_key) DO UPDATE SET "
-            f"value = CASE WHEN {expired} THEN '1' ELSE CAST(CAST({table}.value AS integer) + 1 AS text) END, "
+            f"value = CASE WHEN {expired} THEN excluded.value "
+            f"ELSE CAST(CAST({table}.value AS bigint) + %s AS text) END, "
             f"expires = CASE WHEN {expired} THEN excluded.expires ELSE {table}.expires END "
             f"RETURNING value"
         )
-        params = [key, adapt(expires), adapt(now), adapt(now)]
+        params = [key, str(int(by)), adapt(expires), adapt(now), int(by), adapt(now)]
         guard = transaction.atomic(using=db) if connection.in_atomic_block else contextlib.nullcontext()
         with guard, connection.cursor() as cursor:
             cursor.execute(sql, params)

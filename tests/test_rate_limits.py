@@ -10,6 +10,7 @@ import threading
 import pytest
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.urls import get_resolver
 
@@ -316,3 +317,29 @@ def test_the_database_caches_count_starts_again_when_it_expires(settings, monkey
     monkeypatch.setattr("kopnet.cache_backend.tz_now", lambda: later)
     assert cache.count_up("kn:rate:test-expiry", 60) == 1  # a new window's count
     assert cache.count_up("kn:rate:test-expiry", 60) == 2
+
+
+def test_a_busy_clients_slots_are_taken_a_block_at_a_time(settings):
+    """A limit of 1,000: blocks of 20 slots from the shared count, spent in memory."""
+    settings.CACHES = DATABASE_CACHE
+    ratelimits._leases.clear()
+    rate = (1000, 3600)
+    with CaptureQueriesContext(connection) as queries:
+        answers = [ratelimits.hit("test-lease", ADDRESS, rate) for _ in range(1000)]
+    assert answers.count(None) == 1000
+    # (Inside the test's transaction each write also takes a savepoint: counted apart.)
+    assert len([query for query in queries if query["sql"].startswith("INSERT")]) == 1000 // 20
+    assert len(queries) == 3 * 1000 // 20
+    assert ratelimits.hit("test-lease", ADDRESS, rate) == 3600 - 610  # the 1,001st
+
+
+def test_slots_another_process_holds_count_against_the_limit(settings):
+    """Each request as if from a new process (its block's other slot is never spent):
+    the client is refused before the limit, never let past it."""
+    settings.CACHES = DATABASE_CACHE
+    rate = (100, 3600)  # blocks of 2
+    passed = 0
+    for _ in range(150):
+        ratelimits._leases.clear()
+        passed += ratelimits.hit("test-lease-lost", ADDRESS, rate) is None
+    assert passed == 50

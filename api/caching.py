@@ -21,6 +21,7 @@ from django.utils.http import http_date
 from django.utils.translation import get_language
 from rest_framework.response import Response
 
+from api.throttling import ClientThrottle
 from kopnet.cache import PAGE_TIMEOUT, cache_get, canonical_query, code_version, data_version, digest
 
 # Parameters every endpoint reads, beside its filters.
@@ -61,16 +62,44 @@ class ConditionalMixin:
         query = canonical_query(request.GET, self.known_params()).urlencode()
         return "kn:api:" + digest(data_version(request), code_version(), get_language(), request.path, query)
 
+    def dispatch(self, request, *args, **kwargs):
+        """A visitor's read whose If-None-Match still holds is answered 304 before the
+        rest of REST framework's machinery (parsing, negotiation, permissions): all it
+        needs is the rate limit and the data version, as conditional() below."""
+        if (
+            request.method in ("GET", "HEAD")
+            and "If-None-Match" in request.headers
+            and "Authorization" not in request.headers
+            and getattr(self, "action", "read") in ("list", "retrieve", "read", None)
+            and not request.user.is_authenticated
+            and ClientThrottle().allow_request(request, self)
+        ):
+            key = self.cache_key(request)
+            answer = self.not_modified(request, key) if key is not None else None
+            if answer is not None:
+                patch_vary_headers(answer, ("Authorization",))
+                patch_cache_control(answer, public=True, max_age=PUBLIC_MAX_AGE)
+                return answer
+        return super().dispatch(request, *args, **kwargs)
+
+    @staticmethod
+    def not_modified(request, key):
+        """A 304 when an entity tag the client sent is this read's, else None."""
+        tail = key[-32:]
+        for version, digest_sent in tag_parts(request.headers.get("If-None-Match")):
+            if digest_sent == tail:
+                answer = HttpResponseNotModified()
+                answer["ETag"] = entity_tag(tail) if version is None else f'"{version}-{tail}"'
+                return answer
+        return None
+
     def conditional(self, read, request, *args, **kwargs):
         key = self.cache_key(request)
         request._api_cache_key = key
         if key is not None:
-            tail = key[-32:]
-            for version, digest_sent in tag_parts(request.headers.get("If-None-Match")):
-                if digest_sent == tail:
-                    not_modified = HttpResponseNotModified()
-                    not_modified["ETag"] = entity_tag(tail) if version is None else f'"{version}-{tail}"'
-                    return not_modified
+            not_modified = self.not_modified(request, key)
+            if not_modified is not None:
+                return not_modified
             stored = cache_get(key)
             if stored is not None:
                 content, last_modified, etag = stored

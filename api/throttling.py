@@ -13,16 +13,21 @@ from kopnet import ratelimits
 from kopnet.clients import client_address
 
 log = logging.getLogger(__name__)
+# Set on a request counted and allowed: it is not counted again further on.
+COUNTED = "_kopnet_api_counted"
 
 
 class ClientThrottle(BaseThrottle):
     def allow_request(self, request, view):
+        if getattr(request, COUNTED, False):
+            return True  # counted already, before REST framework (api.caching's early 304)
         if request.user.is_authenticated:
             scope, value, rate = "api:user", str(request.user.pk), settings.KOPNET_API_RATE_USER
         else:
             scope, value, rate = "api:address", client_address(request), settings.KOPNET_API_RATE_ANON
         self.retry_after = ratelimits.hit(scope, value, rate)
         if self.retry_after is None:
+            setattr(request, COUNTED, True)
             return True
         log.info("API rate limit reached by %s %s", scope, client_address(request))
         return not settings.KOPNET_RATE_LIMITS

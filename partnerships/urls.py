@@ -52,10 +52,11 @@ urlpatterns = [
         cached_for_visitors(public.CooperativeSuggestionsView.as_view()),
         name="cooperative_suggestions",
     ),
-    # Atom feeds of newly verified partnerships (partnerships/feeds.py): all, a cooperative's, a province's.
-    path("kerjasama/terbaru.atom", feeds.VerifiedPartnershipsFeed(), name="partnership_feed"),
-    path("koperasi/<slug:slug>/kerjasama.atom", feeds.CooperativePartnershipsFeed(), name="cooperative_feed"),
-    path("kerjasama/provinsi/<str:code>.atom", feeds.ProvincePartnershipsFeed(), name="province_feed"),
+    # Atom feeds of newly verified partnerships (partnerships/feeds.py): all, a cooperative's, a
+    # province's. The same for every reader, so shared caches may keep each five minutes.
+    path("kerjasama/terbaru.atom", feeds.public(feeds.VerifiedPartnershipsFeed()), name="partnership_feed"),
+    path("koperasi/<slug:slug>/kerjasama.atom", feeds.public(feeds.CooperativePartnershipsFeed()), name="cooperative_feed"),
+    path("kerjasama/provinsi/<str:code>.atom", feeds.public(feeds.ProvincePartnershipsFeed()), name="province_feed"),
     # One search across the registry, cached for visitors by the versions of every list.
     path("cari/", cached_for_visitors(public.search, params=("q",), keys=("lc", "lp", "l", "r")), name="search"),
     # The same numbers for every reader: signed-in people share the cached page too;

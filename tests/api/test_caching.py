@@ -82,3 +82,15 @@ def test_a_records_read_answers_304_to_its_etag_and_to_its_last_modified(coops):
     assert response["Last-Modified"] == http_date(Cooperative.objects.get(pk=coops[0].pk).updated_at.timestamp())
     assert Client().get(url, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
     assert Client().get(url, HTTP_IF_MODIFIED_SINCE=response["Last-Modified"]).status_code == 304
+
+
+def test_a_304_answered_early_is_still_counted_once_against_the_limit(cache_on, coops, settings):
+    """api.caching answers a visitor's still-valid If-None-Match before REST framework's
+    machinery: the request counts against the limit there, and only there."""
+    settings.KOPNET_RATE_LIMITS, settings.KOPNET_API_RATE_ANON = True, (4, 3600)
+    etag = Client().get(URL).headers["ETag"]  # 1
+    assert Client().get(URL, HTTP_IF_NONE_MATCH=etag).status_code == 304  # 2: early
+    assert Client().get(URL, HTTP_IF_NONE_MATCH='"stale"').status_code == 200  # 3: early, then the read
+    assert Client().get(URL, HTTP_IF_NONE_MATCH=etag).status_code == 304  # 4
+    refused = Client().get(URL, HTTP_IF_NONE_MATCH=etag)
+    assert refused.status_code == 429 and refused["Retry-After"]

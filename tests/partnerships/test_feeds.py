@@ -66,6 +66,12 @@ def test_the_feed_of_all_lists_the_verified_newest_first(world):
     assert "PT Belum Diperiksa" not in summaries and "Koperasi Medan" in summaries
 
 
+def test_shared_caches_may_keep_a_feed_a_while(world):
+    answer = Client().get("/kerjasama/terbaru.atom")
+    assert answer["Cache-Control"] == "public, max-age=300"
+    assert answer["Last-Modified"]  # the newest entry's: a reader asks again with If-Modified-Since
+
+
 def test_a_curator_reads_what_a_visitor_reads(world, curator):
     assert read_feed("/kerjasama/terbaru.atom", curator)[1] == read_feed("/kerjasama/terbaru.atom")[1]
 

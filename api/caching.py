@@ -22,7 +22,17 @@ from django.utils.translation import get_language
 from rest_framework.response import Response
 
 from api.throttling import ClientThrottle
-from kopnet.cache import PAGE_TIMEOUT, cache_get, canonical_query, code_version, data_version, digest
+from kopnet.cache import (
+    PAGE_TIMEOUT,
+    RENDER_LOCK_TIMEOUT,
+    RENDERING,
+    cache_get,
+    canonical_query,
+    code_version,
+    data_version,
+    digest,
+    wait_for,
+)
 
 # Parameters every endpoint reads, beside its filters.
 API_PARAMS = ("cursor", "limit", "fields", "brief")
@@ -101,6 +111,14 @@ class ConditionalMixin:
             if not_modified is not None:
                 return not_modified
             stored = cache_get(key)
+            if stored is None:
+                # Single flight, as the pages' (kopnet.cache): after a write, the first
+                # visitor to miss renders; the others wait a while for its entry
+                # instead of all rendering the same answer (finalize_response ends it).
+                if cache.add(key + RENDERING, 1, RENDER_LOCK_TIMEOUT):
+                    request._api_rendering = key
+                else:
+                    stored = wait_for(key)
             if stored is not None:
                 content, last_modified, etag = stored
                 response = HttpResponse(content, content_type="application/json")
@@ -133,6 +151,14 @@ class ConditionalMixin:
         return max(moments) if moments else None
 
     def finalize_response(self, request, response, *args, **kwargs):
+        try:
+            return self.finished(request, response, *args, **kwargs)
+        finally:
+            rendering = getattr(request, "_api_rendering", None)
+            if rendering is not None:  # stored, or nothing to store: the waiters go on
+                cache.delete(rendering + RENDERING)
+
+    def finished(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         if request.method not in ("GET", "HEAD") or response.status_code not in (200, 304):
             return response

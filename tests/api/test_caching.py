@@ -94,3 +94,62 @@ def test_a_304_answered_early_is_still_counted_once_against_the_limit(cache_on, 
     assert Client().get(URL, HTTP_IF_NONE_MATCH=etag).status_code == 304  # 4
     refused = Client().get(URL, HTTP_IF_NONE_MATCH=etag)
     assert refused.status_code == 429 and refused["Retry-After"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_visitors_missing_one_answer_at_once_wait_for_a_single_read(settings, monkeypatch):
+    """After a write every visitor's entry misses at once: the first reads, the others
+    wait for its entry (kopnet.cache's single flight, as the pages')."""
+    import threading
+    import time
+
+    from api import caching
+    from api.pagination import KeysetPagination
+
+    # The threads share this process's cache (an in-memory SQLite database's shared
+    # cache refuses concurrent writers at once; the pages' test says more).
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api-flight"}}
+    settings.KOPNET_PAGE_CACHE = True
+    CooperativeFactory(name="Koperasi Tani Tunggal")
+    reading, finish, reads = threading.Event(), threading.Event(), []
+    page = KeysetPagination.paginate_queryset
+
+    def slow_page(self, queryset, request, view=None):
+        reads.append(request)
+        reading.set()
+        finish.wait(10)
+        return page(self, queryset, request, view)
+
+    monkeypatch.setattr(KeysetPagination, "paginate_queryset", slow_page)
+    waiting, wait_for = [], caching.wait_for
+
+    def waits(key):
+        waiting.append(key)
+        return wait_for(key)
+
+    monkeypatch.setattr(caching, "wait_for", waits)
+    answers = {}
+
+    def visit(name):
+        try:
+            answers[name] = Client().get(URL)
+        finally:
+            connection.close()
+
+    first = threading.Thread(target=visit, args=["first"])
+    first.start()
+    assert reading.wait(10)
+    others = [threading.Thread(target=visit, args=[n]) for n in range(3)]
+    for thread in others:
+        thread.start()
+    # Each of the three either waits for the first's entry or reads itself: let all arrive.
+    deadline = time.monotonic() + 10
+    while len(reads) + len(waiting) < 4 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    finish.set()
+    for thread in [first, *others]:
+        thread.join(20)
+
+    assert len(reads) == 1 and len(waiting) == 3
+    assert {answers[n].content for n in range(3)} == {answers["first"].content}
+    assert all(answers[n]["ETag"] == answers["first"]["ETag"] for n in range(3))

@@ -27,6 +27,7 @@ from partnerships.models import (
     PartnershipParty,
     PartnershipStatus,
     PartyRole,
+    REFERENCE_FORM,
 )
 from partnerships.policy import UNNAMED
 from registry.models import (
@@ -49,8 +50,9 @@ CHUNK = 2000
 LIST_DELIMITER = "|"
 CHANGES = ("added", "changed", "removed")
 VISITOR = AnonymousUser()
-SLUG_PATTERN = "^[-a-zA-Z0-9_]+$"
-REFERENCE_PATTERN = "^KS-[0-9]{4}-[0-9]{6}$"
+# The forms the addresses already check (kopnet.links, partnerships.models), anchored.
+SLUG_PATTERN = f"^{links.SLUG}$"
+REFERENCE_PATTERN = f"^{REFERENCE_FORM}$"
 
 
 @dataclass(frozen=True)

@@ -33,10 +33,15 @@ from kopnet.cache import (
     digest,
     wait_for,
 )
+from kopnet.clients import anonymous, without_credentials
 
 # Parameters every endpoint reads, beside its filters.
 API_PARAMS = ("cursor", "limit", "fields", "brief")
 PUBLIC_MAX_AGE = 60
+PUBLIC_CACHE_CONTROL = f"public, max-age={PUBLIC_MAX_AGE}"
+# Canonical queries remembered, by view and raw query string (ConditionalMixin.query).
+QUERIES_KEPT = 10_000
+_queries = {}
 
 
 def tag_parts(header):
@@ -67,10 +72,23 @@ class ConditionalMixin:
 
     def cache_key(self, request):
         """The visitor's entry for this read; None for a signed-in reader or with the cache off."""
-        if not settings.KOPNET_PAGE_CACHE or request.user.is_authenticated:
+        if not settings.KOPNET_PAGE_CACHE or not anonymous(request):
             return None
-        query = canonical_query(request.GET, self.known_params()).urlencode()
+        query = self.query(request)
         return "kn:api:" + digest(data_version(request), code_version(), get_language(), request.path, query)
+
+    def query(self, request):
+        """The canonical form of this read's query string, remembered by the raw one:
+        a client asks the same few again and again (the 304s most of all)."""
+        raw = request.META.get("QUERY_STRING", "")
+        remembered = (type(self), self.basename, raw)
+        query = _queries.get(remembered)
+        if query is None:
+            query = canonical_query(request.GET, self.known_params()).urlencode()
+            if len(_queries) >= QUERIES_KEPT:
+                _queries.clear()  # forged query strings cannot grow it without bound
+            _queries[remembered] = query
+        return query
 
     def dispatch(self, request, *args, **kwargs):
         """A visitor's read whose If-None-Match still holds is answered 304 before the
@@ -78,17 +96,16 @@ class ConditionalMixin:
         needs is the rate limit and the data version, as conditional() below."""
         if (
             request.method in ("GET", "HEAD")
-            and "If-None-Match" in request.headers
-            and "Authorization" not in request.headers
+            and "HTTP_IF_NONE_MATCH" in request.META
+            and without_credentials(request)
             and getattr(self, "action", "read") in ("list", "retrieve", "read", None)
-            and not request.user.is_authenticated
             and ClientThrottle().allow_request(request, self)
         ):
             key = self.cache_key(request)
             answer = self.not_modified(request, key) if key is not None else None
             if answer is not None:
-                patch_vary_headers(answer, ("Authorization",))
-                patch_cache_control(answer, public=True, max_age=PUBLIC_MAX_AGE)
+                answer["Vary"] = "Authorization"
+                answer["Cache-Control"] = PUBLIC_CACHE_CONTROL
                 return answer
         return super().dispatch(request, *args, **kwargs)
 
@@ -96,7 +113,7 @@ class ConditionalMixin:
     def not_modified(request, key):
         """A 304 when an entity tag the client sent is this read's, else None."""
         tail = key[-32:]
-        for version, digest_sent in tag_parts(request.headers.get("If-None-Match")):
+        for version, digest_sent in tag_parts(request.META.get("HTTP_IF_NONE_MATCH")):
             if digest_sent == tail:
                 answer = HttpResponseNotModified()
                 answer["ETag"] = entity_tag(tail) if version is None else f'"{version}-{tail}"'

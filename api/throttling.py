@@ -10,7 +10,7 @@ from django.conf import settings
 from rest_framework.throttling import BaseThrottle
 
 from kopnet import ratelimits
-from kopnet.clients import client_address
+from kopnet.clients import anonymous, client_address
 
 log = logging.getLogger(__name__)
 # Set on a request counted and allowed: it is not counted again further on.
@@ -21,10 +21,10 @@ class ClientThrottle(BaseThrottle):
     def allow_request(self, request, view):
         if getattr(request, COUNTED, False):
             return True  # counted already, before REST framework (api.caching's early 304)
-        if request.user.is_authenticated:
-            scope, value, rate = "api:user", str(request.user.pk), settings.KOPNET_API_RATE_USER
-        else:
+        if anonymous(request):
             scope, value, rate = "api:address", client_address(request), settings.KOPNET_API_RATE_ANON
+        else:
+            scope, value, rate = "api:user", str(request.user.pk), settings.KOPNET_API_RATE_USER
         self.retry_after = ratelimits.hit(scope, value, rate)
         if self.retry_after is None:
             setattr(request, COUNTED, True)

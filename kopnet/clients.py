@@ -5,6 +5,17 @@ from django.conf import settings
 from django.shortcuts import render
 
 
+def without_credentials(request):
+    """Whether a request carries no credentials at all (no Authorization header, no
+    session cookie): a visitor, known without loading a session or a user."""
+    return "HTTP_AUTHORIZATION" not in request.META and settings.SESSION_COOKIE_NAME not in request.COOKIES
+
+
+def anonymous(request):
+    """Whether nobody is signed in: asks for the user only when credentials came."""
+    return without_credentials(request) or not request.user.is_authenticated
+
+
 def client_address(request):
     """The address the outermost trusted proxy saw, or the connection's own.
 

@@ -32,7 +32,7 @@ class LanguageMiddleware:
 
     def accepted(self, request):
         """The first language of Accept-Language that KopNet speaks (None: none)."""
-        for code, _quality in parse_accept_lang_header(request.headers.get("Accept-Language", "")):
+        for code, _quality in parse_accept_lang_header(request.META.get("HTTP_ACCEPT_LANGUAGE", "")):
             code = code.split("-")[0].lower()
             if code in self.languages:
                 return code

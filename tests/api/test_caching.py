@@ -7,8 +7,10 @@ from django.db import connection
 from django.test import Client
 from django.utils.http import http_date
 
+from api import caching
+from kopnet import tokens
 from registry.models import Cooperative
-from tests.factories import CooperativeFactory
+from tests.factories import CooperativeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -94,6 +96,43 @@ def test_a_304_answered_early_is_still_counted_once_against_the_limit(cache_on, 
     assert Client().get(URL, HTTP_IF_NONE_MATCH=etag).status_code == 304  # 4
     refused = Client().get(URL, HTTP_IF_NONE_MATCH=etag)
     assert refused.status_code == 429 and refused["Retry-After"]
+
+
+def test_a_token_holder_sending_a_visitors_etag_gets_their_own_answer(cache_on, coops):
+    """The early 304 is for requests without credentials; a token holder's read is
+    made for them (what they may see can differ), whatever tag they send."""
+    visitors = Client().get(URL)["ETag"]
+    _token, key = tokens.token_create(user=UserFactory(username="program"), name="program", can_write=False)
+
+    response = Client().get(URL, HTTP_IF_NONE_MATCH=visitors, HTTP_AUTHORIZATION=f"Token {key}")
+
+    assert response.status_code == 200 and "private" in response["Cache-Control"]
+    assert response["ETag"] != visitors
+
+
+def test_a_visitor_with_a_session_but_signed_out_still_gets_the_304(cache_on, coops):
+    """A session cookie takes the request past the early 304 (someone may be signed in
+    behind it); signed out, the full way answers the same 304."""
+    etag = Client().get(URL)["ETag"]
+    visitor = Client()
+    visitor.cookies["sessionid"] = "no-such-session"
+    response = visitor.get(URL, HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 304 and response["ETag"] == etag
+
+
+def test_canonical_queries_are_remembered_per_endpoint_and_boundedly(cache_on, coops, monkeypatch):
+    monkeypatch.setattr(caching, "_queries", {})
+    monkeypatch.setattr(caching, "QUERIES_KEPT", 3)
+    first = Client().get(URL, {"q": "tani", "limit": "5"})
+    again = Client().get(URL, {"limit": "5", "q": "tani", "utm_source": "y"})
+    assert first["ETag"] == again["ETag"]  # two raw queries, one entry
+    # The same query string read by another endpoint keeps only what that one reads.
+    assert set(caching._queries.values()) >= {"limit=5&q=tani"}
+    Client().get("/api/v1/provinces/", {"q": "tani", "limit": "5"})
+    assert "limit=5" in caching._queries.values()
+
+    Client().get(URL, {"limit": "6"})  # a fourth raw query: the memory starts afresh
+    assert list(caching._queries.values()) == ["limit=6"]
 
 
 @pytest.mark.django_db(transaction=True)

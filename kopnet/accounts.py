@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -46,9 +47,12 @@ def send_signup_attempt_notice(email):
     )
 
 
+@transaction.atomic
 def verify_email(token):
     """Mark the address of the link's account as proven; the account. A forged, expired
-    or outdated link raises ValidationError with a message for the person."""
+    or outdated link raises ValidationError with a message for the person. The
+    account's row is locked meanwhile: an address changed at the same moment is
+    either the one proven or makes the link outdated, never half of each."""
     try:
         data = signing.loads(token, salt=SALT, max_age=settings.EMAIL_VERIFY_MAX_AGE)
     except signing.SignatureExpired as error:
@@ -60,7 +64,7 @@ def verify_email(token):
             _("This confirmation link is not valid. Copy the whole link from the email, or ask for a new one."),
             code="invalid",
         ) from error
-    user = get_user_model().objects.filter(pk=data.get("u"), is_active=True).first()
+    user = get_user_model().objects.select_for_update().filter(pk=data.get("u"), is_active=True).first()
     if user is None or user.email.lower() != str(data.get("e", "")).lower():
         raise ValidationError(
             _("This confirmation link is for an address the account no longer has. Sign in and ask for a new one."),

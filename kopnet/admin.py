@@ -19,6 +19,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import ExportForm
@@ -924,3 +926,24 @@ class ApiTokenAdmin(admin.ModelAdmin):
             ngettext("%(count)d token revoked.", "%(count)d tokens revoked.", revoked) % {"count": revoked},
             messages.SUCCESS if revoked else messages.WARNING,
         )
+
+
+class SecondFactorForm(forms.ModelForm):
+    """django-otp's device form, with the rule the database holds (one confirmed
+    device an account: kopnet.two_factor) said in words instead of an error page."""
+
+    def clean(self):
+        cleaned = super().clean()
+        user, confirmed = cleaned.get("user"), cleaned.get("confirmed")
+        others = TOTPDevice.objects.filter(user=user, confirmed=True).exclude(pk=self.instance.pk)
+        if user is not None and confirmed and others.exists():
+            raise ValidationError(gettext("This account has a confirmed second factor already: delete it first."))
+        return cleaned
+
+
+admin.site.unregister(TOTPDevice)
+
+
+@admin.register(TOTPDevice)
+class SecondFactorAdmin(TOTPDeviceAdmin):
+    form = SecondFactorForm

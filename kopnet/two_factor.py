@@ -1,7 +1,9 @@
 """The second factor of staff accounts: a TOTP device (django-otp) in an
 authenticator app, one per account.
 
-A staff account sets it up at /akun/dua-faktor/ (kopnet.views.two_factor). Once it
+A staff account sets it up at /akun/dua-faktor/ (kopnet.views.two_factor). Its
+devices change in locked services (the account's row: one request at a time), and
+the database holds one confirmed device an account (migration 0019). Once it
 has one, the sign-in page asks for its code (kopnet.forms.LoginForm; /admin/login/
 sends there), and the admin lets the account in only from a session that gave it:
 choosing a second factor counts, whatever the setting. With KOPNET_ADMIN_2FA the admin requires one
@@ -12,7 +14,11 @@ import base64
 
 import segno
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -63,29 +69,58 @@ def must_set_up(user):
     )
 
 
+def lock_account(user):
+    """The account's row, locked until the transaction ends: its devices change one
+    request at a time (two windows of the same set-up page, a removal meanwhile)."""
+    get_user_model().objects.select_for_update().filter(pk=user.pk).exists()
+
+
+@transaction.atomic
 def pending_device(user):
     """The device being set up: made unconfirmed on the first visit, the same one
     (and the same secret) until it is confirmed, so that a page reloaded or opened
     twice does not invalidate the code the app already shows."""
+    lock_account(user)
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
     return device
 
 
-def confirm(request, device):
-    """The code was right: the device is the account's second factor, and this
-    session has given it (the admin lets it in without asking again)."""
+@transaction.atomic
+def confirm(user, device):
+    """The code was right: the device becomes the account's second factor, unless
+    another window set one up or ended this set-up meanwhile (ValidationError)."""
+    lock_account(user)
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        raise ValidationError(_("This account's second factor was set up meanwhile, in another window."), code="set_up")
+    if not TOTPDevice.objects.filter(pk=device.pk, user=user, confirmed=False).update(confirmed=True):
+        raise ValidationError(_("This set-up was ended meanwhile, in another window: start again."), code="ended")
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()  # another window's unused secret
     device.confirmed = True
-    device.save(update_fields=["confirmed"])
-    request.user._kopnet_has_second_factor = True
+    user._kopnet_has_second_factor = True
+    return device
+
+
+@transaction.atomic
+def remove(user, device):
+    """Every device of the account, confirmed or not; refused when the device the
+    person proved is gone already (removed meanwhile, in another window or by an
+    administrator)."""
+    lock_account(user)
+    if not TOTPDevice.objects.filter(pk=device.pk, user=user, confirmed=True).exists():
+        raise ValidationError(_("This second factor was removed meanwhile."), code="removed")
+    TOTPDevice.objects.filter(user=user).delete()
+    user._kopnet_has_second_factor = False
+
+
+def remember_in_session(request, device):
+    """This session gave the device's code: the admin lets it in without asking again."""
     otp_login(request, device)
 
 
-def remove(request):
-    """Every device of the account, confirmed or not, and the session's mark."""
-    TOTPDevice.objects.filter(user=request.user).delete()
-    request.user._kopnet_has_second_factor = False
+def forget_in_session(request):
+    """The session's mark that it gave the removed device's code."""
     request.user.otp_device = None
     request.session.pop(DEVICE_ID_SESSION_KEY, None)
 

@@ -187,6 +187,9 @@ def verified_email_required(view):
     return wrapper
 
 
+STEP_CHANGED = _lazy("Your second factor changed meanwhile, in another window: nothing was done. Here it is as it is now.")
+
+
 @login_required
 @sensitive_post_parameters("password", "otp_token")
 def second_factor(request):
@@ -195,45 +198,62 @@ def second_factor(request):
     have no admin to protect: the page does not exist for them."""
     if not request.user.is_staff:
         raise Http404
+    data = request.POST if request.method == "POST" else None
     device = two_factor.confirmed_device(request.user)
+    if data is not None and data.get("step") != ("remove" if device is not None else "set_up"):
+        # A form of the other step: another window set the second factor up or removed it meanwhile.
+        return second_factor_changed(request, ValidationError(STEP_CHANGED))
     if device is not None:
-        return second_factor_remove(request, device)
+        return second_factor_remove(request, device, data)
+    return second_factor_setup(request, data)
+
+
+def second_factor_setup(request, data):
     pending = two_factor.pending_device(request.user)
-    form = SecondFactorConfirmForm(request.POST or None, device=pending)
+    form = SecondFactorConfirmForm(data, device=pending)
     destination = request.POST.get("next") or request.GET.get("next") or ""
     if not url_has_allowed_host_and_scheme(destination, {request.get_host()}, request.is_secure()):
         destination = ""
-    if request.method == "POST":
-        if form.is_valid():
-            two_factor.confirm(request, pending)
-            messages.success(request, _("Your second factor is set up. The admin will ask for its code when you sign in."))
-            return redirect(destination or "second_factor")
-        status = 400
-    else:
-        status = 200
+    if form.is_bound and form.is_valid():
+        try:
+            two_factor.confirm(request.user, pending)
+        except ValidationError as error:
+            return second_factor_changed(request, error)
+        two_factor.remember_in_session(request, pending)
+        messages.success(request, _("Your second factor is set up. The admin will ask for its code when you sign in."))
+        return redirect(destination or "second_factor")
     context = {
         "form": form,
         "secret": two_factor.secret_text(pending),
         "qr_code": two_factor.qr_code_svg(pending),
         "next": destination,
     }
-    return render(request, "accounts/second_factor_setup.html", context, status=status)
+    return render(request, "accounts/second_factor_setup.html", context, status=400 if form.is_bound else 200)
 
 
-def second_factor_remove(request, device):
+def second_factor_remove(request, device, data):
     form = SecondFactorRemoveForm(
-        request.POST or None,
-        user=request.user,
-        device=device,
-        password_allowed=two_factor.session_verified(request.user),
+        data, user=request.user, device=device, password_allowed=two_factor.session_verified(request.user)
     )
-    if request.method == "POST":
-        if form.is_valid():
-            two_factor.remove(request)
-            messages.success(request, _("Your second factor is removed."))
-            return redirect("second_factor")
-        return render(request, "accounts/second_factor.html", {"form": form, "device": device}, status=400)
-    return render(request, "accounts/second_factor.html", {"form": form, "device": device})
+    if form.is_bound and form.is_valid():
+        try:
+            two_factor.remove(request.user, device)
+        except ValidationError as error:
+            return second_factor_changed(request, error)
+        two_factor.forget_in_session(request)
+        messages.success(request, _("Your second factor is removed."))
+        return redirect("second_factor")
+    return render(request, "accounts/second_factor.html", {"form": form, "device": device}, status=400 if form.is_bound else 200)
+
+
+def second_factor_changed(request, error):
+    """Another window changed the second factor after this page was opened: the page
+    as it is now, saying why nothing was done (409)."""
+    messages.error(request, error.messages[0])
+    device = two_factor.confirmed_device(request.user)
+    response = second_factor_remove(request, device, None) if device else second_factor_setup(request, None)
+    response.status_code = 409
+    return response
 
 
 class LoginView(InvalidFormIs400, auth_views.LoginView):

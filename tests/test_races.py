@@ -15,8 +15,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from kopnet import tokens
+from kopnet import tokens, two_factor
 from kopnet.models import ApiToken, Revision, RevisionState, Verification
 from kopnet.services import curator_save, revision_verify
 from partnerships import services as partnership_services
@@ -564,3 +565,26 @@ def test_an_owner_and_a_curator_revoking_one_token_at_once_one_wins(number, cura
     winner, codes = one_winner(outcomes)
     assert ApiToken.objects.get(pk=token.pk).revoked_by == [owner, curator_user][winner]
     assert codes == ["revoked"]
+
+
+@pytest.mark.parametrize("number", range(ROUNDS))
+def test_two_windows_confirming_one_second_factor_at_once_one_wins(number):
+    """The same code typed in two windows of the set-up page (kopnet.two_factor)."""
+    user = UserFactory(username=f"kurator_2fa_{number}", is_staff=True)
+    device = two_factor.pending_device(user)
+
+    outcomes = race(lambda: two_factor.confirm(user, device), lambda: two_factor.confirm(user, device))
+
+    _winner, codes = one_winner(outcomes)
+    assert codes == ["set_up"]
+    assert list(TOTPDevice.objects.filter(user=user).values_list("pk", "confirmed")) == [(device.pk, True)]
+
+
+@pytest.mark.parametrize("number", range(ROUNDS))
+def test_two_first_visits_of_the_set_up_page_at_once_make_one_secret(number):
+    user = UserFactory(username=f"kurator_baru_{number}", is_staff=True)
+
+    first, second = race(lambda: two_factor.pending_device(user), lambda: two_factor.pending_device(user))
+
+    assert first.pk == second.pk and first.bin_key == second.bin_key
+    assert TOTPDevice.objects.filter(user=user).count() == 1

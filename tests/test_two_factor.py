@@ -6,10 +6,13 @@ import re
 from urllib.parse import urlencode
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.test import Client
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from kopnet import two_factor
 from tests.factories import PASSWORD, CuratorFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -71,13 +74,13 @@ def test_set_up_refuses_a_wrong_code_and_confirms_the_right_one(curator):
     assert "<svg" in html  # the QR code, drawn by our server
     assert page.context["secret"].replace(" ", "") in html.replace(" ", "")
 
-    refused = curator.post(SET_UP, {"otp_token": wrong_code(device)})
+    refused = curator.post(SET_UP, {"step": "set_up", "otp_token": wrong_code(device)})
     assert refused.status_code == 400
     assert "That code is wrong or has expired" in refused.content.decode()
     device.refresh_from_db()
     assert not device.confirmed
 
-    confirmed = curator.post(SET_UP, {"otp_token": code(device)}, follow=True)
+    confirmed = curator.post(SET_UP, {"step": "set_up", "otp_token": code(device)}, follow=True)
     assert confirmed.redirect_chain[-1] == (SET_UP, 302)
     assert "Your second factor is set up." in confirmed.content.decode()
     device.refresh_from_db()
@@ -128,13 +131,13 @@ def test_removing_takes_a_current_code_when_the_session_did_not_give_one(curator
     with the password, the page asks for the code."""
     device = device_of(curator_user)
     english(curator)
-    refused = curator.post(SET_UP, {"password": PASSWORD})
+    refused = curator.post(SET_UP, {"step": "remove", "password": PASSWORD})
     assert refused.status_code == 400
     assert TOTPDevice.objects.filter(pk=device.pk).exists()
-    assert curator.post(SET_UP, {"otp_token": wrong_code(device)}).status_code == 400
+    assert curator.post(SET_UP, {"step": "remove", "otp_token": wrong_code(device)}).status_code == 400
     assert TOTPDevice.objects.filter(pk=device.pk).exists()
 
-    removed = curator.post(SET_UP, {"otp_token": code(device)}, follow=True)
+    removed = curator.post(SET_UP, {"step": "remove", "otp_token": code(device)}, follow=True)
     assert "Your second factor is removed." in removed.content.decode()
     assert not TOTPDevice.objects.filter(pk=device.pk).exists()
     assert not TOTPDevice.objects.filter(user=curator_user, confirmed=True).exists()
@@ -146,10 +149,90 @@ def test_a_session_that_gave_the_code_removes_with_the_password():
     device = device_of(user)
     client, response = admin_sign_in("rina", code(device))
     assert response.status_code == 302
-    assert client.post(SET_UP, {"password": "salah-sandi"}).status_code == 400
+    assert client.post(SET_UP, {"step": "remove", "password": "salah-sandi"}).status_code == 400
     assert TOTPDevice.objects.filter(user=user).exists()
-    assert client.post(SET_UP, {"password": PASSWORD}).status_code == 302
+    assert client.post(SET_UP, {"step": "remove", "password": PASSWORD}).status_code == 302
     assert not TOTPDevice.objects.filter(user=user).exists()
+
+
+# Two windows ------------------------------------------------------------------------
+
+
+def test_a_set_up_form_sent_after_another_window_confirmed_changes_nothing(curator, curator_user):
+    """Two windows of the set-up page: the second one's form, sent after the first
+    confirmed, must not reach the removal (it takes a code too): 409, the page as it
+    is now, and the device stays."""
+    english(curator)
+    curator.get(SET_UP)
+    device = TOTPDevice.objects.get(user=curator_user)
+    assert curator.post(SET_UP, {"step": "set_up", "otp_token": code(device)}).status_code == 302
+
+    late = curator.post(SET_UP, {"step": "set_up", "otp_token": code(device, offset=-1)})
+
+    assert late.status_code == 409
+    html = late.content.decode()
+    assert "changed meanwhile, in another window: nothing was done" in html
+    assert "Your account has a second factor" in html
+    assert list(TOTPDevice.objects.filter(user=curator_user, confirmed=True)) == [device]
+
+
+@pytest.mark.parametrize("step", ["", "set_up", "lainnya"])
+def test_a_removal_needs_the_removal_form(curator, curator_user, step):
+    device = device_of(curator_user)
+    response = english(curator).post(SET_UP, {"step": step, "otp_token": code(device)})
+    assert response.status_code == 409
+    assert TOTPDevice.objects.filter(pk=device.pk).exists()
+
+
+def test_confirming_a_set_up_ended_meanwhile_is_refused_in_words(curator, curator_user):
+    english(curator)
+    curator.get(SET_UP)
+    device = TOTPDevice.objects.get(user=curator_user)
+    ended = TOTPDevice.objects.filter(pk=device.pk)
+    ended.delete()  # as an administrator would, or another window's removal
+
+    with pytest.raises(ValidationError) as refused:
+        two_factor.confirm(curator_user, device)
+    assert refused.value.code == "ended"
+    assert not TOTPDevice.objects.filter(user=curator_user, confirmed=True).exists()
+
+
+def test_confirming_leaves_no_other_secret_behind(curator_user):
+    first = two_factor.pending_device(curator_user)
+    other = TOTPDevice.objects.create(user=curator_user, name="KopNet", confirmed=False)  # another window's
+    two_factor.confirm(curator_user, first)
+    assert list(TOTPDevice.objects.filter(user=curator_user)) == [first]
+    assert not TOTPDevice.objects.filter(pk=other.pk).exists()
+
+
+def test_removing_a_device_removed_meanwhile_is_refused_in_words(curator_user):
+    device = device_of(curator_user)
+    TOTPDevice.objects.filter(pk=device.pk).delete()
+    with pytest.raises(ValidationError) as refused:
+        two_factor.remove(curator_user, device)
+    assert refused.value.code == "removed"
+
+
+def test_the_database_holds_one_confirmed_device_an_account(curator_user):
+    device_of(curator_user)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        device_of(curator_user)
+    TOTPDevice.objects.create(user=curator_user, name="KopNet", confirmed=False)  # a set-up may be pending
+
+
+def test_the_admin_says_an_account_has_a_confirmed_device_already(curator_user):
+    device_of(curator_user)
+    administrator = Client()
+    administrator.cookies["django_language"] = "en"
+    administrator.force_login(UserFactory(username="boss", is_staff=True, is_superuser=True))
+    response = administrator.post(
+        "/admin/otp_totp/totpdevice/add/",
+        {"user": curator_user.pk, "name": "Another", "key": "3132333435363738393031323334353637383930",
+         "step": 30, "t0": 0, "digits": 6, "tolerance": 1, "drift": 0, "confirmed": "on"},
+    )
+    assert response.status_code == 200
+    assert "This account has a confirmed second factor already" in response.content.decode()
+    assert TOTPDevice.objects.filter(user=curator_user).count() == 1
 
 
 # The one sign-in page --------------------------------------------------------------
@@ -269,7 +352,7 @@ def test_with_the_setting_staff_without_a_second_factor_are_led_to_set_one_up(se
     form = client.get(led["Location"])
     assert form.context["next"] == page
     device = TOTPDevice.objects.get(user__username="rina")
-    done = client.post(SET_UP, {"otp_token": code(device), "next": page})
+    done = client.post(SET_UP, {"step": "set_up", "otp_token": code(device), "next": page})
     assert done.status_code == 302
     assert done["Location"] == page
     assert client.get(page).status_code == 200
@@ -321,11 +404,11 @@ def test_the_second_factor_pages_parse_as_html5(language, curator, curator_user)
     curator.cookies["django_language"] = language
     set_up = curator.get(SET_UP)
     device = TOTPDevice.objects.get(user=curator_user)
-    refused = curator.post(SET_UP, {"otp_token": wrong_code(device)})
+    refused = curator.post(SET_UP, {"step": "set_up", "otp_token": wrong_code(device)})
     device.confirmed = True
     device.save()
     status = curator.get(SET_UP)
-    removal_refused = curator.post(SET_UP, {"otp_token": ""})
+    removal_refused = curator.post(SET_UP, {"step": "remove", "otp_token": ""})
     asked_for_code = english(Client()).post(SIGN_IN, {"username": "curator", "password": PASSWORD, "next": "/admin/"})
     assert asked_for_code.status_code == 400
     for response in (set_up, refused, status, removal_refused, asked_for_code):

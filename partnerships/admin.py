@@ -163,6 +163,7 @@ class PartyFormSet(BaseInlineFormSet):
             # The rows parties_curate() will write, asked here so that a refusal is
             # shown on the form (the change form's clean() holds the partnership's lock).
             services.require_verified_organisations(partnership, written)
+            services.require_named_unmerged(written)
         except ValidationError as error:
             raise ValidationError(error.messages) from None
 

@@ -47,7 +47,13 @@ from partnerships.models import (
     PartyRole,
     Direction,
 )
-from partnerships.services import apply_derived, check_parties, parties_curate, require_verified_organisations
+from partnerships.services import (
+    apply_derived,
+    check_parties,
+    parties_curate,
+    require_named_unmerged,
+    require_verified_organisations,
+)
 from registry.models import Cooperative, Partner
 
 COOPERATIVE_PREFIX, PARTNER_PREFIX = "coop:", "partner:"
@@ -353,6 +359,7 @@ class PartnershipResource(SpreadsheetResource):
             check_parties(parties, instance.initiator)
             apply_derived(instance, parties)
             require_verified_organisations(instance, self.parties_gained(instance))
+            require_named_unmerged(parties, instance)
         except ValidationError as error:
             if hasattr(error, "error_dict"):
                 raise

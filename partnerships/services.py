@@ -41,6 +41,7 @@ from partnerships.models import (
     corroboration_of,
     derive_from_parties,
 )
+from registry.merging import require_unmerged
 from registry.models import Cooperative, Partner, officials_of
 from registry.policy import acts_for_cooperative
 from registry.services import cooperative_verify, partner_verify
@@ -48,6 +49,17 @@ from registry.services import cooperative_verify, partner_verify
 MIN_PARTIES = 2
 # Agreement documents a partnership keeps, in all its submissions.
 MAX_DOCUMENTS = 10
+
+
+def require_named_unmerged(parties, partnership=None):
+    """No party (nor the entity the partnership founded) names a merged record,
+    whatever a merge did since the form was filled in (registry.merging)."""
+    cooperative_ids = {party.cooperative_id for party in parties}
+    partner_ids = {party.partner_id for party in parties}
+    if partnership is not None:
+        cooperative_ids.add(partnership.new_entity_cooperative_id)
+        partner_ids.add(partnership.new_entity_partner_id)
+    require_unmerged(cooperative_ids, partner_ids)
 
 
 def check_parties(parties, initiator):
@@ -92,6 +104,7 @@ def partnership_register(*, user, partnership, parties, objectives=(), fields=()
         raise ValidationError(_("You do not act for this cooperative."))
     propose_partner(user, new_partner, parties)
     check_parties(parties, initiator)
+    require_named_unmerged(parties, partnership)
     apply_derived(partnership, parties)
     partnership.created_by = user
     partnership.verification = Verification.PENDING
@@ -168,6 +181,7 @@ def partnership_update(*, user, partnership, parties, objectives, fields, docume
     require_version(stored, version)
     propose_partner(user, new_partner, parties)
     check_parties(parties, stored.initiator)
+    require_named_unmerged(parties, partnership)
     apply_derived(partnership, parties)
     partnership.version = stored.version
     partnership.full_clean(exclude=["reference"])
@@ -446,6 +460,7 @@ def replace_parties(partnership, rows, answers, curator):
     """Make the partnership's parties those of a published change: a cooperative that
     confirmed the change is confirmed; a partner is checked by the curator now."""
     wanted = {(row[0], row[1]): row[2] for row in rows}
+    require_unmerged({key[0] for key in wanted}, {key[1] for key in wanted})
     now = timezone.now()
     current = {party_key(party): party for party in partnership.parties.all()}
     for key, party in current.items():
@@ -528,6 +543,7 @@ def parties_curate(*, curator, partnership, parties, removed=()):
     policy.require(curator, "verify", partnership)
     stored = stored_party_keys(parties)
     require_verified_organisations(partnership, parties, stored)
+    require_named_unmerged(parties)
     for party in removed:
         party._history_user = curator
         party.delete()

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
@@ -51,6 +53,43 @@ def merge_steps(model):
 
 def handled_relations(model):
     return {name for step in merge_steps(model) for name in step.handles}
+
+
+def require_unmerged(cooperative_ids=(), partner_ids=()):
+    """Refuse a write that names an organisation merged into another: its rows would
+    point to the duplicate the merge emptied. The named rows are locked until the
+    write's transaction ends (on PostgreSQL FOR KEY SHARE, the lock the write's own
+    foreign keys would take, taken before the answer is read): a merge under way
+    (both records FOR UPDATE) is waited for and its result read here; a merge that
+    starts later waits for the write, and then moves its rows."""
+    for model, ids in ((Cooperative, cooperative_ids), (Partner, partner_ids)):
+        ids = sorted({int(pk) for pk in ids if pk})
+        if not ids:
+            continue
+        lock = " FOR KEY SHARE" if connection.vendor == "postgresql" else ""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id, merged_into_id FROM {model._meta.db_table} WHERE id IN ({', '.join(['%s'] * len(ids))}){lock}",
+                ids,
+            )
+            merged = [pk for pk, merged_into in cursor.fetchall() if merged_into is not None]
+        if merged:
+            refuse_merged(model.objects.filter(pk__in=merged).select_related("merged_into").order_by("name"))
+
+
+def refuse_merged(records):
+    """Refuse, naming each of `records` that was merged into another and its survivor
+    (none of them merged: nothing to refuse)."""
+    merged = [record for record in records if record.merged_into_id is not None]
+    if merged:
+        raise ValidationError(
+            " ".join(
+                _("%(name)s was merged into %(survivor)s: name %(survivor)s instead.")
+                % {"name": record.name, "survivor": record.merged_into.name}
+                for record in merged
+            ),
+            code="merged",
+        )
 
 
 # --- the registry's own steps --------------------------------------------------------

@@ -45,6 +45,7 @@ from registry.models import (
     refresh_member_counts,
 )
 from registry import merging
+from registry.merging import require_unmerged
 from registry.places import RegencyMatcher
 
 def saved_or_explained(record, save):
@@ -62,9 +63,11 @@ def saved_or_explained(record, save):
 # --- Representation -----------------------------------------------------------------
 
 
+@transaction.atomic
 def representation_request(*, user, cooperative):
     """Ask to represent a verified cooperative; one open request or approval per person."""
     require_verified_email(user)
+    require_unmerged([cooperative.pk])
     existing = Representation.objects.open().filter(user=user, cooperative=cooperative).first()
     if existing is not None:
         if existing.state == RepresentationState.APPROVED:
@@ -311,6 +314,8 @@ def membership_save(*, user, membership):
     the member's rows are locked, in id order, so that two memberships written at
     once cannot both pass clean()'s overlap and cycle checks."""
     lock_membership_cooperatives(user, membership.federation_id, membership.member_id)
+    # A merge locks them too: one that went first is read here (its rows moved to the survivor).
+    require_unmerged([membership.federation_id, membership.member_id])
     membership.full_clean()
     membership._history_user = user
     saved_or_explained(membership, membership.save)

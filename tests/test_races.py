@@ -588,3 +588,39 @@ def test_two_first_visits_of_the_set_up_page_at_once_make_one_secret(number):
 
     assert first.pk == second.pk and first.bin_key == second.bin_key
     assert TOTPDevice.objects.filter(user=user).count() == 1
+
+
+@pytest.mark.parametrize("number", range(ROUNDS))
+def test_a_partnership_registered_naming_a_duplicate_while_it_is_merged_ends_on_the_survivor(number, curator_user):
+    """The official filled in the form before the merge: either the merge waits for
+    the registration and moves its party, or the registration reads the merge and is
+    refused in words. Never a party left on the emptied duplicate."""
+    coop_a = CooperativeFactory(name=f"Koperasi Pendaftar {number}")
+    duplicate = CooperativeFactory(name=f"Koperasi Rangkap Daftar {number}")
+    survivor = CooperativeFactory(name=f"Koperasi Tetap {number}")
+    official = official_of(coop_a)
+
+    def register():
+        return partnership_services.partnership_register(
+            user=official,
+            partnership=Partnership(
+                title=f"Kerjasama rangkap {number}", start_date=date(2026, 1, 15),
+                direction=Direction.HORIZONTAL, initiator=coop_a,
+            ),
+            parties=[PartnershipParty(cooperative=coop_a), PartnershipParty(cooperative_id=duplicate.pk)],
+        )  # fmt: skip
+
+    outcomes = race(
+        register,
+        lambda: registry_services.record_merge(
+            curator=curator_user, model=Cooperative, survivor_pk=survivor.pk, merged_pk=duplicate.pk
+        ),
+    )
+
+    assert not isinstance(outcomes[1], Exception), outcomes[1]  # the merge always goes through
+    assert Cooperative.objects.get(pk=duplicate.pk).merged_into_id == survivor.pk
+    assert not PartnershipParty.objects.filter(cooperative=duplicate).exists()
+    if isinstance(outcomes[0], Exception):
+        assert isinstance(outcomes[0], ValidationError) and outcomes[0].code == "merged"
+    else:
+        assert outcomes[0].parties.filter(cooperative=survivor).exists()

@@ -16,6 +16,7 @@ from django.utils import translation
 
 from kopnet.models import Follow, Verification
 from partnerships import selectors
+from partnerships import services as partnership_services
 from partnerships.models import Partnership, PartnershipParty
 from registry import duplicates, merging, services
 from registry.models import Cooperative, FormerSlug, Membership, Partner, Regency, Representation, Tier
@@ -283,3 +284,36 @@ def test_names_alike_in_one_regency_say_so():
     with translation.override("en"):
         [candidate] = duplicates.candidates(Cooperative)
     assert any("in the same regency/city and tier" in evidence for evidence in candidate.evidence)
+
+
+def test_a_write_naming_a_merged_record_is_refused_in_words(twins):
+    """A form filled in before the merge and sent after it: a party, a membership or
+    a request to represent naming the duplicate is refused, naming the survivor
+    (registry.merging.require_unmerged); nothing is written."""
+    merge(twins)
+    duplicate, survivor, partner = twins["duplicate"], twins["survivor"], twins["partner"]
+    initiator = CooperativeFactory(name="Koperasi Pendaftar")
+    official = UserFactory(username="pengurus_pendaftar")
+    RepresentationFactory(user=official, cooperative=initiator)
+    before = Partnership.objects.count()
+
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        partnership_services.partnership_register(
+            user=official,
+            partnership=Partnership(title="Kerjasama terlambat", start_date=datetime.date(2026, 1, 15), initiator=initiator),
+            parties=[PartnershipParty(cooperative=initiator), PartnershipParty(partner=partner), PartnershipParty(cooperative_id=duplicate.pk)],
+        )
+    assert refused.value.code == "merged"
+    assert refused.value.messages == [f"{duplicate.name} was merged into {survivor.name}: name {survivor.name} instead."]
+    assert Partnership.objects.count() == before
+
+    with pytest.raises(ValidationError) as refused:
+        services.membership_save(
+            user=CuratorFactory(), membership=Membership(member=duplicate, federation=twins["federation"], start_date=datetime.date(2020, 1, 1))
+        )
+    assert refused.value.code == "merged"
+
+    with pytest.raises(ValidationError) as refused:
+        services.representation_request(user=UserFactory(username="peminta"), cooperative=duplicate)
+    assert refused.value.code == "merged"
+    assert not Representation.objects.filter(cooperative=duplicate, user__username="peminta").exists()

@@ -162,8 +162,8 @@ class PartyFormSet(BaseInlineFormSet):
             services.apply_derived(partnership, parties)
             # The rows parties_curate() will write, asked here so that a refusal is
             # shown on the form (the change form's clean() holds the partnership's lock).
-            services.require_verified_organisations(partnership, written)
             services.require_named_unmerged(written)
+            services.require_verified_organisations(partnership, written)
         except ValidationError as error:
             raise ValidationError(error.messages) from None
 

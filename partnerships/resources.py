@@ -358,8 +358,8 @@ class PartnershipResource(SpreadsheetResource):
         try:
             check_parties(parties, instance.initiator)
             apply_derived(instance, parties)
-            require_verified_organisations(instance, self.parties_gained(instance))
             require_named_unmerged(parties, instance)
+            require_verified_organisations(instance, self.parties_gained(instance))
         except ValidationError as error:
             if hasattr(error, "error_dict"):
                 raise

@@ -542,8 +542,8 @@ def parties_curate(*, curator, partnership, parties, removed=()):
     lock(Partnership.objects.all(), partnership.pk)
     policy.require(curator, "verify", partnership)
     stored = stored_party_keys(parties)
-    require_verified_organisations(partnership, parties, stored)
     require_named_unmerged(parties)
+    require_verified_organisations(partnership, parties, stored)
     for party in removed:
         party._history_user = curator
         party.delete()

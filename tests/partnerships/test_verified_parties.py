@@ -1,6 +1,7 @@
 """A verified partnership never names an unverified organisation, whoever writes its
 parties: the admin's party rows and the spreadsheet import both go through
-partnerships.services.parties_curate, which refuses such a row."""
+partnerships.services.parties_curate, which refuses such a row; nor a record merged
+into another (registry.merging.require_unmerged)."""
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -8,7 +9,9 @@ from django.core.exceptions import ValidationError
 from kopnet.models import Verification
 from partnerships import services
 from partnerships.models import PartnershipParty
-from tests.factories import CooperativeFactory, PartnerFactory, PartnershipFactory
+from registry.models import Cooperative
+from registry.services import record_merge
+from tests.factories import CooperativeFactory, CuratorFactory, PartnerFactory, PartnershipFactory
 from tests.partnerships.test_admin import new_party, partnership_form, post_change
 from tests.partnerships.test_import_export import assert_refused, confirm, csv_file, page_text, row, upload
 
@@ -178,3 +181,41 @@ def test_an_import_adds_an_unverified_partner_to_a_pending_partnership(curator, 
 
     assert response.status_code == 302
     assert "PT Belum Diperiksa" in party_names(pending_partnership)
+
+
+# --- a record merged into another ----------------------------------------------------
+
+
+@pytest.fixture
+def merged(db):
+    """A cooperative registered twice, the duplicate merged (registry.services.record_merge)."""
+    survivor = CooperativeFactory(name="Koperasi Pangan Raya", slug="koperasi-pangan-raya")
+    duplicate = CooperativeFactory(name="Koperasi Pangan Raya Dobel", slug="koperasi-pangan-raya-dobel")
+    record_merge(curator=CuratorFactory(), model=Cooperative, survivor_pk=survivor.pk, merged_pk=duplicate.pk)
+    return duplicate
+
+
+MERGED_REFUSAL = "Koperasi Pangan Raya Dobel was merged into Koperasi Pangan Raya: name Koperasi Pangan Raya instead."
+
+
+def test_the_admin_refuses_a_party_row_naming_a_merged_record(curator, tani, nelayan, merged):
+    pending = PartnershipFactory(title="Kerjasama Menunggu", initiator=tani, parties=[tani, nelayan], verification=Verification.PENDING)
+    before = party_names(pending)
+
+    response = post_change(curator, pending, partnership_form(pending, [new_party(merged)]))
+
+    assert response.status_code == 200  # the form again, with the reason: no 500
+    assert MERGED_REFUSAL in " ".join(response.context["inline_admin_formsets"][0].formset.non_form_errors())
+    assert party_names(pending) == before
+
+
+def test_an_import_row_naming_a_merged_record_is_a_bad_row(curator, verified, merged):
+    before = party_names(verified)
+    parties = "coop:koperasi-tani-makmur|coop:koperasi-nelayan-sejahtera|coop:koperasi-pangan-raya-dobel"
+    rows = [row(reference=verified.reference, title=verified.title, direction="horizontal", parties=parties)]
+
+    response = upload(curator, csv_file(rows))
+
+    assert_refused(response)
+    assert MERGED_REFUSAL in page_text(response)
+    assert party_names(verified) == before

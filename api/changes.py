@@ -1,14 +1,15 @@
 """What changed in the public registry, in order (/api/v1/changes/).
 
 Built from the history django-simple-history keeps of every save of a cooperative, a
-partner and a partnership: each history row is compared with the record's row
+partner, a partnership and a membership: each history row is compared with the record's row
 before it, as a visitor would see the two (kopnet.policy: verified records only), and
 becomes one change —
 
     created    the record appeared already verified
     verified   it became public (verified for the first time, or again)
     updated    a public record's shown fields changed (`fields` names them)
-    ended      ... and its status became an ending one (completed, stopped, dissolved)
+    ended      ... and its status became an ending one (completed, stopped, dissolved),
+               or a membership its end date
     merged     it was merged into another record (`into`: that record's address)
     withdrawn  it stopped being public (rejected or deleted)
 
@@ -38,7 +39,7 @@ from api import serializers
 from kopnet import links, policy
 from kopnet.history import MACHINERY_FIELDS
 from partnerships.models import Partnership, PartnershipStatus
-from registry.models import Cooperative, CooperativeStatus, Partner
+from registry.models import Cooperative, CooperativeStatus, Membership, Partner
 
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 MICROSECOND = datetime.timedelta(microseconds=1)
@@ -55,8 +56,17 @@ class Source:
     kind: str
     model: type
     serializer: type
-    ending: frozenset = frozenset()  # the status values that end it
+    ending: frozenset = frozenset()  # the values of end_column that end it (none: any value)
     many: tuple = ()  # its many-to-many fields whose history is kept
+    end_column: str = ""  # the column whose change can end it
+    related: tuple = ()  # the records the access policy reads beside its own (a membership's cooperatives)
+
+    def ends(self, row, before):
+        """Whether this history row ended the record (its end column took an ending value)."""
+        value = getattr(row, self.end_column, None) if self.end_column else None
+        if value is None or value == getattr(before, self.end_column, None):
+            return False
+        return not self.ending or value in self.ending
 
     @property
     def key(self):
@@ -95,10 +105,13 @@ class Source:
 def all_sources():
     return (
         Source(0, "cooperative", Cooperative, serializers.CooperativeSerializer,
-               frozenset({CooperativeStatus.DIBUBARKAN}), ("sectors",)),
+               frozenset({CooperativeStatus.DIBUBARKAN}), ("sectors",), "status"),
         Source(1, "partner", Partner, serializers.PartnerSerializer),
         Source(2, "partnership", Partnership, serializers.PartnershipSerializer,
-               frozenset({PartnershipStatus.SELESAI, PartnershipStatus.DIHENTIKAN}), ("objectives", "fields")),
+               frozenset({PartnershipStatus.SELESAI, PartnershipStatus.DIHENTIKAN}), ("objectives", "fields"), "status"),
+        # Public while a visitor sees both its cooperatives (registry.policy), as they are now.
+        Source(3, "membership", Membership, serializers.MembershipSerializer,
+               end_column="end_date", related=("member", "federation")),
     )  # fmt: skip
 
 
@@ -136,15 +149,35 @@ class Change:
     into: str | None = None
 
 
-def is_public(source, row):
+def is_public(source, row, linked):
     """Whether a visitor could open the record as this history row holds it (kopnet.policy)."""
-    return row is not None and row.history_type != "-" and policy.may(VISITOR, "view", as_record(source, row))
+    if row is None or row.history_type == "-":
+        return False
+    record = as_record(source, row, linked)
+    return record is not None and policy.may(VISITOR, "view", record)
 
 
-def as_record(source, row):
+def as_record(source, row, linked):
     """The record as a history row holds it, without a query (simple_history's
-    `.instance` reads the fields its history leaves out from the database)."""
-    return source.model(**{attname: getattr(row, attname) for attname in source.kept_columns})
+    `.instance` reads the fields its history leaves out from the database), with the
+    records of `source.related` from `linked` (None when one is gone)."""
+    record = source.model(**{attname: getattr(row, attname) for attname in source.kept_columns})
+    for name in source.related:
+        other = linked.get((name, getattr(row, f"{name}_id")))
+        if other is None:
+            return None
+        setattr(record, name, other)
+    return record
+
+
+def linked_records(source, rows):
+    """{(field, id): record} of the records of `source.related` the rows name: a query a field."""
+    linked = {}
+    for name in source.related:
+        field = source.model._meta.get_field(name)
+        ids = {getattr(row, field.attname) for row in rows} - {None}
+        linked.update({(name, record.pk): record for record in field.related_model.objects.filter(pk__in=ids)})
+    return linked
 
 
 def after(source, position):
@@ -194,19 +227,20 @@ def compare(source, rows):
     previous = {row.history_id: row for row in history.filter(history_id__in=[row.previous_id for _at, row in rows])}
     everything = [row for _at, row in rows] + list(previous.values())
     related = many_values(source, everything)
+    linked = linked_records(source, everything)
     survivors = survivor_keys(source, [row for _at, row in rows])
     changes = []
     for at, row in rows:
         before = previous.get(row.previous_id)
-        change = classify(source, row, before, related, survivors)
+        change = classify(source, row, before, related, linked, survivors)
         if change is not None:
             changes.append(Change(at, source, row, *change))
     return changes
 
 
-def classify(source, row, before, related, survivors):
+def classify(source, row, before, related, linked, survivors):
     """(change, fields, into) of one history row, or None when a visitor sees nothing."""
-    now, then = is_public(source, row), is_public(source, before)
+    now, then = is_public(source, row, linked), is_public(source, before, linked)
     if not now:
         if not then:
             return None
@@ -224,9 +258,7 @@ def classify(source, row, before, related, survivors):
     ]  # fmt: skip
     if not fields:
         return None
-    status = getattr(row, "status", None)
-    ended = status in source.ending and status != getattr(before, "status", None)
-    return ("ended" if ended else "updated"), fields, None
+    return ("ended" if source.ends(row, before) else "updated"), fields, None
 
 
 def many_values(source, rows):

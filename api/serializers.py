@@ -172,6 +172,8 @@ class TermSerializer(ChosenFields, serializers.Serializer):
 class MembershipSerializer(ChosenFields, serializers.ModelSerializer):
     """A member cooperative's membership of a federation, both by slug."""
 
+    # Its address in the changes feed (api.changes); it has no page of its own.
+    api_route, page_route, key = "api:membership-detail", None, "id"
     member = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     federation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     active = serializers.SerializerMethodField()
@@ -263,25 +265,25 @@ class ChangeSerializer(serializers.Serializer):
 
     cursor = serializers.SerializerMethodField(help_text="Resume after this change: `?after=<cursor>`.")
     at = serializers.DateTimeField(source="row.history_date", help_text="When it was saved.")
-    kind = serializers.CharField(source="source.kind", help_text="cooperative, partner or partnership.")
-    key = serializers.SerializerMethodField(help_text="The record's slug or reference at that moment.")
+    kind = serializers.CharField(source="source.kind", help_text="cooperative, partner, partnership or membership.")
+    key = serializers.SerializerMethodField(help_text="The record's slug or reference at that moment (a membership's id).")
     change = serializers.CharField(help_text="created, verified, updated, ended, merged or withdrawn.")
     fields = serializers.ListField(child=serializers.CharField(), help_text="The API's fields that changed (updated, ended).")
     url = serializers.SerializerMethodField(help_text="The record in the API (a merged one's answers 301).")
-    page = serializers.SerializerMethodField(help_text="The record's page on KopNet.")
+    page = serializers.SerializerMethodField(help_text="The record's page on KopNet (null for a membership: its cooperatives' pages show it).")
     into = serializers.SerializerMethodField(help_text="merged: the record it was merged into, in the API.")
 
     def get_cursor(self, change) -> str:
         return change.position.cursor()
 
     def get_key(self, change) -> str:
-        return getattr(change.row, change.source.key)
+        return str(getattr(change.row, change.source.key))
 
     def get_url(self, change) -> str:
         return self.context["request"].build_absolute_uri(links.url_of(change.source.api_route, self.get_key(change)))
 
-    def get_page(self, change) -> str:
-        return site_url(change.source.page_route, self.get_key(change))
+    def get_page(self, change) -> str | None:
+        return site_url(change.source.page_route, self.get_key(change)) if change.source.page_route else None
 
     def get_into(self, change) -> str | None:
         return self.context["request"].build_absolute_uri(change.into) if change.into else None

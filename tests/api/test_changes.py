@@ -1,7 +1,7 @@
 """Issue 14 §3: /api/v1/changes/ — every change to a public record in order (created,
 verified, updated with its fields, ended, merged, withdrawn), with the record's API
 address, resumable from any cursor, built from the history already kept; what a
-visitor would see, whoever asks."""
+visitor would see, whoever asks. Cooperatives, partners, partnerships, memberships."""
 
 import datetime
 
@@ -16,10 +16,11 @@ from kopnet.models import Verification
 from kopnet.services import curator_save
 from partnerships.models import Partnership, PartnershipStatus
 from registry import services
-from registry.models import Cooperative, Sector
+from registry.models import Cooperative, Membership, Scope, Sector, Tier
 from tests.factories import (
     CooperativeFactory,
     CuratorFactory,
+    MembershipFactory,
     PartnerFactory,
     PartnershipFactory,
     RepresentationFactory,
@@ -103,6 +104,38 @@ def test_each_kind_of_change_as_a_visitor_sees_it():
     # The records' addresses answer (a merged record's with where it went).
     assert english().get(merged["url"]).status_code == 301
     assert english().get(ended[0]["url"]).status_code == 200
+
+
+def test_a_memberships_changes_as_a_visitor_sees_them():
+    """A membership is public while a visitor sees both its cooperatives; it ends with
+    its end date; taken out, it is withdrawn. It has no page: its cooperatives' show it."""
+    curator = CuratorFactory()
+    federation = CooperativeFactory(slug="puskop-rantai", tier=Tier.SEKUNDER, scope=Scope.PROVINSI)
+    member = CooperativeFactory(slug="koperasi-anggota")
+    hidden = CooperativeFactory(slug="koperasi-tersembunyi", verification=Verification.PENDING)
+    services.membership_save(user=curator, membership=Membership(member=hidden, federation=federation, start_date=datetime.date(2016, 1, 1)))
+    membership = services.membership_save(
+        user=curator, membership=Membership(member=member, federation=federation, start_date=datetime.date(2015, 1, 1))
+    )
+    membership.start_date = datetime.date(2014, 6, 1)
+    services.membership_save(user=curator, membership=membership)
+    membership.end_date = datetime.date(2025, 12, 31)
+    services.membership_save(user=curator, membership=membership)
+    address = f"http://testserver/api/v1/memberships/{membership.pk}/"
+    assert english().get(address).status_code == 200
+    services.membership_delete(user=curator, membership=membership)
+
+    found = [change for change in read_all()[0] if change["kind"] == "membership"]
+
+    key = str(membership.pk)
+    assert brief(found) == [
+        ("membership", key, "created", []),
+        ("membership", key, "updated", ["start_date"]),
+        ("membership", key, "ended", ["end_date"]),
+        ("membership", key, "withdrawn", []),
+    ]
+    assert {change["url"] for change in found} == {address}
+    assert {change["page"] for change in found} == {None}
 
 
 def test_sectors_added_are_an_update_of_the_cooperative():
@@ -194,6 +227,7 @@ def changes_of_every_kind(curator, count):
     PartnershipFactory.create_batch(count)
     twins = CooperativeFactory.create_batch(2)
     services.record_merge(curator=curator, model=Cooperative, survivor_pk=twins[0].pk, merged_pk=twins[1].pk)
+    MembershipFactory.create_batch(count)
 
 
 def test_a_page_costs_the_same_queries_whatever_its_size():

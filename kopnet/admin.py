@@ -29,7 +29,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from kopnet.admin_site import QueueSection
 from kopnet.cache import CachedCountPaginator
 from kopnet.lists import xlsx_bytes
-from kopnet import history, mail, tokens
+from kopnet import history, mail, tokens, two_factor
 from kopnet.models import ApiToken, OutboxMessage, Revision, RevisionState, Verification
 from kopnet.services import (
     StaleVersion,
@@ -935,8 +935,12 @@ class SecondFactorForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         user, confirmed = cleaned.get("user"), cleaned.get("confirmed")
-        others = TOTPDevice.objects.filter(user=user, confirmed=True).exclude(pk=self.instance.pk)
-        if user is not None and confirmed and others.exists():
+        if user is None or not confirmed:
+            return cleaned
+        # The admin's change form runs in one transaction: the account's row stays
+        # locked until the save, so two administrators at once cannot both pass.
+        two_factor.lock_account(user)
+        if TOTPDevice.objects.filter(user=user, confirmed=True).exclude(pk=self.instance.pk).exists():
             raise ValidationError(gettext("This account has a confirmed second factor already: delete it first."))
         return cleaned
 

@@ -14,10 +14,12 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.forms import modelform_factory
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kopnet import tokens, two_factor
+from kopnet.admin import SecondFactorForm
 from kopnet.models import ApiToken, Revision, RevisionState, Verification
 from kopnet.services import curator_save, revision_verify
 from partnerships import services as partnership_services
@@ -624,3 +626,22 @@ def test_a_partnership_registered_naming_a_duplicate_while_it_is_merged_ends_on_
         assert isinstance(outcomes[0], ValidationError) and outcomes[0].code == "merged"
     else:
         assert outcomes[0].parties.filter(cooperative=survivor).exists()
+
+
+@pytest.mark.parametrize("number", range(ROUNDS))
+def test_two_administrators_adding_a_confirmed_device_at_once_one_wins(number):
+    """The admin's device form (kopnet.admin.SecondFactorForm), saved in one transaction
+    as the admin's change form saves: the second sees the first's device, in words."""
+    user = UserFactory(username=f"kurator_admin_2fa_{number}", is_staff=True)
+    form_class = modelform_factory(TOTPDevice, form=SecondFactorForm, fields=["user", "name", "confirmed"])
+
+    def add():
+        with transaction.atomic():
+            form = form_class({"user": user.pk, "name": "Admin", "confirmed": "on"})
+            if not form.is_valid():
+                raise ValidationError(form.non_field_errors()[0], code="set_up")
+            return form.save()
+
+    _winner, codes = one_winner(race(add, add))
+    assert codes == ["set_up"]
+    assert TOTPDevice.objects.filter(user=user, confirmed=True).count() == 1
